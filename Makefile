@@ -1,0 +1,36 @@
+# The two commands of the quick start: `make run` and `make test`.
+BUILD      ?= build
+BUILD_TYPE ?= Release
+DATA_DIR   ?= coffer-data
+LISTEN     ?= 127.0.0.1:8080
+JOBS       ?= 2
+
+.PHONY: run test deps build configure bench asan clean format
+
+run: build
+	./$(BUILD)/coffer server --data-dir $(DATA_DIR) --listen $(LISTEN)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j$(JOBS)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build, with every test.
+asan:
+	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Asan
+
+bench: build
+	bench/run.sh $(BUILD)
+
+format:
+	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) build-asan

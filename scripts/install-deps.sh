@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Coffer needs to build and test. Idempotent: when every
+# package is already installed it asks dpkg once and exits without touching the network.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev
+  libssl-dev openssl libsqlite3-dev sqlite3
+  libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
+  libhyperscan-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  curl openssh-client python3 procps
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
