@@ -1,0 +1,114 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "common/encoding.h"
+#include "common/ids.h"
+#include "common/secret_bytes.h"
+#include "common/status.h"
+
+namespace coffer {
+namespace {
+
+TEST(Status, OkAndErrors) {
+  EXPECT_TRUE(Status::Ok().ok());
+  Status s = Status::NotFound("secret not found");
+  EXPECT_FALSE(s.ok());
+  EXPECT_TRUE(s.Is(Status::Code::kNotFound));
+  EXPECT_EQ(s.ToString(), "NotFound: secret not found");
+}
+
+Result<int> Half(int x) {
+  if (x % 2) return Status::InvalidArgument("odd");
+  return x / 2;
+}
+
+Result<int> Quarter(int x) {
+  COFFER_ASSIGN_OR_RETURN(int h, Half(x));
+  return Half(h);
+}
+
+TEST(Result, PropagatesErrors) {
+  EXPECT_EQ(*Quarter(8), 2);
+  EXPECT_EQ(Quarter(6).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(SecretBytes, NeverPrintsItsValue) {
+  SecretBytes s("hunter2");
+  std::ostringstream os;
+  os << s;
+  EXPECT_EQ(os.str(), "<redacted>");
+  EXPECT_EQ(s.view(), "hunter2");
+}
+
+TEST(SecretBytes, MoveLeavesSourceEmpty) {
+  SecretBytes a("abc");
+  SecretBytes b(std::move(a));
+  EXPECT_TRUE(a.empty());  // NOLINT: checking moved-from state on purpose
+  EXPECT_EQ(b.view(), "abc");
+  b.Append("def");
+  EXPECT_EQ(b.view(), "abcdef");
+  EXPECT_TRUE(b.Equals(SecretBytes("abcdef")));
+  EXPECT_FALSE(b.Equals(SecretBytes("abcdeg")));
+  EXPECT_FALSE(b.Equals(SecretBytes("abc")));
+}
+
+struct B64Case {
+  const char* plain;
+  const char* encoded;
+};
+constexpr B64Case kB64Cases[] = {
+    {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+};
+
+TEST(Base64, Rfc4648Vectors) {
+  for (const auto& c : kB64Cases) {
+    EXPECT_EQ(Base64Encode(c.plain), c.encoded);
+    auto d = Base64Decode(c.encoded);
+    ASSERT_TRUE(d.has_value()) << c.encoded;
+    EXPECT_EQ(*d, c.plain);
+  }
+}
+
+TEST(Base64, RejectsNonCanonicalText) {
+  for (const char* bad : {"Zg", "Zg=", "Zh==", "Z===", "Zm9v\n", " Zm9v", "Zm9v!A==", "=Zm9",
+                          "Zm=v"}) {
+    EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
+  }
+}
+
+TEST(Base64, UrlRoundTrip) {
+  std::string bytes = "\xfb\xff\xfe";
+  EXPECT_EQ(Base64UrlEncode(bytes), "-__-");
+  EXPECT_EQ(*Base64UrlDecode("-__-"), bytes);
+}
+
+TEST(Hex, RoundTrip) {
+  EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
+  EXPECT_EQ(*HexDecode("01AB"), "\x01\xab");
+  EXPECT_FALSE(HexDecode("0").has_value());
+  EXPECT_FALSE(HexDecode("zz").has_value());
+}
+
+TEST(PercentDecode, DecodesAndRejects) {
+  EXPECT_EQ(*PercentDecode("a%20b%2Fc", false), "a b/c");
+  EXPECT_EQ(*PercentDecode("a+b", true), "a b");
+  EXPECT_EQ(*PercentDecode("a+b", false), "a+b");
+  EXPECT_FALSE(PercentDecode("%2", false).has_value());
+  EXPECT_FALSE(PercentDecode("%zz", false).has_value());
+  EXPECT_FALSE(PercentDecode("%00", false).has_value());
+}
+
+TEST(Ids, UuidShape) {
+  std::string id = NewUuid();
+  EXPECT_TRUE(IsUuid(id));
+  EXPECT_EQ(id[14], '4');
+  EXPECT_NE(NewUuid(), id);
+  EXPECT_FALSE(IsUuid("awskey"));
+  EXPECT_TRUE(ContainsUuid("x-31887bfb-fac5-4f5b-9a6a-059ecebcc851-y"));
+  EXPECT_FALSE(ContainsUuid("31887bfb-fac5-4f5b-9a6a-059ecebcc85"));
+}
+
+}  // namespace
+}  // namespace coffer

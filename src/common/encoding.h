@@ -1,0 +1,24 @@
+// Byte encodings used on the wire and on disk: strict base64 (RFC 4648, padded),
+// base64url, hex and percent-decoding. Decoders reject anything not canonical.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace coffer {
+
+std::string Base64Encode(std::string_view bytes);
+std::string Base64UrlEncode(std::string_view bytes);  // no padding
+// Strict: standard alphabet, '=' padding required, no whitespace, no junk bits.
+std::optional<std::string> Base64Decode(std::string_view text);
+std::optional<std::string> Base64UrlDecode(std::string_view text);  // no padding
+
+std::string HexEncode(std::string_view bytes);
+std::optional<std::string> HexDecode(std::string_view text);
+
+// Percent-decoding of a URL path segment or query component ('+' is a space only in
+// queries). Returns nullopt on a malformed escape or an encoded NUL.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_is_space);
+
+}  // namespace coffer

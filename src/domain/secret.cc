@@ -1,0 +1,56 @@
+#include "domain/secret.h"
+
+#include <algorithm>
+
+namespace coffer::domain {
+
+const char* ScopeName(Scope s) {
+  switch (s) {
+    case Scope::kOrganization: return "ORGANIZATION";
+    case Scope::kProject: return "PROJECT";
+    case Scope::kDeploymentTarget: return "DEPLOYMENT_TARGET";
+  }
+  return "UNKNOWN";
+}
+
+const char* ProjectsAccessName(ProjectsAccess a) {
+  switch (a) {
+    case ProjectsAccess::kAll: return "ALL";
+    case ProjectsAccess::kAllowed: return "ALLOWED";
+    case ProjectsAccess::kNone: return "NONE";
+  }
+  return "ALL";
+}
+
+std::optional<ProjectsAccess> ParseProjectsAccess(std::string_view s) {
+  if (s == "ALL") return ProjectsAccess::kAll;
+  if (s == "ALLOWED") return ProjectsAccess::kAllowed;
+  if (s == "NONE") return ProjectsAccess::kNone;
+  return std::nullopt;
+}
+
+bool AccessPolicy::AllowsProject(const std::string& project_id) const {
+  switch (projects_access) {
+    case ProjectsAccess::kAll: return true;
+    case ProjectsAccess::kNone: return false;
+    case ProjectsAccess::kAllowed:
+      return std::find(project_ids.begin(), project_ids.end(), project_id) != project_ids.end();
+  }
+  return false;
+}
+
+SecretData SecretData::Clone() const {
+  SecretData out;
+  for (const auto& e : env_vars) out.env_vars.push_back({e.name, e.value.Clone()});
+  for (const auto& f : files) out.files.push_back({f.path, f.content.Clone()});
+  return out;
+}
+
+size_t SecretData::ContentSize() const {
+  size_t n = 0;
+  for (const auto& e : env_vars) n += e.value.size();
+  for (const auto& f : files) n += (f.content.size() + 2) / 3 * 4;
+  return n;
+}
+
+}  // namespace coffer::domain

@@ -1,0 +1,71 @@
+// Secret: the domain value of a secret with its env vars, files and access policy.
+//
+// Plain values with no I/O. Values and file contents are SecretBytes; everything else
+// (names, paths, policy) is metadata that the API may show.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/secret_bytes.h"
+
+namespace coffer::domain {
+
+enum class Scope { kOrganization, kProject, kDeploymentTarget };
+const char* ScopeName(Scope s);  // "ORGANIZATION", "PROJECT", "DEPLOYMENT_TARGET"
+
+enum class ProjectsAccess { kAll, kAllowed, kNone };
+const char* ProjectsAccessName(ProjectsAccess a);  // "ALL", "ALLOWED", "NONE"
+std::optional<ProjectsAccess> ParseProjectsAccess(std::string_view s);
+
+// The access policy of an organization secret.
+struct AccessPolicy {
+  ProjectsAccess projects_access = ProjectsAccess::kAll;
+  std::vector<std::string> project_ids;  // for kAllowed
+  bool debug_allowed = true;
+  bool attach_allowed = true;
+
+  bool operator==(const AccessPolicy&) const = default;
+  bool AllowsProject(const std::string& project_id) const;
+};
+
+struct EnvVar {
+  std::string name;
+  SecretBytes value;
+};
+
+struct SecretFile {
+  std::string path;
+  SecretBytes content;  // the file's bytes (not base64)
+};
+
+// The content of one secret version: what is sealed.
+struct SecretData {
+  std::vector<EnvVar> env_vars;
+  std::vector<SecretFile> files;
+
+  SecretData Clone() const;
+  // Bytes counted against kMaxContentBytes: values plus the base64 size of files.
+  size_t ContentSize() const;
+};
+
+// A secret's metadata: everything but the values.
+struct SecretMeta {
+  std::string id;
+  std::string org_id;
+  Scope scope = Scope::kOrganization;
+  std::string owner_id;  // project id (kProject) or deployment target id; "" for org
+  std::string name;
+  std::string description;
+  int64_t create_time = 0;
+  int64_t update_time = 0;
+  int64_t checkout_at = 0;
+  int64_t version = 0;
+  std::vector<std::string> env_names;   // in order
+  std::vector<std::string> file_paths;  // in order
+  AccessPolicy policy;                  // meaningful for org secrets only
+};
+
+}  // namespace coffer::domain
