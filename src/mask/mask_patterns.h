@@ -1,0 +1,85 @@
+// MaskPatterns: the compiled set of literals a Masker replaces by "***".
+//
+// Built once per job from the values it received (BuildFromValues adds every variant, see
+// variants.h) or from raw literals (Compile). It owns a Hyperscan streaming database compiled
+// in pure-literal mode, plus a copy of the literals in SecretBytes for the prefix test that
+// lets a Masker hold back only bytes that may begin a secret.
+//
+// Immutable once built and thread-safe: any number of Maskers, on any threads, share one
+// MaskPatterns through a shared_ptr. All Hyperscan memory (database, scratch, stream state)
+// is wiped when freed, because it holds secret bytes.
+#pragma once
+
+#include <hs.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "common/secret_bytes.h"
+#include "common/status.h"
+#include "mask/variants.h"
+
+namespace coffer::mask {
+
+class MaskPatterns {
+ public:
+  // Compiles `literals` (empty ones and duplicates are dropped). An empty set is valid and
+  // masks nothing. Fails with Internal if Hyperscan rejects the set; the message never
+  // carries a literal.
+  static Result<std::shared_ptr<const MaskPatterns>> Compile(std::vector<SecretBytes> literals);
+
+  // Every variant of every value (variants.h), compiled. Values or lines shorter than
+  // `min_length` are skipped and appended to `too_short` (if not null) for a warning.
+  static Result<std::shared_ptr<const MaskPatterns>> BuildFromValues(
+      const std::vector<NamedValue>& values, size_t min_length,
+      std::vector<ShortValue>* too_short);
+
+  ~MaskPatterns();
+  MaskPatterns(const MaskPatterns&) = delete;
+  MaskPatterns& operator=(const MaskPatterns&) = delete;
+
+  bool empty() const { return count_ == 0; }
+  size_t size() const { return count_; }
+  size_t max_length() const { return max_length_; }
+  // The Hyperscan streaming database; null when empty().
+  const hs_database_t* database() const { return db_; }
+  size_t length(unsigned id) const { return lengths_[id]; }
+  // Literal `id`; for the bench tool and tests only (it is a secret).
+  std::string_view literal(unsigned id) const {
+    return blob_.view().substr(offsets_[id], lengths_[id]);
+  }
+
+  // True when `text` (split in two pieces, `a` then `b`, so callers need not copy) is a
+  // proper, non-empty prefix of some literal: a match may still start at its first byte.
+  bool IsProperPrefix(std::string_view a, std::string_view b) const;
+
+  // A cheap filter for IsProperPrefix on texts of 4 or more bytes: false means no literal
+  // starts with these 4 bytes.
+  bool MayStartWith4(const char* p) const {
+    uint32_t h = Hash4(p);
+    return (filter4_[h >> 6] >> (h & 63)) & 1;
+  }
+
+ private:
+  MaskPatterns() = default;
+  static uint32_t Hash4(const char* p);
+  static uint64_t Key(std::string_view s);  // first min(4, |s|) bytes and that count
+
+  size_t count_ = 0;
+  size_t max_length_ = 0;
+  hs_database_t* db_ = nullptr;
+  SecretBytes blob_;  // all literals, concatenated
+  std::vector<size_t> offsets_;
+  std::vector<size_t> lengths_;
+  // Literal ids sorted by Key of their first 4 bytes; key_ids_ is parallel to sorted_keys_.
+  std::vector<uint64_t> sorted_keys_;
+  std::vector<unsigned> key_ids_;
+  // Keys of all 1-, 2- and 3-byte prefixes of literals, sorted (for texts shorter than 4).
+  std::vector<uint64_t> short_prefixes_;
+  std::vector<uint64_t> filter4_;  // Bloom-like bitmap over Hash4 of literals' first 4 bytes
+};
+
+}  // namespace coffer::mask

@@ -1,0 +1,144 @@
+#include "store/sqlite/migrations.h"
+
+#include <string>
+
+#include "common/ids.h"
+
+namespace coffer::store {
+namespace {
+
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE keyring (
+  id          INTEGER PRIMARY KEY,
+  wrapped     BLOB NOT NULL,
+  create_time INTEGER NOT NULL
+);
+CREATE TABLE orgs (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL UNIQUE,
+  create_time INTEGER NOT NULL
+);
+CREATE TABLE users (
+  id          TEXT PRIMARY KEY,
+  org_id      TEXT NOT NULL REFERENCES orgs(id),
+  name        TEXT NOT NULL,
+  org_role    TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE tokens (
+  hash        BLOB PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  description TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE TABLE projects (
+  id                   TEXT PRIMARY KEY,
+  org_id               TEXT NOT NULL REFERENCES orgs(id),
+  name                 TEXT NOT NULL,
+  description          TEXT NOT NULL,
+  repo_url             TEXT NOT NULL,
+  allowed_secrets      TEXT NOT NULL,
+  allowed_contributors TEXT NOT NULL,
+  create_time          INTEGER NOT NULL,
+  update_time          INTEGER NOT NULL,
+  UNIQUE (org_id, name)
+);
+CREATE TABLE project_roles (
+  user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  project_id TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  role       TEXT NOT NULL,
+  PRIMARY KEY (user_id, project_id)
+);
+CREATE TABLE secrets (
+  id              TEXT PRIMARY KEY,
+  org_id          TEXT NOT NULL REFERENCES orgs(id),
+  scope           TEXT NOT NULL,
+  owner_id        TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  create_time     INTEGER NOT NULL,
+  update_time     INTEGER NOT NULL,
+  checkout_at     INTEGER NOT NULL,
+  version         INTEGER NOT NULL,
+  env_names       TEXT NOT NULL,
+  file_paths      TEXT NOT NULL,
+  projects_access TEXT NOT NULL,
+  project_ids     TEXT NOT NULL,
+  debug_allowed   INTEGER NOT NULL,
+  attach_allowed  INTEGER NOT NULL,
+  UNIQUE (org_id, scope, owner_id, name)
+);
+CREATE INDEX secrets_by_create ON secrets (org_id, scope, owner_id, create_time, id);
+CREATE TABLE secret_versions (
+  secret_id   TEXT NOT NULL REFERENCES secrets(id) ON DELETE CASCADE,
+  version     INTEGER NOT NULL,
+  create_time INTEGER NOT NULL,
+  sealed      BLOB NOT NULL,
+  PRIMARY KEY (secret_id, version)
+);
+CREATE TABLE audit (
+  seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+  id            TEXT NOT NULL,
+  time          INTEGER NOT NULL,
+  org_id        TEXT NOT NULL,
+  actor_id      TEXT NOT NULL,
+  actor_name    TEXT NOT NULL,
+  medium        TEXT NOT NULL,
+  ip            TEXT NOT NULL,
+  request_id    TEXT NOT NULL,
+  action        TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id   TEXT NOT NULL,
+  resource_name TEXT NOT NULL,
+  scope         TEXT NOT NULL,
+  owner_id      TEXT NOT NULL,
+  version       INTEGER NOT NULL
+);
+CREATE INDEX audit_by_org ON audit (org_id, seq);
+)sql",
+};
+
+constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+
+}  // namespace
+
+int LatestSqliteSchemaVersion() { return kLatest; }
+
+Status MigrateSqlite(Db& db) {
+  COFFER_RETURN_IF_ERROR(db.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at INTEGER NOT NULL)"));
+  int current = 0;
+  {
+    Stmt q(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (q.Step()) current = static_cast<int>(q.Int(0));
+    COFFER_RETURN_IF_ERROR(q.status());
+  }
+  if (current > kLatest) {
+    return Status::FailedPrecondition("the database schema (version " + std::to_string(current) +
+                                      ") is newer than this coffer binary (version " +
+                                      std::to_string(kLatest) + ")");
+  }
+  for (int v = current + 1; v <= kLatest; ++v) {
+    COFFER_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    Status s = db.Exec(kMigrations[v - 1]);
+    if (s.ok()) {
+      s = Stmt(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
+              .Bind(1, static_cast<int64_t>(v))
+              .Bind(2, NowSeconds())
+              .Run();
+    }
+    if (!s.ok()) {
+      db.Exec("ROLLBACK").ok();
+      return s;
+    }
+    COFFER_RETURN_IF_ERROR(db.Exec("COMMIT"));
+  }
+  return Status::Ok();
+}
+
+}  // namespace coffer::store

@@ -1,0 +1,68 @@
+// Thin RAII wrappers over the SQLite C API: Db (a connection) and Stmt (a prepared
+// statement). Errors become Status values; SQLite's text goes to the Status message, which
+// never holds a bound value (values are bound, not spliced into SQL). Not thread-safe: one
+// thread uses a Db at a time (SqliteStore guards each with a mutex).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace coffer::store {
+
+class Db {
+ public:
+  static Result<Db> Open(const std::string& path, bool read_only);
+  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db& operator=(Db&& o) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  Status Exec(const char* sql);
+  sqlite3* raw() const { return db_; }
+  Status Error(const char* what) const;
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+class Stmt {
+ public:
+  Stmt(const Db& db, const char* sql);
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Bind by 1-based index; chainable.
+  Stmt& Bind(int i, std::string_view text);
+  Stmt& BindBlob(int i, std::string_view bytes);
+  Stmt& Bind(int i, int64_t v);
+
+  // Step: true while a row is available. Check status() after the loop.
+  bool Step();
+  // Runs a statement that returns no rows.
+  Status Run();
+  const Status& status() const { return status_; }
+
+  std::string Text(int col) const;
+  std::string Blob(int col) const;
+  int64_t Int(int col) const;
+  int Changes() const { return sqlite3_changes(db_); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status status_;
+};
+
+// Maps a SQLite result code to a Status: constraint violations to AlreadyExists, busy
+// and locked to Unavailable, the rest to Internal.
+Status SqliteStatus(sqlite3* db, int rc, const char* what);
+
+}  // namespace coffer::store

@@ -1,0 +1,90 @@
+// SqliteStore: the embedded Store backend, one SQLite file in WAL mode.
+//
+// One writer connection (SQLite allows one writer at a time) and a small pool of reader
+// connections; each connection is guarded by its own mutex, so the store is thread-safe.
+// Every write is a transaction committed with synchronous=FULL: when a write method
+// returns OK, the change (and its audit event) is on disk. secure_delete is on, so a
+// deleted secret's sealed bytes are overwritten in the file.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace coffer::store {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if needed) the database at `path` and migrates it.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
+
+  Result<std::vector<KeyRecord>> ListKeys() override;
+  Status AddKey(const KeyRecord& key) override;
+
+  Status CreateOrg(const OrgRecord& org) override;
+  Result<OrgRecord> FindOrgByName(const std::string& name) override;
+  Result<std::vector<OrgRecord>> ListOrgs() override;
+  Status CreateUser(const UserRecord& user) override;
+  Result<UserRecord> GetUser(const std::string& id) override;
+  Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) override;
+  Status SetProjectRole(const std::string& user_id, const std::string& project_id,
+                        const std::string& role) override;
+  Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
+  Status CreateToken(const TokenRecord& token) override;
+  Result<TokenRecord> FindToken(const std::string& hash) override;
+
+  Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
+  Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
+  Result<ProjectRecord> GetProjectByName(const std::string& org_id,
+                                         const std::string& name) override;
+  Result<std::vector<ProjectRecord>> ListProjects(const std::string& org_id, int offset,
+                                                  int limit) override;
+  Status UpdateProject(const ProjectRecord& p, const AuditRecord& audit) override;
+  Status DeleteProject(const std::string& org_id, const std::string& id,
+                       const AuditRecord& audit) override;
+
+  Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
+  Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
+                                  const std::string& owner_id, const std::string& id) override;
+  Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
+                                    const std::string& owner_id, const std::string& name) override;
+  Result<std::vector<domain::SecretMeta>> ListSecrets(const std::string& org_id,
+                                                      domain::Scope scope,
+                                                      const std::string& owner_id,
+                                                      const SecretQuery& q) override;
+  Status UpdateSecret(const SecretRow& row, int64_t expected_version,
+                      const AuditRecord& audit) override;
+  Status DeleteSecret(const std::string& org_id, const std::string& id,
+                      const AuditRecord& audit) override;
+  Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
+
+  Status AppendAudit(const AuditRecord& audit) override;
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
+                                             int limit) override;
+
+ private:
+  struct Conn {
+    std::mutex mu;
+    Db db;
+    explicit Conn(Db d) : db(std::move(d)) {}
+  };
+  SqliteStore() = default;
+
+  // Runs `fn` on the writer inside BEGIN IMMEDIATE ... COMMIT; rolls back on error.
+  template <typename Fn>
+  Status Write(Fn&& fn);
+  // Locks a reader connection for the duration of `fn`.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
+
+  std::unique_ptr<Conn> writer_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::atomic<unsigned> next_reader_{0};
+};
+
+}  // namespace coffer::store

@@ -1,0 +1,206 @@
+// The Store conformance suite: every backend must pass it (vault's physical/testing.go).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <functional>
+#include <memory>
+
+#include "common/ids.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/store.h"
+
+namespace coffer::store {
+namespace {
+
+using domain::Scope;
+
+struct Backend {
+  const char* name;
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+const Backend kBackends[] = {
+    {"sqlite",
+     [](const std::string& dir) -> std::unique_ptr<Store> {
+       auto s = SqliteStore::Open(dir + "/coffer.db", 2);
+       EXPECT_TRUE(s.ok()) << s.status().ToString();
+       return s.ok() ? std::move(s).value() : nullptr;
+     }},
+};
+
+class StoreConformance : public testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/coffer-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = GetParam().open(dir_);
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->CreateOrg({"org1", "acme", 1}).ok());
+    ASSERT_TRUE(store_->CreateOrg({"org2", "other", 1}).ok());
+  }
+  void TearDown() override {
+    store_.reset();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+
+  SecretRow Row(const std::string& name, Scope scope = Scope::kOrganization,
+                const std::string& owner = "", const std::string& org = "org1") {
+    SecretRow r;
+    r.meta.id = NewUuid();
+    r.meta.org_id = org;
+    r.meta.scope = scope;
+    r.meta.owner_id = owner;
+    r.meta.name = name;
+    r.meta.create_time = ++clock_;
+    r.meta.update_time = clock_;
+    r.meta.version = 1;
+    r.meta.env_names = {"A", "B"};
+    r.meta.file_paths = {".ssh/id_rsa"};
+    r.sealed = "sealed-" + name;
+    return r;
+  }
+  AuditRecord Audit(const std::string& action) {
+    AuditRecord a;
+    a.id = NewUuid();
+    a.org_id = "org1";
+    a.action = action;
+    return a;
+  }
+
+  std::string dir_;
+  std::unique_ptr<Store> store_;
+  int64_t clock_ = 1000;
+};
+
+TEST_P(StoreConformance, SecretRoundTrip) {
+  SecretRow r = Row("awskey");
+  r.meta.policy.projects_access = domain::ProjectsAccess::kAllowed;
+  r.meta.policy.project_ids = {"p1", "p2"};
+  r.meta.policy.debug_allowed = false;
+  ASSERT_TRUE(store_->CreateSecret(r, Audit("secret.create")).ok());
+  auto got = store_->GetSecretByName("org1", Scope::kOrganization, "", "awskey");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->meta.id, r.meta.id);
+  EXPECT_EQ(got->meta.env_names, r.meta.env_names);
+  EXPECT_EQ(got->meta.file_paths, r.meta.file_paths);
+  EXPECT_EQ(got->meta.policy, r.meta.policy);
+  EXPECT_EQ(got->sealed, r.sealed);
+  EXPECT_TRUE(store_->GetSecretById("org1", Scope::kOrganization, "", r.meta.id).ok());
+}
+
+TEST_P(StoreConformance, OrgsAndScopesAreIsolated) {
+  ASSERT_TRUE(store_->CreateSecret(Row("k"), Audit("c")).ok());
+  EXPECT_EQ(store_->GetSecretByName("org2", Scope::kOrganization, "", "k").status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->GetSecretByName("org1", Scope::kProject, "p1", "k").status().code(),
+            Status::Code::kNotFound);
+  // The same name may exist once per scope and owner.
+  EXPECT_TRUE(store_->CreateSecret(Row("k", Scope::kProject, "p1"), Audit("c")).ok());
+  EXPECT_TRUE(store_->CreateSecret(Row("k", Scope::kOrganization, "", "org2"), Audit("c")).ok());
+  EXPECT_EQ(store_->CreateSecret(Row("k"), Audit("c")).code(), Status::Code::kAlreadyExists);
+}
+
+TEST_P(StoreConformance, UpdateNeedsTheExpectedVersion) {
+  SecretRow r = Row("k");
+  ASSERT_TRUE(store_->CreateSecret(r, Audit("c")).ok());
+  SecretRow v2 = Row("k");
+  v2.meta.id = r.meta.id;
+  v2.meta.version = 2;
+  v2.sealed = "v2";
+  ASSERT_TRUE(store_->UpdateSecret(v2, 1, Audit("u")).ok());
+  SecretRow stale = v2;
+  stale.sealed = "stale";
+  EXPECT_EQ(store_->UpdateSecret(stale, 1, Audit("u")).code(), Status::Code::kConflict);
+  EXPECT_EQ(store_->GetSecretById("org1", Scope::kOrganization, "", r.meta.id)->sealed, "v2");
+  EXPECT_EQ(*store_->GetSecretVersion(r.meta.id, 1), "sealed-k");
+  SecretRow ghost = Row("ghost");
+  ghost.meta.version = 2;
+  EXPECT_EQ(store_->UpdateSecret(ghost, 1, Audit("u")).code(), Status::Code::kNotFound);
+}
+
+TEST_P(StoreConformance, FailedWriteLeavesNoAuditEvent) {
+  ASSERT_TRUE(store_->CreateSecret(Row("k"), Audit("first")).ok());
+  EXPECT_FALSE(store_->CreateSecret(Row("k"), Audit("second")).ok());
+  auto events = store_->ListAudit("org1", 0, 100);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].action, "first");
+}
+
+TEST_P(StoreConformance, DeleteRemovesEveryVersion) {
+  SecretRow r = Row("k");
+  ASSERT_TRUE(store_->CreateSecret(r, Audit("c")).ok());
+  ASSERT_TRUE(store_->DeleteSecret("org1", r.meta.id, Audit("d")).ok());
+  EXPECT_EQ(store_->GetSecretVersion(r.meta.id, 1).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->DeleteSecret("org1", r.meta.id, Audit("d")).code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->DeleteSecret("org2", "nope", Audit("d")).code(), Status::Code::kNotFound);
+}
+
+TEST_P(StoreConformance, KeysetPagingVisitsEveryRowOnce) {
+  for (int i = 0; i < 25; ++i) {
+    ASSERT_TRUE(store_->CreateSecret(Row("s" + std::to_string(100 - i)), Audit("c")).ok());
+  }
+  for (auto order : {SecretOrder::kByNameAsc, SecretOrder::kByCreateTimeAsc}) {
+    SecretQuery q;
+    q.order = order;
+    q.limit = 7;
+    std::vector<std::string> seen;
+    for (;;) {
+      auto page = store_->ListSecrets("org1", Scope::kOrganization, "", q);
+      ASSERT_TRUE(page.ok());
+      if (page->empty()) break;
+      for (const auto& m : *page) seen.push_back(m.name);
+      q.after_name = page->back().name;
+      q.after_create_time = page->back().create_time;
+      q.after_id = page->back().id;
+    }
+    ASSERT_EQ(seen.size(), 25u);
+    if (order == SecretOrder::kByNameAsc) {
+      EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+    } else {
+      EXPECT_EQ(seen.front(), "s100");
+      EXPECT_EQ(seen.back(), "s76");
+    }
+  }
+}
+
+TEST_P(StoreConformance, ProjectsAndRoles) {
+  ProjectRecord p{"p1", "org1", "web", "", "git@x:y.git", {"awskey"}, {}, 1, 1};
+  ASSERT_TRUE(store_->CreateProject(p, Audit("project.create")).ok());
+  p.id = "p2";
+  EXPECT_EQ(store_->CreateProject(p, Audit("project.create")).code(),
+            Status::Code::kAlreadyExists);
+  EXPECT_EQ(store_->GetProjectByName("org1", "web")->allowed_secrets,
+            std::vector<std::string>{"awskey"});
+  EXPECT_EQ(store_->GetProjectById("org2", "p1").status().code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  ASSERT_TRUE(store_->SetProjectRole("u1", "p1", "Reader").ok());
+  ASSERT_TRUE(store_->SetProjectRole("u1", "p1", "Admin").ok());
+  EXPECT_EQ(store_->ListProjectRoles("u1")->at("p1"), "Admin");
+  ASSERT_TRUE(store_->CreateSecret(Row("ps", Scope::kProject, "p1"), Audit("c")).ok());
+  ASSERT_TRUE(store_->DeleteProject("org1", "p1", Audit("project.delete")).ok());
+  EXPECT_EQ(store_->GetSecretByName("org1", Scope::kProject, "p1", "ps").status().code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(store_->ListProjectRoles("u1")->empty());
+}
+
+TEST_P(StoreConformance, TokensAreFoundByHash) {
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(store_->CreateToken({"hash-bytes", "u1", "first", 1, 0}).ok());
+  EXPECT_EQ(store_->FindToken("hash-bytes")->user_id, "u1");
+  EXPECT_EQ(store_->FindToken("other").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(StoreConformance, KeyringRows) {
+  ASSERT_TRUE(store_->AddKey({1, "wrapped1", 1}).ok());
+  ASSERT_TRUE(store_->AddKey({2, "wrapped2", 2}).ok());
+  auto keys = store_->ListKeys();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[1].wrapped, "wrapped2");
+  EXPECT_FALSE(store_->AddKey({1, "again", 3}).ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::ValuesIn(kBackends),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace coffer::store
