@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <algorithm>
+
 namespace coffer {
 
 SecretBytes::SecretBytes(std::string_view bytes) : data_(bytes.begin(), bytes.end()) {}
@@ -23,14 +25,22 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   return *this;
 }
 
-void SecretBytes::Append(std::string_view bytes) {
-  // Grow into a fresh buffer so the old allocation can be wiped, not left behind by realloc.
+void SecretBytes::Reserve(size_t capacity) {
+  if (capacity <= data_.capacity()) return;
+  // Grow into a fresh buffer so that the old allocation is wiped, not left behind by a
+  // reallocation.
   std::vector<uint8_t> grown;
-  grown.reserve(data_.size() + bytes.size());
+  grown.reserve(capacity);
   grown.insert(grown.end(), data_.begin(), data_.end());
-  grown.insert(grown.end(), bytes.begin(), bytes.end());
   Wipe();
   data_ = std::move(grown);
+}
+
+void SecretBytes::Append(std::string_view bytes) {
+  if (data_.size() + bytes.size() > data_.capacity()) {
+    Reserve(std::max(data_.capacity() * 2, data_.size() + bytes.size()));
+  }
+  data_.insert(data_.end(), bytes.begin(), bytes.end());
 }
 
 void SecretBytes::Wipe() {

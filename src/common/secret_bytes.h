@@ -33,7 +33,9 @@ class SecretBytes {
   uint8_t* data() { return data_.data(); }
   size_t size() const { return data_.size(); }
   bool empty() const { return data_.empty(); }
+  // Appending never leaves a copy of the old bytes in freed memory.
   void Append(std::string_view bytes);
+  void Reserve(size_t capacity);
   void Wipe();
 
   // Constant-time equality (length is not secret).

@@ -1,0 +1,55 @@
+#include "service/audit.h"
+
+#include "common/ids.h"
+
+namespace coffer::service {
+
+store::AuditRecord MakeAudit(const RequestContext& ctx, std::string action,
+                             std::string resource_type, std::string resource_id,
+                             std::string resource_name) {
+  store::AuditRecord a;
+  a.id = NewUuid();
+  a.time = NowSeconds();
+  a.org_id = ctx.principal.org_id;
+  a.actor_id = ctx.principal.user_id;
+  a.actor_name = ctx.principal.user_name;
+  a.medium = ctx.medium;
+  a.ip = ctx.ip;
+  a.request_id = ctx.request_id;
+  a.action = std::move(action);
+  a.resource_type = std::move(resource_type);
+  a.resource_id = std::move(resource_id);
+  a.resource_name = std::move(resource_name);
+  return a;
+}
+
+Result<AuditPage> AuditService::List(const RequestContext& ctx, int page_size,
+                                     const std::string& page_token) const {
+  if (!domain::HasPermission(ctx.principal, domain::Permission::kOrgAuditView)) {
+    return Status::PermissionDenied("viewing the audit log needs organization.audit_logs.view");
+  }
+  if (page_size == 0) page_size = 100;
+  if (page_size < 1 || page_size > 100) {
+    return Status::InvalidArgument("page_size: must be between 1 and 100");
+  }
+  int64_t after = 0;
+  if (!page_token.empty()) {
+    try {
+      size_t used = 0;
+      after = std::stoll(page_token, &used);
+      if (used != page_token.size() || after < 0) throw std::invalid_argument("token");
+    } catch (const std::exception&) {
+      return Status::InvalidArgument("page_token: invalid");
+    }
+  }
+  COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListAudit(ctx.principal.org_id, after, page_size + 1));
+  AuditPage page;
+  if (static_cast<int>(rows.size()) > page_size) {
+    rows.resize(page_size);
+    page.next_page_token = std::to_string(rows.back().seq);
+  }
+  page.events = std::move(rows);
+  return page;
+}
+
+}  // namespace coffer::service

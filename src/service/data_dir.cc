@@ -1,0 +1,61 @@
+#include "service/data_dir.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "common/ids.h"
+#include "crypto/master_key.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace coffer::service {
+
+Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
+  if (mkdir(options.dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::FailedPrecondition("cannot create the data directory " + options.dir + ": " +
+                                      std::strerror(errno));
+  }
+  DataDir dd;
+  COFFER_ASSIGN_OR_RETURN(dd.store, store::SqliteStore::Open(options.dir + "/coffer.db"));
+  if (!unlock) return dd;
+
+  std::unique_ptr<crypto::MasterKeySource> source;
+  crypto::KeyFileSource* file = nullptr;
+  if (!options.master_key_command.empty()) {
+    source = std::make_unique<crypto::CommandSource>(options.master_key_command);
+  } else if (!options.master_key_env.empty()) {
+    source = std::make_unique<crypto::EnvSource>(options.master_key_env);
+  } else {
+    std::string path = options.master_key_file.empty() ? options.dir + "/master.key"
+                                                        : options.master_key_file;
+    auto f = std::make_unique<crypto::KeyFileSource>(path);
+    file = f.get();
+    source = std::move(f);
+  }
+  dd.key_source = source->Describe();
+
+  COFFER_ASSIGN_OR_RETURN(auto keys, dd.store->ListKeys());
+  if (file != nullptr && !file->Exists()) {
+    if (!keys.empty()) {
+      return Status::FailedPrecondition("the master key file " + file->path() +
+                                        " is missing; this data directory cannot be opened "
+                                        "without the key it was created with");
+    }
+    COFFER_RETURN_IF_ERROR(file->Generate());
+    dd.key_generated = true;
+  }
+  COFFER_ASSIGN_OR_RETURN(SecretBytes master, source->Load());
+  if (keys.empty()) {
+    COFFER_ASSIGN_OR_RETURN(crypto::WrappedKek kek, crypto::Keyring::NewKek(master, 1));
+    COFFER_RETURN_IF_ERROR(dd.store->AddKey({kek.id, kek.wrapped, NowSeconds()}));
+    keys.push_back({kek.id, kek.wrapped, NowSeconds()});
+  }
+  std::vector<crypto::WrappedKek> wrapped;
+  for (const auto& k : keys) wrapped.push_back({k.id, k.wrapped});
+  COFFER_ASSIGN_OR_RETURN(crypto::Keyring ring, crypto::Keyring::Unlock(master, wrapped));
+  dd.keyring.emplace(std::move(ring));
+  return dd;
+}
+
+}  // namespace coffer::service

@@ -1,0 +1,298 @@
+#include "service/secret_service.h"
+
+#include <algorithm>
+
+#include "common/encoding.h"
+#include "common/ids.h"
+#include "crypto/envelope.h"
+#include "domain/validation.h"
+#include "service/audit.h"
+#include "service/secret_codec.h"
+
+namespace coffer::service {
+
+using domain::HasPermission;
+using domain::Permission;
+using domain::Scope;
+
+namespace {
+
+Status HideDenied(Status s) {
+  if (s.Is(Status::Code::kPermissionDenied)) return Status::NotFound("secret not found");
+  return s;
+}
+
+void FillShape(domain::SecretMeta* meta, const domain::SecretData& data) {
+  meta->env_names.clear();
+  meta->file_paths.clear();
+  for (const auto& e : data.env_vars) meta->env_names.push_back(e.name);
+  for (const auto& f : data.files) meta->file_paths.push_back(f.path);
+}
+
+crypto::RecordContext RecordFor(const domain::SecretMeta& meta) {
+  return {meta.org_id, domain::ScopeName(meta.scope), meta.owner_id, meta.id,
+          static_cast<uint64_t>(meta.version)};
+}
+
+// Replaces each empty value in `next` by the stored value of the same entry in `prev`.
+Status KeepStoredValues(const domain::SecretData& prev, domain::SecretData* next) {
+  for (size_t i = 0; i < next->env_vars.size(); ++i) {
+    auto& e = next->env_vars[i];
+    if (!e.value.empty()) continue;
+    auto it = std::find_if(prev.env_vars.begin(), prev.env_vars.end(),
+                           [&](const auto& p) { return p.name == e.name; });
+    if (it == prev.env_vars.end()) {
+      return Status::InvalidArgument("data.env_vars[" + std::to_string(i) +
+                                     "].value: must not be empty for a new env var");
+    }
+    e.value = it->value.Clone();
+  }
+  for (size_t i = 0; i < next->files.size(); ++i) {
+    auto& f = next->files[i];
+    if (!f.content.empty()) continue;
+    auto it = std::find_if(prev.files.begin(), prev.files.end(),
+                           [&](const auto& p) { return p.path == f.path; });
+    if (it == prev.files.end()) {
+      return Status::InvalidArgument("data.files[" + std::to_string(i) +
+                                     "].content: must not be empty for a new file");
+    }
+    f.content = it->content.Clone();
+  }
+  return Status::Ok();
+}
+
+std::string PageToken(const domain::SecretMeta& last, store::SecretOrder order) {
+  if (order == store::SecretOrder::kByNameAsc) return Base64UrlEncode("n|" + last.name);
+  return Base64UrlEncode("c|" + std::to_string(last.create_time) + "|" + last.id);
+}
+
+Status ParsePageToken(const std::string& token, store::SecretQuery* q) {
+  if (token.empty()) return Status::Ok();
+  Status bad = Status::InvalidArgument("page_token: invalid for this listing");
+  auto raw = Base64UrlDecode(token);
+  if (!raw || raw->size() < 2 || (*raw)[1] != '|') return bad;
+  std::string rest = raw->substr(2);
+  if ((*raw)[0] == 'n' && q->order == store::SecretOrder::kByNameAsc) {
+    q->after_name = rest;
+    return Status::Ok();
+  }
+  if ((*raw)[0] == 'c' && q->order == store::SecretOrder::kByCreateTimeAsc) {
+    size_t bar = rest.find('|');
+    if (bar == std::string::npos || bar == 0) return bad;
+    try {
+      size_t used = 0;
+      q->after_create_time = std::stoll(rest.substr(0, bar), &used);
+      if (used != bar) return bad;
+    } catch (const std::exception&) {
+      return bad;
+    }
+    q->after_id = rest.substr(bar + 1);
+    return Status::Ok();
+  }
+  return bad;
+}
+
+}  // namespace
+
+Result<SecretService::Place> SecretService::Authorize(const RequestContext& ctx,
+                                                      const SecretScope& where,
+                                                      bool manage) const {
+  if (where.scope == Scope::kOrganization) {
+    Permission p = manage ? Permission::kOrgSecretsManage : Permission::kOrgSecretsView;
+    if (!HasPermission(ctx.principal, p)) {
+      return Status::PermissionDenied(std::string("this needs ") + domain::PermissionName(p));
+    }
+    return Place{""};
+  }
+  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project,
+                          projects_.Resolve(ctx, where.project, Permission::kProjectSecretsView));
+  if (manage && !HasPermission(ctx.principal, Permission::kProjectSecretsManage, project.id)) {
+    return Status::PermissionDenied("this needs project.secrets.manage");
+  }
+  return Place{project.id};
+}
+
+Result<store::SecretRow> SecretService::Find(const RequestContext& ctx, const SecretScope& where,
+                                             const Place& place,
+                                             const std::string& id_or_name) const {
+  const auto& org = ctx.principal.org_id;
+  if (IsUuid(id_or_name)) return store_.GetSecretById(org, where.scope, place.owner_id, id_or_name);
+  return store_.GetSecretByName(org, where.scope, place.owner_id, id_or_name);
+}
+
+Status SecretService::CheckPolicy(const RequestContext& ctx,
+                                  const domain::AccessPolicy& policy) const {
+  if (!HasPermission(ctx.principal, Permission::kOrgSecretsPolicyManage)) {
+    return Status::PermissionDenied(
+        "org_config: changing a secret's access policy needs "
+        "organization.secrets_policy_settings.manage");
+  }
+  if (policy.projects_access != domain::ProjectsAccess::kAllowed && !policy.project_ids.empty()) {
+    return Status::InvalidArgument(
+        "org_config.project_ids: must be empty unless projects_access is ALLOWED");
+  }
+  for (size_t i = 0; i < policy.project_ids.size(); ++i) {
+    const std::string& id = policy.project_ids[i];
+    std::string field = "org_config.project_ids[" + std::to_string(i) + "]";
+    if (!IsUuid(id) || !store_.GetProjectById(ctx.principal.org_id, id).ok()) {
+      return Status::InvalidArgument(field + ": no such project");
+    }
+    if (std::count(policy.project_ids.begin(), policy.project_ids.end(), id) > 1) {
+      return Status::InvalidArgument(field + ": duplicate project");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> SecretService::Seal(const domain::SecretMeta& meta,
+                                        const domain::SecretData& data) const {
+  SecretBytes plain = EncodeSecretData(data);
+  return crypto::SealRecord(keyring_, RecordFor(meta), plain.view());
+}
+
+Result<domain::SecretData> SecretService::Open(const store::SecretRow& row) const {
+  COFFER_ASSIGN_OR_RETURN(SecretBytes plain,
+                          crypto::OpenRecord(keyring_, RecordFor(row.meta), row.sealed));
+  return DecodeSecretData(plain);
+}
+
+Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
+                                                 const SecretScope& where, SecretInput in) {
+  COFFER_ASSIGN_OR_RETURN(Place place, Authorize(ctx, where, true));
+  domain::SecretMeta meta;
+  meta.name = in.name.value_or("");
+  meta.description = in.description.value_or("");
+  COFFER_RETURN_IF_ERROR(domain::ValidateName("metadata.name", meta.name));
+  COFFER_RETURN_IF_ERROR(domain::ValidateDescription("metadata.description", meta.description));
+  domain::SecretData data = in.data ? std::move(*in.data) : domain::SecretData{};
+  COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
+  if (in.policy) {
+    if (where.scope != Scope::kOrganization) {
+      return Status::InvalidArgument("org_config: only organization secrets have one");
+    }
+    if (!(*in.policy == domain::AccessPolicy{})) COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
+    meta.policy = *in.policy;
+  }
+  meta.id = NewUuid();
+  meta.org_id = ctx.principal.org_id;
+  meta.scope = where.scope;
+  meta.owner_id = place.owner_id;
+  meta.create_time = meta.update_time = NowSeconds();
+  meta.version = 1;
+  FillShape(&meta, data);
+  COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
+  store::AuditRecord audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
+  audit.scope = domain::ScopeName(meta.scope);
+  audit.owner_id = meta.owner_id;
+  audit.version = meta.version;
+  Status s = store_.CreateSecret({meta, std::move(sealed)}, audit);
+  if (s.Is(Status::Code::kAlreadyExists)) {
+    return Status::AlreadyExists("metadata.name: a secret named " + meta.name +
+                                 " already exists");
+  }
+  COFFER_RETURN_IF_ERROR(s);
+  return meta;
+}
+
+Result<domain::SecretMeta> SecretService::Get(const RequestContext& ctx, const SecretScope& where,
+                                              const std::string& id_or_name) const {
+  auto place = Authorize(ctx, where, false);
+  if (!place.ok()) return HideDenied(place.status());
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  return row.meta;
+}
+
+Result<SecretPage> SecretService::List(const RequestContext& ctx, const SecretScope& where,
+                                       const SecretListRequest& req) const {
+  COFFER_ASSIGN_OR_RETURN(Place place, Authorize(ctx, where, false));
+  store::SecretQuery q;
+  if (req.order.empty() || req.order == "BY_NAME_ASC") {
+    q.order = store::SecretOrder::kByNameAsc;
+  } else if (req.order == "BY_CREATE_TIME_ASC") {
+    q.order = store::SecretOrder::kByCreateTimeAsc;
+  } else {
+    return Status::InvalidArgument("order: must be BY_NAME_ASC or BY_CREATE_TIME_ASC");
+  }
+  int size = req.page_size == 0 ? 100 : req.page_size;
+  if (size < 1 || size > 100) return Status::InvalidArgument("page_size: must be between 1 and 100");
+  COFFER_RETURN_IF_ERROR(ParsePageToken(req.page_token, &q));
+  q.limit = size + 1;
+  COFFER_ASSIGN_OR_RETURN(auto rows,
+                          store_.ListSecrets(ctx.principal.org_id, where.scope, place.owner_id, q));
+  SecretPage page;
+  if (static_cast<int>(rows.size()) > size) {
+    rows.resize(size);
+    page.next_page_token = PageToken(rows.back(), q.order);
+  }
+  page.secrets = std::move(rows);
+  return page;
+}
+
+Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
+                                                 const SecretScope& where,
+                                                 const std::string& id_or_name, SecretInput in) {
+  auto place = Authorize(ctx, where, true);
+  if (!place.ok()) return HideDenied(place.status());
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  const domain::SecretMeta& old = row.meta;
+  if ((in.expected_update_time && *in.expected_update_time != old.update_time) ||
+      (in.expected_version && *in.expected_version != old.version)) {
+    return Status::Conflict("the secret was changed since it was read (now at update_time " +
+                            std::to_string(old.update_time) + "); read it again and retry");
+  }
+  domain::SecretMeta meta = old;
+  if (in.name) {
+    COFFER_RETURN_IF_ERROR(domain::ValidateName("metadata.name", *in.name));
+    meta.name = *in.name;
+  }
+  if (in.description) {
+    COFFER_RETURN_IF_ERROR(domain::ValidateDescription("metadata.description", *in.description));
+    meta.description = *in.description;
+  }
+  if (in.policy) {
+    if (where.scope != Scope::kOrganization) {
+      return Status::InvalidArgument("org_config: only organization secrets have one");
+    }
+    if (!(*in.policy == old.policy)) COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
+    meta.policy = *in.policy;
+  }
+  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, Open(row));
+  domain::SecretData data;
+  if (in.data) {
+    data = std::move(*in.data);
+    COFFER_RETURN_IF_ERROR(KeepStoredValues(prev, &data));
+  } else {
+    data = std::move(prev);
+  }
+  COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
+  meta.version = old.version + 1;
+  // update_time identifies a version for clients that send it back: keep it increasing.
+  meta.update_time = std::max(NowSeconds(), old.update_time + 1);
+  FillShape(&meta, data);
+  COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
+  store::AuditRecord audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
+  audit.scope = domain::ScopeName(meta.scope);
+  audit.owner_id = meta.owner_id;
+  audit.version = meta.version;
+  Status s = store_.UpdateSecret({meta, std::move(sealed)}, old.version, audit);
+  if (s.Is(Status::Code::kAlreadyExists)) {
+    return Status::AlreadyExists("metadata.name: a secret named " + meta.name +
+                                 " already exists");
+  }
+  COFFER_RETURN_IF_ERROR(s);
+  return meta;
+}
+
+Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where,
+                             const std::string& id_or_name) {
+  auto place = Authorize(ctx, where, true);
+  if (!place.ok()) return HideDenied(place.status());
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  store::AuditRecord audit = MakeAudit(ctx, "secret.delete", "secret", row.meta.id, row.meta.name);
+  audit.scope = domain::ScopeName(row.meta.scope);
+  audit.owner_id = row.meta.owner_id;
+  audit.version = row.meta.version;
+  return store_.DeleteSecret(row.meta.org_id, row.meta.id, audit);
+}
+
+}  // namespace coffer::service

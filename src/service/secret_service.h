@@ -1,0 +1,89 @@
+// SecretService: organization and project secrets — create, read metadata, list, update,
+// delete — with authorization, validation, envelope encryption and audit.
+//
+// The only layer that sees plaintext, and only inside SecretBytes. Values never leave
+// through this interface: reads return SecretMeta (names, paths, policy). A secret the
+// caller may not see is NotFound. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "crypto/keyring.h"
+#include "domain/secret.h"
+#include "service/context.h"
+#include "service/project_service.h"
+#include "store/store.h"
+
+namespace coffer::service {
+
+// Where a secret lives: the organization (project empty) or a project (id or name).
+struct SecretScope {
+  domain::Scope scope = domain::Scope::kOrganization;
+  std::string project;
+};
+
+// A create or update request. For updates, unset fields keep what is stored; a set `data`
+// is the complete new list, where an entry with an empty value keeps the stored value of
+// the entry with the same name (env var) or path (file).
+struct SecretInput {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<domain::SecretData> data;
+  std::optional<domain::AccessPolicy> policy;
+  // Optimistic concurrency: the update is refused with Conflict when the stored secret is
+  // not at this update_time / version.
+  std::optional<int64_t> expected_update_time;
+  std::optional<int64_t> expected_version;
+};
+
+struct SecretListRequest {
+  std::string order;  // "", "BY_NAME_ASC", "BY_CREATE_TIME_ASC"
+  int page_size = 0;  // 0 means 100; at most 100
+  std::string page_token;
+};
+
+struct SecretPage {
+  std::vector<domain::SecretMeta> secrets;
+  std::string next_page_token;  // "" on the last page
+};
+
+class SecretService {
+ public:
+  SecretService(store::Store& store, const crypto::Keyring& keyring, ProjectService& projects)
+      : store_(store), keyring_(keyring), projects_(projects) {}
+
+  Result<domain::SecretMeta> Create(const RequestContext& ctx, const SecretScope& where,
+                                    SecretInput in);
+  Result<domain::SecretMeta> Get(const RequestContext& ctx, const SecretScope& where,
+                                 const std::string& id_or_name) const;
+  Result<SecretPage> List(const RequestContext& ctx, const SecretScope& where,
+                          const SecretListRequest& req) const;
+  Result<domain::SecretMeta> Update(const RequestContext& ctx, const SecretScope& where,
+                                    const std::string& id_or_name, SecretInput in);
+  Status Delete(const RequestContext& ctx, const SecretScope& where,
+                const std::string& id_or_name);
+
+  // Decrypts one stored secret row (for job checkout). Corruption when it does not open.
+  Result<domain::SecretData> Open(const store::SecretRow& row) const;
+
+ private:
+  struct Place {
+    std::string owner_id;  // project id or ""
+  };
+  // Resolves the scope for the caller and checks `manage` or view permission there.
+  Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where,
+                          bool manage) const;
+  Result<store::SecretRow> Find(const RequestContext& ctx, const SecretScope& where,
+                                const Place& place, const std::string& id_or_name) const;
+  Status CheckPolicy(const RequestContext& ctx, const domain::AccessPolicy& policy) const;
+  Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
+
+  store::Store& store_;
+  const crypto::Keyring& keyring_;
+  ProjectService& projects_;
+};
+
+}  // namespace coffer::service
