@@ -1,0 +1,84 @@
+#include "cli/admin_command.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "service/auth_service.h"
+#include "service/data_dir.h"
+
+namespace coffer::cli {
+namespace {
+
+int Fail(const Status& s) {
+  std::fprintf(stderr, "error: %s\n", s.message().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int AdminCommand(int argc, char** argv) {
+  CLI::App app{"coffer admin: manage organizations, users and API tokens", "coffer admin"};
+  app.require_subcommand(1);
+  std::string data_dir = "coffer-data";
+  app.add_option("--data-dir", data_dir, "data directory")->capture_default_str();
+
+  std::string org, user, role, project, description = "created by coffer admin";
+  int64_t ttl = 0;
+  bool with_token = false;
+  auto* create_org = app.add_subcommand("create-org", "create an organization");
+  create_org->add_option("name", org, "organization name")->required();
+  auto* create_user = app.add_subcommand("create-user", "create a user with an org role");
+  create_user->add_option("name", user, "user name")->required();
+  create_user->add_option("--org", org, "organization")->required();
+  create_user->add_option("--role", role, "Owner, Admin, Member or Orchestrator")->required();
+  create_user->add_flag("--token", with_token, "also issue a token and print it");
+  auto* set_role = app.add_subcommand("set-project-role", "give a user a role in a project");
+  set_role->add_option("--org", org, "organization")->required();
+  set_role->add_option("--user", user, "user name")->required();
+  set_role->add_option("--project", project, "project name")->required();
+  set_role->add_option("--role", role, "Admin, Contributor or Reader")->required();
+  auto* create_token = app.add_subcommand("create-token", "issue an API token for a user");
+  create_token->add_option("--org", org, "organization")->required();
+  create_token->add_option("--user", user, "user name")->required();
+  create_token->add_option("--description", description, "what the token is for");
+  create_token->add_option("--ttl", ttl, "lifetime in seconds (0: no expiry)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  auto dd = service::OpenDataDir({data_dir, "", "", ""}, false);
+  if (!dd.ok()) return Fail(dd.status());
+  service::AuthService auth(*dd->store);
+  auto print_token = [&]() {
+    auto token = auth.IssueToken(org, user, description, ttl);
+    if (!token.ok()) return Fail(token.status());
+    std::fwrite(token->data(), 1, token->size(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  };
+  if (*create_org) {
+    auto r = auth.CreateOrg(org);
+    if (!r.ok()) return Fail(r.status());
+    std::fprintf(stderr, "Organization '%s' created.\n", org.c_str());
+    return 0;
+  }
+  if (*create_user) {
+    auto r = auth.CreateUser(org, user, role);
+    if (!r.ok()) return Fail(r.status());
+    std::fprintf(stderr, "User '%s' created in '%s' as %s.\n", user.c_str(), org.c_str(),
+                 role.c_str());
+    return with_token ? print_token() : 0;
+  }
+  if (*set_role) {
+    Status s = auth.SetProjectRole(org, user, project, role);
+    if (!s.ok()) return Fail(s);
+    std::fprintf(stderr, "User '%s' is %s of project '%s'.\n", user.c_str(), role.c_str(),
+                 project.c_str());
+    return 0;
+  }
+  return print_token();
+}
+
+}  // namespace coffer::cli

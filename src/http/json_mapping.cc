@@ -1,0 +1,311 @@
+#include "http/json_mapping.h"
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "common/encoding.h"
+
+namespace coffer::http {
+namespace {
+
+std::string Str(int64_t v) { return std::to_string(v); }
+
+Status Invalid(const std::string& field, const std::string& why) {
+  return Status::InvalidArgument(field + ": " + why);
+}
+
+// Rejects keys of `obj` not in `allowed`, naming the first one.
+Status OnlyKeys(const json::object& obj, const std::string& where,
+                std::initializer_list<std::string_view> allowed) {
+  for (const auto& kv : obj) {
+    bool known = false;
+    for (auto a : allowed) known = known || kv.key() == a;
+    if (!known) {
+      std::string field = where.empty() ? std::string(kv.key()) : where + "." + std::string(kv.key());
+      return Invalid(field, "unknown field");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<const json::object*> ObjectAt(const json::object& parent, std::string_view key,
+                                     const std::string& field) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->value().is_null()) return static_cast<const json::object*>(nullptr);
+  if (!it->value().is_object()) return Invalid(field, "must be an object");
+  return &it->value().as_object();
+}
+
+Result<const json::array*> ArrayAt(const json::object& parent, std::string_view key,
+                                   const std::string& field) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->value().is_null()) return static_cast<const json::array*>(nullptr);
+  if (!it->value().is_array()) return Invalid(field, "must be an array");
+  return &it->value().as_array();
+}
+
+Result<std::optional<std::string>> StringAt(const json::object& parent, std::string_view key,
+                                            const std::string& field) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->value().is_null()) return std::optional<std::string>();
+  if (!it->value().is_string()) return Invalid(field, "must be a string");
+  const auto& s = it->value().as_string();
+  return std::optional<std::string>(std::string(s.data(), s.size()));
+}
+
+// A unix time sent as a string ("1556828155") or a number.
+Result<std::optional<int64_t>> TimeAt(const json::object& parent, std::string_view key,
+                                      const std::string& field) {
+  auto it = parent.find(key);
+  if (it == parent.end() || it->value().is_null()) return std::optional<int64_t>();
+  const json::value& v = it->value();
+  if (v.is_int64()) return std::optional<int64_t>(v.as_int64());
+  if (v.is_uint64() && v.as_uint64() <= INT64_MAX) {
+    return std::optional<int64_t>(static_cast<int64_t>(v.as_uint64()));
+  }
+  if (v.is_string()) {
+    std::string s(v.as_string().data(), v.as_string().size());
+    if (s.empty()) return std::optional<int64_t>();
+    if (s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos) {
+      return std::optional<int64_t>(std::stoll(s));
+    }
+  }
+  return Invalid(field, "must be unix seconds");
+}
+
+Result<std::vector<std::string>> StringList(const json::array* a, const std::string& field) {
+  std::vector<std::string> out;
+  if (a == nullptr) return out;
+  for (size_t i = 0; i < a->size(); ++i) {
+    if (!(*a)[i].is_string()) return Invalid(field + "[" + Str(i) + "]", "must be a string");
+    out.emplace_back((*a)[i].as_string().data(), (*a)[i].as_string().size());
+  }
+  return out;
+}
+
+Result<domain::SecretData> DataFromJson(const json::object& data) {
+  COFFER_RETURN_IF_ERROR(OnlyKeys(data, "data", {"env_vars", "files"}));
+  domain::SecretData out;
+  COFFER_ASSIGN_OR_RETURN(const json::array* envs, ArrayAt(data, "env_vars", "data.env_vars"));
+  for (size_t i = 0; envs && i < envs->size(); ++i) {
+    std::string field = "data.env_vars[" + Str(i) + "]";
+    if (!(*envs)[i].is_object()) return Invalid(field, "must be an object");
+    const auto& e = (*envs)[i].as_object();
+    COFFER_RETURN_IF_ERROR(OnlyKeys(e, field, {"name", "value"}));
+    COFFER_ASSIGN_OR_RETURN(auto name, StringAt(e, "name", field + ".name"));
+    COFFER_ASSIGN_OR_RETURN(auto value, StringAt(e, "value", field + ".value"));
+    out.env_vars.push_back({name.value_or(""), SecretBytes(value.value_or(""))});
+    if (value) std::fill(value->begin(), value->end(), '\0');
+  }
+  COFFER_ASSIGN_OR_RETURN(const json::array* files, ArrayAt(data, "files", "data.files"));
+  for (size_t i = 0; files && i < files->size(); ++i) {
+    std::string field = "data.files[" + Str(i) + "]";
+    if (!(*files)[i].is_object()) return Invalid(field, "must be an object");
+    const auto& f = (*files)[i].as_object();
+    COFFER_RETURN_IF_ERROR(OnlyKeys(f, field, {"path", "content"}));
+    COFFER_ASSIGN_OR_RETURN(auto path, StringAt(f, "path", field + ".path"));
+    COFFER_ASSIGN_OR_RETURN(auto content, StringAt(f, "content", field + ".content"));
+    auto bytes = Base64Decode(content.value_or(""));
+    if (!bytes) return Invalid(field + ".content", "must be base64 (RFC 4648, padded)");
+    out.files.push_back({path.value_or(""), SecretBytes(*bytes)});
+    std::fill(bytes->begin(), bytes->end(), '\0');
+    if (content) std::fill(content->begin(), content->end(), '\0');
+  }
+  return out;
+}
+
+Result<domain::AccessPolicy> PolicyFromJson(const json::object& o) {
+  COFFER_RETURN_IF_ERROR(OnlyKeys(o, "org_config",
+                                  {"projects_access", "project_ids", "debug_access",
+                                   "attach_access"}));
+  domain::AccessPolicy p;
+  COFFER_ASSIGN_OR_RETURN(auto access, StringAt(o, "projects_access", "org_config.projects_access"));
+  if (access && !access->empty()) {
+    auto a = domain::ParseProjectsAccess(*access);
+    if (!a) return Invalid("org_config.projects_access", "must be ALL, ALLOWED or NONE");
+    p.projects_access = *a;
+  }
+  COFFER_ASSIGN_OR_RETURN(const json::array* ids, ArrayAt(o, "project_ids", "org_config.project_ids"));
+  COFFER_ASSIGN_OR_RETURN(p.project_ids, StringList(ids, "org_config.project_ids"));
+  COFFER_ASSIGN_OR_RETURN(auto debug, StringAt(o, "debug_access", "org_config.debug_access"));
+  if (debug && !debug->empty()) {
+    if (*debug != "JOB_DEBUG_YES" && *debug != "JOB_DEBUG_NO") {
+      return Invalid("org_config.debug_access", "must be JOB_DEBUG_YES or JOB_DEBUG_NO");
+    }
+    p.debug_allowed = *debug == "JOB_DEBUG_YES";
+  }
+  COFFER_ASSIGN_OR_RETURN(auto attach, StringAt(o, "attach_access", "org_config.attach_access"));
+  if (attach && !attach->empty()) {
+    if (*attach != "JOB_ATTACH_YES" && *attach != "JOB_ATTACH_NO") {
+      return Invalid("org_config.attach_access", "must be JOB_ATTACH_YES or JOB_ATTACH_NO");
+    }
+    p.attach_allowed = *attach == "JOB_ATTACH_YES";
+  }
+  return p;
+}
+
+}  // namespace
+
+json::object SecretToJson(const domain::SecretMeta& m, const std::string& project_id_or_name) {
+  json::object meta;
+  meta["name"] = m.name;
+  meta["id"] = m.id;
+  meta["create_time"] = Str(m.create_time);
+  meta["update_time"] = Str(m.update_time);
+  meta["checkout_at"] = Str(m.checkout_at);
+  meta["content_included"] = false;
+  if (!project_id_or_name.empty()) meta["project_id_or_name"] = project_id_or_name;
+  meta["description"] = m.description;
+  json::array envs, files;
+  for (const auto& n : m.env_names) envs.push_back(json::object{{"name", n}, {"value", ""}});
+  for (const auto& p : m.file_paths) files.push_back(json::object{{"path", p}, {"content", ""}});
+  json::object out;
+  out["metadata"] = std::move(meta);
+  out["data"] = json::object{{"env_vars", std::move(envs)}, {"files", std::move(files)}};
+  if (project_id_or_name.empty()) {
+    json::array ids;
+    for (const auto& id : m.policy.project_ids) ids.push_back(json::string(id));
+    out["org_config"] = json::object{
+        {"projects_access", domain::ProjectsAccessName(m.policy.projects_access)},
+        {"project_ids", std::move(ids)},
+        {"debug_access", m.policy.debug_allowed ? "JOB_DEBUG_YES" : "JOB_DEBUG_NO"},
+        {"attach_access", m.policy.attach_allowed ? "JOB_ATTACH_YES" : "JOB_ATTACH_NO"},
+    };
+  }
+  return out;
+}
+
+Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope) {
+  if (!body.is_object()) return Invalid("body", "must be a JSON object");
+  const json::object& o = body.as_object();
+  if (project_scope) {
+    COFFER_RETURN_IF_ERROR(OnlyKeys(o, "", {"apiVersion", "kind", "metadata", "data"}));
+  } else {
+    COFFER_RETURN_IF_ERROR(OnlyKeys(o, "", {"apiVersion", "kind", "metadata", "data", "org_config"}));
+  }
+  COFFER_ASSIGN_OR_RETURN(auto api_version, StringAt(o, "apiVersion", "apiVersion"));
+  COFFER_ASSIGN_OR_RETURN(auto kind, StringAt(o, "kind", "kind"));
+  const char* want_version = project_scope ? "v1" : "v1beta";
+  const char* want_kind = project_scope ? "ProjectSecret" : "Secret";
+  if (api_version && !api_version->empty() && *api_version != want_version) {
+    return Invalid("apiVersion", std::string("must be ") + want_version);
+  }
+  if (kind && !kind->empty() && *kind != want_kind) {
+    return Invalid("kind", std::string("must be ") + want_kind);
+  }
+  service::SecretInput in;
+  COFFER_ASSIGN_OR_RETURN(const json::object* meta, ObjectAt(o, "metadata", "metadata"));
+  if (meta != nullptr) {
+    COFFER_RETURN_IF_ERROR(OnlyKeys(*meta, "metadata",
+                                    {"name", "id", "description", "create_time", "update_time",
+                                     "checkout_at", "content_included", "project_id_or_name"}));
+    COFFER_ASSIGN_OR_RETURN(in.name, StringAt(*meta, "name", "metadata.name"));
+    COFFER_ASSIGN_OR_RETURN(in.description, StringAt(*meta, "description", "metadata.description"));
+    COFFER_RETURN_IF_ERROR(StringAt(*meta, "id", "metadata.id").status());
+    COFFER_RETURN_IF_ERROR(TimeAt(*meta, "create_time", "metadata.create_time").status());
+    COFFER_RETURN_IF_ERROR(TimeAt(*meta, "checkout_at", "metadata.checkout_at").status());
+    COFFER_ASSIGN_OR_RETURN(auto update_time, TimeAt(*meta, "update_time", "metadata.update_time"));
+    if (update_time && *update_time != 0) in.expected_update_time = update_time;
+    auto ci = meta->find("content_included");
+    if (ci != meta->end() && !ci->value().is_bool() && !ci->value().is_null()) {
+      return Invalid("metadata.content_included", "must be a boolean");
+    }
+  }
+  COFFER_ASSIGN_OR_RETURN(const json::object* data, ObjectAt(o, "data", "data"));
+  if (data != nullptr) {
+    COFFER_ASSIGN_OR_RETURN(domain::SecretData d, DataFromJson(*data));
+    in.data = std::move(d);
+  }
+  if (!project_scope) {
+    COFFER_ASSIGN_OR_RETURN(const json::object* cfg, ObjectAt(o, "org_config", "org_config"));
+    if (cfg != nullptr) {
+      COFFER_ASSIGN_OR_RETURN(domain::AccessPolicy p, PolicyFromJson(*cfg));
+      in.policy = std::move(p);
+    }
+  }
+  return in;
+}
+
+json::object ProjectToJson(const store::ProjectRecord& p) {
+  json::array secrets, contributors;
+  for (const auto& s : p.allowed_secrets) secrets.push_back(json::string(s));
+  for (const auto& c : p.allowed_contributors) contributors.push_back(json::string(c));
+  return json::object{
+      {"apiVersion", "v1alpha"},
+      {"kind", "Project"},
+      {"metadata", json::object{{"name", p.name},
+                                {"id", p.id},
+                                {"description", p.description},
+                                {"create_time", Str(p.create_time)},
+                                {"update_time", Str(p.update_time)}}},
+      {"spec",
+       json::object{{"repository",
+                     json::object{{"url", p.repo_url},
+                                  {"forked_pull_requests",
+                                   json::object{{"allowed_secrets", std::move(secrets)},
+                                                {"allowed_contributors",
+                                                 std::move(contributors)}}}}}}},
+  };
+}
+
+Result<service::ProjectInput> ProjectFromJson(const json::value& body) {
+  // Semaphore's Project has many spec fields Coffer does not use (schedulers, tasks,
+  // run_on...): those are accepted and ignored; the ones read here are type-checked.
+  if (!body.is_object()) return Invalid("body", "must be a JSON object");
+  const json::object& o = body.as_object();
+  COFFER_ASSIGN_OR_RETURN(auto kind, StringAt(o, "kind", "kind"));
+  if (kind && !kind->empty() && *kind != "Project") return Invalid("kind", "must be Project");
+  service::ProjectInput in;
+  COFFER_ASSIGN_OR_RETURN(const json::object* meta, ObjectAt(o, "metadata", "metadata"));
+  if (meta == nullptr) return Invalid("metadata.name", "must not be empty");
+  COFFER_ASSIGN_OR_RETURN(auto name, StringAt(*meta, "name", "metadata.name"));
+  COFFER_ASSIGN_OR_RETURN(auto description, StringAt(*meta, "description", "metadata.description"));
+  in.name = name.value_or("");
+  in.description = description.value_or("");
+  COFFER_ASSIGN_OR_RETURN(const json::object* spec, ObjectAt(o, "spec", "spec"));
+  if (spec == nullptr) return in;
+  COFFER_ASSIGN_OR_RETURN(const json::object* repo, ObjectAt(*spec, "repository", "spec.repository"));
+  if (repo == nullptr) return in;
+  COFFER_ASSIGN_OR_RETURN(auto url, StringAt(*repo, "url", "spec.repository.url"));
+  in.repo_url = url.value_or("");
+  const std::string fp = "spec.repository.forked_pull_requests";
+  COFFER_ASSIGN_OR_RETURN(const json::object* forks, ObjectAt(*repo, "forked_pull_requests", fp));
+  if (forks == nullptr) return in;
+  COFFER_ASSIGN_OR_RETURN(auto* secrets, ArrayAt(*forks, "allowed_secrets", fp + ".allowed_secrets"));
+  COFFER_ASSIGN_OR_RETURN(in.allowed_secrets, StringList(secrets, fp + ".allowed_secrets"));
+  COFFER_ASSIGN_OR_RETURN(auto* contributors,
+                          ArrayAt(*forks, "allowed_contributors", fp + ".allowed_contributors"));
+  COFFER_ASSIGN_OR_RETURN(in.allowed_contributors,
+                          StringList(contributors, fp + ".allowed_contributors"));
+  return in;
+}
+
+json::object AuditToJson(const store::AuditRecord& a) {
+  return json::object{
+      {"id", a.id},
+      {"time", Str(a.time)},
+      {"actor_id", a.actor_id},
+      {"actor_name", a.actor_name},
+      {"medium", a.medium},
+      {"client_ip", a.ip},
+      {"request_id", a.request_id},
+      {"action", a.action},
+      {"resource_type", a.resource_type},
+      {"resource_id", a.resource_id},
+      {"resource_name", a.resource_name},
+      {"scope", a.scope},
+      {"project_id", a.owner_id},
+      {"version", Str(a.version)},
+  };
+}
+
+Result<json::value> ParseJson(const std::string& body) {
+  boost::system::error_code ec;
+  json::parse_options opts;
+  opts.max_depth = 32;
+  json::value v = json::parse(body, ec, {}, opts);
+  if (ec) return Status::InvalidArgument("malformed JSON: " + ec.message());
+  return v;
+}
+
+}  // namespace coffer::http

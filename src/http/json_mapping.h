@@ -1,0 +1,36 @@
+// JSON mapping of the wire formats (semaphore-compat.md): Secret (v1beta), ProjectSecret
+// (v1), Project (v1alpha) and audit events.
+//
+// Output follows Semaphore byte for byte: every field present, int64 times as strings,
+// enums by name, values hidden ("" with content_included false). Input is parsed
+// strictly: an unknown key or a wrong type is InvalidArgument naming the field.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+#include "common/status.h"
+#include "domain/secret.h"
+#include "service/project_service.h"
+#include "service/secret_service.h"
+#include "store/store.h"
+
+namespace coffer::http {
+
+namespace json = boost::json;
+
+// `project_id_or_name` is set for project secrets ("" for org secrets).
+json::object SecretToJson(const domain::SecretMeta& meta, const std::string& project_id_or_name);
+// A Secret or ProjectSecret body. For updates, metadata.update_time (when non-zero)
+// becomes the expected update time.
+Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope);
+
+json::object ProjectToJson(const store::ProjectRecord& p);
+Result<service::ProjectInput> ProjectFromJson(const json::value& body);
+
+json::object AuditToJson(const store::AuditRecord& a);
+
+// Parses a request body; InvalidArgument "malformed JSON: ..." when it is not JSON.
+Result<json::value> ParseJson(const std::string& body);
+
+}  // namespace coffer::http

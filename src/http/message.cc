@@ -1,0 +1,14 @@
+#include "http/message.h"
+
+#include <strings.h>
+
+namespace coffer::http {
+
+std::string Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return "";
+}
+
+}  // namespace coffer::http

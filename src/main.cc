@@ -1,0 +1,37 @@
+// coffer: one binary, subcommands. Each subcommand is a function in its layer.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/admin_command.h"
+#include "http/server_command.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: coffer <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  server   run the Coffer secrets service\n"
+    "  admin    manage organizations, users and API tokens of a data directory\n"
+    "  version  print the version\n"
+    "\n"
+    "Run 'coffer <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 1 : 0;
+  }
+  std::string cmd = argv[1];
+  if (cmd == "server") return coffer::http::ServerCommand(argc - 1, argv + 1);
+  if (cmd == "admin") return coffer::cli::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "version" || cmd == "--version") {
+    std::puts("coffer 0.1.0");
+    return 0;
+  }
+  std::fprintf(stderr, "error: unknown command '%s'\n%s", cmd.c_str(), kUsage);
+  return 1;
+}
