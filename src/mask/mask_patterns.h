@@ -2,8 +2,8 @@
 //
 // Built once per job from the values it received (BuildFromValues adds every variant, see
 // variants.h) or from raw literals (Compile). It owns a Hyperscan streaming database compiled
-// in pure-literal mode, plus a copy of the literals in SecretBytes for the prefix test that
-// lets a Masker hold back only bytes that may begin a secret.
+// from the literals (as escaped regexes: see mask_patterns.cc), plus a copy of the literals in
+// SecretBytes for the prefix test that lets a Masker hold back only bytes that may begin a secret.
 //
 // Immutable once built and thread-safe: any number of Maskers, on any threads, share one
 // MaskPatterns through a shared_ptr. All Hyperscan memory (database, scratch, stream state)
@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,7 @@ class MaskPatterns {
   // Every variant of every value (variants.h), compiled. Values or lines shorter than
   // `min_length` are skipped and appended to `too_short` (if not null) for a warning.
   static Result<std::shared_ptr<const MaskPatterns>> BuildFromValues(
-      const std::vector<NamedValue>& values, size_t min_length,
-      std::vector<ShortValue>* too_short);
+      const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short);
 
   ~MaskPatterns();
   MaskPatterns(const MaskPatterns&) = delete;
@@ -47,6 +47,9 @@ class MaskPatterns {
   // The Hyperscan streaming database; null when empty().
   const hs_database_t* database() const { return db_; }
   size_t length(unsigned id) const { return lengths_[id]; }
+  // True when Hyperscan matches only a suffix of literal `id` (it is too long for Hyperscan):
+  // a reported match is an occurrence only if the preceding bytes are the rest of the literal.
+  bool partial(unsigned id) const { return partial_[id]; }
   // Literal `id`; for the bench tool and tests only (it is a secret).
   std::string_view literal(unsigned id) const {
     return blob_.view().substr(offsets_[id], lengths_[id]);
@@ -65,7 +68,12 @@ class MaskPatterns {
 
  private:
   MaskPatterns() = default;
-  static uint32_t Hash4(const char* p);
+  static constexpr int kFilterBits = 18;  // 32 KiB: stays in L1 while a Masker scans
+  static uint32_t Hash4(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return (v * 0x9E3779B1u) >> (32 - kFilterBits);
+  }
   static uint64_t Key(std::string_view s);  // first min(4, |s|) bytes and that count
 
   size_t count_ = 0;
@@ -74,6 +82,7 @@ class MaskPatterns {
   SecretBytes blob_;  // all literals, concatenated
   std::vector<size_t> offsets_;
   std::vector<size_t> lengths_;
+  std::vector<bool> partial_;
   // Literal ids sorted by Key of their first 4 bytes; key_ids_ is parallel to sorted_keys_.
   std::vector<uint64_t> sorted_keys_;
   std::vector<unsigned> key_ids_;

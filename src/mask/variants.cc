@@ -36,7 +36,9 @@ class SecretBuilder {
   size_t size_ = 0;
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -149,8 +151,7 @@ SecretBytes UrlEncode(std::string_view value, bool lower_hex, bool plus_for_spac
   return b.Finish();
 }
 
-SecretBytes JsonEscape(std::string_view value, bool ascii_only, bool html_safe,
-                       bool escape_slash) {
+SecretBytes JsonEscape(std::string_view value, bool ascii_only, bool html_safe, bool escape_slash) {
   SecretBuilder b(12 * value.size());  // a 4-byte code point becomes two \uXXXX
   for (size_t i = 0; i < value.size();) {
     char c = value[i];
@@ -185,13 +186,27 @@ SecretBytes JsonEscape(std::string_view value, bool ascii_only, bool html_safe,
     }
     ++i;
     switch (c) {
-      case '"': b.Put("\\\""); break;
-      case '\\': b.Put("\\\\"); break;
-      case '\n': b.Put("\\n"); break;
-      case '\r': b.Put("\\r"); break;
-      case '\t': b.Put("\\t"); break;
-      case '\b': b.Put("\\b"); break;
-      case '\f': b.Put("\\f"); break;
+      case '"':
+        b.Put("\\\"");
+        break;
+      case '\\':
+        b.Put("\\\\");
+        break;
+      case '\n':
+        b.Put("\\n");
+        break;
+      case '\r':
+        b.Put("\\r");
+        break;
+      case '\t':
+        b.Put("\\t");
+        break;
+      case '\b':
+        b.Put("\\b");
+        break;
+      case '\f':
+        b.Put("\\f");
+        break;
       case '/':
         if (escape_slash) {
           b.Put("\\/");

@@ -57,12 +57,10 @@ void AppendVariants(const NamedValue& value, size_t min_length, std::vector<Secr
 // bytes) that depend only on `value`; align is 0, 1 or 2.
 SecretBytes Base64Inner(std::string_view value, int align, bool url_safe);
 // Percent-encoding of every byte but RFC 3986 unreserved ones.
-SecretBytes UrlEncode(std::string_view value, bool lower_hex, bool plus_for_space,
-                      bool keep_slash);
+SecretBytes UrlEncode(std::string_view value, bool lower_hex, bool plus_for_space, bool keep_slash);
 // The inside of a JSON string literal. `ascii_only` escapes non-ASCII UTF-8 as \uXXXX (lower
 // hex; returns empty if `value` is not valid UTF-8), `html_safe` escapes < > & as Go does.
-SecretBytes JsonEscape(std::string_view value, bool ascii_only, bool html_safe,
-                       bool escape_slash);
+SecretBytes JsonEscape(std::string_view value, bool ascii_only, bool html_safe, bool escape_slash);
 // bash: the value inside '...' (a quote becomes '\''), and printf %q's backslash form (empty
 // if the value has control characters, which %q writes as $'...').
 SecretBytes ShellSingleQuoteInner(std::string_view value);

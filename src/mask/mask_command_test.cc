@@ -1,0 +1,147 @@
+#include "mask/mask_command.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "mask/mask_testing.h"
+#include "mask/pump.h"
+
+namespace coffer::mask {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/coffer-mask-test-XXXXXX";
+    path_ = ::mkdtemp(tmpl);
+  }
+  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
+  std::string Write(const std::string& name, const std::string& content) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  }
+  std::string Read(const std::string& name) const {
+    std::ifstream in(path_ + "/" + name, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string path(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+TEST(ParseValueRecords, ReadsNulSeparatedRecords) {
+  std::string text("A=one\0KEY=line1\nline2\n\0\0B=x=y", 30);
+  auto values = ParseValueRecords(text);
+  ASSERT_TRUE(values.ok());
+  ASSERT_EQ(values->size(), 3u);
+  EXPECT_EQ((*values)[0].name, "A");
+  EXPECT_EQ((*values)[0].value.view(), "one");
+  EXPECT_EQ((*values)[1].value.view(), "line1\nline2\n");
+  EXPECT_EQ((*values)[2].name, "B");
+  EXPECT_EQ((*values)[2].value.view(), "x=y");
+}
+
+TEST(ParseValueRecords, RejectsARecordWithoutNameAndDoesNotQuoteIt) {
+  std::string text("A=one\0s3cr3tvalue", 17);
+  auto values = ParseValueRecords(text);
+  ASSERT_FALSE(values.ok());
+  EXPECT_TRUE(values.status().Is(Status::Code::kInvalidArgument));
+  EXPECT_NE(values.status().message().find("record 2"), std::string::npos);
+  EXPECT_EQ(values.status().message().find("s3cr3t"), std::string::npos);
+}
+
+int RunMask(const std::vector<std::string>& args, const TempDir& dir, const std::string& input,
+            std::string* out, std::string* err) {
+  dir.Write("in", input);
+  int in = ::open(dir.path("in").c_str(), O_RDONLY);
+  int outfd = ::open(dir.path("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  std::ostringstream errs;
+  int rc = RunMaskCommand(args, in, outfd, errs);
+  ::close(in);
+  ::close(outfd);
+  *out = dir.Read("out");
+  *err = errs.str();
+  return rc;
+}
+
+TEST(MaskCommand, MasksStdinAndWarnsAboutShortValuesByName) {
+  TempDir dir;
+  std::string values = dir.Write("values", std::string("TOKEN=tok-12345\0PIN=123\0", 24));
+  std::string out, err;
+  int rc = RunMask({"--values-from", values}, dir, "token tok-12345 pin 123\n", &out, &err);
+  EXPECT_EQ(rc, 0);
+  EXPECT_EQ(out, "token *** pin 123\n");
+  EXPECT_EQ(err, "coffer mask: warning: PIN is shorter than 4 bytes and is not masked\n");
+}
+
+TEST(MaskCommand, HonoursMinLength) {
+  TempDir dir;
+  std::string values = dir.Write("values", std::string("PIN=123\0", 8));
+  std::string out, err;
+  EXPECT_EQ(RunMask({"--values-from=" + values, "--min-length", "3"}, dir, "pin 123\n", &out, &err),
+            0);
+  EXPECT_EQ(out, "pin ***\n");
+  EXPECT_EQ(err, "");
+}
+
+TEST(MaskCommand, UsageErrorsExitWithTwo) {
+  TempDir dir;
+  std::string out, err;
+  EXPECT_EQ(RunMask({}, dir, "", &out, &err), 2);
+  EXPECT_EQ(RunMask({"--values-from"}, dir, "", &out, &err), 2);
+  EXPECT_EQ(RunMask({"--values-from", "x", "--min-length", "0"}, dir, "", &out, &err), 2);
+  EXPECT_EQ(RunMask({"--bogus", "1"}, dir, "", &out, &err), 2);
+  EXPECT_EQ(RunMask({"--help"}, dir, "", &out, &err), 0);
+  EXPECT_NE(out.find("NAME=VALUE"), std::string::npos);
+}
+
+TEST(MaskCommand, MissingValuesFileFailsWithOne) {
+  TempDir dir;
+  std::string out, err;
+  EXPECT_EQ(RunMask({"--values-from", dir.path("nope")}, dir, "x", &out, &err), 1);
+  EXPECT_EQ(out, "");
+}
+
+TEST(PumpMasked, FlushesHeldBackBytesWhenInputIsIdle) {
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  auto masker = *Masker::Create(testing::Patterns({"secret"}));
+  std::thread pump([&] {
+    EXPECT_TRUE(PumpMasked(in[0], out[1], masker.get()).ok());
+    ::close(out[1]);
+  });
+  // "Password: sec" is held back ("sec" may begin the secret) until the input goes idle.
+  ASSERT_TRUE(WriteAll(in[1], "Password: sec").ok());
+  std::string got;
+  while (got.size() < 13) {
+    pollfd pfd{out[0], POLLIN, 0};
+    ASSERT_EQ(::poll(&pfd, 1, 10000), 1) << "held-back bytes were never flushed";
+    char buf[64];
+    ssize_t n = ::read(out[0], buf, sizeof(buf));
+    ASSERT_GT(n, 0);
+    got.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(got, "Password: sec");
+  ASSERT_TRUE(WriteAll(in[1], "ret\nsecret\n").ok());
+  ::close(in[1]);
+  pump.join();
+  char buf[64];
+  ssize_t n = ::read(out[0], buf, sizeof(buf));
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "***\n***\n");
+  ::close(in[0]);
+  ::close(out[0]);
+}
+
+}  // namespace
+}  // namespace coffer::mask

@@ -1,0 +1,205 @@
+#include "mask/mask_patterns.h"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <numeric>
+#include <string>
+
+namespace coffer::mask {
+namespace {
+
+// Hyperscan's database holds the literals and its stream state holds recent output, so every
+// block it frees is wiped first. A size header in front of each block makes that possible;
+// 16 bytes keep malloc's alignment, which is all Hyperscan asks for.
+constexpr size_t kHeader = 16;
+
+void* WipingAlloc(size_t size) {
+  auto* p = static_cast<unsigned char*>(std::malloc(size + kHeader));
+  if (p == nullptr) return nullptr;
+  std::memcpy(p, &size, sizeof(size));
+  return p + kHeader;
+}
+
+void WipingFree(void* ptr) {
+  if (ptr == nullptr) return;
+  auto* p = static_cast<unsigned char*>(ptr) - kHeader;
+  size_t size;
+  std::memcpy(&size, p, sizeof(size));
+  OPENSSL_cleanse(p, size + kHeader);
+  std::free(p);
+}
+
+// Hyperscan rejects a regex longer than 16000 characters.
+constexpr size_t kMaxExpression = 15000;
+
+bool IsAlnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+size_t EscapedSize(char c) { return IsAlnum(c) ? 1 : 4; }
+
+char* Escape(char c, char* w) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  if (IsAlnum(c)) {
+    *w++ = c;
+  } else {
+    auto b = static_cast<uint8_t>(c);
+    *w++ = '\\';
+    *w++ = 'x';
+    *w++ = kHex[b >> 4];
+    *w++ = kHex[b & 15];
+  }
+  return w;
+}
+
+void InstallWipingAllocator() {
+  static std::once_flag once;
+  std::call_once(once, [] { hs_set_allocator(WipingAlloc, WipingFree); });
+}
+
+}  // namespace
+
+uint64_t MaskPatterns::Key(std::string_view s) {
+  size_t n = std::min<size_t>(4, s.size());
+  uint64_t k = n;
+  for (size_t i = 0; i < n; ++i) k |= uint64_t{static_cast<uint8_t>(s[i])} << (8 * i + 32);
+  return k;
+}
+
+Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
+    std::vector<SecretBytes> literals) {
+  InstallWipingAllocator();
+  std::shared_ptr<MaskPatterns> set(new MaskPatterns());
+
+  // Sort and drop duplicates (a value and its URL encoding are often the same bytes).
+  std::vector<size_t> order(literals.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return literals[a].view() < literals[b].view(); });
+  size_t total = 0;
+  std::vector<size_t> kept;
+  for (size_t i : order) {
+    if (literals[i].empty()) continue;
+    if (!kept.empty() && literals[kept.back()].view() == literals[i].view()) continue;
+    kept.push_back(i);
+    total += literals[i].size();
+  }
+  set->count_ = kept.size();
+  if (kept.empty()) return std::shared_ptr<const MaskPatterns>(std::move(set));
+
+  set->blob_ = SecretBytes(total);
+  size_t at = 0;
+  for (size_t i : kept) {
+    std::memcpy(set->blob_.data() + at, literals[i].data(), literals[i].size());
+    set->offsets_.push_back(at);
+    set->lengths_.push_back(literals[i].size());
+    set->max_length_ = std::max(set->max_length_, literals[i].size());
+    at += literals[i].size();
+  }
+  literals.clear();  // wipes the caller's copies now, not at some later point
+
+  // Each literal becomes a regex of \xNN escapes. Hyperscan 5.4's pure-literal API
+  // (hs_compile_lit_multi) fails at scan time with HS_UNKNOWN_ERROR on some sets that mix a
+  // long literal with short ones (intel/hyperscan#303, #353; an SSH key and its last line
+  // trigger it); the regex front end compiles the same literals to working databases. A
+  // regex is limited to 16000 characters, so a longer literal is given to Hyperscan by its
+  // suffix only, and the Masker checks the rest of each such match itself. The escaped text
+  // is as secret as the literal, so it lives in SecretBytes too.
+  SecretBytes escaped(4 * total + kept.size());
+  std::vector<const char*> exprs(kept.size());
+  std::vector<unsigned> flags(kept.size(), 0);
+  std::vector<unsigned> ids(kept.size());
+  set->partial_.assign(kept.size(), false);
+  char* w = reinterpret_cast<char*>(escaped.data());
+  for (unsigned id = 0; id < kept.size(); ++id) {
+    std::string_view lit = set->literal(id);
+    size_t from = lit.size();
+    for (size_t chars = 0; from > 0 && chars + EscapedSize(lit[from - 1]) <= kMaxExpression;) {
+      chars += EscapedSize(lit[--from]);
+    }
+    set->partial_[id] = from > 0;
+    exprs[id] = w;
+    ids[id] = id;
+    for (char c : lit.substr(from)) w = Escape(c, w);
+    *w++ = '\0';
+  }
+  hs_compile_error_t* error = nullptr;
+  hs_error_t rc =
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(kept.size()),
+                       HS_MODE_STREAM, nullptr, &set->db_, &error);
+  if (rc != HS_SUCCESS) {
+    // Hyperscan's message may describe the literal; say only which one failed.
+    std::string where = error != nullptr && error->expression >= 0
+                            ? " (literal " + std::to_string(error->expression) + " of " +
+                                  std::to_string(kept.size()) + ")"
+                            : "";
+    hs_free_compile_error(error);
+    return Status::Internal("cannot compile the mask patterns" + where);
+  }
+
+  // The prefix index: literals grouped by their first 4 bytes, and every 1..3-byte proper
+  // prefix, so a Masker can tell whether the tail of its input may begin a literal.
+  set->filter4_.assign((size_t{1} << kFilterBits) / 64, 0);
+  std::vector<std::pair<uint64_t, unsigned>> keyed;
+  for (unsigned id = 0; id < kept.size(); ++id) {
+    std::string_view lit = set->literal(id);
+    for (size_t k = 1; k <= std::min<size_t>(3, lit.size() - 1); ++k) {
+      set->short_prefixes_.push_back(Key(lit.substr(0, k)));
+    }
+    if (lit.size() > 4) {  // a literal of exactly 4 bytes has no proper prefix of 4 bytes
+      keyed.emplace_back(Key(lit), id);
+      uint32_t h = Hash4(lit.data());
+      set->filter4_[h >> 6] |= uint64_t{1} << (h & 63);
+    }
+  }
+  std::sort(set->short_prefixes_.begin(), set->short_prefixes_.end());
+  set->short_prefixes_.erase(std::unique(set->short_prefixes_.begin(), set->short_prefixes_.end()),
+                             set->short_prefixes_.end());
+  std::sort(keyed.begin(), keyed.end());
+  for (const auto& [key, id] : keyed) {
+    set->sorted_keys_.push_back(key);
+    set->key_ids_.push_back(id);
+  }
+  return std::shared_ptr<const MaskPatterns>(std::move(set));
+}
+
+Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::BuildFromValues(
+    const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short) {
+  std::vector<SecretBytes> literals;
+  for (const NamedValue& v : values) AppendVariants(v, min_length, &literals, too_short);
+  return Compile(std::move(literals));
+}
+
+MaskPatterns::~MaskPatterns() {
+  if (db_ != nullptr) hs_free_database(db_);
+}
+
+bool MaskPatterns::IsProperPrefix(std::string_view a, std::string_view b) const {
+  size_t n = a.size() + b.size();
+  if (n == 0) return false;
+  if (n < 4) {
+    char head[4] = {};
+    std::memcpy(head, a.data(), a.size());
+    std::memcpy(head + a.size(), b.data(), b.size());
+    return std::binary_search(short_prefixes_.begin(), short_prefixes_.end(),
+                              Key(std::string_view(head, n)));
+  }
+  char head[4];
+  size_t from_a = std::min<size_t>(4, a.size());
+  std::memcpy(head, a.data(), from_a);
+  std::memcpy(head + from_a, b.data(), 4 - from_a);
+  if (!MayStartWith4(head)) return false;
+  auto range =
+      std::equal_range(sorted_keys_.begin(), sorted_keys_.end(), Key(std::string_view(head, 4)));
+  for (auto it = range.first; it != range.second; ++it) {
+    std::string_view lit = literal(key_ids_[it - sorted_keys_.begin()]);
+    if (lit.size() <= n) continue;
+    if (lit.compare(0, a.size(), a) == 0 && lit.compare(a.size(), b.size(), b) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace coffer::mask

@@ -1,0 +1,67 @@
+// Helpers for the masker's tests: a reference masker and a driver that feeds chunks.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mask/mask_patterns.h"
+#include "mask/masker.h"
+
+namespace coffer::mask::testing {
+
+inline std::shared_ptr<const MaskPatterns> Patterns(const std::vector<std::string>& literals) {
+  std::vector<SecretBytes> secrets;
+  for (const std::string& l : literals) secrets.emplace_back(l);
+  auto p = MaskPatterns::Compile(std::move(secrets));
+  EXPECT_TRUE(p.ok()) << p.status().ToString();
+  return p.ok() ? *p : nullptr;
+}
+
+// The obvious masker: mark every byte inside any occurrence, then replace each maximal run
+// of marked bytes by "***".
+inline std::string ReferenceMask(std::string_view input, const std::vector<std::string>& literals) {
+  std::vector<bool> covered(input.size(), false);
+  for (const std::string& l : literals) {
+    if (l.empty()) continue;
+    for (size_t at = input.find(l); at != std::string_view::npos; at = input.find(l, at + 1)) {
+      for (size_t i = at; i < at + l.size(); ++i) covered[i] = true;
+    }
+  }
+  std::string out;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (!covered[i]) {
+      out += input[i];
+    } else if (i == 0 || !covered[i - 1]) {
+      out += "***";
+    }
+  }
+  return out;
+}
+
+// Feeds `chunks` one by one, then flushes; checks the hold-back bound after every Feed.
+inline std::string MaskChunks(const std::shared_ptr<const MaskPatterns>& patterns,
+                              const std::vector<std::string>& chunks) {
+  auto masker = Masker::Create(patterns);
+  EXPECT_TRUE(masker.ok());
+  std::string out;
+  for (const std::string& c : chunks) {
+    Status s = (*masker)->Feed(c, &out);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    if (!patterns->empty()) {
+      EXPECT_LT((*masker)->held_back(), patterns->max_length());
+    }
+  }
+  EXPECT_TRUE((*masker)->Flush(&out).ok());
+  EXPECT_EQ((*masker)->held_back(), 0u);
+  return out;
+}
+
+inline std::string MaskAll(const std::vector<std::string>& literals, std::string_view input) {
+  return MaskChunks(Patterns(literals), {std::string(input)});
+}
+
+}  // namespace coffer::mask::testing

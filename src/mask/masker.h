@@ -1,0 +1,91 @@
+// Masker: masks one byte stream (a job's stdout, say) fed in chunks of any size.
+//
+// Every occurrence of a literal of its MaskPatterns is replaced by "***"; occurrences that
+// overlap or touch are masked as their union, one "***" for each maximal run of masked bytes.
+// Every other byte comes out unchanged and in order. An occurrence split across chunks is
+// masked like any other.
+//
+// To do that the Masker holds back the shortest tail of its input that may still begin a
+// literal (at most max_length() - 1 bytes, usually none: a log line ending in '\n' is not the
+// start of a secret). Flush() releases held-back bytes: call it at end of stream, and when the
+// input has been idle for a moment, so an interactive prompt is not stuck. A Flush in the
+// middle of an occurrence lets the bytes before it through; the rest of the occurrence is
+// still masked.
+//
+// Matching is Hyperscan in streaming mode: per Feed the cost is one scan of the chunk plus a
+// prefix test over at most max_length() - 1 bytes, so the masker runs at memory speed.
+//
+// Not thread-safe: one Masker per stream, used by one thread at a time. Maskers on many
+// threads may share one MaskPatterns. If Hyperscan fails mid-stream the Masker fails closed:
+// that Feed and every later call return Internal and emit nothing more.
+#pragma once
+
+#include <hs.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "mask/mask_patterns.h"
+
+namespace coffer::mask {
+
+class Masker {
+ public:
+  // Allocates the Hyperscan scratch space and opens a stream. Fails with Internal if
+  // Hyperscan cannot (out of memory).
+  static Result<std::unique_ptr<Masker>> Create(std::shared_ptr<const MaskPatterns> patterns);
+  ~Masker();
+  Masker(const Masker&) = delete;
+  Masker& operator=(const Masker&) = delete;
+
+  // Consumes `chunk` and appends to `out` every byte that can be decided now.
+  Status Feed(std::string_view chunk, std::string* out);
+
+  // Appends every held-back byte to `out` (masked where a known occurrence covers it). The
+  // stream goes on: later input is masked as before.
+  Status Flush(std::string* out);
+
+  // Bytes consumed but not yet emitted.
+  size_t held_back() const { return consumed_ - emitted_; }
+  uint64_t consumed() const { return consumed_; }
+
+ private:
+  // An occurrence (or union of occurrences) at absolute stream offsets [start, end).
+  struct Interval {
+    uint64_t start;
+    uint64_t end;
+  };
+
+  explicit Masker(std::shared_ptr<const MaskPatterns> patterns);
+  static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                     void* ctx);
+  // For a literal Hyperscan matches by its suffix only: whether the whole literal is there.
+  bool IsOccurrence(unsigned id, Interval iv) const;
+  Status FeedSlice(std::string_view slice, std::string* out);
+  // Earliest offset >= live_from_ where a literal may still start, given `slice` follows tail_.
+  uint64_t LiveFrom(std::string_view slice) const;
+  void MergeMatches();
+  // Appends input bytes [emitted_, to) with masking; `slice` follows tail_ in the stream.
+  void EmitUpTo(uint64_t to, std::string_view slice, std::string* out);
+  void AppendRange(uint64_t from, uint64_t to, std::string_view slice, std::string* out) const;
+
+  std::shared_ptr<const MaskPatterns> patterns_;
+  hs_scratch_t* scratch_ = nullptr;
+  hs_stream_t* stream_ = nullptr;
+  Status failed_;
+
+  uint64_t consumed_ = 0;      // input bytes fed so far
+  uint64_t emitted_ = 0;       // input bytes decided (copied to the output or masked)
+  uint64_t live_from_ = 0;     // no occurrence that is still incomplete starts before this
+  std::string tail_;           // input bytes [live_from_, consumed_); includes the held-back ones
+  bool last_covered_ = false;  // whether input byte emitted_ - 1 was masked
+  std::vector<Interval> intervals_;  // known occurrences ending after emitted_, merged
+  std::vector<Interval> found_;      // occurrences reported by the current scan
+  std::string_view scanning_;        // the slice being scanned
+};
+
+}  // namespace coffer::mask
