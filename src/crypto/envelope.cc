@@ -54,11 +54,13 @@ Result<uint32_t> RecordKekId(std::string_view sealed) {
 
 Result<SecretBytes> OpenRecord(const Keyring& ring, const RecordContext& ctx,
                                std::string_view sealed) {
-  COFFER_ASSIGN_OR_RETURN(uint32_t kek_id, RecordKekId(sealed));
-  const SecretBytes* kek = ring.Find(kek_id);
+  // Every failure reads the same to the caller: the record does not open.
+  auto kek_id = RecordKekId(sealed);
+  if (!kek_id.ok()) return Status::Corruption("decryption failed");
   // An unknown key id is either a tampered header or a keyring that lost a key; both
   // mean the record cannot be trusted to open.
-  if (kek == nullptr) return Status::Corruption("sealed record names an unknown key");
+  const SecretBytes* kek = ring.Find(*kek_id);
+  if (kek == nullptr) return Status::Corruption("decryption failed");
   AesGcmAead aead;
   std::string context = ctx.Encode();
   std::string_view header = sealed.substr(0, kEnvelopeHeaderSize);

@@ -65,7 +65,8 @@ int HttpStatusFor(const Status& s) {
 
 std::string MediumFromUserAgent(const std::string& ua) {
   std::string l = Lower(ua);
-  if (l.rfind("semaphorecli", 0) == 0 || l.rfind("sem/", 0) == 0 || l.rfind("coffer", 0) == 0) {
+  if (l.rfind("semaphorecli", 0) == 0 || l.rfind("sem/", 0) == 0 ||
+      l.rfind("coffer-cli/", 0) == 0) {
     return "CLI";
   }
   if (l.find("mozilla") != std::string::npos) return "UI";
@@ -138,7 +139,11 @@ Response Api::Handle(const Request& req) const {
           auto out = (*match.handler)(*this, Call{req, ctx, match.params, *q});
           res = out.ok() ? std::move(out).value() : Error(out.status());
           if (!out.ok() && res.status >= 500) {
+            // The log gets the detail; the client gets what it may know.
             spdlog::error("request {} failed: {}", request_id, out.status().ToString());
+            if (out.status().Is(Status::Code::kInternal)) {
+              res = Error(Status::Internal("internal error"));
+            }
           }
         }
       }

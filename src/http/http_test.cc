@@ -38,7 +38,8 @@ TEST(Query, Decodes) {
 
 TEST(Medium, FromUserAgent) {
   EXPECT_EQ(MediumFromUserAgent("SemaphoreCLI/v0.30.0 (linux)"), "CLI");
-  EXPECT_EQ(MediumFromUserAgent("coffer-sem/0.1"), "CLI");
+  EXPECT_EQ(MediumFromUserAgent("coffer-cli/0.1"), "CLI");
+  EXPECT_EQ(MediumFromUserAgent("coffer-tests/1"), "API");
   EXPECT_EQ(MediumFromUserAgent("Mozilla/5.0 (X11)"), "UI");
   EXPECT_EQ(MediumFromUserAgent("curl/7.88"), "API");
 }

@@ -1,0 +1,160 @@
+"""Test harness: a real `coffer server` process on a random loopback port.
+
+Every test that needs a server starts one with a fresh temporary data directory, reads the
+URL and the first admin token from its stdout, and stops it afterwards. Only 127.0.0.1 is
+ever contacted.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import tempfile
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BUILD = os.environ.get("COFFER_BUILD", os.path.join(os.path.dirname(__file__), "../../build"))
+COFFER = os.path.abspath(os.path.join(BUILD, "coffer"))
+
+
+class Server:
+    """A running coffer server. Use as a context manager or call stop()."""
+
+    def __init__(self, data_dir=None, extra_args=(), env=None, expect_token=True):
+        self.owns_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="coffer-test-")
+        self.log_path = os.path.join(tempfile.mkdtemp(prefix="coffer-log-"), "server.log")
+        self.out_path = self.log_path + ".out"
+        args = [COFFER, "server", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0",
+                *extra_args]
+        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "w"),
+                                     stderr=open(self.log_path, "w"), env=env)
+        self.url, self.token = None, None
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            out = self.stdout()
+            m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)", out)
+            if m and (not expect_token or "Admin token:" in out or "Master key:" in out):
+                self.url = m.group(1)
+                t = re.search(r"^Admin token: (\S+)$", out, re.M)
+                self.token = t.group(1) if t else None
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited: " + self.stderr())
+            time.sleep(0.02)
+        if self.url is None:
+            raise RuntimeError("server did not start: " + self.stderr())
+
+    def stdout(self):
+        with open(self.out_path) as f:
+            return f.read()
+
+    def stderr(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def admin(self, *args):
+        """Runs `coffer admin` on this server's data dir; returns stdout (stripped)."""
+        r = subprocess.run([COFFER, "admin", "--data-dir", self.data_dir, *args],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError("coffer admin failed: " + r.stderr)
+        return r.stdout.strip()
+
+    def user_token(self, name, role, org="default"):
+        return self.admin("create-user", name, "--org", org, "--role", role, "--token")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def cleanup(self):
+        self.stop()
+        if self.owns_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+        shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.raw = status, headers, body
+
+    @property
+    def json(self):
+        return json.loads(self.raw)
+
+    def __repr__(self):
+        return f"Reply({self.status}, {self.raw[:300]!r})"
+
+
+def call(url, method="GET", path="/", token=None, body=None, headers=None, raw=None,
+         context=None, user_agent="coffer-tests/1"):
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url + path, data=data, method=method)
+    if token is not None:
+        req.add_header("Authorization", "Token " + token)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    req.add_header("User-Agent", user_agent)
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=30, context=context) as r:
+            return Reply(r.status, dict(r.headers), r.read())
+    except urllib.error.HTTPError as e:
+        return Reply(e.code, dict(e.headers), e.read())
+
+
+class ServerTest(unittest.TestCase):
+    """A test case with one fresh server per test class, and helpers bound to it."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server()
+        cls.token = cls.server.token
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def api(self, method, path, body=None, token=None, **kw):
+        return call(self.server.url, method, path, token=token or self.token, body=body, **kw)
+
+    def ok(self, method, path, body=None, **kw):
+        r = self.api(method, path, body, **kw)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def create_secret(self, name, env=None, files=None, org_config=None, project=None, **kw):
+        body = {"metadata": {"name": name},
+                "data": {"env_vars": [{"name": k, "value": v} for k, v in (env or {}).items()],
+                         "files": [{"path": p, "content": c} for p, c in (files or {}).items()]}}
+        if org_config is not None:
+            body["org_config"] = org_config
+        path = f"/api/v1/projects/{project}/secrets" if project else "/api/v1beta/secrets"
+        return self.api("POST", path, body, **kw)
+
+    def create_project(self, name, allowed_secrets=(), **kw):
+        body = {"apiVersion": "v1alpha", "kind": "Project",
+                "metadata": {"name": name},
+                "spec": {"repository": {"url": f"git@example.com:acme/{name}.git",
+                                        "forked_pull_requests": {
+                                            "allowed_secrets": list(allowed_secrets)}}}}
+        return self.api("POST", "/api/v1alpha/projects", body, **kw)
