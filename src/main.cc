@@ -5,6 +5,7 @@
 
 #include "cli/admin_command.h"
 #include "http/server_command.h"
+#include "mask/mask_command.h"
 
 namespace {
 
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") return coffer::http::ServerCommand(argc - 1, argv + 1);
   if (cmd == "admin") return coffer::cli::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::puts("coffer 0.1.0");
     return 0;
