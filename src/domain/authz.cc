@@ -49,6 +49,8 @@ const char* PermissionName(Permission p) {
     case Permission::kProjectManage: return "project.general_settings.manage";
     case Permission::kProjectSecretsView: return "project.secrets.view";
     case Permission::kProjectSecretsManage: return "project.secrets.manage";
+    case Permission::kProjectTargetsView: return "project.deployment_targets.view";
+    case Permission::kProjectTargetsManage: return "project.deployment_targets.manage";
     case Permission::kJobsOpen: return "organization.jobs.open";
   }
   return "unknown";
@@ -75,10 +77,10 @@ bool OrgRoleHas(OrgRole role, Permission p) {
 bool ProjectRoleHas(ProjectRole role, Permission p) {
   switch (role) {
     case ProjectRole::kAdmin:
-      return p == Permission::kProjectView || p == Permission::kProjectManage ||
-             p == Permission::kProjectSecretsView || p == Permission::kProjectSecretsManage;
+      return true;
     case ProjectRole::kContributor:
-      return p == Permission::kProjectView || p == Permission::kProjectSecretsView;
+      return p == Permission::kProjectView || p == Permission::kProjectSecretsView ||
+             p == Permission::kProjectTargetsView;
     case ProjectRole::kReader:
       return p == Permission::kProjectView;
   }
@@ -87,7 +89,8 @@ bool ProjectRoleHas(ProjectRole role, Permission p) {
 
 bool IsProjectPermission(Permission p) {
   return p == Permission::kProjectView || p == Permission::kProjectManage ||
-         p == Permission::kProjectSecretsView || p == Permission::kProjectSecretsManage;
+         p == Permission::kProjectSecretsView || p == Permission::kProjectSecretsManage ||
+         p == Permission::kProjectTargetsView || p == Permission::kProjectTargetsManage;
 }
 
 }  // namespace

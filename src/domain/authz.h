@@ -30,6 +30,8 @@ enum class Permission {
   kProjectManage,            // project.general_settings.manage
   kProjectSecretsView,       // project.secrets.view
   kProjectSecretsManage,     // project.secrets.manage
+  kProjectTargetsView,       // project.deployment_targets.view
+  kProjectTargetsManage,     // project.deployment_targets.manage
   kJobsOpen,                 // organization.jobs.open (orchestrators)
 };
 const char* PermissionName(Permission p);

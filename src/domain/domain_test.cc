@@ -111,3 +111,60 @@ TEST(Authz, RolesHoldTheirPermissions) {
 
 }  // namespace
 }  // namespace coffer::domain
+
+#include "domain/deployment_target.h"
+
+namespace coffer::domain {
+namespace {
+
+DeploymentTarget Prod() {
+  DeploymentTarget dt;
+  dt.name = "prod";
+  dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, "main|release-.*"},
+                     {RefType::kTag, MatchMode::kAll, ""}};
+  dt.subject_rules = {{SubjectType::kUser, "u-ann"}, {SubjectType::kAuto, ""}};
+  return dt;
+}
+
+TEST(DeploymentTarget, RegexIsAnchoredToTheWholeRef) {
+  Triggerer ann{false, "u-ann", "Member"};
+  EXPECT_TRUE(TargetRefusals(Prod(), ann, {RefType::kBranch, "main"}).empty());
+  EXPECT_TRUE(TargetRefusals(Prod(), ann, {RefType::kBranch, "release-1.2"}).empty());
+  auto r = TargetRefusals(Prod(), ann, {RefType::kBranch, "maintenance"});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], "Deployment target prod does not allow branch maintenance");
+  EXPECT_FALSE(TargetRefusals(Prod(), ann, {RefType::kBranch, "xmain"}).empty());
+  EXPECT_TRUE(TargetRefusals(Prod(), ann, {RefType::kTag, "v1"}).empty());
+  EXPECT_FALSE(TargetRefusals(Prod(), ann, {RefType::kPr, "42"}).empty());
+}
+
+TEST(DeploymentTarget, SubjectsAndCordonAreAllReported) {
+  DeploymentTarget dt = Prod();
+  dt.active = false;
+  Triggerer bob{false, "u-bob", "Member"};
+  auto r = TargetRefusals(dt, bob, {RefType::kBranch, "dev"});
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0], "Deployment target prod is cordoned");
+  EXPECT_EQ(r[1], "Deployment target prod does not allow user u-bob");
+  EXPECT_EQ(r[2], "Deployment target prod does not allow branch dev");
+  EXPECT_TRUE(TargetRefusals(Prod(), Triggerer{true, "", ""}, {RefType::kTag, "v2"}).empty());
+  DeploymentTarget roles;
+  roles.name = "stage";
+  roles.subject_rules = {{SubjectType::kRole, "Admin"}};
+  EXPECT_TRUE(TargetRefusals(roles, Triggerer{false, "x", "Admin"}, {}).empty());
+  EXPECT_FALSE(TargetRefusals(roles, Triggerer{false, "x", "Member"}, {}).empty());
+}
+
+TEST(DeploymentTarget, ValidateRules) {
+  DeploymentTarget dt;
+  dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, "("}};
+  EXPECT_NE(ValidateRules(dt).message().find("object_rules[0].pattern"), std::string::npos);
+  dt.object_rules = {{RefType::kBranch, MatchMode::kExact, ""}};
+  EXPECT_FALSE(ValidateRules(dt).ok());
+  dt.object_rules = {};
+  dt.subject_rules = {{SubjectType::kUser, ""}};
+  EXPECT_NE(ValidateRules(dt).message().find("subject_rules[0].subject_id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coffer::domain

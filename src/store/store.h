@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/deployment_target.h"
 #include "domain/secret.h"
 
 namespace coffer::store {
@@ -76,6 +77,48 @@ struct AuditRecord {
   std::string resource_name;
   std::string scope;     // for secrets
   std::string owner_id;  // for project secrets
+  int64_t version = 0;
+  std::string job_id;  // for job events and checkouts
+  std::string pipeline_id;
+  std::string workflow_id;
+};
+
+// One secret version a job may read, fixed when the job is opened.
+struct JobSecretRecord {
+  std::string name;
+  domain::Scope scope = domain::Scope::kOrganization;
+  std::string owner_id;
+  std::string secret_id;
+  int64_t version = 0;
+};
+
+struct JobRecord {
+  std::string id;
+  std::string org_id;
+  std::string project_id;
+  std::string deployment_target_id;  // "" when none
+  std::string token_hash;            // SHA-256 of the job token
+  int64_t create_time = 0;
+  int64_t expires_at = 0;
+  bool finished = false;
+  std::string ref_type;  // BRANCH, TAG, PR
+  std::string ref_name;
+  bool fork = false;
+  std::string triggered_by;  // "AUTO" or "USER:<id>"
+  std::string pipeline_id;
+  std::string workflow_id;
+  std::vector<JobSecretRecord> secrets;  // in import order; target credentials last
+};
+
+// One checkout of one secret version by a job.
+struct UsageRecord {
+  std::string secret_id;
+  std::string org_id;
+  std::string project_id;
+  std::string job_id;
+  std::string pipeline_id;
+  std::string workflow_id;
+  int64_t time = 0;
   int64_t version = 0;
 };
 
@@ -152,6 +195,39 @@ class Store {
                               const AuditRecord& audit) = 0;
   // The sealed record of an older version (history, rollback).
   virtual Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) = 0;
+
+  // Deployment targets. A target's credentials are a secret of scope DEPLOYMENT_TARGET
+  // owned by the target and named after it; they are created, renamed and deleted with it.
+  virtual Status CreateDeploymentTarget(const domain::DeploymentTarget& dt,
+                                        const SecretRow& credentials,
+                                        const AuditRecord& audit) = 0;
+  virtual Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
+                                                               const std::string& id) = 0;
+  virtual Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
+                                                                const std::string& project_id,
+                                                                const std::string& name) = 0;
+  virtual Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
+      const std::string& org_id, const std::string& project_id) = 0;
+  // Updates the target and writes `credentials` as its next version (Conflict when the
+  // stored credentials are not at expected_version).
+  virtual Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt,
+                                        const SecretRow& credentials, int64_t expected_version,
+                                        const AuditRecord& audit) = 0;
+  virtual Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
+                                        const AuditRecord& audit) = 0;
+
+  // Jobs and checkouts.
+  virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit) = 0;
+  virtual Result<JobRecord> FindJobByToken(const std::string& token_hash) = 0;
+  virtual Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) = 0;
+  virtual Status FinishJob(const std::string& org_id, const std::string& id,
+                           const AuditRecord& audit) = 0;
+  // Appends usage rows and audit events and sets checkout_at, in one transaction.
+  virtual Status RecordCheckout(const std::vector<UsageRecord>& usage,
+                                const std::vector<AuditRecord>& audits) = 0;
+  // Newest first.
+  virtual Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
+                                                     const std::string& secret_id, int limit) = 0;
 
   // Audit, newest last; rows with seq > after_seq.
   virtual Status AppendAudit(const AuditRecord& audit) = 0;

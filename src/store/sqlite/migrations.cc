@@ -100,6 +100,56 @@ CREATE TABLE audit (
 );
 CREATE INDEX audit_by_org ON audit (org_id, seq);
 )sql",
+    // 2: deployment targets, jobs, checkout usage; job fields on audit events.
+    R"sql(
+ALTER TABLE audit ADD COLUMN job_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN pipeline_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN workflow_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE deployment_targets (
+  id            TEXT PRIMARY KEY,
+  org_id        TEXT NOT NULL REFERENCES orgs(id),
+  project_id    TEXT NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name          TEXT NOT NULL,
+  description   TEXT NOT NULL,
+  url           TEXT NOT NULL,
+  active        INTEGER NOT NULL,
+  bookmarks     TEXT NOT NULL,
+  subject_rules TEXT NOT NULL,
+  object_rules  TEXT NOT NULL,
+  create_time   INTEGER NOT NULL,
+  update_time   INTEGER NOT NULL,
+  UNIQUE (org_id, project_id, name)
+);
+CREATE TABLE jobs (
+  id                   TEXT PRIMARY KEY,
+  org_id               TEXT NOT NULL REFERENCES orgs(id),
+  project_id           TEXT NOT NULL,
+  deployment_target_id TEXT NOT NULL,
+  token_hash           BLOB NOT NULL UNIQUE,
+  create_time          INTEGER NOT NULL,
+  expires_at           INTEGER NOT NULL,
+  finished             INTEGER NOT NULL,
+  ref_type             TEXT NOT NULL,
+  ref_name             TEXT NOT NULL,
+  fork                 INTEGER NOT NULL,
+  triggered_by         TEXT NOT NULL,
+  pipeline_id          TEXT NOT NULL,
+  workflow_id          TEXT NOT NULL,
+  secrets              TEXT NOT NULL
+);
+CREATE TABLE secret_usage (
+  seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+  secret_id   TEXT NOT NULL,
+  org_id      TEXT NOT NULL,
+  project_id  TEXT NOT NULL,
+  job_id      TEXT NOT NULL,
+  pipeline_id TEXT NOT NULL,
+  workflow_id TEXT NOT NULL,
+  time        INTEGER NOT NULL,
+  version     INTEGER NOT NULL
+);
+CREATE INDEX secret_usage_by_secret ON secret_usage (org_id, secret_id, seq);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

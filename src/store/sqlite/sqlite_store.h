@@ -63,6 +63,30 @@ class SqliteStore final : public Store {
                       const AuditRecord& audit) override;
   Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
 
+  Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
+                                const AuditRecord& audit) override;
+  Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
+                                                       const std::string& id) override;
+  Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
+                                                        const std::string& project_id,
+                                                        const std::string& name) override;
+  Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
+      const std::string& org_id, const std::string& project_id) override;
+  Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
+                                int64_t expected_version, const AuditRecord& audit) override;
+  Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
+                                const AuditRecord& audit) override;
+
+  Status CreateJob(const JobRecord& job, const AuditRecord& audit) override;
+  Result<JobRecord> FindJobByToken(const std::string& token_hash) override;
+  Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
+  Status FinishJob(const std::string& org_id, const std::string& id,
+                   const AuditRecord& audit) override;
+  Status RecordCheckout(const std::vector<UsageRecord>& usage,
+                        const std::vector<AuditRecord>& audits) override;
+  Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
+                                             const std::string& secret_id, int limit) override;
+
   Status AppendAudit(const AuditRecord& audit) override;
   Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
                                              int limit) override;
@@ -86,5 +110,27 @@ class SqliteStore final : public Store {
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
 };
+
+template <typename Fn>
+Status SqliteStore::Write(Fn&& fn) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  Db& db = writer_->db;
+  COFFER_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  Status s = fn(db);
+  if (!s.ok()) {
+    db.Exec("ROLLBACK").ok();
+    return s;
+  }
+  s = db.Exec("COMMIT");
+  if (!s.ok()) db.Exec("ROLLBACK").ok();
+  return s;
+}
+
+template <typename Fn>
+auto SqliteStore::Read(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
+  Conn& c = *readers_[next_reader_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  std::lock_guard<std::mutex> lock(c.mu);
+  return fn(c.db);
+}
 
 }  // namespace coffer::store

@@ -1,0 +1,34 @@
+// Row helpers shared by the SqliteStore source files: JSON lists, audit inserts, secret
+// rows. Internal to the SQLite backend.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace coffer::store {
+
+std::string ListToJson(const std::vector<std::string>& items);
+std::vector<std::string> ListFromJson(const std::string& text);
+
+Status InsertAudit(Db& db, const AuditRecord& a);
+
+extern const char* const kProjectCols;
+ProjectRecord ReadProject(const Stmt& q);
+
+// Columns of `secrets s`, in the order ReadSecretMeta reads them (16 columns).
+extern const char* const kSecretCols;
+domain::Scope ParseScope(const std::string& s);
+domain::SecretMeta ReadSecretMeta(const Stmt& q);
+Status InsertSecret(Db& db, const SecretRow& row);
+Status InsertVersion(Db& db, const SecretRow& row);
+// Updates the secret row to row.meta (version expected_version -> row.meta.version) and
+// inserts the new version. Conflict or NotFound when the row is not at expected_version.
+Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
+Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
+                              domain::Scope scope, const std::string& owner_id,
+                              const std::string& key);
+
+}  // namespace coffer::store
