@@ -32,14 +32,16 @@ void WipingFree(void* ptr) {
   std::free(p);
 }
 
-// Hyperscan rejects a regex longer than 16000 characters.
-constexpr size_t kMaxExpression = 15000;
+// Hyperscan gets at most this many bytes of a literal: its suffix. The Masker checks the rest
+// of each match itself (Masker::IsOccurrence). Hyperscan limits a regex to 16000 characters,
+// and long literals (a key, its base64) make its compile slow and its stream state big; 32
+// bytes of a secret are as distinctive as all of it, so matches of a suffix that turn out
+// not to be the whole literal are rare.
+constexpr size_t kMaxHyperscanBytes = 32;
 
 bool IsAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
-
-size_t EscapedSize(char c) { return IsAlnum(c) ? 1 : 4; }
 
 char* Escape(char c, char* w) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -104,10 +106,8 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
   // Each literal becomes a regex of \xNN escapes. Hyperscan 5.4's pure-literal API
   // (hs_compile_lit_multi) fails at scan time with HS_UNKNOWN_ERROR on some sets that mix a
   // long literal with short ones (intel/hyperscan#303, #353; an SSH key and its last line
-  // trigger it); the regex front end compiles the same literals to working databases. A
-  // regex is limited to 16000 characters, so a longer literal is given to Hyperscan by its
-  // suffix only, and the Masker checks the rest of each such match itself. The escaped text
-  // is as secret as the literal, so it lives in SecretBytes too.
+  // trigger it); the regex front end compiles the same literals to working databases. The
+  // escaped text is as secret as the literal, so it lives in SecretBytes too.
   SecretBytes escaped(4 * total + kept.size());
   std::vector<const char*> exprs(kept.size());
   std::vector<unsigned> flags(kept.size(), 0);
@@ -116,10 +116,7 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
   char* w = reinterpret_cast<char*>(escaped.data());
   for (unsigned id = 0; id < kept.size(); ++id) {
     std::string_view lit = set->literal(id);
-    size_t from = lit.size();
-    for (size_t chars = 0; from > 0 && chars + EscapedSize(lit[from - 1]) <= kMaxExpression;) {
-      chars += EscapedSize(lit[--from]);
-    }
+    size_t from = lit.size() > kMaxHyperscanBytes ? lit.size() - kMaxHyperscanBytes : 0;
     set->partial_[id] = from > 0;
     exprs[id] = w;
     ids[id] = id;
@@ -180,17 +177,14 @@ MaskPatterns::~MaskPatterns() {
 bool MaskPatterns::IsProperPrefix(std::string_view a, std::string_view b) const {
   size_t n = a.size() + b.size();
   if (n == 0) return false;
+  // The first 4 bytes (or fewer) of a then b. (No memcpy: an empty view may have no data.)
+  char head[4] = {};
+  for (size_t i = 0; i < std::min<size_t>(4, n); ++i)
+    head[i] = i < a.size() ? a[i] : b[i - a.size()];
   if (n < 4) {
-    char head[4] = {};
-    std::memcpy(head, a.data(), a.size());
-    std::memcpy(head + a.size(), b.data(), b.size());
     return std::binary_search(short_prefixes_.begin(), short_prefixes_.end(),
                               Key(std::string_view(head, n)));
   }
-  char head[4];
-  size_t from_a = std::min<size_t>(4, a.size());
-  std::memcpy(head, a.data(), from_a);
-  std::memcpy(head + from_a, b.data(), 4 - from_a);
   if (!MayStartWith4(head)) return false;
   auto range =
       std::equal_range(sorted_keys_.begin(), sorted_keys_.end(), Key(std::string_view(head, 4)));

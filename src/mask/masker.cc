@@ -38,7 +38,9 @@ int Masker::OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long
                     unsigned /*flags*/, void* ctx) {
   auto* self = static_cast<Masker*>(ctx);
   // Literals have a fixed length, so the start needs no SOM tracking in Hyperscan.
-  Interval iv{to - self->patterns_->length(id), to};
+  size_t length = self->patterns_->length(id);
+  if (to < length) return 0;  // only the suffix of a long literal was matched
+  Interval iv{to - length, to};
   if (self->patterns_->partial(id) && !self->IsOccurrence(id, iv)) return 0;
   std::vector<Interval>& found = self->found_;
   // Hyperscan reports by end offset, so overlapping occurrences usually arrive together:
@@ -53,14 +55,42 @@ int Masker::OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long
 }
 
 Status Masker::Feed(std::string_view chunk, std::string* out) {
+  pieces_.clear();
+  Status s = Feed(chunk, &pieces_);
+  Append(pieces_, out);
+  return s;
+}
+
+Status Masker::Flush(std::string* out) {
+  pieces_.clear();
+  Status s = Flush(&pieces_);
+  Append(pieces_, out);
+  return s;
+}
+
+void Masker::Append(const std::vector<std::string_view>& pieces, std::string* out) {
+  size_t n = 0;
+  for (std::string_view p : pieces) n += p.size();
+  out->reserve(out->size() + n);
+  for (std::string_view p : pieces) out->append(p);
+}
+
+Status Masker::Feed(std::string_view chunk, std::vector<std::string_view>* out) {
   if (!failed_.ok()) return failed_;
   if (patterns_->empty()) {
-    out->append(chunk);
+    if (!chunk.empty()) out->push_back(chunk);
     consumed_ += chunk.size();
     emitted_ = consumed_;
     return Status::Ok();
   }
-  out->reserve(out->size() + held_back() + chunk.size());
+  // Held-back bytes from earlier calls are copied to spill_ when emitted; everything else is
+  // a view into `chunk`. spill_ never exceeds what was held back, so it never reallocates
+  // while views into it are out.
+  spill_.clear();
+  spill_.reserve(patterns_->max_length());
+  chunk_ = chunk;
+  chunk_base_ = consumed_;
+  merge_ok_ = false;
   while (!chunk.empty()) {
     std::string_view slice = chunk.substr(0, kMaxSlice);
     chunk.remove_prefix(slice.size());
@@ -69,7 +99,18 @@ Status Masker::Feed(std::string_view chunk, std::string* out) {
   return Status::Ok();
 }
 
-Status Masker::FeedSlice(std::string_view slice, std::string* out) {
+Status Masker::Flush(std::vector<std::string_view>* out) {
+  if (!failed_.ok()) return failed_;
+  spill_.clear();
+  spill_.reserve(patterns_->max_length());
+  chunk_ = {};
+  chunk_base_ = consumed_;
+  merge_ok_ = false;
+  EmitUpTo(consumed_, out);
+  return Status::Ok();
+}
+
+Status Masker::FeedSlice(std::string_view slice, std::vector<std::string_view>* out) {
   found_.clear();
   scanning_ = slice;
   hs_error_t rc = hs_scan_stream(stream_, slice.data(), static_cast<unsigned>(slice.size()), 0,
@@ -81,7 +122,7 @@ Status Masker::FeedSlice(std::string_view slice, std::string* out) {
   }
   MergeMatches();
   uint64_t live = LiveFrom(slice);
-  EmitUpTo(std::max(emitted_, live), slice, out);
+  EmitUpTo(std::max(emitted_, live), out);
 
   // Keep input bytes [live, consumed_ + |slice|): the held-back ones, and after a Flush the
   // start of an occurrence that may still complete (so it can be recognised as a prefix).
@@ -108,12 +149,6 @@ bool Masker::IsOccurrence(unsigned id, Interval iv) const {
   }
   return scanning_.substr(iv.start + in_tail - consumed_, lit.size() - in_tail) ==
          lit.substr(in_tail);
-}
-
-Status Masker::Flush(std::string* out) {
-  if (!failed_.ok()) return failed_;
-  EmitUpTo(consumed_, {}, out);
-  return Status::Ok();
 }
 
 uint64_t Masker::LiveFrom(std::string_view slice) const {
@@ -155,17 +190,20 @@ void Masker::MergeMatches() {
   intervals_.resize(n);
 }
 
-void Masker::EmitUpTo(uint64_t to, std::string_view slice, std::string* out) {
+void Masker::EmitUpTo(uint64_t to, std::vector<std::string_view>* out) {
   uint64_t pos = emitted_;
   size_t done = 0;
   for (; done < intervals_.size() && intervals_[done].start < to; ++done) {
     Interval& iv = intervals_[done];
     if (iv.start > pos) {
-      AppendRange(pos, iv.start, slice, out);
+      AppendRange(pos, iv.start, out);
       last_covered_ = false;
       pos = iv.start;
     }
-    if (!last_covered_) out->append(kMask);
+    if (!last_covered_) {
+      out->push_back(kMask);
+      merge_ok_ = false;
+    }
     last_covered_ = true;
     pos = std::min(iv.end, to);
     if (iv.end > to) {  // the rest of this run comes later; it stays one "***"
@@ -175,20 +213,31 @@ void Masker::EmitUpTo(uint64_t to, std::string_view slice, std::string* out) {
   }
   intervals_.erase(intervals_.begin(), intervals_.begin() + done);
   if (pos < to) {
-    AppendRange(pos, to, slice, out);
+    AppendRange(pos, to, out);
     last_covered_ = false;
   }
   emitted_ = to;
 }
 
-void Masker::AppendRange(uint64_t from, uint64_t to, std::string_view slice,
-                         std::string* out) const {
-  if (from < consumed_) {
-    uint64_t stop = std::min(to, consumed_);
-    out->append(tail_, from - live_from_, stop - from);
+void Masker::AppendRange(uint64_t from, uint64_t to, std::vector<std::string_view>* out) {
+  if (from < chunk_base_) {  // held back by an earlier call: only tail_ has these bytes now
+    uint64_t stop = std::min(to, chunk_base_);
+    size_t at = spill_.size();
+    spill_.append(tail_, from - live_from_, stop - from);
+    out->push_back(std::string_view(spill_).substr(at));
+    merge_ok_ = false;
     from = stop;
   }
-  if (from < to) out->append(slice.substr(from - consumed_, to - from));
+  if (from >= to) return;
+  // Bytes of this call's chunk (in this slice or an earlier one): a view, merged with the
+  // previous piece when they are contiguous.
+  std::string_view piece = chunk_.substr(from - chunk_base_, to - from);
+  if (merge_ok_ && out->back().data() + out->back().size() == piece.data()) {
+    out->back() = std::string_view(out->back().data(), out->back().size() + piece.size());
+  } else {
+    out->push_back(piece);
+  }
+  merge_ok_ = true;
 }
 
 }  // namespace coffer::mask

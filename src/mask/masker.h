@@ -49,6 +49,12 @@ class Masker {
   // stream goes on: later input is masked as before.
   Status Flush(std::string* out);
 
+  // The same without copying: appends the output as pieces, in order. A piece is a view into
+  // `chunk` (valid while the caller keeps chunk's bytes), or into the Masker (valid until the
+  // next call on it). For writev(); PumpMasked uses these.
+  Status Feed(std::string_view chunk, std::vector<std::string_view>* out);
+  Status Flush(std::vector<std::string_view>* out);
+
   // Bytes consumed but not yet emitted.
   size_t held_back() const { return consumed_ - emitted_; }
   uint64_t consumed() const { return consumed_; }
@@ -65,13 +71,15 @@ class Masker {
                      void* ctx);
   // For a literal Hyperscan matches by its suffix only: whether the whole literal is there.
   bool IsOccurrence(unsigned id, Interval iv) const;
-  Status FeedSlice(std::string_view slice, std::string* out);
+  Status FeedSlice(std::string_view slice, std::vector<std::string_view>* out);
   // Earliest offset >= live_from_ where a literal may still start, given `slice` follows tail_.
   uint64_t LiveFrom(std::string_view slice) const;
   void MergeMatches();
-  // Appends input bytes [emitted_, to) with masking; `slice` follows tail_ in the stream.
-  void EmitUpTo(uint64_t to, std::string_view slice, std::string* out);
-  void AppendRange(uint64_t from, uint64_t to, std::string_view slice, std::string* out) const;
+  // Appends input bytes [emitted_, to) with masking.
+  void EmitUpTo(uint64_t to, std::vector<std::string_view>* out);
+  // Appends input bytes [from, to) as they are.
+  void AppendRange(uint64_t from, uint64_t to, std::vector<std::string_view>* out);
+  static void Append(const std::vector<std::string_view>& pieces, std::string* out);
 
   std::shared_ptr<const MaskPatterns> patterns_;
   hs_scratch_t* scratch_ = nullptr;
@@ -86,6 +94,13 @@ class Masker {
   std::vector<Interval> intervals_;  // known occurrences ending after emitted_, merged
   std::vector<Interval> found_;      // occurrences reported by the current scan
   std::string_view scanning_;        // the slice being scanned
+
+  // The chunk of the current Feed and its stream offset; bytes from before it are in tail_.
+  std::string_view chunk_;
+  uint64_t chunk_base_ = 0;
+  std::string spill_;                     // copies of held-back bytes emitted by the current call
+  bool merge_ok_ = false;                 // the last output piece is a view into chunk_
+  std::vector<std::string_view> pieces_;  // for the std::string versions
 };
 
 }  // namespace coffer::mask

@@ -25,9 +25,9 @@ std::string Mask(const std::shared_ptr<const MaskPatterns>& p,
 TEST(MaskerRegression, JsonEscapedValueIsMasked) {
   auto p = ForValue("DB_PASSWORD", "pa\"ss\\wo/rd\n");
   std::string out = Mask(p, {R"({"password":"pa\"ss\\wo/rd\n","user":"x"})"});
-  EXPECT_EQ(out, R"({"password":"***","user":"x"})");
+  EXPECT_EQ(out, R"({"password":"***\n","user":"x"})");
   out = Mask(p, {R"({"password":"pa\"ss\\wo\/rd\n"})"});  // PHP escapes '/'
-  EXPECT_EQ(out, R"({"password":"***"})");
+  EXPECT_EQ(out, R"({"password":"***\n"})");
 }
 
 TEST(MaskerRegression, Base64OfValueInsideLongerBase64LineIsMasked) {
@@ -73,7 +73,7 @@ TEST(MaskerRegression, SshKeyPrintedLineByLineIsMasked) {
   }
   std::string out = Mask(p, writes);
   EXPECT_EQ(out, "key: ***\r\nkey: ***\r\nkey: ***\r\nkey: ***\r\nkey: ***\r\nkey: ***\r\n");
-  EXPECT_EQ(Mask(p, {"cat:\n" + key + "done\n"}), "cat:\n***done\n");
+  EXPECT_EQ(Mask(p, {"cat:\n" + key + "done\n"}), "cat:\n***\ndone\n");
 }
 
 TEST(MaskerRegression, ValueSplitAcrossTwoWritesIsMasked) {

@@ -100,6 +100,18 @@ TEST(Masker, MasksALongLiteralFedByteByByte) {
   EXPECT_EQ(MaskChunks(Patterns({key}), chunks), "begin *** end");
 }
 
+TEST(Masker, SuffixOfALongLiteralIsNotMasked) {
+  // Hyperscan sees only the last 32 bytes of a long literal; the Masker checks the rest.
+  const std::string key = "0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
+  std::string suffix = key.substr(key.size() - 32);
+  EXPECT_EQ(MaskAll({key}, suffix), suffix);  // at the very start of the stream
+  EXPECT_EQ(MaskAll({key}, "x" + suffix), "x" + suffix);
+  std::string near = key;
+  near[3] = '!';
+  EXPECT_EQ(MaskAll({key}, near + " " + key), near + " ***");
+  EXPECT_EQ(MaskChunks(Patterns({key}), {"[" + key.substr(0, 10), key.substr(10), "]"}), "[***]");
+}
+
 TEST(Masker, MaskersOnManyThreadsShareOnePatternSet) {
   auto patterns = Patterns({"secret", "password"});
   std::vector<std::thread> threads;

@@ -14,6 +14,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "mask/masker.h"
@@ -29,7 +31,9 @@ struct PumpOptions {
 // when the Masker fails (nothing more is written then).
 Status PumpMasked(int in_fd, int out_fd, Masker* masker, const PumpOptions& options = {});
 
-// Writes all of `data` to `fd`, retrying on EINTR and short writes.
+// Writes all of `data` (or all the pieces, in order, with writev) to `fd`, retrying on EINTR
+// and short writes.
 Status WriteAll(int fd, std::string_view data);
+Status WriteAll(int fd, const std::vector<std::string_view>& pieces);
 
 }  // namespace coffer::mask

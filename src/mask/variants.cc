@@ -256,8 +256,11 @@ void AppendVariants(const NamedValue& value, size_t min_length, std::vector<Secr
     if (too_short != nullptr) too_short->push_back({value.name, 0});
     return;
   }
-  AppendEncodings(v, min_length, out);
-  if (trimmed.size() != v.size()) AppendEncodings(trimmed, min_length, out);
+  // Surrounding whitespace (a file's final newline) is left out: every form of the value
+  // contains the same form of the trimmed value, and the output keeps its line breaks. Only
+  // the complete base64 of the value itself is added, so `base64 < file` is masked to the end.
+  AppendEncodings(trimmed, min_length, out);
+  if (trimmed.size() != v.size()) Add(Base64Full(v, false), min_length, out);
   if (trimmed.find('\n') == std::string_view::npos) return;
   size_t line_no = 0;
   for (size_t pos = 0; pos <= trimmed.size();) {

@@ -4,10 +4,11 @@
 // it in a URL, logs it inside a JSON document, traces it with `set -x`, or prints a key line by
 // line. Variants() turns one value into every literal the masker must look for:
 //
-//   - the value itself, and the value without surrounding whitespace;
+//   - the value itself, without surrounding whitespace (a file's final newline);
 //   - base64, standard and URL-safe alphabets, at each of the three byte alignments: the part
 //     of the encoding that depends only on the value's bytes, whatever bytes precede and follow
-//     it, so the value is found inside a longer base64 text; plus the complete padded encoding;
+//     it, so the value is found inside a longer base64 text; plus the complete padded encoding
+//     (of the value with and without its surrounding whitespace);
 //   - URL-encoded (RFC 3986 upper and lower hex, form encoding with '+', '/' left as is);
 //   - JSON-string-escaped (minimal, ASCII-only \uXXXX, HTML-safe, '/' escaped);
 //   - shell-quoted (inside '...' with '\'' for a quote, and backslash-escaped);

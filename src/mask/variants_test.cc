@@ -94,6 +94,8 @@ TEST(Variants, IncludeTrimmedValueAndEachLine) {
   EXPECT_TRUE(Has(v, "line-one"));
   EXPECT_TRUE(Has(v, "line-two"));
   EXPECT_FALSE(Has(v, "ab"));
+  EXPECT_FALSE(Has(v, "line-one\n  line-two\r\n\nab\n"));  // its trimmed form masks it
+  EXPECT_TRUE(Has(v, Base64Encode("line-one\n  line-two\r\n\nab\n")));
   ASSERT_EQ(short_values.size(), 1u);
   EXPECT_EQ(short_values[0].name, "NAME");
   EXPECT_EQ(short_values[0].line, 4u);
