@@ -53,4 +53,37 @@ size_t SecretData::ContentSize() const {
   return n;
 }
 
+Status KeepStoredValues(const SecretData& prev, SecretData* next) {
+  for (size_t i = 0; i < next->env_vars.size(); ++i) {
+    auto& e = next->env_vars[i];
+    if (!e.value.empty()) continue;
+    auto it = std::find_if(prev.env_vars.begin(), prev.env_vars.end(),
+                           [&](const auto& p) { return p.name == e.name; });
+    if (it == prev.env_vars.end()) {
+      return Status::InvalidArgument("data.env_vars[" + std::to_string(i) +
+                                     "].value: must not be empty for a new env var");
+    }
+    e.value = it->value.Clone();
+  }
+  for (size_t i = 0; i < next->files.size(); ++i) {
+    auto& f = next->files[i];
+    if (!f.content.empty()) continue;
+    auto it = std::find_if(prev.files.begin(), prev.files.end(),
+                           [&](const auto& p) { return p.path == f.path; });
+    if (it == prev.files.end()) {
+      return Status::InvalidArgument("data.files[" + std::to_string(i) +
+                                     "].content: must not be empty for a new file");
+    }
+    f.content = it->content.Clone();
+  }
+  return Status::Ok();
+}
+
+void FillShape(SecretMeta* meta, const SecretData& data) {
+  meta->env_names.clear();
+  meta->file_paths.clear();
+  for (const auto& e : data.env_vars) meta->env_names.push_back(e.name);
+  for (const auto& f : data.files) meta->file_paths.push_back(f.path);
+}
+
 }  // namespace coffer::domain

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/secret_bytes.h"
+#include "common/status.h"
 
 namespace coffer::domain {
 
@@ -51,6 +52,11 @@ struct SecretData {
   size_t ContentSize() const;
 };
 
+// For partial updates: replaces each empty value in `next` by the value of the entry of
+// `prev` with the same env var name or file path. InvalidArgument (naming the field) when
+// an empty value has nothing stored to keep.
+Status KeepStoredValues(const SecretData& prev, SecretData* next);
+
 // A secret's metadata: everything but the values.
 struct SecretMeta {
   std::string id;
@@ -67,5 +73,8 @@ struct SecretMeta {
   std::vector<std::string> file_paths;  // in order
   AccessPolicy policy;                  // meaningful for org secrets only
 };
+
+// Sets meta's env_names and file_paths from the data, in order.
+void FillShape(SecretMeta* meta, const SecretData& data);
 
 }  // namespace coffer::domain

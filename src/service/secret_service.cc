@@ -22,43 +22,9 @@ Status HideDenied(Status s) {
   return s;
 }
 
-void FillShape(domain::SecretMeta* meta, const domain::SecretData& data) {
-  meta->env_names.clear();
-  meta->file_paths.clear();
-  for (const auto& e : data.env_vars) meta->env_names.push_back(e.name);
-  for (const auto& f : data.files) meta->file_paths.push_back(f.path);
-}
-
 crypto::RecordContext RecordFor(const domain::SecretMeta& meta) {
   return {meta.org_id, domain::ScopeName(meta.scope), meta.owner_id, meta.id,
           static_cast<uint64_t>(meta.version)};
-}
-
-// Replaces each empty value in `next` by the stored value of the same entry in `prev`.
-Status KeepStoredValues(const domain::SecretData& prev, domain::SecretData* next) {
-  for (size_t i = 0; i < next->env_vars.size(); ++i) {
-    auto& e = next->env_vars[i];
-    if (!e.value.empty()) continue;
-    auto it = std::find_if(prev.env_vars.begin(), prev.env_vars.end(),
-                           [&](const auto& p) { return p.name == e.name; });
-    if (it == prev.env_vars.end()) {
-      return Status::InvalidArgument("data.env_vars[" + std::to_string(i) +
-                                     "].value: must not be empty for a new env var");
-    }
-    e.value = it->value.Clone();
-  }
-  for (size_t i = 0; i < next->files.size(); ++i) {
-    auto& f = next->files[i];
-    if (!f.content.empty()) continue;
-    auto it = std::find_if(prev.files.begin(), prev.files.end(),
-                           [&](const auto& p) { return p.path == f.path; });
-    if (it == prev.files.end()) {
-      return Status::InvalidArgument("data.files[" + std::to_string(i) +
-                                     "].content: must not be empty for a new file");
-    }
-    f.content = it->content.Clone();
-  }
-  return Status::Ok();
 }
 
 std::string PageToken(const domain::SecretMeta& last, store::SecretOrder order) {
@@ -179,7 +145,7 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   meta.owner_id = place.owner_id;
   meta.create_time = meta.update_time = NowSeconds();
   meta.version = 1;
-  FillShape(&meta, data);
+  domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
   store::AuditRecord audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
@@ -260,7 +226,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   domain::SecretData data;
   if (in.data) {
     data = std::move(*in.data);
-    COFFER_RETURN_IF_ERROR(KeepStoredValues(prev, &data));
+    COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
   } else {
     data = std::move(prev);
   }
@@ -268,7 +234,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   meta.version = old.version + 1;
   // update_time identifies a version for clients that send it back: keep it increasing.
   meta.update_time = std::max(NowSeconds(), old.update_time + 1);
-  FillShape(&meta, data);
+  domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
   store::AuditRecord audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
@@ -281,6 +247,15 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   }
   COFFER_RETURN_IF_ERROR(s);
   return meta;
+}
+
+Result<std::vector<store::UsageRecord>> SecretService::Usage(const RequestContext& ctx,
+                                                            const SecretScope& where,
+                                                            const std::string& id_or_name) const {
+  auto place = Authorize(ctx, where, false);
+  if (!place.ok()) return HideDenied(place.status());
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  return store_.ListUsage(ctx.principal.org_id, row.meta.id, 100);
 }
 
 Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where,

@@ -68,6 +68,12 @@ class SecretService {
 
   // Decrypts one stored secret row (for job checkout). Corruption when it does not open.
   Result<domain::SecretData> Open(const store::SecretRow& row) const;
+  // Seals `data` as the version `meta` describes (for deployment target credentials).
+  Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
+  // The secret's checkouts, newest first (needs view permission on it).
+  Result<std::vector<store::UsageRecord>> Usage(const RequestContext& ctx,
+                                                const SecretScope& where,
+                                                const std::string& id_or_name) const;
 
  private:
   struct Place {
@@ -79,7 +85,6 @@ class SecretService {
   Result<store::SecretRow> Find(const RequestContext& ctx, const SecretScope& where,
                                 const Place& place, const std::string& id_or_name) const;
   Status CheckPolicy(const RequestContext& ctx, const domain::AccessPolicy& policy) const;
-  Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
 
   store::Store& store_;
   const crypto::Keyring& keyring_;

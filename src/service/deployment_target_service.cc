@@ -1,0 +1,178 @@
+#include "service/deployment_target_service.h"
+
+#include <algorithm>
+
+#include "common/ids.h"
+#include "domain/validation.h"
+#include "service/audit.h"
+
+namespace coffer::service {
+
+using domain::Permission;
+using domain::Scope;
+
+namespace {
+
+Status Validate(const domain::DeploymentTarget& dt) {
+  COFFER_RETURN_IF_ERROR(domain::ValidateName("name", dt.name));
+  COFFER_RETURN_IF_ERROR(domain::ValidateDescription("description", dt.description));
+  if (dt.url.size() > 2048) return Status::InvalidArgument("url: must be at most 2048 characters");
+  for (const auto* b : {&dt.bookmark_parameter1, &dt.bookmark_parameter2, &dt.bookmark_parameter3}) {
+    if (b->size() > 255) {
+      return Status::InvalidArgument("bookmark_parameter: must be at most 255 characters");
+    }
+  }
+  return domain::ValidateRules(dt);
+}
+
+void Apply(const TargetInput& in, domain::DeploymentTarget* dt) {
+  if (in.name) dt->name = *in.name;
+  if (in.description) dt->description = *in.description;
+  if (in.url) dt->url = *in.url;
+  if (in.active) dt->active = *in.active;
+  if (in.bookmarks) {
+    dt->bookmark_parameter1 = (*in.bookmarks)[0];
+    dt->bookmark_parameter2 = (*in.bookmarks)[1];
+    dt->bookmark_parameter3 = (*in.bookmarks)[2];
+  }
+  if (in.subject_rules) dt->subject_rules = *in.subject_rules;
+  if (in.object_rules) dt->object_rules = *in.object_rules;
+}
+
+store::AuditRecord TargetAudit(const RequestContext& ctx, const char* action,
+                               const domain::DeploymentTarget& dt, int64_t version) {
+  store::AuditRecord a = MakeAudit(ctx, action, "deployment_target", dt.id, dt.name);
+  a.scope = "DEPLOYMENT_TARGET";
+  a.owner_id = dt.project_id;
+  a.version = version;
+  return a;
+}
+
+}  // namespace
+
+Result<domain::SecretMeta> DeploymentTargetService::Credentials(
+    const domain::DeploymentTarget& dt) const {
+  auto rows = store_.ListSecrets(dt.org_id, Scope::kDeploymentTarget, dt.id, {});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return Status::Internal("deployment target has no credentials row");
+  return rows->front();
+}
+
+Result<TargetView> DeploymentTargetService::Find(const RequestContext& ctx,
+                                                 const std::string& project,
+                                                 const std::string& id_or_name,
+                                                 Permission permission) const {
+  Result<domain::DeploymentTarget> dt = Status::NotFound("deployment target not found");
+  if (IsUuid(id_or_name)) {
+    dt = store_.GetDeploymentTarget(ctx.principal.org_id, id_or_name);
+  } else if (!project.empty()) {
+    auto p = projects_.Resolve(ctx, project, Permission::kProjectTargetsView);
+    if (!p.ok()) return p.status();
+    dt = store_.FindDeploymentTarget(ctx.principal.org_id, p->id, id_or_name);
+  } else {
+    return Status::InvalidArgument("project_id: required to find a deployment target by name");
+  }
+  if (!dt.ok()) return dt.status();
+  if (!domain::HasPermission(ctx.principal, Permission::kProjectView, dt->project_id) ||
+      !domain::HasPermission(ctx.principal, permission, dt->project_id)) {
+    return Status::NotFound("deployment target not found");
+  }
+  COFFER_ASSIGN_OR_RETURN(domain::SecretMeta creds, Credentials(*dt));
+  return TargetView{std::move(dt).value(), std::move(creds)};
+}
+
+Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
+                                                   const std::string& project, TargetInput in) {
+  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
+                          projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
+  if (!domain::HasPermission(ctx.principal, Permission::kProjectTargetsManage, p.id)) {
+    return Status::PermissionDenied("this needs project.deployment_targets.manage");
+  }
+  domain::DeploymentTarget dt;
+  Apply(in, &dt);
+  dt.id = NewUuid();
+  dt.org_id = ctx.principal.org_id;
+  dt.project_id = p.id;
+  dt.create_time = dt.update_time = NowSeconds();
+  COFFER_RETURN_IF_ERROR(Validate(dt));
+  domain::SecretData data = in.credentials ? std::move(*in.credentials) : domain::SecretData{};
+  COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
+  domain::SecretMeta meta;
+  meta.id = NewUuid();
+  meta.org_id = dt.org_id;
+  meta.scope = Scope::kDeploymentTarget;
+  meta.owner_id = dt.id;
+  meta.name = dt.name;
+  meta.create_time = meta.update_time = dt.create_time;
+  meta.version = 1;
+  domain::FillShape(&meta, data);
+  COFFER_ASSIGN_OR_RETURN(std::string sealed, secrets_.Seal(meta, data));
+  COFFER_RETURN_IF_ERROR(store_.CreateDeploymentTarget(
+      dt, {meta, std::move(sealed)}, TargetAudit(ctx, "deployment_target.create", dt, 1)));
+  return TargetView{std::move(dt), std::move(meta)};
+}
+
+Result<std::vector<TargetView>> DeploymentTargetService::List(const RequestContext& ctx,
+                                                              const std::string& project) const {
+  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
+                          projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
+  COFFER_ASSIGN_OR_RETURN(auto targets, store_.ListDeploymentTargets(ctx.principal.org_id, p.id));
+  std::vector<TargetView> out;
+  for (auto& dt : targets) {
+    COFFER_ASSIGN_OR_RETURN(domain::SecretMeta creds, Credentials(dt));
+    out.push_back({std::move(dt), std::move(creds)});
+  }
+  return out;
+}
+
+Result<TargetView> DeploymentTargetService::Get(const RequestContext& ctx,
+                                                const std::string& project,
+                                                const std::string& id_or_name) const {
+  return Find(ctx, project, id_or_name, Permission::kProjectTargetsView);
+}
+
+Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
+                                                   const std::string& project,
+                                                   const std::string& id_or_name,
+                                                   TargetInput in) {
+  auto found = Find(ctx, project, id_or_name, Permission::kProjectTargetsManage);
+  if (!found.ok()) return found.status();
+  TargetView view = std::move(found).value();
+  domain::DeploymentTarget dt = view.target;
+  Apply(in, &dt);
+  dt.update_time = NowSeconds();
+  COFFER_RETURN_IF_ERROR(Validate(dt));
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row,
+                          store_.GetSecretById(dt.org_id, Scope::kDeploymentTarget, dt.id,
+                                               view.credentials.id));
+  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, secrets_.Open(row));
+  domain::SecretData data;
+  if (in.credentials) {
+    data = std::move(*in.credentials);
+    COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
+  } else {
+    data = std::move(prev);
+  }
+  COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
+  domain::SecretMeta meta = row.meta;
+  meta.name = dt.name;
+  meta.version = row.meta.version + 1;
+  meta.update_time = std::max(dt.update_time, row.meta.update_time + 1);
+  domain::FillShape(&meta, data);
+  COFFER_ASSIGN_OR_RETURN(std::string sealed, secrets_.Seal(meta, data));
+  COFFER_RETURN_IF_ERROR(
+      store_.UpdateDeploymentTarget(dt, {meta, std::move(sealed)}, row.meta.version,
+                                    TargetAudit(ctx, "deployment_target.update", dt, meta.version)));
+  return TargetView{std::move(dt), std::move(meta)};
+}
+
+Status DeploymentTargetService::Delete(const RequestContext& ctx, const std::string& project,
+                                       const std::string& id_or_name) {
+  COFFER_ASSIGN_OR_RETURN(TargetView view,
+                          Find(ctx, project, id_or_name, Permission::kProjectTargetsManage));
+  return store_.DeleteDeploymentTarget(
+      view.target.org_id, view.target.id,
+      TargetAudit(ctx, "deployment_target.delete", view.target, view.credentials.version));
+}
+
+}  // namespace coffer::service

@@ -1,0 +1,65 @@
+// DeploymentTargetService: a project's deployment targets and their credentials.
+//
+// Credentials are write-only like secret values: reads return their env var names and
+// file paths only. Updates are partial and atomic like secret PATCH. A target the caller
+// may not see is NotFound. Thread-safe.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/deployment_target.h"
+#include "domain/secret.h"
+#include "service/context.h"
+#include "service/project_service.h"
+#include "service/secret_service.h"
+#include "store/store.h"
+
+namespace coffer::service {
+
+struct TargetInput {
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> url;
+  std::optional<bool> active;
+  std::optional<std::array<std::string, 3>> bookmarks;
+  std::optional<std::vector<domain::SubjectRule>> subject_rules;
+  std::optional<std::vector<domain::ObjectRule>> object_rules;
+  std::optional<domain::SecretData> credentials;  // empty values keep stored ones
+};
+
+struct TargetView {
+  domain::DeploymentTarget target;
+  domain::SecretMeta credentials;
+};
+
+class DeploymentTargetService {
+ public:
+  DeploymentTargetService(store::Store& store, ProjectService& projects, SecretService& secrets)
+      : store_(store), projects_(projects), secrets_(secrets) {}
+
+  Result<TargetView> Create(const RequestContext& ctx, const std::string& project,
+                            TargetInput in);
+  Result<std::vector<TargetView>> List(const RequestContext& ctx, const std::string& project) const;
+  // `project` may be empty when `id_or_name` is an id.
+  Result<TargetView> Get(const RequestContext& ctx, const std::string& project,
+                         const std::string& id_or_name) const;
+  Result<TargetView> Update(const RequestContext& ctx, const std::string& project,
+                            const std::string& id_or_name, TargetInput in);
+  Status Delete(const RequestContext& ctx, const std::string& project,
+                const std::string& id_or_name);
+
+ private:
+  Result<TargetView> Find(const RequestContext& ctx, const std::string& project,
+                          const std::string& id_or_name, domain::Permission permission) const;
+  Result<domain::SecretMeta> Credentials(const domain::DeploymentTarget& dt) const;
+
+  store::Store& store_;
+  ProjectService& projects_;
+  SecretService& secrets_;
+};
+
+}  // namespace coffer::service

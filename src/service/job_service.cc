@@ -1,0 +1,271 @@
+#include "service/job_service.h"
+
+#include <algorithm>
+
+#include "common/encoding.h"
+#include "common/ids.h"
+#include "crypto/hash.h"
+#include "service/audit.h"
+#include "service/pipeline_secrets.h"
+
+namespace coffer::service {
+
+using domain::Scope;
+
+namespace {
+
+constexpr std::string_view kJobTokenPrefix = "cjt_";
+
+Status BadJobToken() { return Status::Unauthenticated("invalid, expired or revoked job token"); }
+
+Result<store::ProjectRecord> ProjectByIdOrName(store::Store& store, const std::string& org,
+                                               const std::string& id_or_name) {
+  auto p = IsUuid(id_or_name) ? store.GetProjectById(org, id_or_name)
+                              : store.GetProjectByName(org, id_or_name);
+  if (!p.ok() && p.status().Is(Status::Code::kNotFound)) {
+    return Status::NotFound("project " + id_or_name + " not found");
+  }
+  return p;
+}
+
+store::JobSecretRecord Pin(const std::string& name, const domain::SecretMeta& m) {
+  return {name, m.scope, m.owner_id, m.id, m.version};
+}
+
+}  // namespace
+
+Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& req) {
+  if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
+    return Status::PermissionDenied("opening jobs needs an orchestrator token");
+  }
+  const std::string& org = ctx.principal.org_id;
+  if (req.project.empty()) return Status::InvalidArgument("project_id_or_name: required");
+  if (req.ref.name.empty() || req.ref.name.size() > 1024) {
+    return Status::InvalidArgument("git.ref: must be 1 to 1024 characters");
+  }
+  int64_t ttl = req.ttl_seconds == 0 ? kDefaultJobTtlSeconds : req.ttl_seconds;
+  if (ttl < 1 || ttl > kMaxJobTtlSeconds) {
+    return Status::InvalidArgument("ttl_seconds: must be between 1 and 604800");
+  }
+  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project, ProjectByIdOrName(store_, org, req.project));
+
+  std::vector<std::string> names = req.secret_names;
+  std::string target_name = req.deployment_target;
+  if (!req.pipeline_yaml.empty()) {
+    if (!names.empty()) {
+      return Status::InvalidArgument("secrets: give either secret names or a pipeline, not both");
+    }
+    COFFER_ASSIGN_OR_RETURN(PipelineSecrets ps,
+                            ReadPipelineSecrets(req.pipeline_yaml, req.block, req.promotion));
+    names = std::move(ps.secret_names);
+    if (!ps.deployment_target.empty()) {
+      if (!target_name.empty() && target_name != ps.deployment_target) {
+        return Status::InvalidArgument("deployment_target: the promotion names " +
+                                       ps.deployment_target);
+      }
+      target_name = ps.deployment_target;
+    }
+  }
+
+  OpenedJob out;
+  std::vector<std::string>& refusals = out.refusals;
+  std::optional<domain::DeploymentTarget> target;
+  if (!target_name.empty()) {
+    auto dt = IsUuid(target_name) ? store_.GetDeploymentTarget(org, target_name)
+                                  : store_.FindDeploymentTarget(org, project.id, target_name);
+    if (!dt.ok() && !dt.status().Is(Status::Code::kNotFound)) return dt.status();
+    if (!dt.ok() || dt->project_id != project.id) {
+      refusals.push_back("Deployment target " + target_name + " not found in project " +
+                         project.name);
+    } else {
+      domain::Triggerer who;
+      who.automatic = req.triggered_automatically;
+      who.user_id = req.triggered_by_user;
+      if (!who.automatic && !who.user_id.empty()) {
+        auto user = store_.GetUser(who.user_id);
+        if (user.ok() && user->org_id == org) who.role = user->org_role;
+      }
+      for (auto& r : domain::TargetRefusals(*dt, who, req.ref)) refusals.push_back(std::move(r));
+      target = std::move(dt).value();
+    }
+  }
+
+  // Resolve each name: the target's credentials (named after it), then the project's
+  // secrets, then the organization's.
+  std::vector<store::JobSecretRecord> pinned;
+  for (const auto& name : names) {
+    if (target && name == target->name) continue;  // added last, below
+    if (req.fork && std::find(project.allowed_secrets.begin(), project.allowed_secrets.end(),
+                              name) == project.allowed_secrets.end()) {
+      refusals.push_back("Secret " + name + " is not allowed for forked pull requests in project " +
+                         project.name);
+      continue;
+    }
+    auto ps = store_.GetSecretByName(org, Scope::kProject, project.id, name);
+    if (ps.ok()) {
+      pinned.push_back(Pin(name, ps->meta));
+      continue;
+    }
+    if (!ps.status().Is(Status::Code::kNotFound)) return ps.status();
+    auto os = store_.GetSecretByName(org, Scope::kOrganization, "", name);
+    if (!os.ok()) {
+      if (!os.status().Is(Status::Code::kNotFound)) return os.status();
+      refusals.push_back("Secret " + name + " not found");
+      continue;
+    }
+    if (!os->meta.policy.AllowsProject(project.id)) {
+      refusals.push_back("Secret " + name + " is not available to project " + project.name);
+      continue;
+    }
+    pinned.push_back(Pin(name, os->meta));
+  }
+  if (target) {
+    auto creds = store_.ListSecrets(org, Scope::kDeploymentTarget, target->id, {});
+    if (!creds.ok()) return creds.status();
+    if (!creds->empty()) pinned.push_back(Pin(target->name, creds->front()));
+  }
+  if (!refusals.empty()) return out;
+
+  store::JobRecord& job = out.job;
+  job.id = NewUuid();
+  job.org_id = org;
+  job.project_id = project.id;
+  job.deployment_target_id = target ? target->id : "";
+  out.token = SecretBytes(std::string(kJobTokenPrefix) + Base64UrlEncode(RandomBytes(32)));
+  job.token_hash = crypto::Sha256(out.token.view());
+  job.create_time = NowSeconds();
+  job.expires_at = job.create_time + ttl;
+  job.ref_type = domain::RefTypeName(req.ref.type);
+  job.ref_name = req.ref.name;
+  job.fork = req.fork;
+  job.triggered_by = req.triggered_automatically ? "AUTO" : "USER:" + req.triggered_by_user;
+  job.pipeline_id = req.pipeline_id;
+  job.workflow_id = req.workflow_id;
+  job.secrets = std::move(pinned);
+  store::AuditRecord audit = MakeAudit(ctx, "job.open", "job", job.id, project.name);
+  audit.owner_id = project.id;
+  audit.job_id = job.id;
+  audit.pipeline_id = job.pipeline_id;
+  audit.workflow_id = job.workflow_id;
+  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit));
+  return out;
+}
+
+Result<store::JobRecord> JobService::JobForToken(std::string_view job_token,
+                                                 const std::string& job_id) const {
+  if (job_token.size() != 4 + 43 || job_token.substr(0, 4) != kJobTokenPrefix) {
+    return BadJobToken();
+  }
+  auto job = store_.FindJobByToken(crypto::Sha256(job_token));
+  if (!job.ok()) {
+    return job.status().Is(Status::Code::kNotFound) ? BadJobToken() : job.status();
+  }
+  if (job->finished || job->expires_at <= NowSeconds()) return BadJobToken();
+  if (job_id != "self" && job_id != job->id) return Status::NotFound("job not found");
+  return job;
+}
+
+Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::string& job_id,
+                                        const std::string& ip, const std::string& request_id) {
+  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, JobForToken(job_token, job_id));
+  CheckedOut out;
+  out.job_id = job.id;
+  std::vector<store::UsageRecord> usage;
+  std::vector<store::AuditRecord> audits;
+  int64_t now = NowSeconds();
+  for (const auto& s : job.secrets) {
+    auto sealed = store_.GetSecretVersion(s.secret_id, s.version);
+    if (!sealed.ok()) {
+      if (sealed.status().Is(Status::Code::kNotFound)) {
+        return Status::FailedPrecondition("Secret " + s.name + " was deleted after the job opened");
+      }
+      return sealed.status();
+    }
+    store::SecretRow row;
+    row.meta.id = s.secret_id;
+    row.meta.org_id = job.org_id;
+    row.meta.scope = s.scope;
+    row.meta.owner_id = s.owner_id;
+    row.meta.version = s.version;
+    row.sealed = std::move(sealed).value();
+    COFFER_ASSIGN_OR_RETURN(domain::SecretData data, secrets_.Open(row));
+    // Later imports win: replace an earlier entry of the same name or path.
+    for (auto& e : data.env_vars) {
+      std::erase_if(out.env_vars, [&](const auto& x) { return x.name == e.name; });
+      out.env_vars.push_back({e.name, std::move(e.value), s.name});
+    }
+    for (auto& f : data.files) {
+      std::erase_if(out.files, [&](const auto& x) { return x.path == f.path; });
+      out.files.push_back({f.path, std::move(f.content), s.name});
+    }
+    usage.push_back({s.secret_id, job.org_id, job.project_id, job.id, job.pipeline_id,
+                     job.workflow_id, now, s.version});
+    store::AuditRecord a;
+    a.id = NewUuid();
+    a.time = now;
+    a.org_id = job.org_id;
+    a.actor_id = job.id;
+    a.actor_name = "job";
+    a.medium = "JOB";
+    a.ip = ip;
+    a.request_id = request_id;
+    a.action = "secret.checkout";
+    a.resource_type = "secret";
+    a.resource_id = s.secret_id;
+    a.resource_name = s.name;
+    a.scope = domain::ScopeName(s.scope);
+    a.owner_id = job.project_id;
+    a.version = s.version;
+    a.job_id = job.id;
+    a.pipeline_id = job.pipeline_id;
+    a.workflow_id = job.workflow_id;
+    audits.push_back(std::move(a));
+  }
+  // Audited, durably, before any value is handed out.
+  COFFER_RETURN_IF_ERROR(store_.RecordCheckout(usage, audits));
+  return out;
+}
+
+Result<std::vector<std::string>> JobService::Blocking(const RequestContext& ctx,
+                                                      const std::string& job_id,
+                                                      bool attach) const {
+  if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
+    return Status::PermissionDenied("this needs an orchestrator token");
+  }
+  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, store_.GetJob(ctx.principal.org_id, job_id));
+  std::vector<std::string> blocking;
+  for (const auto& s : job.secrets) {
+    if (s.scope != Scope::kOrganization) continue;
+    auto row = store_.GetSecretById(job.org_id, Scope::kOrganization, "", s.secret_id);
+    if (!row.ok()) continue;  // deleted since: it no longer exposes anything
+    bool allowed = attach ? row->meta.policy.attach_allowed : row->meta.policy.debug_allowed;
+    if (!allowed) blocking.push_back(s.name);
+  }
+  return blocking;
+}
+
+Status JobService::Finish(const RequestContext& ctx, const std::string& job_id) {
+  if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
+    return Status::PermissionDenied("this needs an orchestrator token");
+  }
+  store::AuditRecord a = MakeAudit(ctx, "job.finish", "job", job_id, "");
+  a.job_id = job_id;
+  return store_.FinishJob(ctx.principal.org_id, job_id, a);
+}
+
+Status JobService::FinishWithToken(std::string_view job_token, const std::string& job_id,
+                                   const std::string& ip, const std::string& request_id) {
+  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, JobForToken(job_token, job_id));
+  RequestContext ctx;
+  ctx.principal.org_id = job.org_id;
+  ctx.principal.user_id = job.id;
+  ctx.principal.user_name = "job";
+  ctx.medium = "JOB";
+  ctx.ip = ip;
+  ctx.request_id = request_id;
+  store::AuditRecord a = MakeAudit(ctx, "job.finish", "job", job.id, "");
+  a.job_id = job.id;
+  return store_.FinishJob(job.org_id, job.id, a);
+}
+
+}  // namespace coffer::service

@@ -1,0 +1,95 @@
+// JobService: opens jobs for an orchestrator, checks every rule once, pins the secret
+// versions a job may read, and hands them out — the only way a plaintext value leaves
+// the server — against the job's short-lived token.
+//
+// Thread-safe. Checkout is audited (with usage rows and checkout_at) in the same durable
+// transaction, before the caller gets the values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/secret_bytes.h"
+#include "common/status.h"
+#include "domain/deployment_target.h"
+#include "service/context.h"
+#include "service/project_service.h"
+#include "service/secret_service.h"
+#include "store/store.h"
+
+namespace coffer::service {
+
+constexpr int64_t kDefaultJobTtlSeconds = 24 * 3600;
+constexpr int64_t kMaxJobTtlSeconds = 7 * 24 * 3600;
+
+struct JobRequest {
+  std::string project;                    // id or name
+  std::vector<std::string> secret_names;  // either these...
+  std::string pipeline_yaml;              // ...or a pipeline and a block
+  std::string block;
+  std::string promotion;          // optional: the promotion that started this pipeline
+  std::string deployment_target;  // optional: name or id
+  domain::GitRef ref;
+  bool fork = false;
+  bool triggered_automatically = false;
+  std::string triggered_by_user;  // user id
+  std::string pipeline_id;
+  std::string workflow_id;
+  int64_t ttl_seconds = 0;  // 0: kDefaultJobTtlSeconds
+};
+
+struct OpenedJob {
+  std::vector<std::string> refusals;  // non-empty: the job was refused, nothing stored
+  store::JobRecord job;
+  SecretBytes token;
+};
+
+struct CheckedOutEnv {
+  std::string name;
+  SecretBytes value;
+  std::string secret;  // the secret it came from
+};
+
+struct CheckedOutFile {
+  std::string path;
+  SecretBytes content;
+  std::string secret;
+};
+
+struct CheckedOut {
+  std::string job_id;
+  std::vector<CheckedOutEnv> env_vars;  // one per name: the last import wins
+  std::vector<CheckedOutFile> files;    // one per path: the last import wins
+};
+
+class JobService {
+ public:
+  JobService(store::Store& store, SecretService& secrets) : store_(store), secrets_(secrets) {}
+
+  // Needs organization.jobs.open. Refusals (rules, policies, unknown names) are returned
+  // all at once in OpenedJob::refusals; malformed requests are InvalidArgument.
+  Result<OpenedJob> Open(const RequestContext& ctx, const JobRequest& req);
+
+  // Authenticates by job token. `job_id` must be the token's job, or "self".
+  // Unauthenticated for an unknown, expired or finished token.
+  Result<CheckedOut> Checkout(std::string_view job_token, const std::string& job_id,
+                              const std::string& ip, const std::string& request_id);
+
+  // The names of the job's secrets that forbid a debug session (or attach); empty when
+  // allowed. Needs organization.jobs.open.
+  Result<std::vector<std::string>> Blocking(const RequestContext& ctx, const std::string& job_id,
+                                            bool attach) const;
+
+  // Revokes the job's token. By an orchestrator (ctx) or by the job token itself.
+  Status Finish(const RequestContext& ctx, const std::string& job_id);
+  Status FinishWithToken(std::string_view job_token, const std::string& job_id,
+                         const std::string& ip, const std::string& request_id);
+
+ private:
+  Result<store::JobRecord> JobForToken(std::string_view job_token, const std::string& job_id) const;
+
+  store::Store& store_;
+  SecretService& secrets_;
+};
+
+}  // namespace coffer::service
