@@ -48,15 +48,34 @@ std::vector<NamedValue> MakeSecrets() {
     std::string name = "SECRET_" + std::to_string(i);
     std::string value;
     switch (i % 10) {
-      case 0: value = "ghp_" + RandomFrom(kAlnum, 36); break;
-      case 1: value = "AKIA" + RandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16); break;
-      case 2: value = RandomFrom("0123456789abcdef", 40); break;
-      case 3: value = "xoxb-" + RandomFrom("0123456789", 12) + "-" + RandomFrom(kAlnum, 24); break;
-      case 4: value = RandomFrom(kAlnum, 8) + "\"q\\" + RandomFrom("!@#$%^&*()/+= ", 4) + RandomFrom(kAlnum, 6); break;
-      case 5: value = "postgres://app:" + RandomFrom(kAlnum, 20) + "@db.internal:5432/app"; break;
-      case 6: value = RandomFrom(kB64, 43) + "="; break;
-      case 7: value = "sk_live_" + RandomFrom(kAlnum, 24); break;
-      case 8: value = "p@ss w0rd'" + RandomFrom(kAlnum, 10); break;
+      case 0:
+        value = "ghp_" + RandomFrom(kAlnum, 36);
+        break;
+      case 1:
+        value = "AKIA" + RandomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
+        break;
+      case 2:
+        value = RandomFrom("0123456789abcdef", 40);
+        break;
+      case 3:
+        value = "xoxb-" + RandomFrom("0123456789", 12) + "-" + RandomFrom(kAlnum, 24);
+        break;
+      case 4:
+        value = RandomFrom(kAlnum, 8) + "\"q\\" + RandomFrom("!@#$%^&*()/+= ", 4) +
+                RandomFrom(kAlnum, 6);
+        break;
+      case 5:
+        value = "postgres://app:" + RandomFrom(kAlnum, 20) + "@db.internal:5432/app";
+        break;
+      case 6:
+        value = RandomFrom(kB64, 43) + "=";
+        break;
+      case 7:
+        value = "sk_live_" + RandomFrom(kAlnum, 24);
+        break;
+      case 8:
+        value = "p@ss w0rd'" + RandomFrom(kAlnum, 10);
+        break;
       case 9:
         if (i % 20 == 9) {  // five PEM keys of ~1.7 KB, 64-character lines
           value = "-----BEGIN PRIVATE KEY-----\n";
@@ -73,46 +92,65 @@ std::vector<NamedValue> MakeSecrets() {
 }
 
 std::string Noise() {
-  static const char* kWords[] = {"build", "cache", "layer", "module", "request", "service",
+  static const char* kWords[] = {"build",   "cache",  "layer",   "module", "request",  "service",
                                  "handler", "config", "release", "worker", "artifact", "deploy"};
   std::string w1 = kWords[Pick(12)], w2 = kWords[Pick(12)];
   char buf[400];
   int n = 0;
   switch (Pick(11)) {
     case 0:
-      n = std::snprintf(buf, sizeof buf, "2024-05-%02zuT%02zu:%02zu:%02zu.%03zuZ [INFO] Compiling src/%s_%zu/%s_%zu.cc (%zu/%zu)\n",
-                        1 + Pick(28), Pick(24), Pick(60), Pick(60), Pick(1000), w1.c_str(), Pick(50), w2.c_str(), Pick(500), Pick(900), 900lu);
+      n = std::snprintf(buf, sizeof buf,
+                        "2024-05-%02zuT%02zu:%02zu:%02zu.%03zuZ [INFO] Compiling "
+                        "src/%s_%zu/%s_%zu.cc (%zu/%zu)\n",
+                        1 + Pick(28), Pick(24), Pick(60), Pick(60), Pick(1000), w1.c_str(),
+                        Pick(50), w2.c_str(), Pick(500), Pick(900), 900lu);
       break;
     case 1:
-      n = std::snprintf(buf, sizeof buf, "npm WARN deprecated %s-%s@%zu.%zu.%zu: this package is no longer supported.\n",
-                        w1.c_str(), w2.c_str(), Pick(10), Pick(30), Pick(100));
+      n = std::snprintf(
+          buf, sizeof buf,
+          "npm WARN deprecated %s-%s@%zu.%zu.%zu: this package is no longer supported.\n",
+          w1.c_str(), w2.c_str(), Pick(10), Pick(30), Pick(100));
       break;
     case 2:
-      n = std::snprintf(buf, sizeof buf, "    at com.example.%s.%sHandler.process(%sHandler.java:%zu)\n", w1.c_str(), w2.c_str(), w2.c_str(), Pick(2000));
+      n = std::snprintf(buf, sizeof buf,
+                        "    at com.example.%s.%sHandler.process(%sHandler.java:%zu)\n", w1.c_str(),
+                        w2.c_str(), w2.c_str(), Pick(2000));
       break;
     case 3:
-      n = std::snprintf(buf, sizeof buf, "[%zu/%zu] Building CXX object src/CMakeFiles/%s.dir/%s_%zu.cc.o\n", Pick(400), 400lu, w1.c_str(), w2.c_str(), Pick(100));
+      n = std::snprintf(buf, sizeof buf,
+                        "[%zu/%zu] Building CXX object src/CMakeFiles/%s.dir/%s_%zu.cc.o\n",
+                        Pick(400), 400lu, w1.c_str(), w2.c_str(), Pick(100));
       break;
     case 4:
-      n = std::snprintf(buf, sizeof buf, "test %s::%s_%zu ... ok (%zu ms)\n", w1.c_str(), w2.c_str(), Pick(1000), Pick(5000));
+      n = std::snprintf(buf, sizeof buf, "test %s::%s_%zu ... ok (%zu ms)\n", w1.c_str(),
+                        w2.c_str(), Pick(1000), Pick(5000));
       break;
     case 5:
-      n = std::snprintf(buf, sizeof buf, "{\"level\":\"debug\",\"ts\":%zu,\"msg\":\"%s %s done\",\"path\":\"/api/v1/%s/%zu\",\"status\":200,\"bytes\":%zu}\n",
-                        1714900000 + Pick(100000), w1.c_str(), w2.c_str(), w1.c_str(), Pick(100000), Pick(1 << 20));
+      n = std::snprintf(buf, sizeof buf,
+                        "{\"level\":\"debug\",\"ts\":%zu,\"msg\":\"%s %s "
+                        "done\",\"path\":\"/api/v1/%s/%zu\",\"status\":200,\"bytes\":%zu}\n",
+                        1714900000 + Pick(100000), w1.c_str(), w2.c_str(), w1.c_str(), Pick(100000),
+                        Pick(1 << 20));
       break;
     case 6:
       return RandomFrom(kB64, 76) + "\n";
     case 7:
-      n = std::snprintf(buf, sizeof buf, "Step %zu/%zu : RUN apt-get install -y lib%s-dev lib%s-dev\n", Pick(30), 30lu, w1.c_str(), w2.c_str());
+      n = std::snprintf(buf, sizeof buf,
+                        "Step %zu/%zu : RUN apt-get install -y lib%s-dev lib%s-dev\n", Pick(30),
+                        30lu, w1.c_str(), w2.c_str());
       break;
     case 8:
-      n = std::snprintf(buf, sizeof buf, " ---> Running in %012llx\n", static_cast<unsigned long long>(rng() & 0xffffffffffffull));
+      n = std::snprintf(buf, sizeof buf, " ---> Running in %012llx\n",
+                        static_cast<unsigned long long>(rng() & 0xffffffffffffull));
       break;
     case 9:
-      n = std::snprintf(buf, sizeof buf, "Downloading https://registry.example.com/%s/-/%s-%zu.%zu.tgz (%zu kB)\n", w1.c_str(), w2.c_str(), Pick(9), Pick(20), Pick(9000));
+      n = std::snprintf(buf, sizeof buf,
+                        "Downloading https://registry.example.com/%s/-/%s-%zu.%zu.tgz (%zu kB)\n",
+                        w1.c_str(), w2.c_str(), Pick(9), Pick(20), Pick(9000));
       break;
     default:
-      n = std::snprintf(buf, sizeof buf, "sha256:%s  %s/%s\n", RandomFrom("0123456789abcdef", 64).c_str(), w1.c_str(), w2.c_str());
+      n = std::snprintf(buf, sizeof buf, "sha256:%s  %s/%s\n",
+                        RandomFrom("0123456789abcdef", 64).c_str(), w1.c_str(), w2.c_str());
   }
   return std::string(buf, static_cast<size_t>(n));
 }
@@ -120,13 +158,23 @@ std::string Noise() {
 std::string Occurrence(const NamedValue& s) {
   std::string v(s.value.view());
   switch (Pick(8)) {
-    case 0: return "export " + s.name + "=" + v + "\n";
-    case 1: return "> Authorization: Basic " + coffer::Base64Encode(RandomFrom(kAlnum, 1 + Pick(9)) + ":" + v) + "\r\n";
-    case 2: return "{\"name\":\"" + s.name + "\",\"value\":\"" + std::string(coffer::mask::JsonEscape(v, false, false, false).view()) + "\"}\n";
-    case 3: return "GET https://api.example.com/v1/hook?token=" + std::string(coffer::mask::UrlEncode(v, false, false, false).view()) + "&x=1\n";
-    case 4: return "+ deploy --token '" + std::string(coffer::mask::ShellSingleQuoteInner(v).view()) + "'\n";
+    case 0:
+      return "export " + s.name + "=" + v + "\n";
+    case 1:
+      return "> Authorization: Basic " +
+             coffer::Base64Encode(RandomFrom(kAlnum, 1 + Pick(9)) + ":" + v) + "\r\n";
+    case 2:
+      return "{\"name\":\"" + s.name + "\",\"value\":\"" +
+             std::string(coffer::mask::JsonEscape(v, false, false, false).view()) + "\"}\n";
+    case 3:
+      return "GET https://api.example.com/v1/hook?token=" +
+             std::string(coffer::mask::UrlEncode(v, false, false, false).view()) + "&x=1\n";
+    case 4:
+      return "+ deploy --token '" + std::string(coffer::mask::ShellSingleQuoteInner(v).view()) +
+             "'\n";
     case 5: {
-      std::string b64 = coffer::Base64Encode(RandomFrom(kB64, Pick(40)) + v + RandomFrom(kB64, Pick(40)));
+      std::string b64 =
+          coffer::Base64Encode(RandomFrom(kB64, Pick(40)) + v + RandomFrom(kB64, Pick(40)));
       return b64 + "\n";
     }
     case 6: {  // printed line by line with a prefix
@@ -140,7 +188,8 @@ std::string Occurrence(const NamedValue& s) {
       }
       return out;
     }
-    default: return "value of " + s.name + " is " + v + ", length " + std::to_string(v.size()) + "\n";
+    default:
+      return "value of " + s.name + " is " + v + ", length " + std::to_string(v.size()) + "\n";
   }
 }
 
@@ -175,7 +224,8 @@ int main(int argc, char** argv) {
       start = nl + 1;
     }
   }
-  auto patterns = coffer::mask::MaskPatterns::BuildFromValues(secrets, coffer::mask::kDefaultMinLength, nullptr);
+  auto patterns = coffer::mask::MaskPatterns::BuildFromValues(
+      secrets, coffer::mask::kDefaultMinLength, nullptr);
   if (!patterns.ok()) {
     std::fprintf(stderr, "mask_bench_gen: %s\n", patterns.status().ToString().c_str());
     return 1;

@@ -13,8 +13,8 @@
 namespace {
 
 using coffer::SecretBytes;
-using coffer::mask::MaskPatterns;
 using coffer::mask::Masker;
+using coffer::mask::MaskPatterns;
 using coffer::mask::NamedValue;
 
 std::vector<NamedValue> Secrets() {

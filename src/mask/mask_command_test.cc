@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -141,6 +142,49 @@ TEST(PumpMasked, FlushesHeldBackBytesWhenInputIsIdle) {
   EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "***\n***\n");
   ::close(in[0]);
   ::close(out[0]);
+}
+
+TEST(PumpAllMasked, MasksEachStreamThroughItsOwnMasker) {
+  int out_in[2], err_in[2], out_out[2], err_out[2];
+  for (int* p : {out_in, err_in, out_out, err_out}) ASSERT_EQ(::pipe(p), 0);
+  // Half of the secret on each stream: streams are masked separately, so neither is masked.
+  ASSERT_TRUE(WriteAll(out_in[1], "out: secret se").ok());
+  ASSERT_TRUE(WriteAll(err_in[1], "cret err: secret\n").ok());
+  ::close(out_in[1]);
+  ::close(err_in[1]);
+  Status s = PumpAllMasked(testing::Patterns({"secret"}),
+                           {{out_in[0], out_out[1]}, {err_in[0], err_out[1]}});
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  ::close(out_out[1]);
+  ::close(err_out[1]);
+  auto read_all = [](int fd) {
+    std::string got;
+    char buf[256];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+    ::close(fd);
+    return got;
+  };
+  EXPECT_EQ(read_all(out_out[0]), "out: *** se");
+  EXPECT_EQ(read_all(err_out[0]), "cret err: ***\n");
+  ::close(out_in[0]);
+  ::close(err_in[0]);
+}
+
+TEST(PumpMasked, DrainsItsInputWhenTheOutputIsGone) {
+  ::signal(SIGPIPE, SIG_IGN);
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  ::close(out[0]);
+  ASSERT_TRUE(WriteAll(in[1], std::string(10000, 'x')).ok());
+  ::close(in[1]);
+  auto masker = *Masker::Create(testing::Patterns({"secret"}));
+  Status s = PumpMasked(in[0], out[1], masker.get());
+  EXPECT_TRUE(s.Is(Status::Code::kUnavailable)) << s.ToString();
+  char c;
+  EXPECT_EQ(::read(in[0], &c, 1), 0);  // everything was read
+  ::close(in[0]);
+  ::close(out[1]);
 }
 
 }  // namespace

@@ -103,13 +103,16 @@ TEST(Masker, MasksALongLiteralFedByteByByte) {
 TEST(Masker, SuffixOfALongLiteralIsNotMasked) {
   // Hyperscan sees only the last 32 bytes of a long literal; the Masker checks the rest.
   const std::string key = "0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
-  std::string suffix = key.substr(key.size() - 32);
+  const std::string suffix = key.substr(key.size() - 32);
   EXPECT_EQ(MaskAll({key}, suffix), suffix);  // at the very start of the stream
-  EXPECT_EQ(MaskAll({key}, "x" + suffix), "x" + suffix);
+  const std::string later = std::string("x").append(suffix);
+  EXPECT_EQ(MaskAll({key}, later), later);
   std::string near = key;
   near[3] = '!';
-  EXPECT_EQ(MaskAll({key}, near + " " + key), near + " ***");
-  EXPECT_EQ(MaskChunks(Patterns({key}), {"[" + key.substr(0, 10), key.substr(10), "]"}), "[***]");
+  EXPECT_EQ(MaskAll({key}, std::string(near).append(" ").append(key)),
+            std::string(near).append(" ***"));
+  const std::string first = std::string("[").append(key, 0, 10);
+  EXPECT_EQ(MaskChunks(Patterns({key}), {first, key.substr(10), "]"}), "[***]");
 }
 
 TEST(Masker, MaskersOnManyThreadsShareOnePatternSet) {

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace coffer::mask {
@@ -68,31 +69,52 @@ Status PumpMasked(int in_fd, int out_fd, Masker* masker, const PumpOptions& opti
       static_cast<char*>(std::aligned_alloc(kPage, size)), &std::free);
   if (buf == nullptr) return Status::Internal("out of memory");
   std::vector<std::string_view> out;
+  Status failed;  // once set, input is drained and nothing more is written
+  auto emit = [&](const Status& masked) {
+    if (!failed.ok()) return;
+    failed = masked.ok() ? WriteAll(out_fd, out) : masked;
+  };
   while (true) {
-    if (masker->held_back() > 0) {
+    out.clear();
+    if (failed.ok() && masker->held_back() > 0) {
       // Something is held back: wait for more input only as long as the idle timeout.
       pollfd pfd{in_fd, POLLIN, 0};
       int ready = ::poll(&pfd, 1, static_cast<int>(options.idle_flush.count()));
       if (ready < 0 && errno != EINTR) return ErrnoStatus("cannot poll input");
-      if (ready == 0) {
-        out.clear();
-        COFFER_RETURN_IF_ERROR(masker->Flush(&out));
-        COFFER_RETURN_IF_ERROR(WriteAll(out_fd, out));
-        continue;
-      }
-      if (ready < 0) continue;  // EINTR
+      if (ready == 0) emit(masker->Flush(&out));
+      if (ready <= 0) continue;
     }
     ssize_t n = ::read(in_fd, buf.get(), size);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EIO) return ErrnoStatus("cannot read input");
-    out.clear();
     if (n <= 0) {  // end of input
-      COFFER_RETURN_IF_ERROR(masker->Flush(&out));
-      return WriteAll(out_fd, out);
+      emit(masker->Flush(&out));
+      return failed;
     }
-    COFFER_RETURN_IF_ERROR(masker->Feed(std::string_view(buf.get(), static_cast<size_t>(n)), &out));
-    COFFER_RETURN_IF_ERROR(WriteAll(out_fd, out));
+    if (failed.ok()) emit(masker->Feed(std::string_view(buf.get(), static_cast<size_t>(n)), &out));
   }
+}
+
+Status PumpAllMasked(const std::shared_ptr<const MaskPatterns>& patterns,
+                     const std::vector<FdPair>& pairs, const PumpOptions& options) {
+  std::vector<std::unique_ptr<Masker>> maskers;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    auto m = Masker::Create(patterns);
+    if (!m.ok()) return m.status();
+    maskers.push_back(std::move(*m));
+  }
+  std::vector<Status> results(pairs.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = PumpMasked(pairs[i].in_fd, pairs[i].out_fd, maskers[i].get(), options);
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const Status& s : results) {
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace coffer::mask

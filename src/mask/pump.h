@@ -6,18 +6,22 @@
 // flushed when no input arrives for `idle_flush`, so a prompt without a newline still shows.
 //
 // Blocks until end of input (EOF, or EIO as a pseudo-terminal reports it), then flushes and
-// returns. One call per stream; to mask stdout and stderr at once run one PumpMasked per
-// stream on its own thread, each with its own Masker (they may share one MaskPatterns).
-// Neither fd is closed. The caller should ignore SIGPIPE: a closed output is then reported as
-// Unavailable instead of killing the process.
+// returns. Neither fd is closed. If writing fails, or the Masker fails, the rest of the input
+// is read and discarded (so a job writing into it is not blocked forever; nothing unmasked is
+// written) and the first error is returned at end of input. The caller should ignore SIGPIPE,
+// so a closed output is reported as Unavailable instead of killing the process.
+//
+// Thread-safe as far as distinct calls use distinct Maskers and fds.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "mask/mask_patterns.h"
 #include "mask/masker.h"
 
 namespace coffer::mask {
@@ -28,8 +32,19 @@ struct PumpOptions {
 };
 
 // Errors: Unavailable when reading or writing fails (errno text in the message), Internal
-// when the Masker fails (nothing more is written then).
+// when the Masker fails.
 Status PumpMasked(int in_fd, int out_fd, Masker* masker, const PumpOptions& options = {});
+
+struct FdPair {
+  int in_fd;
+  int out_fd;
+};
+
+// For `coffer run`: pumps every pair (say, the read ends of the job's stdout and stderr pipes
+// to fds 1 and 2) through a Masker of its own, each on its own thread, until every input
+// ends. Returns the first error of any pump (all pumps still run to end of input).
+Status PumpAllMasked(const std::shared_ptr<const MaskPatterns>& patterns,
+                     const std::vector<FdPair>& pairs, const PumpOptions& options = {});
 
 // Writes all of `data` (or all the pieces, in order, with writev) to `fd`, retrying on EINTR
 // and short writes.
