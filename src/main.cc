@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/admin_command.h"
+#include "cli/sem_main.h"
 #include "http/server_command.h"
 #include "mask/mask_command.h"
 
@@ -15,13 +16,29 @@ constexpr const char* kUsage =
     "commands:\n"
     "  server   run the Coffer secrets service\n"
     "  admin    manage organizations, users and API tokens of a data directory\n"
+    "  sem      the Semaphore-compatible command line (also: coffer connect|context|create|\n"
+    "           get|edit|delete|apply ...; installed as the link `sem`)\n"
     "  version  print the version\n"
     "\n"
     "Run 'coffer <command> --help' for a command's options.\n";
 
+// True when argv[0] names the binary `sem` (the link installed next to `coffer`).
+bool InvokedAsSem(const char* argv0) {
+  const char* slash = std::strrchr(argv0, '/');
+  return std::strcmp(slash != nullptr ? slash + 1 : argv0, "sem") == 0;
+}
+
+bool IsSemCommand(const std::string& cmd) {
+  for (const char* c : {"connect", "context", "create", "get", "edit", "delete", "apply"}) {
+    if (cmd == c) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 0 && InvokedAsSem(argv[0])) return coffer::cli::SemMain(argc, argv);
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 1 : 0;
@@ -29,6 +46,8 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") return coffer::http::ServerCommand(argc - 1, argv + 1);
   if (cmd == "admin") return coffer::cli::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
+  if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::puts("coffer 0.1.0");

@@ -1,0 +1,51 @@
+// The `sem` commands, one function each, called by SemMain once the grammar is parsed.
+//
+// Each prints its result on stdout and returns Ok, or returns the error for SemMain to
+// print as "error: ..." (exit code 1). Everything that can be checked without the server
+// is checked before the first request.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/session.h"
+#include "common/status.h"
+
+namespace coffer::cli {
+
+// Where a secret command acts, as written on the command line.
+struct PlaceFlags {
+  std::string project_name;  // -p, --project-name
+  std::string project_id;    // -i, --project-id
+};
+
+// sem connect HOST TOKEN: checks the token, then saves a context and makes it active.
+Status Connect(const GlobalOptions& g, const std::string& host, const std::string& token);
+// sem context: lists contexts, the active one marked '*'.
+Status ListContexts();
+// sem context NAME: makes NAME the active context.
+Status UseContext(const std::string& name);
+
+struct CreateSecretFlags {
+  std::string name;
+  std::vector<std::string> env;    // -e NAME=VALUE
+  std::vector<std::string> files;  // -f LOCAL:REMOTE
+  PlaceFlags place;
+};
+Status CreateSecret(const GlobalOptions& g, const CreateSecretFlags& f);
+// sem get secret: the NAME/AGE table of every secret; with a name, its YAML.
+Status GetSecrets(const GlobalOptions& g, const PlaceFlags& p);
+Status GetSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
+Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
+// sem edit secret NAME: the editor flow; updates in place, guarded against concurrent edits.
+Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
+
+// sem create -f FILE (create_only) and sem apply -f FILE (create or update).
+Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_only);
+
+Status CreateProject(const GlobalOptions& g, const std::string& name, const std::string& repo);
+Status GetProjects(const GlobalOptions& g);
+Status GetProject(const GlobalOptions& g, const std::string& name);
+Status DeleteProject(const GlobalOptions& g, const std::string& name);
+
+}  // namespace coffer::cli

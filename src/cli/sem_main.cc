@@ -1,0 +1,189 @@
+#include "cli/sem_main.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/commands.h"
+
+namespace coffer::cli {
+namespace {
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  return 1;
+}
+
+std::string ProgramName(const char* argv0) {
+  std::string name = argv0 != nullptr ? argv0 : "sem";
+  size_t slash = name.rfind('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+// "sem get secret": the command line of the deepest subcommand that was recognised, for
+// the "Run '... --help'" hint after a usage error.
+std::string ParsedPath(CLI::App* app) {
+  std::string path = app->get_name();
+  for (CLI::App* sub = app; sub != nullptr;) {
+    CLI::App* next = nullptr;
+    for (CLI::App* c : sub->get_subcommands()) {
+      if (c->parsed()) next = c;
+    }
+    if (next != nullptr) path += " " + next->get_name();
+    sub = next;
+  }
+  return path;
+}
+
+// -p / -i on a secret command.
+void AddPlace(CLI::App* cmd, PlaceFlags* p) {
+  cmd->add_option("-p,--project-name", p->project_name,
+                  "act on the secrets of this project (by name)");
+  cmd->add_option("-i,--project-id", p->project_id, "act on the secrets of this project (by id)");
+}
+
+constexpr const char* kFooter =
+    "\nExamples:\n"
+    "  sem connect myorg.example.com TOKEN\n"
+    "  sem create secret awskey -e AWS_ACCESS_KEY_ID=... -f ~/.ssh/id_rsa:.ssh/id_rsa\n"
+    "  sem get secret                 sem get secret awskey -p myproject\n"
+    "  sem edit secret awskey         sem delete secret awskey\n"
+    "  sem apply -f secret.yml\n";
+
+}  // namespace
+
+int SemMain(int argc, char** argv) {
+  const std::string prog = ProgramName(argc > 0 ? argv[0] : nullptr);
+  CLI::App app{"Manage the secrets of a Coffer (Semaphore-compatible) server.", prog};
+  app.require_subcommand(1);
+  app.fallthrough();  // --ca may come after the subcommand
+  app.footer(kFooter);
+  GlobalOptions g;
+  app.add_option("--ca", g.ca, "PEM file of a CA to trust for the server (or set SSL_CERT_FILE)");
+
+  // connect, context
+  std::string host, token, context_name;
+  auto* connect = app.add_subcommand("connect", "connect to a server and save the context");
+  connect->add_option("host", host, "HOST[:PORT] (HTTPS), or http://HOST:PORT, https://HOST:PORT")
+      ->required();
+  connect->add_option("token", token, "API token")->required();
+  auto* context = app.add_subcommand("context", "list contexts, or switch to the context NAME");
+  context->add_option("name", context_name, "context to switch to");
+
+  // create
+  std::string create_file, project_name, repo_url;
+  CreateSecretFlags secret_flags;
+  auto* create = app.add_subcommand("create", "create a resource, from flags or a YAML file");
+  create->add_option("-f,--file", create_file, "YAML file of a Secret or ProjectSecret");
+  create->require_subcommand(0, 1);
+  auto* create_secret = create->add_subcommand("secret", "create a secret");
+  create_secret->alias("secrets");
+  create_secret->add_option("name", secret_flags.name, "secret name")->required();
+  create_secret->add_option("-e,--env", secret_flags.env, "env var NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  create_secret
+      ->add_option("-f,--file", secret_flags.files, "file LOCAL_PATH:REMOTE_PATH (repeatable)")
+      ->allow_extra_args(false);
+  AddPlace(create_secret, &secret_flags.place);
+  auto* create_project = create->add_subcommand("project", "create a project");
+  create_project->add_option("name", project_name, "project name")->required();
+  create_project->add_option("--repo-url", repo_url, "the project's repository URL");
+
+  // get
+  std::string get_name;
+  PlaceFlags get_place;
+  auto* get = app.add_subcommand("get", "list resources, or show one");
+  get->require_subcommand(1);
+  auto* get_secret = get->add_subcommand("secret", "list secrets, or show the secret NAME");
+  get_secret->alias("secrets");
+  get_secret->add_option("name", get_name, "secret name or id");
+  AddPlace(get_secret, &get_place);
+  auto* get_projects = get->add_subcommand("projects", "list projects, or show the project NAME");
+  get_projects->alias("project");
+  get_projects->alias("prj");
+  get_projects->add_option("name", get_name, "project name");
+
+  // edit
+  std::string edit_name;
+  PlaceFlags edit_place;
+  auto* edit = app.add_subcommand("edit", "edit a resource in $EDITOR");
+  edit->require_subcommand(1);
+  auto* edit_secret = edit->add_subcommand("secret", "edit a secret in place");
+  edit_secret->alias("secrets");
+  edit_secret->add_option("name", edit_name, "secret name or id")->required();
+  AddPlace(edit_secret, &edit_place);
+
+  // delete
+  std::string delete_name;
+  PlaceFlags delete_place;
+  auto* del = app.add_subcommand("delete", "delete a resource");
+  del->require_subcommand(1);
+  auto* delete_secret = del->add_subcommand("secret", "delete a secret");
+  delete_secret->alias("secrets");
+  delete_secret->add_option("name", delete_name, "secret name or id")->required();
+  AddPlace(delete_secret, &delete_place);
+  auto* delete_project = del->add_subcommand("project", "delete a project");
+  delete_project->alias("projects");
+  delete_project->alias("prj");
+  delete_project->add_option("name", delete_name, "project name")->required();
+
+  // apply
+  std::string apply_file;
+  auto* apply = app.add_subcommand("apply", "create or update a resource from a YAML file");
+  apply->add_option("-f,--file", apply_file, "YAML file of a Secret or ProjectSecret")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string msg = e.what();
+    if (msg.empty()) msg = "invalid command line";
+    std::fprintf(stderr, "error: %s\nRun '%s --help' for usage.\n", msg.c_str(),
+                 ParsedPath(&app).c_str());
+    return 1;
+  }
+
+  Status s;
+  try {
+    if (connect->parsed()) {
+      s = Connect(g, host, token);
+    } else if (context->parsed()) {
+      s = context_name.empty() ? ListContexts() : UseContext(context_name);
+    } else if (create_secret->parsed()) {
+      s = CreateSecret(g, secret_flags);
+    } else if (create_project->parsed()) {
+      s = CreateProject(g, project_name, repo_url);
+    } else if (create->parsed()) {
+      if (create_file.empty()) {
+        return Fail(
+            "create what? Use 'create -f FILE', 'create secret NAME' or 'create project "
+            "NAME' (see '" +
+            prog + " create --help')");
+      }
+      s = ApplyFile(g, create_file, true);
+    } else if (get_secret->parsed()) {
+      s = get_name.empty() ? GetSecrets(g, get_place) : GetSecret(g, get_place, get_name);
+    } else if (get_projects->parsed()) {
+      s = get_name.empty() ? GetProjects(g) : GetProject(g, get_name);
+    } else if (edit_secret->parsed()) {
+      s = EditSecret(g, edit_place, edit_name);
+    } else if (delete_secret->parsed()) {
+      s = DeleteSecret(g, delete_place, delete_name);
+    } else if (delete_project->parsed()) {
+      s = DeleteProject(g, delete_name);
+    } else if (apply->parsed()) {
+      s = ApplyFile(g, apply_file, false);
+    }
+  } catch (const std::exception& e) {
+    // Library exceptions stop here; their text names no value.
+    return Fail(std::string("internal error: ") + e.what());
+  }
+  std::fflush(stdout);
+  return s.ok() ? 0 : Fail(s.message());
+}
+
+}  // namespace coffer::cli

@@ -1,0 +1,49 @@
+// Session: what one `sem` command needs to talk to a server — the active context of
+// ~/.sem.yaml, an HttpClient for its host, and the SemApi on top.
+//
+// The CA to trust is, in order: --ca, the context's `ca`, SSL_CERT_FILE, the system store.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli/config.h"
+#include "cli/http_client.h"
+#include "cli/sem_api.h"
+
+namespace coffer::cli {
+
+// Options every command accepts.
+struct GlobalOptions {
+  std::string ca;  // --ca FILE
+};
+
+class Session {
+ public:
+  // FailedPrecondition when there is no active context.
+  static Result<std::unique_ptr<Session>> Open(const GlobalOptions& g);
+
+  const SemApi& api() const { return *api_; }
+  const SemContext& context() const { return ctx_; }
+
+ private:
+  Session() = default;
+  SemContext ctx_;
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<SemApi> api_;
+};
+
+// InvalidArgument unless `path` names a readable file; returns its absolute path.
+Result<std::string> CheckCaFile(const std::string& path);
+
+// InvalidArgument unless the token is printable ASCII without spaces (it goes into a
+// header). The message never contains the token.
+Status CheckToken(const std::string& token);
+
+// Where a secret command acts, from -p PROJECT / -i PROJECT_ID, checked before any request.
+Result<SecretPlace> PlaceFromFlags(const std::string& project_name, const std::string& project_id);
+
+// A secret named on the command line: a valid secret name, or a secret id (UUID).
+Status CheckSecretRef(const std::string& name_or_id);
+
+}  // namespace coffer::cli
