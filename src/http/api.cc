@@ -6,6 +6,7 @@
 
 #include "common/encoding.h"
 #include "common/ids.h"
+#include "http/json_jobs.h"
 #include "http/json_mapping.h"
 
 namespace coffer::http {
@@ -86,7 +87,25 @@ Api::Api(Services services) : s_(std::move(services)) {
     add("GET", one.c_str(), [project](const Api& a, const Call& c) { return a.GetSecret(c, project); });
     add("PATCH", one.c_str(), [project](const Api& a, const Call& c) { return a.UpdateSecret(c, project); });
     add("DELETE", one.c_str(), [project](const Api& a, const Call& c) { return a.DeleteSecret(c, project); });
+    add("GET", (one + "/usage").c_str(), [project](const Api& a, const Call& c) { return a.SecretUsage(c, project); });
   }
+  const char* dts = "/api/v1alpha/deployment_targets";
+  const std::string dt = std::string(dts) + "/{target}";
+  add("GET", dts, [](const Api& a, const Call& c) { return a.ListTargets(c); });
+  add("POST", dts, [](const Api& a, const Call& c) { return a.CreateTarget(c); });
+  add("GET", dt.c_str(), [](const Api& a, const Call& c) { return a.GetTarget(c); });
+  add("PATCH", dt.c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
+  add("PUT", dt.c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
+  add("DELETE", dt.c_str(), [](const Api& a, const Call& c) { return a.DeleteTarget(c); });
+  add("POST", (dt + "/activate").c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, true); });
+  add("POST", (dt + "/deactivate").c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, false); });
+  add("POST", "/api/v1alpha/jobs", [](const Api& a, const Call& c) { return a.OpenJob(c); });
+  add("GET", "/api/v1alpha/jobs/{job}/secrets", [](const Api&, const Call&) -> Result<Response> {
+    return Status::Unauthenticated("checkout needs the job's own token");
+  });
+  add("POST", "/api/v1alpha/jobs/{job}/debug", [](const Api& a, const Call& c) { return a.JobAccess(c, false); });
+  add("POST", "/api/v1alpha/jobs/{job}/attach", [](const Api& a, const Call& c) { return a.JobAccess(c, true); });
+  add("POST", "/api/v1alpha/jobs/{job}/finish", [](const Api& a, const Call& c) { return a.FinishJob(c); });
   add("GET", "/api/v1alpha/projects", [](const Api& a, const Call& c) { return a.ListProjects(c); });
   add("POST", "/api/v1alpha/projects", [](const Api& a, const Call& c) { return a.CreateProject(c); });
   add("GET", "/api/v1alpha/projects/{project}", [](const Api& a, const Call& c) { return a.GetProject(c); });
@@ -128,6 +147,8 @@ Response Api::Handle(const Request& req) const {
         if (token.empty()) {
           res = Error(Status::Unauthenticated(
               "missing API token: send the header 'Authorization: Token <token>'"));
+        } else if (token.rfind("cjt_", 0) == 0) {
+          res = HandleJobToken(req, path, match.params, token, request_id);
         } else if (auto principal = s_.auth->Authenticate(token); !principal.ok()) {
           res = Error(principal.status());
         } else {
@@ -158,6 +179,28 @@ Response Api::Handle(const Request& req) const {
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   spdlog::info("{} {} {} {} {}", request_id, req.method, path, res.status, req.remote_ip);
   return res;
+}
+
+Response Api::HandleJobToken(const Request& req, const std::string& path, const Params& params,
+                             const std::string& token, const std::string& request_id) const {
+  auto job = params.find("job");
+  bool checkout = req.method == "GET" && path.size() > 8 &&
+                  path.compare(path.size() - 8, 8, "/secrets") == 0;
+  bool finish = req.method == "POST" && path.size() > 7 &&
+                path.compare(path.size() - 7, 7, "/finish") == 0;
+  if (job == params.end() || path.rfind("/api/v1alpha/jobs/", 0) != 0 || (!checkout && !finish)) {
+    return Error(Status::Unauthenticated("a job token may only check out its own job's secrets"));
+  }
+  if (finish) {
+    Status s = s_.jobs->FinishWithToken(token, job->second, req.remote_ip, request_id);
+    return s.ok() ? Json(json::object{}) : Error(s);
+  }
+  auto out = s_.jobs->Checkout(token, job->second, req.remote_ip, request_id);
+  if (!out.ok()) return Error(out.status());
+  Response r;
+  r.body = CheckoutToJson(*out);
+  r.sensitive = true;
+  return r;
 }
 
 Result<Response> Api::ListSecrets(const Call& c, bool project) const {
@@ -264,6 +307,96 @@ Result<Response> Api::ListAudit(const Call& c) const {
   json::array items;
   for (const auto& e : page.events) items.push_back(AuditToJson(e));
   return Json(json::object{{"events", std::move(items)}, {"next_page_token", page.next_page_token}});
+}
+
+Result<Response> Api::SecretUsage(const Call& c, bool project) const {
+  service::SecretScope where{project ? domain::Scope::kProject : domain::Scope::kOrganization,
+                             project ? c.params.at("project") : ""};
+  COFFER_ASSIGN_OR_RETURN(auto usage, s_.secrets->Usage(c.ctx, where, c.params.at("secret")));
+  json::array items;
+  for (const auto& u : usage) items.push_back(UsageToJson(u));
+  return Json(json::object{{"usage", std::move(items)}});
+}
+
+Result<Response> Api::ListTargets(const Call& c) const {
+  std::string project = Param(c.query, "project_id");
+  if (project.empty()) return Status::InvalidArgument("project_id: required");
+  COFFER_ASSIGN_OR_RETURN(auto views, s_.targets->List(c.ctx, project));
+  json::array items;
+  for (const auto& v : views) items.push_back(TargetToJson(v));
+  return Json(items);
+}
+
+Result<Response> Api::GetTarget(const Call& c) const {
+  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Get(c.ctx, Param(c.query, "project_id"),
+                                                  c.params.at("target")));
+  return Json(TargetToJson(v));
+}
+
+Result<Response> Api::CreateTarget(const Call& c) const {
+  COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
+  std::string project;
+  COFFER_ASSIGN_OR_RETURN(service::TargetInput in, TargetFromJson(body, &project));
+  if (project.empty()) project = Param(c.query, "project_id");
+  if (project.empty()) return Status::InvalidArgument("project_id: required");
+  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Create(c.ctx, project, std::move(in)));
+  return Json(TargetToJson(v));
+}
+
+Result<Response> Api::UpdateTarget(const Call& c, std::optional<bool> active) const {
+  service::TargetInput in;
+  std::string project = Param(c.query, "project_id");
+  if (active) {
+    in.active = active;
+  } else {
+    COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
+    std::string body_project;
+    COFFER_ASSIGN_OR_RETURN(in, TargetFromJson(body, &body_project));
+    if (project.empty()) project = body_project;
+  }
+  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Update(c.ctx, project, c.params.at("target"),
+                                                     std::move(in)));
+  return Json(TargetToJson(v));
+}
+
+Result<Response> Api::DeleteTarget(const Call& c) const {
+  COFFER_RETURN_IF_ERROR(
+      s_.targets->Delete(c.ctx, Param(c.query, "project_id"), c.params.at("target")));
+  return Json(json::object{});
+}
+
+Result<Response> Api::OpenJob(const Call& c) const {
+  COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
+  COFFER_ASSIGN_OR_RETURN(service::JobRequest req, JobRequestFromJson(body));
+  COFFER_ASSIGN_OR_RETURN(service::OpenedJob job, s_.jobs->Open(c.ctx, req));
+  if (!job.refusals.empty()) {
+    std::string message = "job refused: ";
+    json::array reasons;
+    for (size_t i = 0; i < job.refusals.size(); ++i) {
+      message += (i ? "; " : "") + job.refusals[i];
+      reasons.push_back(json::string(job.refusals[i]));
+    }
+    return Json(json::object{{"message", message}, {"reasons", std::move(reasons)}}, 403);
+  }
+  Response r = Json(OpenedJobToJson(job));
+  r.sensitive = true;  // carries the job token
+  return r;
+}
+
+Result<Response> Api::JobAccess(const Call& c, bool attach) const {
+  COFFER_ASSIGN_OR_RETURN(auto blocking, s_.jobs->Blocking(c.ctx, c.params.at("job"), attach));
+  if (blocking.empty()) return Json(json::object{{"allowed", true}});
+  json::array names;
+  for (const auto& n : blocking) names.push_back(json::string(n));
+  return Json(json::object{{"allowed", false},
+                           {"message", "Some secrets used in this job are blocking this operation"},
+                           {"blocking_secrets", std::move(names)}},
+              403);
+}
+
+Result<Response> Api::FinishJob(const Call& c) const {
+  COFFER_RETURN_IF_ERROR(s_.jobs->Finish(c.ctx, c.params.at("job")));
+  return Json(json::object{});
 }
 
 }  // namespace coffer::http

@@ -13,6 +13,8 @@
 #include "http/router.h"
 #include "service/audit.h"
 #include "service/auth_service.h"
+#include "service/deployment_target_service.h"
+#include "service/job_service.h"
 #include "service/context.h"
 #include "service/project_service.h"
 #include "service/secret_service.h"
@@ -30,6 +32,8 @@ struct Services {
   service::ProjectService* projects;
   service::SecretService* secrets;
   service::AuditService* audit;
+  service::DeploymentTargetService* targets;
+  service::JobService* jobs;
   std::function<Status()> ready;  // for /readyz
 };
 
@@ -58,6 +62,18 @@ class Api {
   Result<Response> UpdateProject(const Call& c) const;
   Result<Response> DeleteProject(const Call& c) const;
   Result<Response> ListAudit(const Call& c) const;
+  Result<Response> SecretUsage(const Call& c, bool project) const;
+  Result<Response> ListTargets(const Call& c) const;
+  Result<Response> GetTarget(const Call& c) const;
+  Result<Response> CreateTarget(const Call& c) const;
+  Result<Response> UpdateTarget(const Call& c, std::optional<bool> active) const;
+  Result<Response> DeleteTarget(const Call& c) const;
+  Result<Response> OpenJob(const Call& c) const;
+  Result<Response> JobAccess(const Call& c, bool attach) const;
+  Result<Response> FinishJob(const Call& c) const;
+  // Routes a job token may call (its own checkout and finish); nothing else accepts one.
+  Response HandleJobToken(const Request& req, const std::string& path, const Params& params,
+                          const std::string& token, const std::string& request_id) const;
 
   Services s_;
   Router<Handler> router_;

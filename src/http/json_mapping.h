@@ -25,6 +25,10 @@ json::object SecretToJson(const domain::SecretMeta& meta, const std::string& pro
 // becomes the expected update time.
 Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope);
 
+// The env_vars and files of `obj` (file content base64); `prefix` names their place in
+// error messages ("data." for secrets, "" for deployment targets).
+Result<domain::SecretData> SecretDataFromJson(const json::object& obj, const std::string& prefix);
+
 json::object ProjectToJson(const store::ProjectRecord& p);
 Result<service::ProjectInput> ProjectFromJson(const json::value& body);
 

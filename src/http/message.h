@@ -25,6 +25,7 @@ struct Response {
   std::string body;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
+  bool sensitive = false;  // the body holds plaintext: the server wipes it once sent
 };
 
 }  // namespace coffer::http

@@ -99,12 +99,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void Send(Response r, unsigned version, bool keep_alive) {
+    bool sensitive = r.sensitive;
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         ToBeast(std::move(r), version, keep_alive));
     beast::get_lowest_layer(stream_).expires_after(kTimeout);
     bhttp::async_write(stream_, *res,
-                       [self = this->shared_from_this(), res, keep_alive](beast::error_code ec,
-                                                                          size_t) {
+                       [self = this->shared_from_this(), res, keep_alive, sensitive](
+                           beast::error_code ec, size_t) {
+                         if (sensitive) OPENSSL_cleanse(res->body().data(), res->body().size());
                          if (!ec && self->drain_) return self->Drain();
                          if (ec || !keep_alive) return self->Close();
                          self->Read();

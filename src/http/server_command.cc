@@ -93,6 +93,8 @@ int ServerCommand(int argc, char** argv) {
   service::ProjectService projects(store);
   service::SecretService secrets(store, *dd->keyring, projects);
   service::AuditService audit(store);
+  service::DeploymentTargetService targets(store, projects, secrets);
+  service::JobService jobs(store, secrets);
 
   std::string first_token;
   auto orgs = store.ListOrgs();
@@ -107,7 +109,7 @@ int ServerCommand(int argc, char** argv) {
     first_token = std::string(token->view());
   }
 
-  Api api(Services{&auth, &projects, &secrets, &audit,
+  Api api(Services{&auth, &projects, &secrets, &audit, &targets, &jobs,
                    [&store]() { return store.ListKeys().status(); }});
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());

@@ -31,8 +31,8 @@ class Server:
         self.out_path = self.log_path + ".out"
         args = [COFFER, "server", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0",
                 *extra_args]
-        self.proc = subprocess.Popen(args, stdout=open(self.out_path, "w"),
-                                     stderr=open(self.log_path, "w"), env=env)
+        with open(self.out_path, "w") as out, open(self.log_path, "w") as err:
+            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
         self.url, self.token = None, None
         deadline = time.time() + 30
         while time.time() < deadline:
