@@ -10,6 +10,7 @@
 
 #include "mask/mask_patterns.h"
 #include "mask/masker.h"
+#include "mask/reference_mask.h"
 
 namespace coffer::mask::testing {
 
@@ -19,27 +20,6 @@ inline std::shared_ptr<const MaskPatterns> Patterns(const std::vector<std::strin
   auto p = MaskPatterns::Compile(std::move(secrets));
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return p.ok() ? *p : nullptr;
-}
-
-// The obvious masker: mark every byte inside any occurrence, then replace each maximal run
-// of marked bytes by "***".
-inline std::string ReferenceMask(std::string_view input, const std::vector<std::string>& literals) {
-  std::vector<bool> covered(input.size(), false);
-  for (const std::string& l : literals) {
-    if (l.empty()) continue;
-    for (size_t at = input.find(l); at != std::string_view::npos; at = input.find(l, at + 1)) {
-      for (size_t i = at; i < at + l.size(); ++i) covered[i] = true;
-    }
-  }
-  std::string out;
-  for (size_t i = 0; i < input.size(); ++i) {
-    if (!covered[i]) {
-      out += input[i];
-    } else if (i == 0 || !covered[i - 1]) {
-      out += "***";
-    }
-  }
-  return out;
 }
 
 // Feeds `chunks` one by one, then flushes; checks the hold-back bound after every Feed.
