@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "agent/run_command.h"
 #include "cli/admin_command.h"
 #include "cli/sem_main.h"
 #include "http/server_command.h"
@@ -18,6 +19,8 @@ constexpr const char* kUsage =
     "  admin    manage organizations, users and API tokens of a data directory\n"
     "  sem      the Semaphore-compatible command line (also: coffer connect|context|create|\n"
     "           get|edit|delete|apply ...; installed as the link `sem`)\n"
+    "  run      run a job's command with its secrets, output masked (coffer run --help)\n"
+    "  mask     mask secret values in standard input (coffer mask --values-from FILE)\n"
     "  version  print the version\n"
     "\n"
     "Run 'coffer <command> --help' for a command's options.\n";
@@ -49,6 +52,7 @@ int main(int argc, char** argv) {
   if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);
+  if (cmd == "run") return coffer::agent::RunCommand(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::puts("coffer 0.1.0");
     return 0;

@@ -1,0 +1,45 @@
+// The agent side of a job checkout: fetches the job's secrets with its job token, once.
+//
+// The answer's bytes are parsed into SecretBytes through a JSON arena that is wiped
+// afterwards, so no copy of a value outlives the parse. Errors never carry a value.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/secret_bytes.h"
+#include "common/status.h"
+
+namespace coffer::agent {
+
+struct JobEnv {
+  std::string name;
+  SecretBytes value;
+  std::string secret;
+};
+
+struct JobFile {
+  std::string path;
+  SecretBytes content;
+  std::string secret;
+};
+
+struct JobSecrets {
+  std::string job_id;
+  std::vector<JobEnv> env_vars;
+  std::vector<JobFile> files;
+};
+
+struct CheckoutOptions {
+  std::string server;     // "https://coffer.example.com" or "http://127.0.0.1:8080"
+  std::string job_token;  // "cjt_..."
+  std::string job_id = "self";
+  std::string ca_file;    // "" = system trust store / SSL_CERT_FILE
+};
+
+Result<JobSecrets> FetchJobSecrets(const CheckoutOptions& options);
+
+// Parses a checkout answer (exposed for tests and fuzzing). Wipes nothing it does not own.
+Result<JobSecrets> ParseJobSecrets(std::string_view body);
+
+}  // namespace coffer::agent
