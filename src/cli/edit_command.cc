@@ -132,8 +132,10 @@ Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string
     std::printf("%s '%s' updated.\n", noun, updated->name.c_str());
     return Status::Ok();
   }
-  if (updated.status().Is(Status::Code::kConflict)) {
-    // 409 is also a name taken by another secret: tell them apart by reading it again.
+  // 409 is also a name taken by another secret, and 404 a secret that is gone: read it
+  // again to tell a concurrent change from the rest.
+  if (updated.status().Is(Status::Code::kConflict) ||
+      updated.status().Is(Status::Code::kNotFound)) {
     auto again = api.GetSecret(where, was.id);
     if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {
       return Status::Conflict(
