@@ -1,6 +1,7 @@
 #include "cli/editor.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,9 +60,24 @@ void Shred(const std::string& path) {
 }
 
 Status RunEditor(const std::string& editor, const std::string& path) {
+  // Like system(3): Ctrl-C in the editor goes to the editor, and `sem` lives on to remove
+  // the temporary file (which may hold typed values) and report.
+  struct sigaction ignore = {}, old_int = {}, old_quit = {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGINT, &ignore, &old_int);
+  ::sigaction(SIGQUIT, &ignore, &old_quit);
+  struct Restore {
+    struct sigaction *i, *q;
+    ~Restore() {
+      ::sigaction(SIGINT, i, nullptr);
+      ::sigaction(SIGQUIT, q, nullptr);
+    }
+  } restore{&old_int, &old_quit};
   pid_t pid = ::fork();
   if (pid < 0) return Status::FailedPrecondition(std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGQUIT, &old_quit, nullptr);
     // sh -c '<editor> "$@"' <editor> <file>: the editor may carry its own arguments.
     std::string script = editor + " \"$@\"";
     ::execl("/bin/sh", "sh", "-c", script.c_str(), editor.c_str(), path.c_str(),

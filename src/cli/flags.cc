@@ -68,6 +68,7 @@ Result<FileFlag> ParseFileFlag(const std::string& arg) {
     if (why.rfind(": ", 0) == 0) why = why.substr(2);
     return Invalid(flag, "the remote path " + why);
   }
+  if (!IsUtf8(f.remote)) return Invalid(flag, "the remote path must be UTF-8 text");
   return f;
 }
 

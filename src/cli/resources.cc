@@ -247,6 +247,9 @@ Status ValidateSecret(const SecretResource& s, bool creating) {
   COFFER_RETURN_IF_ERROR(domain::ValidateName("metadata.name", s.name));
   if (s.description) {
     COFFER_RETURN_IF_ERROR(domain::ValidateDescription("metadata.description", *s.description));
+    if (!IsUtf8(*s.description)) {
+      return Status::InvalidArgument("metadata.description: must be UTF-8 text");
+    }
   }
   if (s.env_vars.size() + s.files.size() > domain::kMaxEntries) {
     return Status::InvalidArgument("data: at most 1000 env vars and files in one secret");
@@ -273,6 +276,7 @@ Status ValidateSecret(const SecretResource& s, bool creating) {
     const std::string field = "data.files[" + std::to_string(i) + "]";
     const FileEntry& f = s.files[i];
     COFFER_RETURN_IF_ERROR(domain::ValidateFilePath(field + ".path", f.path));
+    if (!IsUtf8(f.path)) return Status::InvalidArgument(field + ".path: must be UTF-8 text");
     if (!paths.insert(f.path).second) {
       return Status::InvalidArgument(field + ".path: duplicate file path " + f.path);
     }

@@ -36,6 +36,16 @@ std::string ParsedPath(CLI::App* app) {
   return path;
 }
 
+// True when the command line carries an env var value (-e NAME=VALUE), so that an error
+// must not echo its arguments: a value with an unquoted space splits into extra words.
+bool CarriesValues(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.rfind("-e", 0) == 0 || a.rfind("--env", 0) == 0) return true;
+  }
+  return false;
+}
+
 // -p / -i on a secret command.
 void AddPlace(CLI::App* cmd, PlaceFlags* p) {
   cmd->add_option("-p,--project-name", p->project_name,
@@ -139,6 +149,16 @@ int SemMain(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::ExtrasError& e) {
+    std::string msg = e.what();
+    if (CarriesValues(argc, argv)) {
+      msg =
+          "unexpected extra arguments (not shown: they may hold a value); quote a value "
+          "that has spaces, e.g. -e 'NAME=two words'";
+    }
+    std::fprintf(stderr, "error: %s\nRun '%s --help' for usage.\n", msg.c_str(),
+                 ParsedPath(&app).c_str());
+    return 1;
   } catch (const CLI::ParseError& e) {
     std::string msg = e.what();
     if (msg.empty()) msg = "invalid command line";

@@ -212,6 +212,22 @@ TEST(Resources, PrintsThePagesYaml) {
   EXPECT_FALSE(ValidateSecret(*back, true).ok());
 }
 
+TEST(Resources, ShowsDescriptionAndAPolicyThatIsNotTheDefault) {
+  auto s = *SecretFromYaml(
+      "kind: Secret\nmetadata:\n  name: deploy\n  description: 'for: deploys'\n"
+      "org_config:\n  projects_access: ALLOWED\n  project_ids: [p1]\n");
+  EXPECT_EQ(SecretToYaml(s),
+            "apiVersion: v1beta\nkind: Secret\nmetadata:\n  name: deploy\n"
+            "  description: \"for: deploys\"\ndata:\n  env_vars: []\n  files: []\n"
+            "org_config:\n  projects_access: ALLOWED\n  project_ids:\n  - p1\n"
+            "  debug_access: JOB_DEBUG_YES\n  attach_access: JOB_ATTACH_YES\n");
+  auto back = *SecretFromYaml(SecretToYaml(s));
+  EXPECT_EQ(*back.org_config, *s.org_config);
+  EXPECT_EQ(*back.description, "for: deploys");
+  s.org_config = OrgConfig{};
+  EXPECT_EQ(SecretToYaml(s).find("org_config"), std::string::npos);
+}
+
 TEST(Resources, StrictYamlNamesTheBadField) {
   struct Case {
     const char* yaml;

@@ -47,6 +47,10 @@ class BadInput(unittest.TestCase):
             self.refused("create", "secret", "s", "-e", arg, why=why)
         self.refused("create", "secret", "s", "-e", "A=hidden-value", "-e", "A=hidden-value",
                      why="A is given twice")
+        # An unquoted value with a space splits into an extra word: not echoed.
+        err = self.refused("create", "secret", "s", "-e", "A=hidden", "hidden-value",
+                           why="unexpected extra arguments")
+        self.assertNotIn("hidden", err)
         r = self.sem.run("create", "secret", "s", "-e", b"A=\xff\xfe")
         self.assertEqual(r.returncode, 1)
         self.assertIn("must be UTF-8 text", r.stderr)

@@ -205,6 +205,25 @@ class Edit(SemTest):
         r = self.edit("code --wait")
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_description_and_policy_are_shown_and_kept(self):
+        self.api_ok("PATCH", "/api/v1beta/secrets/editme",
+                    {"metadata": {"description": "deploy keys"},
+                     "org_config": {"projects_access": "NONE", "debug_access": "JOB_DEBUG_NO"}})
+        shown = self.sem.run("get", "secret", "editme").stdout
+        self.assertIn("  description: \"deploy keys\"\n", shown)
+        self.assertIn("org_config:\n  projects_access: NONE\n  project_ids: []\n"
+                      "  debug_access: JOB_DEBUG_NO\n  attach_access: JOB_ATTACH_YES\n", shown)
+        r = self.edit(self.editor("sed -i 's/  - name: DROP//' \"$1\"\n"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        after = self.stored()
+        self.assertEqual(after["metadata"]["description"], "deploy keys")
+        self.assertEqual(after["org_config"]["projects_access"], "NONE")
+        self.assertEqual(after["org_config"]["debug_access"], "JOB_DEBUG_NO")
+        r = self.edit(self.editor("sed -i 's/projects_access: NONE/projects_access: ALL/' \"$1\"\n",
+                                  "open"))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.stored()["org_config"]["projects_access"], "ALL")
+
     def test_edit_a_project_secret(self):
         self.assertEqual(self.sem.run("create", "project", "edp").returncode, 0)
         self.assertEqual(self.sem.run("create", "secret", "-p", "edp", "ps", "-e", "A=pa-value",
