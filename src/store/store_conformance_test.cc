@@ -199,6 +199,56 @@ TEST_P(StoreConformance, KeyringRows) {
   EXPECT_FALSE(store_->AddKey({1, "again", 3}).ok());
 }
 
+TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(store_->CreateProject(p, Audit("project.create")).ok());
+  domain::DeploymentTarget dt;
+  dt.id = "dt1";
+  dt.org_id = "org1";
+  dt.project_id = "p1";
+  dt.name = "prod";
+  dt.object_rules = {{domain::RefType::kBranch, domain::MatchMode::kRegex, "main"}};
+  dt.subject_rules = {{domain::SubjectType::kUser, "u1"}};
+  SecretRow creds = Row("prod", Scope::kDeploymentTarget, "dt1");
+  ASSERT_TRUE(store_->CreateDeploymentTarget(dt, creds, Audit("dt.create")).ok());
+  EXPECT_EQ(store_->CreateDeploymentTarget(dt, Row("prod", Scope::kDeploymentTarget, "dt2"),
+                                           Audit("dt.create"))
+                .code(),
+            Status::Code::kAlreadyExists);
+  auto got = store_->FindDeploymentTarget("org1", "p1", "prod");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->object_rules, dt.object_rules);
+  EXPECT_EQ(got->subject_rules, dt.subject_rules);
+  EXPECT_EQ(store_->GetDeploymentTarget("org2", "dt1").status().code(), Status::Code::kNotFound);
+
+  JobRecord job;
+  job.id = "j1";
+  job.org_id = "org1";
+  job.project_id = "p1";
+  job.token_hash = "hash-j1";
+  job.expires_at = 99;
+  job.secrets = {{"prod", Scope::kDeploymentTarget, "dt1", creds.meta.id, 1}};
+  ASSERT_TRUE(store_->CreateJob(job, Audit("job.open")).ok());
+  auto j = store_->FindJobByToken("hash-j1");
+  ASSERT_TRUE(j.ok());
+  ASSERT_EQ(j->secrets.size(), 1u);
+  EXPECT_EQ(j->secrets[0].scope, Scope::kDeploymentTarget);
+  EXPECT_EQ(j->secrets[0].version, 1);
+  ASSERT_TRUE(store_->RecordCheckout({{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
+                                     {Audit("secret.checkout")})
+                  .ok());
+  EXPECT_EQ(store_->ListUsage("org1", creds.meta.id, 10)->size(), 1u);
+  EXPECT_EQ(store_->GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)
+                ->meta.checkout_at,
+            50);
+  ASSERT_TRUE(store_->FinishJob("org1", "j1", Audit("job.finish")).ok());
+  EXPECT_TRUE(store_->GetJob("org1", "j1")->finished);
+  // Deleting the project takes its targets and their credentials along.
+  ASSERT_TRUE(store_->DeleteProject("org1", "p1", Audit("project.delete")).ok());
+  EXPECT_EQ(store_->GetDeploymentTarget("org1", "dt1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->GetSecretVersion(creds.meta.id, 1).status().code(), Status::Code::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::ValuesIn(kBackends),
                          [](const auto& info) { return std::string(info.param.name); });
 

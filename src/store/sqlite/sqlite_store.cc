@@ -257,6 +257,14 @@ Status SqliteStore::DeleteProject(const std::string& org_id, const std::string& 
             .Bind(1, org_id)
             .Bind(2, id)
             .Run());
+    // Deployment target credentials go with their targets (which the schema cascades).
+    COFFER_RETURN_IF_ERROR(Stmt(db,
+                                "DELETE FROM secrets WHERE org_id = ? AND "
+                                "scope = 'DEPLOYMENT_TARGET' AND owner_id IN "
+                                "(SELECT id FROM deployment_targets WHERE project_id = ?)")
+                               .Bind(1, org_id)
+                               .Bind(2, id)
+                               .Run());
     Stmt d(db, "DELETE FROM projects WHERE org_id = ? AND id = ?");
     d.Bind(1, org_id).Bind(2, id);
     COFFER_RETURN_IF_ERROR(d.Run());
