@@ -12,8 +12,9 @@
 // middle of an occurrence lets the bytes before it through; the rest of the occurrence is
 // still masked.
 //
-// Matching is Hyperscan in streaming mode: per Feed the cost is one scan of the chunk plus a
-// prefix test over at most max_length() - 1 bytes, so the masker runs at memory speed.
+// Matching is Hyperscan in streaming mode; a literal longer than 32 bytes is matched by its
+// last 32 bytes and the rest is compared here. Per Feed the cost is one Hyperscan scan of the
+// chunk plus a prefix test of at most max_length() - 1 bytes (docs/benchmarks.md).
 //
 // Not thread-safe: one Masker per stream, used by one thread at a time. Maskers on many
 // threads may share one MaskPatterns. If Hyperscan fails mid-stream the Masker fails closed:
