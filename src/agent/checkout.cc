@@ -62,8 +62,10 @@ Result<JobSecrets> ParseJobSecrets(std::string_view body) {
           OPENSSL_cleanse(bytes->data(), bytes->size());
         }
       }
-      if (ok) result = std::move(out);
-      else result = Malformed("unexpected structure");
+      if (ok)
+        result = std::move(out);
+      else
+        result = Malformed("unexpected structure");
     }
   }
   OPENSSL_cleanse(arena.data(), arena.size());

@@ -34,7 +34,7 @@ struct CheckoutOptions {
   std::string server;     // "https://coffer.example.com" or "http://127.0.0.1:8080"
   std::string job_token;  // "cjt_..."
   std::string job_id = "self";
-  std::string ca_file;    // "" = system trust store / SSL_CERT_FILE
+  std::string ca_file;  // "" = system trust store / SSL_CERT_FILE
 };
 
 Result<JobSecrets> FetchJobSecrets(const CheckoutOptions& options);

@@ -18,9 +18,12 @@ Result<std::string> ResolveFilePath(const std::string& path, const std::string& 
     return Status::FailedPrecondition("HOME is not an absolute path; cannot place " + path);
   }
   std::string rest = path;
-  if (rest == "~") rest = "";
-  else if (rest.rfind("~/", 0) == 0) rest = rest.substr(2);
-  else if (rest[0] == '~') return Status::InvalidArgument("file " + path + ": ~user paths are not supported");
+  if (rest == "~")
+    rest = "";
+  else if (rest.rfind("~/", 0) == 0)
+    rest = rest.substr(2);
+  else if (rest[0] == '~')
+    return Status::InvalidArgument("file " + path + ": ~user paths are not supported");
   std::string base = home.back() == '/' ? home.substr(0, home.size() - 1) : home;
   if (rest.empty()) return Status::InvalidArgument("file " + path + ": names a directory");
   return base + "/" + rest;
@@ -55,8 +58,10 @@ Status WriteSecretFile(const std::string& abs_path, const SecretBytes& content) 
   while (s.ok() && done < content.size()) {
     ssize_t n = write(fd, content.data() + done, content.size() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) s = Status::FailedPrecondition("cannot write " + abs_path + ": " + std::strerror(errno));
-    else done += static_cast<size_t>(n);
+    if (n < 0)
+      s = Status::FailedPrecondition("cannot write " + abs_path + ": " + std::strerror(errno));
+    else
+      done += static_cast<size_t>(n);
   }
   if (close(fd) != 0 && s.ok()) s = Status::FailedPrecondition("cannot write " + abs_path);
   return s;

@@ -59,7 +59,10 @@ struct Args {
 
 // Returns an error message, or "" when the arguments are good.
 std::string Parse(int argc, char** argv, Args* a, bool* help) {
-  auto env = [](const char* name) { const char* v = std::getenv(name); return std::string(v ? v : ""); };
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
   a->server = env("COFFER_SERVER");
   a->token = env("COFFER_JOB_TOKEN");
   if (!env("COFFER_JOB_ID").empty()) a->job_id = env("COFFER_JOB_ID");
@@ -90,7 +93,8 @@ std::string Parse(int argc, char** argv, Args* a, bool* help) {
       a->mask = false;
     } else if (arg == "--min-mask-length") {
       std::string n;
-      if (!value(&n) || n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos) {
+      if (!value(&n) || n.empty() || n.size() > 4 ||
+          n.find_first_not_of("0123456789") != std::string::npos) {
         return "--min-mask-length needs a number";
       }
       a->min_length = std::stoul(n);
@@ -180,8 +184,7 @@ int RunCommand(int argc, char** argv) {
     patterns = std::move(built).value();
     for (const auto& s : too_short) {
       std::string what = s.line == 0 ? s.name : s.name + " (line " + std::to_string(s.line) + ")";
-      std::fprintf(stderr,
-                   "coffer run: warning: %s is shorter than %zu bytes and is not masked\n",
+      std::fprintf(stderr, "coffer run: warning: %s is shorter than %zu bytes and is not masked\n",
                    what.c_str(), args.min_length);
     }
   }
@@ -218,7 +221,8 @@ int RunCommand(int argc, char** argv) {
   if (patterns) {
     close(out_pipe[1]);
     close(err_pipe[1]);
-    for (auto [in, out] : {std::pair{out_pipe[0], STDOUT_FILENO}, std::pair{err_pipe[0], STDERR_FILENO}}) {
+    for (auto [in, out] :
+         {std::pair{out_pipe[0], STDOUT_FILENO}, std::pair{err_pipe[0], STDERR_FILENO}}) {
       pumps.emplace_back([in = in, out = out, patterns] {
         auto masker = mask::Masker::Create(patterns);
         if (masker.ok()) {

@@ -58,8 +58,13 @@ struct B64Case {
   const char* encoded;
 };
 constexpr B64Case kB64Cases[] = {
-    {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-    {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+    {"", ""},
+    {"f", "Zg=="},
+    {"fo", "Zm8="},
+    {"foo", "Zm9v"},
+    {"foob", "Zm9vYg=="},
+    {"fooba", "Zm9vYmE="},
+    {"foobar", "Zm9vYmFy"},
 };
 
 TEST(Base64, Rfc4648Vectors) {
@@ -72,8 +77,8 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST(Base64, RejectsNonCanonicalText) {
-  for (const char* bad : {"Zg", "Zg=", "Zh==", "Z===", "Zm9v\n", " Zm9v", "Zm9v!A==", "=Zm9",
-                          "Zm=v"}) {
+  for (const char* bad :
+       {"Zg", "Zg=", "Zh==", "Z===", "Zm9v\n", " Zm9v", "Zm9v!A==", "=Zm9", "Zm=v"}) {
     EXPECT_FALSE(Base64Decode(bad).has_value()) << bad;
   }
 }

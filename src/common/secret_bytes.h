@@ -28,7 +28,9 @@ class SecretBytes {
   // An explicit copy, so that duplicating plaintext is visible in the code.
   SecretBytes Clone() const { return SecretBytes(view()); }
 
-  std::string_view view() const { return {reinterpret_cast<const char*>(data_.data()), data_.size()}; }
+  std::string_view view() const {
+    return {reinterpret_cast<const char*>(data_.data()), data_.size()};
+  }
   const uint8_t* data() const { return data_.data(); }
   uint8_t* data() { return data_.data(); }
   size_t size() const { return data_.size(); }

@@ -4,18 +4,30 @@ namespace coffer {
 
 const char* CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kInvalidArgument: return "InvalidArgument";
-    case Status::Code::kNotFound: return "NotFound";
-    case Status::Code::kAlreadyExists: return "AlreadyExists";
-    case Status::Code::kPermissionDenied: return "PermissionDenied";
-    case Status::Code::kUnauthenticated: return "Unauthenticated";
-    case Status::Code::kConflict: return "Conflict";
-    case Status::Code::kFailedPrecondition: return "FailedPrecondition";
-    case Status::Code::kTooLarge: return "TooLarge";
-    case Status::Code::kCorruption: return "Corruption";
-    case Status::Code::kUnavailable: return "Unavailable";
-    case Status::Code::kInternal: return "Internal";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Status::Code::kNotFound:
+      return "NotFound";
+    case Status::Code::kAlreadyExists:
+      return "AlreadyExists";
+    case Status::Code::kPermissionDenied:
+      return "PermissionDenied";
+    case Status::Code::kUnauthenticated:
+      return "Unauthenticated";
+    case Status::Code::kConflict:
+      return "Conflict";
+    case Status::Code::kFailedPrecondition:
+      return "FailedPrecondition";
+    case Status::Code::kTooLarge:
+      return "TooLarge";
+    case Status::Code::kCorruption:
+      return "Corruption";
+    case Status::Code::kUnavailable:
+      return "Unavailable";
+    case Status::Code::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

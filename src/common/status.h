@@ -65,7 +65,7 @@ const char* CodeName(Status::Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -91,10 +91,10 @@ class [[nodiscard]] Result {
 }  // namespace coffer
 
 // Early-return helpers, in the spirit of leveldb's `if (!s.ok()) return s;`.
-#define COFFER_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::coffer::Status _st = (expr);            \
-    if (!_st.ok()) return _st;                \
+#define COFFER_RETURN_IF_ERROR(expr) \
+  do {                               \
+    ::coffer::Status _st = (expr);   \
+    if (!_st.ok()) return _st;       \
   } while (0)
 
 #define COFFER_CONCAT_INNER(a, b) a##b

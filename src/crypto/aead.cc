@@ -38,8 +38,7 @@ Result<std::string> AesGcmAead::Seal(const SecretBytes& key, std::string_view pl
       EVP_EncryptUpdate(ctx.get(), ct, &len, U(plaintext), static_cast<int>(plaintext.size())) !=
           1 ||
       EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
-                          ct + plaintext.size()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) != 1) {
     return Status::Internal("aead: encryption failed");
   }
   return out;

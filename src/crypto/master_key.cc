@@ -58,8 +58,7 @@ Status KeyFileSource::Generate() const {
   }
   SecretBytes key = NewKey();
   std::string hex = HexEncode(key.view()) + "\n";
-  bool ok = write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
-            fsync(fd) == 0;
+  bool ok = write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && fsync(fd) == 0;
   std::fill(hex.begin(), hex.end(), '\0');
   close(fd);
   if (!ok) {

@@ -4,10 +4,14 @@ namespace coffer::domain {
 
 const char* OrgRoleName(OrgRole r) {
   switch (r) {
-    case OrgRole::kOwner: return "Owner";
-    case OrgRole::kAdmin: return "Admin";
-    case OrgRole::kMember: return "Member";
-    case OrgRole::kOrchestrator: return "Orchestrator";
+    case OrgRole::kOwner:
+      return "Owner";
+    case OrgRole::kAdmin:
+      return "Admin";
+    case OrgRole::kMember:
+      return "Member";
+    case OrgRole::kOrchestrator:
+      return "Orchestrator";
   }
   return "Member";
 }
@@ -22,9 +26,12 @@ std::optional<OrgRole> ParseOrgRole(std::string_view s) {
 
 const char* ProjectRoleName(ProjectRole r) {
   switch (r) {
-    case ProjectRole::kAdmin: return "Admin";
-    case ProjectRole::kContributor: return "Contributor";
-    case ProjectRole::kReader: return "Reader";
+    case ProjectRole::kAdmin:
+      return "Admin";
+    case ProjectRole::kContributor:
+      return "Contributor";
+    case ProjectRole::kReader:
+      return "Reader";
   }
   return "Reader";
 }
@@ -38,20 +45,32 @@ std::optional<ProjectRole> ParseProjectRole(std::string_view s) {
 
 const char* PermissionName(Permission p) {
   switch (p) {
-    case Permission::kOrgSecretsView: return "organization.secrets.view";
-    case Permission::kOrgSecretsManage: return "organization.secrets.manage";
-    case Permission::kOrgSecretsPolicyView: return "organization.secrets_policy_settings.view";
+    case Permission::kOrgSecretsView:
+      return "organization.secrets.view";
+    case Permission::kOrgSecretsManage:
+      return "organization.secrets.manage";
+    case Permission::kOrgSecretsPolicyView:
+      return "organization.secrets_policy_settings.view";
     case Permission::kOrgSecretsPolicyManage:
       return "organization.secrets_policy_settings.manage";
-    case Permission::kOrgProjectsCreate: return "organization.projects.create";
-    case Permission::kOrgAuditView: return "organization.audit_logs.view";
-    case Permission::kProjectView: return "project.view";
-    case Permission::kProjectManage: return "project.general_settings.manage";
-    case Permission::kProjectSecretsView: return "project.secrets.view";
-    case Permission::kProjectSecretsManage: return "project.secrets.manage";
-    case Permission::kProjectTargetsView: return "project.deployment_targets.view";
-    case Permission::kProjectTargetsManage: return "project.deployment_targets.manage";
-    case Permission::kJobsOpen: return "organization.jobs.open";
+    case Permission::kOrgProjectsCreate:
+      return "organization.projects.create";
+    case Permission::kOrgAuditView:
+      return "organization.audit_logs.view";
+    case Permission::kProjectView:
+      return "project.view";
+    case Permission::kProjectManage:
+      return "project.general_settings.manage";
+    case Permission::kProjectSecretsView:
+      return "project.secrets.view";
+    case Permission::kProjectSecretsManage:
+      return "project.secrets.manage";
+    case Permission::kProjectTargetsView:
+      return "project.deployment_targets.view";
+    case Permission::kProjectTargetsManage:
+      return "project.deployment_targets.manage";
+    case Permission::kJobsOpen:
+      return "organization.jobs.open";
   }
   return "unknown";
 }

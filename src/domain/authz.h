@@ -20,19 +20,19 @@ const char* ProjectRoleName(ProjectRole r);
 std::optional<ProjectRole> ParseProjectRole(std::string_view s);
 
 enum class Permission {
-  kOrgSecretsView,           // organization.secrets.view
-  kOrgSecretsManage,         // organization.secrets.manage
-  kOrgSecretsPolicyView,     // organization.secrets_policy_settings.view
-  kOrgSecretsPolicyManage,   // organization.secrets_policy_settings.manage
-  kOrgProjectsCreate,        // organization.projects.create (also delete)
-  kOrgAuditView,             // organization.audit_logs.view
-  kProjectView,              // project.view
-  kProjectManage,            // project.general_settings.manage
-  kProjectSecretsView,       // project.secrets.view
-  kProjectSecretsManage,     // project.secrets.manage
-  kProjectTargetsView,       // project.deployment_targets.view
-  kProjectTargetsManage,     // project.deployment_targets.manage
-  kJobsOpen,                 // organization.jobs.open (orchestrators)
+  kOrgSecretsView,          // organization.secrets.view
+  kOrgSecretsManage,        // organization.secrets.manage
+  kOrgSecretsPolicyView,    // organization.secrets_policy_settings.view
+  kOrgSecretsPolicyManage,  // organization.secrets_policy_settings.manage
+  kOrgProjectsCreate,       // organization.projects.create (also delete)
+  kOrgAuditView,            // organization.audit_logs.view
+  kProjectView,             // project.view
+  kProjectManage,           // project.general_settings.manage
+  kProjectSecretsView,      // project.secrets.view
+  kProjectSecretsManage,    // project.secrets.manage
+  kProjectTargetsView,      // project.deployment_targets.view
+  kProjectTargetsManage,    // project.deployment_targets.manage
+  kJobsOpen,                // organization.jobs.open (orchestrators)
 };
 const char* PermissionName(Permission p);
 

@@ -6,10 +6,14 @@ namespace coffer::domain {
 
 const char* SubjectTypeName(SubjectType t) {
   switch (t) {
-    case SubjectType::kAny: return "ANY";
-    case SubjectType::kAuto: return "AUTO";
-    case SubjectType::kUser: return "USER";
-    case SubjectType::kRole: return "ROLE";
+    case SubjectType::kAny:
+      return "ANY";
+    case SubjectType::kAuto:
+      return "AUTO";
+    case SubjectType::kUser:
+      return "USER";
+    case SubjectType::kRole:
+      return "ROLE";
   }
   return "ANY";
 }
@@ -24,9 +28,12 @@ std::optional<SubjectType> ParseSubjectType(std::string_view s) {
 
 const char* RefTypeName(RefType t) {
   switch (t) {
-    case RefType::kBranch: return "BRANCH";
-    case RefType::kTag: return "TAG";
-    case RefType::kPr: return "PR";
+    case RefType::kBranch:
+      return "BRANCH";
+    case RefType::kTag:
+      return "TAG";
+    case RefType::kPr:
+      return "PR";
   }
   return "BRANCH";
 }
@@ -40,9 +47,12 @@ std::optional<RefType> ParseRefType(std::string_view s) {
 
 const char* MatchModeName(MatchMode m) {
   switch (m) {
-    case MatchMode::kAll: return "ALL";
-    case MatchMode::kExact: return "EXACT";
-    case MatchMode::kRegex: return "REGEX";
+    case MatchMode::kAll:
+      return "ALL";
+    case MatchMode::kExact:
+      return "EXACT";
+    case MatchMode::kRegex:
+      return "REGEX";
   }
   return "ALL";
 }
@@ -68,9 +78,12 @@ bool RegexFullMatch(const std::string& pattern, const std::string& text) {
 
 const char* RefNoun(RefType t) {
   switch (t) {
-    case RefType::kBranch: return "branch";
-    case RefType::kTag: return "tag";
-    case RefType::kPr: return "pull request";
+    case RefType::kBranch:
+      return "branch";
+    case RefType::kTag:
+      return "tag";
+    case RefType::kPr:
+      return "pull request";
   }
   return "ref";
 }
@@ -118,8 +131,12 @@ std::vector<std::string> TargetRefusals(const DeploymentTarget& dt, const Trigge
     bool allowed = false;
     for (const auto& r : dt.subject_rules) {
       switch (r.type) {
-        case SubjectType::kAny: allowed = allowed || !who.automatic; break;
-        case SubjectType::kAuto: allowed = allowed || who.automatic; break;
+        case SubjectType::kAny:
+          allowed = allowed || !who.automatic;
+          break;
+        case SubjectType::kAuto:
+          allowed = allowed || who.automatic;
+          break;
         case SubjectType::kUser:
           allowed = allowed || (!who.automatic && who.user_id == r.subject_id);
           break;
@@ -139,9 +156,15 @@ std::vector<std::string> TargetRefusals(const DeploymentTarget& dt, const Trigge
     for (const auto& r : dt.object_rules) {
       if (r.type != ref.type) continue;
       switch (r.mode) {
-        case MatchMode::kAll: allowed = true; break;
-        case MatchMode::kExact: allowed = allowed || ref.name == r.pattern; break;
-        case MatchMode::kRegex: allowed = allowed || RegexFullMatch(r.pattern, ref.name); break;
+        case MatchMode::kAll:
+          allowed = true;
+          break;
+        case MatchMode::kExact:
+          allowed = allowed || ref.name == r.pattern;
+          break;
+        case MatchMode::kRegex:
+          allowed = allowed || RegexFullMatch(r.pattern, ref.name);
+          break;
       }
     }
     if (!allowed) {

@@ -11,9 +11,15 @@ struct NameCase {
   bool ok;
 };
 constexpr NameCase kNames[] = {
-    {"awskey", true},         {"a.b-c_d@e:f", true},  {"A1", true},
-    {"", false},              {"has space", false},   {"bang!", false},
-    {"quote\"", false},       {"slash/x", false},     {"pct%", false},
+    {"awskey", true},
+    {"a.b-c_d@e:f", true},
+    {"A1", true},
+    {"", false},
+    {"has space", false},
+    {"bang!", false},
+    {"quote\"", false},
+    {"slash/x", false},
+    {"pct%", false},
     {"31887bfb-fac5-4f5b-9a6a-059ecebcc851", false},
     {"x31887bfb-fac5-4f5b-9a6a-059ecebcc851x", false},
 };
@@ -88,9 +94,13 @@ TEST(AccessPolicy, Projects) {
 TEST(Authz, RolesHoldTheirPermissions) {
   Principal owner{"u", "o", "org", OrgRole::kOwner, {}};
   Principal admin{"u", "a", "org", OrgRole::kAdmin, {}};
-  Principal member{"u", "m", "org", OrgRole::kMember, {{"p1", ProjectRole::kAdmin},
-                                                       {"p2", ProjectRole::kContributor},
-                                                       {"p3", ProjectRole::kReader}}};
+  Principal member{"u",
+                   "m",
+                   "org",
+                   OrgRole::kMember,
+                   {{"p1", ProjectRole::kAdmin},
+                    {"p2", ProjectRole::kContributor},
+                    {"p3", ProjectRole::kReader}}};
   EXPECT_TRUE(HasPermission(owner, Permission::kOrgSecretsPolicyManage));
   EXPECT_FALSE(HasPermission(admin, Permission::kOrgSecretsPolicyManage));
   EXPECT_TRUE(HasPermission(admin, Permission::kOrgSecretsManage));

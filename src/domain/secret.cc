@@ -6,18 +6,24 @@ namespace coffer::domain {
 
 const char* ScopeName(Scope s) {
   switch (s) {
-    case Scope::kOrganization: return "ORGANIZATION";
-    case Scope::kProject: return "PROJECT";
-    case Scope::kDeploymentTarget: return "DEPLOYMENT_TARGET";
+    case Scope::kOrganization:
+      return "ORGANIZATION";
+    case Scope::kProject:
+      return "PROJECT";
+    case Scope::kDeploymentTarget:
+      return "DEPLOYMENT_TARGET";
   }
   return "UNKNOWN";
 }
 
 const char* ProjectsAccessName(ProjectsAccess a) {
   switch (a) {
-    case ProjectsAccess::kAll: return "ALL";
-    case ProjectsAccess::kAllowed: return "ALLOWED";
-    case ProjectsAccess::kNone: return "NONE";
+    case ProjectsAccess::kAll:
+      return "ALL";
+    case ProjectsAccess::kAllowed:
+      return "ALLOWED";
+    case ProjectsAccess::kNone:
+      return "NONE";
   }
   return "ALL";
 }
@@ -31,8 +37,10 @@ std::optional<ProjectsAccess> ParseProjectsAccess(std::string_view s) {
 
 bool AccessPolicy::AllowsProject(const std::string& project_id) const {
   switch (projects_access) {
-    case ProjectsAccess::kAll: return true;
-    case ProjectsAccess::kNone: return false;
+    case ProjectsAccess::kAll:
+      return true;
+    case ProjectsAccess::kNone:
+      return false;
     case ProjectsAccess::kAllowed:
       return std::find(project_ids.begin(), project_ids.end(), project_id) != project_ids.end();
   }

@@ -12,8 +12,8 @@ Status Invalid(std::string_view field, std::string_view why) {
 }
 
 bool IsNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '@' || c == ':';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '@' || c == ':';
 }
 
 }  // namespace
@@ -23,8 +23,7 @@ Status ValidateName(std::string_view field, std::string_view name) {
   if (name.size() > kMaxNameLength) return Invalid(field, "must be at most 255 characters");
   for (char c : name) {
     if (!IsNameChar(c)) {
-      return Invalid(field,
-                     "may contain only letters, digits and the characters - _ . @ :");
+      return Invalid(field, "may contain only letters, digits and the characters - _ . @ :");
     }
   }
   if (ContainsUuid(name)) return Invalid(field, "must not contain a UUID");
@@ -41,8 +40,8 @@ Status ValidateDescription(std::string_view field, std::string_view description)
 Status ValidateEnvVarName(std::string_view field, std::string_view name) {
   bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
   for (char c : name) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                c == '_');
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
   }
   if (!ok) return Invalid(field, "must match ^[a-zA-Z_][a-zA-Z0-9_]*$");
   if (name.size() > kMaxNameLength) return Invalid(field, "must be at most 255 characters");

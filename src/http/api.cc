@@ -48,18 +48,28 @@ std::string Param(const std::map<std::string, std::string>& q, const std::string
 
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalidArgument: return 400;
-    case Status::Code::kUnauthenticated: return 401;
-    case Status::Code::kPermissionDenied: return 403;
-    case Status::Code::kNotFound: return 404;
+    case Status::Code::kOk:
+      return 200;
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kUnauthenticated:
+      return 401;
+    case Status::Code::kPermissionDenied:
+      return 403;
+    case Status::Code::kNotFound:
+      return 404;
     case Status::Code::kAlreadyExists:
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kFailedPrecondition: return 412;
-    case Status::Code::kTooLarge: return 413;
-    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kConflict:
+      return 409;
+    case Status::Code::kFailedPrecondition:
+      return 412;
+    case Status::Code::kTooLarge:
+      return 413;
+    case Status::Code::kUnavailable:
+      return 503;
     case Status::Code::kCorruption:
-    case Status::Code::kInternal: return 500;
+    case Status::Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -79,39 +89,57 @@ Api::Api(Services services) : s_(std::move(services)) {
     router_.Add(method, pattern, std::move(h));
   };
   for (bool project : {false, true}) {
-    std::string base =
-        project ? "/api/v1/projects/{project}/secrets" : "/api/v1beta/secrets";
-    add("GET", base.c_str(), [project](const Api& a, const Call& c) { return a.ListSecrets(c, project); });
-    add("POST", base.c_str(), [project](const Api& a, const Call& c) { return a.CreateSecret(c, project); });
+    std::string base = project ? "/api/v1/projects/{project}/secrets" : "/api/v1beta/secrets";
+    add("GET", base.c_str(),
+        [project](const Api& a, const Call& c) { return a.ListSecrets(c, project); });
+    add("POST", base.c_str(),
+        [project](const Api& a, const Call& c) { return a.CreateSecret(c, project); });
     std::string one = base + "/{secret}";
-    add("GET", one.c_str(), [project](const Api& a, const Call& c) { return a.GetSecret(c, project); });
-    add("PATCH", one.c_str(), [project](const Api& a, const Call& c) { return a.UpdateSecret(c, project); });
-    add("DELETE", one.c_str(), [project](const Api& a, const Call& c) { return a.DeleteSecret(c, project); });
-    add("GET", (one + "/usage").c_str(), [project](const Api& a, const Call& c) { return a.SecretUsage(c, project); });
+    add("GET", one.c_str(),
+        [project](const Api& a, const Call& c) { return a.GetSecret(c, project); });
+    add("PATCH", one.c_str(),
+        [project](const Api& a, const Call& c) { return a.UpdateSecret(c, project); });
+    add("DELETE", one.c_str(),
+        [project](const Api& a, const Call& c) { return a.DeleteSecret(c, project); });
+    add("GET", (one + "/usage").c_str(),
+        [project](const Api& a, const Call& c) { return a.SecretUsage(c, project); });
   }
   const char* dts = "/api/v1alpha/deployment_targets";
   const std::string dt = std::string(dts) + "/{target}";
   add("GET", dts, [](const Api& a, const Call& c) { return a.ListTargets(c); });
   add("POST", dts, [](const Api& a, const Call& c) { return a.CreateTarget(c); });
   add("GET", dt.c_str(), [](const Api& a, const Call& c) { return a.GetTarget(c); });
-  add("PATCH", dt.c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
-  add("PUT", dt.c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
+  add("PATCH", dt.c_str(),
+      [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
+  add("PUT", dt.c_str(),
+      [](const Api& a, const Call& c) { return a.UpdateTarget(c, std::nullopt); });
   add("DELETE", dt.c_str(), [](const Api& a, const Call& c) { return a.DeleteTarget(c); });
-  add("POST", (dt + "/activate").c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, true); });
-  add("POST", (dt + "/deactivate").c_str(), [](const Api& a, const Call& c) { return a.UpdateTarget(c, false); });
+  add("POST", (dt + "/activate").c_str(),
+      [](const Api& a, const Call& c) { return a.UpdateTarget(c, true); });
+  add("POST", (dt + "/deactivate").c_str(),
+      [](const Api& a, const Call& c) { return a.UpdateTarget(c, false); });
   add("POST", "/api/v1alpha/jobs", [](const Api& a, const Call& c) { return a.OpenJob(c); });
   add("GET", "/api/v1alpha/jobs/{job}/secrets", [](const Api&, const Call&) -> Result<Response> {
     return Status::Unauthenticated("checkout needs the job's own token");
   });
-  add("POST", "/api/v1alpha/jobs/{job}/debug", [](const Api& a, const Call& c) { return a.JobAccess(c, false); });
-  add("POST", "/api/v1alpha/jobs/{job}/attach", [](const Api& a, const Call& c) { return a.JobAccess(c, true); });
-  add("POST", "/api/v1alpha/jobs/{job}/finish", [](const Api& a, const Call& c) { return a.FinishJob(c); });
-  add("GET", "/api/v1alpha/projects", [](const Api& a, const Call& c) { return a.ListProjects(c); });
-  add("POST", "/api/v1alpha/projects", [](const Api& a, const Call& c) { return a.CreateProject(c); });
-  add("GET", "/api/v1alpha/projects/{project}", [](const Api& a, const Call& c) { return a.GetProject(c); });
-  add("PUT", "/api/v1alpha/projects/{project}", [](const Api& a, const Call& c) { return a.UpdateProject(c); });
-  add("PATCH", "/api/v1alpha/projects/{project}", [](const Api& a, const Call& c) { return a.UpdateProject(c); });
-  add("DELETE", "/api/v1alpha/projects/{project}", [](const Api& a, const Call& c) { return a.DeleteProject(c); });
+  add("POST", "/api/v1alpha/jobs/{job}/debug",
+      [](const Api& a, const Call& c) { return a.JobAccess(c, false); });
+  add("POST", "/api/v1alpha/jobs/{job}/attach",
+      [](const Api& a, const Call& c) { return a.JobAccess(c, true); });
+  add("POST", "/api/v1alpha/jobs/{job}/finish",
+      [](const Api& a, const Call& c) { return a.FinishJob(c); });
+  add("GET", "/api/v1alpha/projects",
+      [](const Api& a, const Call& c) { return a.ListProjects(c); });
+  add("POST", "/api/v1alpha/projects",
+      [](const Api& a, const Call& c) { return a.CreateProject(c); });
+  add("GET", "/api/v1alpha/projects/{project}",
+      [](const Api& a, const Call& c) { return a.GetProject(c); });
+  add("PUT", "/api/v1alpha/projects/{project}",
+      [](const Api& a, const Call& c) { return a.UpdateProject(c); });
+  add("PATCH", "/api/v1alpha/projects/{project}",
+      [](const Api& a, const Call& c) { return a.UpdateProject(c); });
+  add("DELETE", "/api/v1alpha/projects/{project}",
+      [](const Api& a, const Call& c) { return a.DeleteProject(c); });
   add("GET", "/api/v1alpha/audit", [](const Api& a, const Call& c) { return a.ListAudit(c); });
 }
 
@@ -126,7 +154,8 @@ Response Api::Handle(const Request& req) const {
       Status ready = path == "/readyz" && s_.ready ? s_.ready() : Status::Ok();
       res = ready.ok() ? Json(json::object{{"status", "ok"}})
                        : Json(json::object{{"status", "unavailable"}}, 503);
-      if (req.method != "GET" && req.method != "HEAD") res = Error(Status::InvalidArgument("use GET"));
+      if (req.method != "GET" && req.method != "HEAD")
+        res = Error(Status::InvalidArgument("use GET"));
     } else {
       auto match = router_.Find(req.method, path);
       auto q = ParseQuery(query);
@@ -142,8 +171,10 @@ Response Api::Handle(const Request& req) const {
       } else {
         std::string auth = req.Header("authorization");
         std::string token;
-        if (auth.rfind("Token ", 0) == 0) token = auth.substr(6);
-        else if (auth.rfind("Bearer ", 0) == 0) token = auth.substr(7);
+        if (auth.rfind("Token ", 0) == 0)
+          token = auth.substr(6);
+        else if (auth.rfind("Bearer ", 0) == 0)
+          token = auth.substr(7);
         if (token.empty()) {
           res = Error(Status::Unauthenticated(
               "missing API token: send the header 'Authorization: Token <token>'"));
@@ -184,10 +215,10 @@ Response Api::Handle(const Request& req) const {
 Response Api::HandleJobToken(const Request& req, const std::string& path, const Params& params,
                              const std::string& token, const std::string& request_id) const {
   auto job = params.find("job");
-  bool checkout = req.method == "GET" && path.size() > 8 &&
-                  path.compare(path.size() - 8, 8, "/secrets") == 0;
-  bool finish = req.method == "POST" && path.size() > 7 &&
-                path.compare(path.size() - 7, 7, "/finish") == 0;
+  bool checkout =
+      req.method == "GET" && path.size() > 8 && path.compare(path.size() - 8, 8, "/secrets") == 0;
+  bool finish =
+      req.method == "POST" && path.size() > 7 && path.compare(path.size() - 7, 7, "/finish") == 0;
   if (job == params.end() || path.rfind("/api/v1alpha/jobs/", 0) != 0 || (!checkout && !finish)) {
     return Error(Status::Unauthenticated("a job token may only check out its own job's secrets"));
   }
@@ -213,8 +244,8 @@ Result<Response> Api::ListSecrets(const Call& c, bool project) const {
   COFFER_ASSIGN_OR_RETURN(service::SecretPage page, s_.secrets->List(c.ctx, where, lr));
   json::array items;
   for (const auto& m : page.secrets) items.push_back(SecretToJson(m, where.project));
-  return Json(json::object{{"secrets", std::move(items)},
-                           {"next_page_token", page.next_page_token}});
+  return Json(
+      json::object{{"secrets", std::move(items)}, {"next_page_token", page.next_page_token}});
 }
 
 Result<Response> Api::GetSecret(const Call& c, bool project) const {
@@ -306,7 +337,8 @@ Result<Response> Api::ListAudit(const Call& c) const {
                           s_.audit->List(c.ctx, size, Param(c.query, "page_token")));
   json::array items;
   for (const auto& e : page.events) items.push_back(AuditToJson(e));
-  return Json(json::object{{"events", std::move(items)}, {"next_page_token", page.next_page_token}});
+  return Json(
+      json::object{{"events", std::move(items)}, {"next_page_token", page.next_page_token}});
 }
 
 Result<Response> Api::SecretUsage(const Call& c, bool project) const {
@@ -328,8 +360,8 @@ Result<Response> Api::ListTargets(const Call& c) const {
 }
 
 Result<Response> Api::GetTarget(const Call& c) const {
-  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Get(c.ctx, Param(c.query, "project_id"),
-                                                  c.params.at("target")));
+  COFFER_ASSIGN_OR_RETURN(
+      auto v, s_.targets->Get(c.ctx, Param(c.query, "project_id"), c.params.at("target")));
   return Json(TargetToJson(v));
 }
 
@@ -354,8 +386,8 @@ Result<Response> Api::UpdateTarget(const Call& c, std::optional<bool> active) co
     COFFER_ASSIGN_OR_RETURN(in, TargetFromJson(body, &body_project));
     if (project.empty()) project = body_project;
   }
-  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Update(c.ctx, project, c.params.at("target"),
-                                                     std::move(in)));
+  COFFER_ASSIGN_OR_RETURN(auto v,
+                          s_.targets->Update(c.ctx, project, c.params.at("target"), std::move(in)));
   return Json(TargetToJson(v));
 }
 

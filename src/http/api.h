@@ -13,9 +13,9 @@
 #include "http/router.h"
 #include "service/audit.h"
 #include "service/auth_service.h"
+#include "service/context.h"
 #include "service/deployment_target_service.h"
 #include "service/job_service.h"
-#include "service/context.h"
 #include "service/project_service.h"
 #include "service/secret_service.h"
 

@@ -110,14 +110,13 @@ TEST(SecretJson, OutputHidesValuesAndRendersTimesAsStrings) {
   m.env_names = {"AWS_ACCESS_KEY_ID"};
   m.file_paths = {".ssh/id_rsa"};
   std::string out = boost::json::serialize(SecretToJson(m, ""));
-  EXPECT_EQ(out,
-            R"({"metadata":{"name":"awskey","id":"31887bfb-fac5-4f5b-9a6a-059ecebcc851",)"
-            R"("create_time":"1556828155","update_time":"1621528405","checkout_at":"0",)"
-            R"("content_included":false,"description":""},)"
-            R"("data":{"env_vars":[{"name":"AWS_ACCESS_KEY_ID","value":""}],)"
-            R"("files":[{"path":".ssh/id_rsa","content":""}]},)"
-            R"("org_config":{"projects_access":"ALL","project_ids":[],)"
-            R"("debug_access":"JOB_DEBUG_YES","attach_access":"JOB_ATTACH_YES"}})");
+  EXPECT_EQ(out, R"({"metadata":{"name":"awskey","id":"31887bfb-fac5-4f5b-9a6a-059ecebcc851",)"
+                 R"("create_time":"1556828155","update_time":"1621528405","checkout_at":"0",)"
+                 R"("content_included":false,"description":""},)"
+                 R"("data":{"env_vars":[{"name":"AWS_ACCESS_KEY_ID","value":""}],)"
+                 R"("files":[{"path":".ssh/id_rsa","content":""}]},)"
+                 R"("org_config":{"projects_access":"ALL","project_ids":[],)"
+                 R"("debug_access":"JOB_DEBUG_YES","attach_access":"JOB_ATTACH_YES"}})");
 }
 
 }  // namespace

@@ -15,7 +15,8 @@ Status OnlyKeys(const json::object& obj, const std::string& where,
     bool known = false;
     for (auto a : allowed) known = known || kv.key() == a;
     if (!known) {
-      std::string field = where.empty() ? std::string(kv.key()) : where + "." + std::string(kv.key());
+      std::string field =
+          where.empty() ? std::string(kv.key()) : where + "." + std::string(kv.key());
       return Invalid(field, "unknown field");
     }
   }

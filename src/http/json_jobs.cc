@@ -26,7 +26,8 @@ json::object TargetToJson(const service::TargetView& v) {
                                    {"match_mode", domain::MatchModeName(r.mode)},
                                    {"pattern", r.pattern}});
   }
-  for (const auto& n : v.credentials.env_names) envs.push_back(json::object{{"name", n}, {"value", ""}});
+  for (const auto& n : v.credentials.env_names)
+    envs.push_back(json::object{{"name", n}, {"value", ""}});
   for (const auto& p : v.credentials.file_paths) {
     files.push_back(json::object{{"path", p}, {"content", ""}});
   }
@@ -56,10 +57,10 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
   if (!body.is_object()) return Invalid("body", "must be a JSON object");
   const json::object& o = body.as_object();
   COFFER_RETURN_IF_ERROR(OnlyKeys(
-      o, "", {"id", "name", "project_id", "organization_id", "description", "url", "state",
-              "active", "bookmark_parameter1", "bookmark_parameter2", "bookmark_parameter3",
-              "subject_rules", "object_rules", "env_vars", "files", "create_time",
-              "update_time", "content_included"}));
+      o, "",
+      {"id", "name", "project_id", "organization_id", "description", "url", "state", "active",
+       "bookmark_parameter1", "bookmark_parameter2", "bookmark_parameter3", "subject_rules",
+       "object_rules", "env_vars", "files", "create_time", "update_time", "content_included"}));
   service::TargetInput in;
   COFFER_ASSIGN_OR_RETURN(in.name, StringAt(o, "name", "name"));
   COFFER_ASSIGN_OR_RETURN(in.description, StringAt(o, "description", "description"));
@@ -76,7 +77,8 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
     in.bookmarks = std::array<std::string, 3>{marks[0].value_or(""), marks[1].value_or(""),
                                               marks[2].value_or("")};
   }
-  COFFER_ASSIGN_OR_RETURN(const json::array* subjects, ArrayAt(o, "subject_rules", "subject_rules"));
+  COFFER_ASSIGN_OR_RETURN(const json::array* subjects,
+                          ArrayAt(o, "subject_rules", "subject_rules"));
   if (subjects) {
     std::vector<domain::SubjectRule> rules;
     for (size_t i = 0; i < subjects->size(); ++i) {
@@ -121,9 +123,10 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
 Result<service::JobRequest> JobRequestFromJson(const json::value& body) {
   if (!body.is_object()) return Invalid("body", "must be a JSON object");
   const json::object& o = body.as_object();
-  COFFER_RETURN_IF_ERROR(OnlyKeys(o, "", {"project_id_or_name", "secrets", "pipeline",
-                                          "deployment_target", "git", "triggered_by",
-                                          "pipeline_id", "workflow_id", "ttl_seconds"}));
+  COFFER_RETURN_IF_ERROR(
+      OnlyKeys(o, "",
+               {"project_id_or_name", "secrets", "pipeline", "deployment_target", "git",
+                "triggered_by", "pipeline_id", "workflow_id", "ttl_seconds"}));
   service::JobRequest r;
   COFFER_ASSIGN_OR_RETURN(auto project, StringAt(o, "project_id_or_name", "project_id_or_name"));
   r.project = project.value_or("");
@@ -200,11 +203,21 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out->append("\\u00");
@@ -220,7 +233,8 @@ void AppendJsonString(std::string* out, std::string_view s) {
 
 std::string CheckoutToJson(const service::CheckedOut& c) {
   size_t size = 64;
-  for (const auto& e : c.env_vars) size += 64 + e.name.size() + 6 * e.value.size() + e.secret.size();
+  for (const auto& e : c.env_vars)
+    size += 64 + e.name.size() + 6 * e.value.size() + e.secret.size();
   for (const auto& f : c.files) {
     size += 96 + 6 * f.path.size() + f.content.size() * 4 / 3 + 4 + f.secret.size();
   }
@@ -257,9 +271,9 @@ std::string CheckoutToJson(const service::CheckedOut& c) {
 }
 
 json::object UsageToJson(const store::UsageRecord& u) {
-  return json::object{{"project_id", u.project_id}, {"job_id", u.job_id},
+  return json::object{{"project_id", u.project_id},   {"job_id", u.job_id},
                       {"pipeline_id", u.pipeline_id}, {"workflow_id", u.workflow_id},
-                      {"time", Str(u.time)}, {"version", Str(u.version)}};
+                      {"time", Str(u.time)},          {"version", Str(u.version)}};
 }
 
 }  // namespace coffer::http

@@ -41,17 +41,18 @@ Result<domain::SecretData> SecretDataFromJson(const json::object& data, const st
 namespace {
 
 Result<domain::AccessPolicy> PolicyFromJson(const json::object& o) {
-  COFFER_RETURN_IF_ERROR(OnlyKeys(o, "org_config",
-                                  {"projects_access", "project_ids", "debug_access",
-                                   "attach_access"}));
+  COFFER_RETURN_IF_ERROR(OnlyKeys(
+      o, "org_config", {"projects_access", "project_ids", "debug_access", "attach_access"}));
   domain::AccessPolicy p;
-  COFFER_ASSIGN_OR_RETURN(auto access, StringAt(o, "projects_access", "org_config.projects_access"));
+  COFFER_ASSIGN_OR_RETURN(auto access,
+                          StringAt(o, "projects_access", "org_config.projects_access"));
   if (access && !access->empty()) {
     auto a = domain::ParseProjectsAccess(*access);
     if (!a) return Invalid("org_config.projects_access", "must be ALL, ALLOWED or NONE");
     p.projects_access = *a;
   }
-  COFFER_ASSIGN_OR_RETURN(const json::array* ids, ArrayAt(o, "project_ids", "org_config.project_ids"));
+  COFFER_ASSIGN_OR_RETURN(const json::array* ids,
+                          ArrayAt(o, "project_ids", "org_config.project_ids"));
   COFFER_ASSIGN_OR_RETURN(p.project_ids, StringList(ids, "org_config.project_ids"));
   COFFER_ASSIGN_OR_RETURN(auto debug, StringAt(o, "debug_access", "org_config.debug_access"));
   if (debug && !debug->empty()) {
@@ -107,7 +108,8 @@ Result<service::SecretInput> SecretFromJson(const json::value& body, bool projec
   if (project_scope) {
     COFFER_RETURN_IF_ERROR(OnlyKeys(o, "", {"apiVersion", "kind", "metadata", "data"}));
   } else {
-    COFFER_RETURN_IF_ERROR(OnlyKeys(o, "", {"apiVersion", "kind", "metadata", "data", "org_config"}));
+    COFFER_RETURN_IF_ERROR(
+        OnlyKeys(o, "", {"apiVersion", "kind", "metadata", "data", "org_config"}));
   }
   COFFER_ASSIGN_OR_RETURN(auto api_version, StringAt(o, "apiVersion", "apiVersion"));
   COFFER_ASSIGN_OR_RETURN(auto kind, StringAt(o, "kind", "kind"));
@@ -166,12 +168,12 @@ json::object ProjectToJson(const store::ProjectRecord& p) {
                                 {"create_time", Str(p.create_time)},
                                 {"update_time", Str(p.update_time)}}},
       {"spec",
-       json::object{{"repository",
-                     json::object{{"url", p.repo_url},
-                                  {"forked_pull_requests",
-                                   json::object{{"allowed_secrets", std::move(secrets)},
-                                                {"allowed_contributors",
-                                                 std::move(contributors)}}}}}}},
+       json::object{
+           {"repository",
+            json::object{{"url", p.repo_url},
+                         {"forked_pull_requests",
+                          json::object{{"allowed_secrets", std::move(secrets)},
+                                       {"allowed_contributors", std::move(contributors)}}}}}}},
   };
 }
 
@@ -191,14 +193,16 @@ Result<service::ProjectInput> ProjectFromJson(const json::value& body) {
   in.description = description.value_or("");
   COFFER_ASSIGN_OR_RETURN(const json::object* spec, ObjectAt(o, "spec", "spec"));
   if (spec == nullptr) return in;
-  COFFER_ASSIGN_OR_RETURN(const json::object* repo, ObjectAt(*spec, "repository", "spec.repository"));
+  COFFER_ASSIGN_OR_RETURN(const json::object* repo,
+                          ObjectAt(*spec, "repository", "spec.repository"));
   if (repo == nullptr) return in;
   COFFER_ASSIGN_OR_RETURN(auto url, StringAt(*repo, "url", "spec.repository.url"));
   in.repo_url = url.value_or("");
   const std::string fp = "spec.repository.forked_pull_requests";
   COFFER_ASSIGN_OR_RETURN(const json::object* forks, ObjectAt(*repo, "forked_pull_requests", fp));
   if (forks == nullptr) return in;
-  COFFER_ASSIGN_OR_RETURN(auto* secrets, ArrayAt(*forks, "allowed_secrets", fp + ".allowed_secrets"));
+  COFFER_ASSIGN_OR_RETURN(auto* secrets,
+                          ArrayAt(*forks, "allowed_secrets", fp + ".allowed_secrets"));
   COFFER_ASSIGN_OR_RETURN(in.allowed_secrets, StringList(secrets, fp + ".allowed_secrets"));
   COFFER_ASSIGN_OR_RETURN(auto* contributors,
                           ArrayAt(*forks, "allowed_contributors", fp + ".allowed_contributors"));

@@ -4,7 +4,6 @@
 
 namespace coffer::http {
 
-
 std::vector<std::string> SplitPath(const std::string& path) {
   std::vector<std::string> out;
   size_t i = 0;

@@ -65,7 +65,6 @@ class Router {
   std::vector<Route> routes_;
 };
 
-
 // Splits "a=1&b=2" into decoded pairs; nullopt on a malformed escape.
 std::optional<std::map<std::string, std::string>> ParseQuery(const std::string& query);
 

@@ -66,10 +66,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(64 * 1024);
     beast::get_lowest_layer(stream_).expires_after(kTimeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                        self->OnRead(ec);
-                      });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
@@ -169,8 +168,8 @@ struct HttpServer::Impl {
       std::string ip = ignored ? "" : ep.address().to_string();
       if (tls) {
         std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(sock)), *tls),
-            handler, ip)
+            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(sock)), *tls), handler,
+            ip)
             ->Start();
       } else {
         std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)), handler,

@@ -35,7 +35,8 @@ bool SplitListen(const std::string& listen, ServerOptions* o) {
     o->host = o->host.substr(1, o->host.size() - 2);
   }
   std::string port = listen.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) {
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos) {
     return false;
   }
   int p = std::stoi(port);
@@ -71,8 +72,9 @@ int ServerCommand(int argc, char** argv) {
                  "run this command; its output is the master key (64 hex digits)");
   app.add_option("--org", org_name, "name of the organization created on first start")
       ->capture_default_str();
-  app.add_option("--threads", so.threads, "I/O threads")->capture_default_str()->check(
-      CLI::Range(1, 64));
+  app.add_option("--threads", so.threads, "I/O threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -120,8 +122,7 @@ int ServerCommand(int argc, char** argv) {
               static_cast<unsigned>((*server)->port()));
   std::printf("Data directory: %s\n", dd_opts.dir.c_str());
   std::printf("Master key: %s%s\n", dd->key_source.c_str(),
-              dd->key_generated ? " (generated now; back it up: without it the data is lost)"
-                                : "");
+              dd->key_generated ? " (generated now; back it up: without it the data is lost)" : "");
   if (!first_token.empty()) {
     std::printf("Organization: %s, user: admin (Owner)\n", org_name.c_str());
     std::printf("Admin token: %s\n", first_token.c_str());

@@ -27,8 +27,8 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   } else if (!options.master_key_env.empty()) {
     source = std::make_unique<crypto::EnvSource>(options.master_key_env);
   } else {
-    std::string path = options.master_key_file.empty() ? options.dir + "/master.key"
-                                                        : options.master_key_file;
+    std::string path =
+        options.master_key_file.empty() ? options.dir + "/master.key" : options.master_key_file;
     auto f = std::make_unique<crypto::KeyFileSource>(path);
     file = f.get();
     source = std::move(f);

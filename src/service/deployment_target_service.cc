@@ -17,7 +17,8 @@ Status Validate(const domain::DeploymentTarget& dt) {
   COFFER_RETURN_IF_ERROR(domain::ValidateName("name", dt.name));
   COFFER_RETURN_IF_ERROR(domain::ValidateDescription("description", dt.description));
   if (dt.url.size() > 2048) return Status::InvalidArgument("url: must be at most 2048 characters");
-  for (const auto* b : {&dt.bookmark_parameter1, &dt.bookmark_parameter2, &dt.bookmark_parameter3}) {
+  for (const auto* b :
+       {&dt.bookmark_parameter1, &dt.bookmark_parameter2, &dt.bookmark_parameter3}) {
     if (b->size() > 255) {
       return Status::InvalidArgument("bookmark_parameter: must be at most 255 characters");
     }
@@ -133,8 +134,7 @@ Result<TargetView> DeploymentTargetService::Get(const RequestContext& ctx,
 
 Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
                                                    const std::string& project,
-                                                   const std::string& id_or_name,
-                                                   TargetInput in) {
+                                                   const std::string& id_or_name, TargetInput in) {
   auto found = Find(ctx, project, id_or_name, Permission::kProjectTargetsManage);
   if (!found.ok()) return found.status();
   TargetView view = std::move(found).value();
@@ -142,9 +142,9 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   Apply(in, &dt);
   dt.update_time = NowSeconds();
   COFFER_RETURN_IF_ERROR(Validate(dt));
-  COFFER_ASSIGN_OR_RETURN(store::SecretRow row,
-                          store_.GetSecretById(dt.org_id, Scope::kDeploymentTarget, dt.id,
-                                               view.credentials.id));
+  COFFER_ASSIGN_OR_RETURN(
+      store::SecretRow row,
+      store_.GetSecretById(dt.org_id, Scope::kDeploymentTarget, dt.id, view.credentials.id));
   COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, secrets_.Open(row));
   domain::SecretData data;
   if (in.credentials) {
@@ -160,9 +160,9 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   meta.update_time = std::max(dt.update_time, row.meta.update_time + 1);
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(std::string sealed, secrets_.Seal(meta, data));
-  COFFER_RETURN_IF_ERROR(
-      store_.UpdateDeploymentTarget(dt, {meta, std::move(sealed)}, row.meta.version,
-                                    TargetAudit(ctx, "deployment_target.update", dt, meta.version)));
+  COFFER_RETURN_IF_ERROR(store_.UpdateDeploymentTarget(
+      dt, {meta, std::move(sealed)}, row.meta.version,
+      TargetAudit(ctx, "deployment_target.update", dt, meta.version)));
   return TargetView{std::move(dt), std::move(meta)};
 }
 

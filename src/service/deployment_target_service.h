@@ -41,8 +41,7 @@ class DeploymentTargetService {
   DeploymentTargetService(store::Store& store, ProjectService& projects, SecretService& secrets)
       : store_(store), projects_(projects), secrets_(secrets) {}
 
-  Result<TargetView> Create(const RequestContext& ctx, const std::string& project,
-                            TargetInput in);
+  Result<TargetView> Create(const RequestContext& ctx, const std::string& project, TargetInput in);
   Result<std::vector<TargetView>> List(const RequestContext& ctx, const std::string& project) const;
   // `project` may be empty when `id_or_name` is an id.
   Result<TargetView> Get(const RequestContext& ctx, const std::string& project,

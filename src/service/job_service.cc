@@ -47,7 +47,8 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   if (ttl < 1 || ttl > kMaxJobTtlSeconds) {
     return Status::InvalidArgument("ttl_seconds: must be between 1 and 604800");
   }
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project, ProjectByIdOrName(store_, org, req.project));
+  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project,
+                          ProjectByIdOrName(store_, org, req.project));
 
   std::vector<std::string> names = req.secret_names;
   std::string target_name = req.deployment_target;

@@ -12,8 +12,7 @@ Status Bad(const std::string& path, const std::string& why) {
 }
 
 // Appends the names of a `secrets:` list ([{name: x}, ...]).
-Status AddSecrets(const YAML::Node& list, const std::string& path,
-                  std::vector<std::string>* out) {
+Status AddSecrets(const YAML::Node& list, const std::string& path, std::vector<std::string>* out) {
   if (!list) return Status::Ok();
   if (!list.IsSequence()) return Bad(path, "must be a list");
   for (size_t i = 0; i < list.size(); ++i) {
@@ -46,8 +45,8 @@ Result<PipelineSecrets> ReadPipelineSecrets(const std::string& yaml, const std::
       if (!after || !after.IsMap()) return Bad("yaml", "has no after_pipeline");
       const YAML::Node task = after["task"];
       if (task && task.IsMap()) {
-        COFFER_RETURN_IF_ERROR(AddSecrets(task["secrets"], "after_pipeline.task.secrets",
-                                          &out.secret_names));
+        COFFER_RETURN_IF_ERROR(
+            AddSecrets(task["secrets"], "after_pipeline.task.secrets", &out.secret_names));
       }
     } else {
       const YAML::Node global = root["global_job_config"];

@@ -24,9 +24,8 @@ Status ProjectService::Validate(const ProjectInput& in) const {
   }
   for (size_t i = 0; i < in.allowed_contributors.size(); ++i) {
     if (in.allowed_contributors[i].empty() || in.allowed_contributors[i].size() > 255) {
-      return Status::InvalidArgument(
-          "spec.repository.forked_pull_requests.allowed_contributors[" + std::to_string(i) +
-          "]: must be 1 to 255 characters");
+      return Status::InvalidArgument("spec.repository.forked_pull_requests.allowed_contributors[" +
+                                     std::to_string(i) + "]: must be 1 to 255 characters");
     }
   }
   return Status::Ok();
@@ -39,9 +38,15 @@ Result<store::ProjectRecord> ProjectService::Create(const RequestContext& ctx,
   }
   COFFER_RETURN_IF_ERROR(Validate(in));
   int64_t now = NowSeconds();
-  store::ProjectRecord p{NewUuid(), ctx.principal.org_id, in.name,
-                         in.description, in.repo_url, in.allowed_secrets,
-                         in.allowed_contributors, now, now};
+  store::ProjectRecord p{NewUuid(),
+                         ctx.principal.org_id,
+                         in.name,
+                         in.description,
+                         in.repo_url,
+                         in.allowed_secrets,
+                         in.allowed_contributors,
+                         now,
+                         now};
   Status s = store_.CreateProject(p, MakeAudit(ctx, "project.create", "project", p.id, p.name));
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("metadata.name: a project named " + in.name + " already exists");
@@ -50,8 +55,7 @@ Result<store::ProjectRecord> ProjectService::Create(const RequestContext& ctx,
   return p;
 }
 
-Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page,
-                                         int page_size) const {
+Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page, int page_size) const {
   if (page < 1) return Status::InvalidArgument("page: must be 1 or more");
   if (page_size < 1 || page_size > 100) {
     return Status::InvalidArgument("page_size: must be between 1 and 100");
@@ -59,8 +63,8 @@ Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page,
   ProjectPage out;
   const auto& who = ctx.principal;
   if (who.org_role == domain::OrgRole::kOwner || who.org_role == domain::OrgRole::kAdmin) {
-    COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListProjects(who.org_id, (page - 1) * page_size,
-                                                           page_size + 1));
+    COFFER_ASSIGN_OR_RETURN(auto rows,
+                            store_.ListProjects(who.org_id, (page - 1) * page_size, page_size + 1));
     out.has_more = static_cast<int>(rows.size()) > page_size;
     if (out.has_more) rows.resize(page_size);
     out.projects = std::move(rows);

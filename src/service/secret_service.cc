@@ -61,8 +61,7 @@ Status ParsePageToken(const std::string& token, store::SecretQuery* q) {
 }  // namespace
 
 Result<SecretService::Place> SecretService::Authorize(const RequestContext& ctx,
-                                                      const SecretScope& where,
-                                                      bool manage) const {
+                                                      const SecretScope& where, bool manage) const {
   if (where.scope == Scope::kOrganization) {
     Permission p = manage ? Permission::kOrgSecretsManage : Permission::kOrgSecretsView;
     if (!HasPermission(ctx.principal, p)) {
@@ -136,7 +135,8 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
     if (where.scope != Scope::kOrganization) {
       return Status::InvalidArgument("org_config: only organization secrets have one");
     }
-    if (!(*in.policy == domain::AccessPolicy{})) COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
+    if (!(*in.policy == domain::AccessPolicy{}))
+      COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
     meta.policy = *in.policy;
   }
   meta.id = NewUuid();
@@ -153,8 +153,7 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   audit.version = meta.version;
   Status s = store_.CreateSecret({meta, std::move(sealed)}, audit);
   if (s.Is(Status::Code::kAlreadyExists)) {
-    return Status::AlreadyExists("metadata.name: a secret named " + meta.name +
-                                 " already exists");
+    return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
   }
   COFFER_RETURN_IF_ERROR(s);
   return meta;
@@ -180,7 +179,8 @@ Result<SecretPage> SecretService::List(const RequestContext& ctx, const SecretSc
     return Status::InvalidArgument("order: must be BY_NAME_ASC or BY_CREATE_TIME_ASC");
   }
   int size = req.page_size == 0 ? 100 : req.page_size;
-  if (size < 1 || size > 100) return Status::InvalidArgument("page_size: must be between 1 and 100");
+  if (size < 1 || size > 100)
+    return Status::InvalidArgument("page_size: must be between 1 and 100");
   COFFER_RETURN_IF_ERROR(ParsePageToken(req.page_token, &q));
   q.limit = size + 1;
   COFFER_ASSIGN_OR_RETURN(auto rows,
@@ -242,16 +242,15 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   audit.version = meta.version;
   Status s = store_.UpdateSecret({meta, std::move(sealed)}, old.version, audit);
   if (s.Is(Status::Code::kAlreadyExists)) {
-    return Status::AlreadyExists("metadata.name: a secret named " + meta.name +
-                                 " already exists");
+    return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
   }
   COFFER_RETURN_IF_ERROR(s);
   return meta;
 }
 
 Result<std::vector<store::UsageRecord>> SecretService::Usage(const RequestContext& ctx,
-                                                            const SecretScope& where,
-                                                            const std::string& id_or_name) const {
+                                                             const SecretScope& where,
+                                                             const std::string& id_or_name) const {
   auto place = Authorize(ctx, where, false);
   if (!place.ok()) return HideDenied(place.status());
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));

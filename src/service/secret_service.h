@@ -63,16 +63,14 @@ class SecretService {
                           const SecretListRequest& req) const;
   Result<domain::SecretMeta> Update(const RequestContext& ctx, const SecretScope& where,
                                     const std::string& id_or_name, SecretInput in);
-  Status Delete(const RequestContext& ctx, const SecretScope& where,
-                const std::string& id_or_name);
+  Status Delete(const RequestContext& ctx, const SecretScope& where, const std::string& id_or_name);
 
   // Decrypts one stored secret row (for job checkout). Corruption when it does not open.
   Result<domain::SecretData> Open(const store::SecretRow& row) const;
   // Seals `data` as the version `meta` describes (for deployment target credentials).
   Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
   // The secret's checkouts, newest first (needs view permission on it).
-  Result<std::vector<store::UsageRecord>> Usage(const RequestContext& ctx,
-                                                const SecretScope& where,
+  Result<std::vector<store::UsageRecord>> Usage(const RequestContext& ctx, const SecretScope& where,
                                                 const std::string& id_or_name) const;
 
  private:
@@ -80,8 +78,7 @@ class SecretService {
     std::string owner_id;  // project id or ""
   };
   // Resolves the scope for the caller and checks `manage` or view permission there.
-  Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where,
-                          bool manage) const;
+  Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where, bool manage) const;
   Result<store::SecretRow> Find(const RequestContext& ctx, const SecretScope& where,
                                 const Place& place, const std::string& id_or_name) const;
   Status CheckPolicy(const RequestContext& ctx, const domain::AccessPolicy& policy) const;

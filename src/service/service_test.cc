@@ -60,7 +60,8 @@ class SecretServiceTest : public testing::Test {
     return ctx;
   }
 
-  static SecretInput Input(const std::string& name, std::vector<std::pair<std::string, std::string>> env) {
+  static SecretInput Input(const std::string& name,
+                           std::vector<std::pair<std::string, std::string>> env) {
     SecretInput in;
     in.name = name;
     domain::SecretData d;
@@ -83,7 +84,8 @@ class SecretServiceTest : public testing::Test {
 
 TEST_F(SecretServiceTest, PatchKeepsEmptyRemovesMissingReplacesGiven) {
   SecretScope org;
-  ASSERT_TRUE(secrets_->Create(owner_, org, Input("k", {{"A", "a1"}, {"B", "b1"}, {"C", "c1"}})).ok());
+  ASSERT_TRUE(
+      secrets_->Create(owner_, org, Input("k", {{"A", "a1"}, {"B", "b1"}, {"C", "c1"}})).ok());
   auto v2 = secrets_->Update(owner_, org, "k", Input("k", {{"A", ""}, {"C", "c2"}}));
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
   EXPECT_EQ(v2->version, 2);

@@ -177,8 +177,7 @@ class Store {
   // Secrets. `owner_id` is "" for org secrets.
   virtual Status CreateSecret(const SecretRow& row, const AuditRecord& audit) = 0;
   virtual Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
-                                          const std::string& owner_id,
-                                          const std::string& id) = 0;
+                                          const std::string& owner_id, const std::string& id) = 0;
   virtual Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
                                             const std::string& owner_id,
                                             const std::string& name) = 0;
@@ -199,8 +198,7 @@ class Store {
   // Deployment targets. A target's credentials are a secret of scope DEPLOYMENT_TARGET
   // owned by the target and named after it; they are created, renamed and deleted with it.
   virtual Status CreateDeploymentTarget(const domain::DeploymentTarget& dt,
-                                        const SecretRow& credentials,
-                                        const AuditRecord& audit) = 0;
+                                        const SecretRow& credentials, const AuditRecord& audit) = 0;
   virtual Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
                                                                const std::string& id) = 0;
   virtual Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,

@@ -167,8 +167,7 @@ TEST_P(StoreConformance, ProjectsAndRoles) {
   ProjectRecord p{"p1", "org1", "web", "", "git@x:y.git", {"awskey"}, {}, 1, 1};
   ASSERT_TRUE(store_->CreateProject(p, Audit("project.create")).ok());
   p.id = "p2";
-  EXPECT_EQ(store_->CreateProject(p, Audit("project.create")).code(),
-            Status::Code::kAlreadyExists);
+  EXPECT_EQ(store_->CreateProject(p, Audit("project.create")).code(), Status::Code::kAlreadyExists);
   EXPECT_EQ(store_->GetProjectByName("org1", "web")->allowed_secrets,
             std::vector<std::string>{"awskey"});
   EXPECT_EQ(store_->GetProjectById("org2", "p1").status().code(), Status::Code::kNotFound);
@@ -211,8 +210,9 @@ TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
   dt.subject_rules = {{domain::SubjectType::kUser, "u1"}};
   SecretRow creds = Row("prod", Scope::kDeploymentTarget, "dt1");
   ASSERT_TRUE(store_->CreateDeploymentTarget(dt, creds, Audit("dt.create")).ok());
-  EXPECT_EQ(store_->CreateDeploymentTarget(dt, Row("prod", Scope::kDeploymentTarget, "dt2"),
-                                           Audit("dt.create"))
+  EXPECT_EQ(store_
+                ->CreateDeploymentTarget(dt, Row("prod", Scope::kDeploymentTarget, "dt2"),
+                                         Audit("dt.create"))
                 .code(),
             Status::Code::kAlreadyExists);
   auto got = store_->FindDeploymentTarget("org1", "p1", "prod");
@@ -234,8 +234,9 @@ TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
   ASSERT_EQ(j->secrets.size(), 1u);
   EXPECT_EQ(j->secrets[0].scope, Scope::kDeploymentTarget);
   EXPECT_EQ(j->secrets[0].version, 1);
-  ASSERT_TRUE(store_->RecordCheckout({{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
-                                     {Audit("secret.checkout")})
+  ASSERT_TRUE(store_
+                  ->RecordCheckout({{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
+                                   {Audit("secret.checkout")})
                   .ok());
   EXPECT_EQ(store_->ListUsage("org1", creds.meta.id, 10)->size(), 1u);
   EXPECT_EQ(store_->GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)

@@ -159,9 +159,9 @@ constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 int LatestSqliteSchemaVersion() { return kLatest; }
 
 Status MigrateSqlite(Db& db) {
-  COFFER_RETURN_IF_ERROR(db.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_at INTEGER NOT NULL)"));
+  COFFER_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "applied_at INTEGER NOT NULL)"));
   int current = 0;
   {
     Stmt q(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");

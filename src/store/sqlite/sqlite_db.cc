@@ -5,12 +5,16 @@ namespace coffer::store {
 Status SqliteStatus(sqlite3* db, int rc, const char* what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
-    case SQLITE_CONSTRAINT: return Status::AlreadyExists(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::AlreadyExists(msg);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(msg);
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
-    default: return Status::Internal(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    default:
+      return Status::Internal(msg);
   }
 }
 
@@ -55,7 +59,8 @@ Stmt::Stmt(const Db& db, const char* sql) : db_(db.raw()) {
 Stmt::~Stmt() { sqlite3_finalize(stmt_); }
 
 Stmt& Stmt::Bind(int i, std::string_view text) {
-  if (stmt_) sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  if (stmt_)
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
   return *this;
 }
 

@@ -95,8 +95,7 @@ Status SqliteStore::CreateUser(const UserRecord& u) {
 }
 
 namespace {
-Result<UserRecord> QueryUser(Db& db, const char* sql, const std::string& a,
-                             const std::string& b) {
+Result<UserRecord> QueryUser(Db& db, const char* sql, const std::string& a, const std::string& b) {
   Stmt q(db, sql);
   q.Bind(1, a);
   if (!b.empty()) q.Bind(2, b);
@@ -113,8 +112,7 @@ Result<UserRecord> SqliteStore::GetUser(const std::string& id) {
   });
 }
 
-Result<UserRecord> SqliteStore::FindUserByName(const std::string& org_id,
-                                               const std::string& name) {
+Result<UserRecord> SqliteStore::FindUserByName(const std::string& org_id, const std::string& name) {
   return Read([&](Db& db) {
     return QueryUser(db,
                      "SELECT id, org_id, name, org_role, create_time FROM users "
@@ -176,8 +174,8 @@ Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
 
 Status SqliteStore::CreateProject(const ProjectRecord& p, const AuditRecord& audit) {
   return Write([&](Db& db) {
-    std::string sql = std::string("INSERT INTO projects (") + kProjectCols +
-                      ") VALUES (?,?,?,?,?,?,?,?,?)";
+    std::string sql =
+        std::string("INSERT INTO projects (") + kProjectCols + ") VALUES (?,?,?,?,?,?,?,?,?)";
     COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
                                .Bind(1, p.id)
                                .Bind(2, p.org_id)
@@ -196,8 +194,8 @@ Status SqliteStore::CreateProject(const ProjectRecord& p, const AuditRecord& aud
 namespace {
 Result<ProjectRecord> QueryProject(Db& db, const char* column, const std::string& org_id,
                                    const std::string& key) {
-  std::string sql = std::string("SELECT ") + kProjectCols +
-                    " FROM projects WHERE org_id = ? AND " + column + " = ?";
+  std::string sql = std::string("SELECT ") + kProjectCols + " FROM projects WHERE org_id = ? AND " +
+                    column + " = ?";
   Stmt q(db, sql.c_str());
   q.Bind(1, org_id).Bind(2, key);
   if (q.Step()) return ReadProject(q);
@@ -216,8 +214,8 @@ Result<ProjectRecord> SqliteStore::GetProjectByName(const std::string& org_id,
   return Read([&](Db& db) { return QueryProject(db, "name", org_id, name); });
 }
 
-Result<std::vector<ProjectRecord>> SqliteStore::ListProjects(const std::string& org_id,
-                                                             int offset, int limit) {
+Result<std::vector<ProjectRecord>> SqliteStore::ListProjects(const std::string& org_id, int offset,
+                                                             int limit) {
   return Read([&](Db& db) -> Result<std::vector<ProjectRecord>> {
     std::string sql = std::string("SELECT ") + kProjectCols +
                       " FROM projects WHERE org_id = ? ORDER BY name LIMIT ? OFFSET ?";
@@ -293,8 +291,7 @@ Result<SecretRow> SqliteStore::GetSecretById(const std::string& org_id, domain::
 Result<SecretRow> SqliteStore::GetSecretByName(const std::string& org_id, domain::Scope scope,
                                                const std::string& owner_id,
                                                const std::string& name) {
-  return Read(
-      [&](Db& db) { return QuerySecret(db, "s.name = ?", org_id, scope, owner_id, name); });
+  return Read([&](Db& db) { return QuerySecret(db, "s.name = ?", org_id, scope, owner_id, name); });
 }
 
 Result<std::vector<domain::SecretMeta>> SqliteStore::ListSecrets(const std::string& org_id,
@@ -308,8 +305,9 @@ Result<std::vector<domain::SecretMeta>> SqliteStore::ListSecrets(const std::stri
     if (by_name) {
       sql += "AND s.name > ? ORDER BY s.name LIMIT ?";
     } else {
-      sql += "AND (s.create_time > ? OR (s.create_time = ? AND s.id > ?)) "
-             "ORDER BY s.create_time, s.id LIMIT ?";
+      sql +=
+          "AND (s.create_time > ? OR (s.create_time = ? AND s.id > ?)) "
+          "ORDER BY s.create_time, s.id LIMIT ?";
     }
     Stmt q(db, sql.c_str());
     q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id);
@@ -350,8 +348,7 @@ Status SqliteStore::DeleteSecret(const std::string& org_id, const std::string& i
   });
 }
 
-Result<std::string> SqliteStore::GetSecretVersion(const std::string& secret_id,
-                                                  int64_t version) {
+Result<std::string> SqliteStore::GetSecretVersion(const std::string& secret_id, int64_t version) {
   return Read([&](Db& db) -> Result<std::string> {
     Stmt q(db, "SELECT sealed FROM secret_versions WHERE secret_id = ? AND version = ?");
     q.Bind(1, secret_id).Bind(2, version);
@@ -368,11 +365,12 @@ Status SqliteStore::AppendAudit(const AuditRecord& audit) {
 Result<std::vector<AuditRecord>> SqliteStore::ListAudit(const std::string& org_id,
                                                         int64_t after_seq, int limit) {
   return Read([&](Db& db) -> Result<std::vector<AuditRecord>> {
-    Stmt q(db,
-           "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
-           "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
-           "workflow_id FROM audit "
-           "WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    Stmt q(
+        db,
+        "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
+        "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
+        "workflow_id FROM audit "
+        "WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?");
     q.Bind(1, org_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
     std::vector<AuditRecord> out;
     while (q.Step()) {

@@ -20,8 +20,8 @@ std::string RulesToJson(const DeploymentTarget& dt, bool subjects) {
   json::array a;
   if (subjects) {
     for (const auto& r : dt.subject_rules) {
-      a.push_back(json::object{{"type", domain::SubjectTypeName(r.type)},
-                               {"subject_id", r.subject_id}});
+      a.push_back(
+          json::object{{"type", domain::SubjectTypeName(r.type)}, {"subject_id", r.subject_id}});
     }
   } else {
     for (const auto& r : dt.object_rules) {
@@ -158,8 +158,7 @@ JobRecord ReadJob(const Stmt& q) {
 
 }  // namespace
 
-Status SqliteStore::CreateDeploymentTarget(const DeploymentTarget& dt,
-                                           const SecretRow& credentials,
+Status SqliteStore::CreateDeploymentTarget(const DeploymentTarget& dt, const SecretRow& credentials,
                                            const AuditRecord& audit) {
   return Write([&](Db& db) {
     std::string sql = std::string("INSERT INTO deployment_targets (") + kTargetCols +
@@ -213,9 +212,8 @@ Result<std::vector<DeploymentTarget>> SqliteStore::ListDeploymentTargets(
   });
 }
 
-Status SqliteStore::UpdateDeploymentTarget(const DeploymentTarget& dt,
-                                           const SecretRow& credentials, int64_t expected_version,
-                                           const AuditRecord& audit) {
+Status SqliteStore::UpdateDeploymentTarget(const DeploymentTarget& dt, const SecretRow& credentials,
+                                           int64_t expected_version, const AuditRecord& audit) {
   return Write([&](Db& db) {
     Stmt u(db,
            "UPDATE deployment_targets SET name = ?, description = ?, url = ?, active = ?, "
@@ -225,8 +223,8 @@ Status SqliteStore::UpdateDeploymentTarget(const DeploymentTarget& dt,
         .Bind(2, dt.description)
         .Bind(3, dt.url)
         .Bind(4, static_cast<int64_t>(dt.active))
-        .Bind(5, ListToJson({dt.bookmark_parameter1, dt.bookmark_parameter2,
-                             dt.bookmark_parameter3}))
+        .Bind(5,
+              ListToJson({dt.bookmark_parameter1, dt.bookmark_parameter2, dt.bookmark_parameter3}))
         .Bind(6, RulesToJson(dt, true))
         .Bind(7, RulesToJson(dt, false))
         .Bind(8, dt.update_time)
@@ -258,8 +256,8 @@ Status SqliteStore::DeleteDeploymentTarget(const std::string& org_id, const std:
 
 Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit) {
   return Write([&](Db& db) {
-    std::string sql = std::string("INSERT INTO jobs (") + kJobCols +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    std::string sql =
+        std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
                                .Bind(1, j.id)
                                .Bind(2, j.org_id)
@@ -353,8 +351,8 @@ Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_i
     q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
     std::vector<UsageRecord> out;
     while (q.Step()) {
-      out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6),
-                     q.Int(7)});
+      out.push_back(
+          {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
     }
     COFFER_RETURN_IF_ERROR(q.status());
     return out;
