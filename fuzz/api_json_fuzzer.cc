@@ -1,0 +1,29 @@
+// Fuzz target: every parser of an API request — the URL (path segments, query) and each
+// JSON body mapping (Secret, ProjectSecret, Project, DeploymentTarget, job request).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/encoding.h"
+#include "http/json_jobs.h"
+#include "http/json_mapping.h"
+#include "http/router.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string text(reinterpret_cast<const char*>(data), size);
+  (void)coffer::http::ParseQuery(text);
+  coffer::http::Params params;
+  (void)coffer::http::MatchPath(coffer::http::SplitPath("/api/v1beta/secrets/{secret}"),
+                                coffer::http::SplitPath(text), &params);
+  (void)coffer::Base64Decode(text);
+  (void)coffer::Base64UrlDecode(text);
+  auto v = coffer::http::ParseJson(text);
+  if (!v.ok()) return 0;
+  (void)coffer::http::SecretFromJson(*v, false);
+  (void)coffer::http::SecretFromJson(*v, true);
+  (void)coffer::http::ProjectFromJson(*v);
+  std::string project;
+  (void)coffer::http::TargetFromJson(*v, &project);
+  (void)coffer::http::JobRequestFromJson(*v);
+  return 0;
+}
