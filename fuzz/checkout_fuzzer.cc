@@ -6,7 +6,6 @@
 #include "agent/checkout.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)coffer::agent::ParseJobSecrets(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)coffer::agent::ParseJobSecrets(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -40,8 +40,9 @@ std::vector<std::string> ReadCorpus(const std::string& dir) {
 }
 
 std::string Mutate(const std::string& in, std::mt19937_64& rng) {
-  static const std::string kTokens[] = {"{", "}", "[", "]", "\"", ":", ",", "null", "true",
-                                        "-1", "1e999", "\\u0000", "\xff", "\n", "- ", "&", "*a"};
+  static const std::string kTokens[] = {"{",    "}",    "[",    "]",  "\"",    ":",
+                                        ",",    "null", "true", "-1", "1e999", "\\u0000",
+                                        "\xff", "\n",   "- ",   "&",  "*a"};
   std::string s = in;
   int edits = 1 + static_cast<int>(rng() % 8);
   for (int i = 0; i < edits; ++i) {

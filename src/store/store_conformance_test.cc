@@ -2,8 +2,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "common/ids.h"
 #include "store/sqlite/sqlite_store.h"
@@ -124,6 +126,40 @@ TEST_P(StoreConformance, FailedWriteLeavesNoAuditEvent) {
   auto events = store_->ListAudit("org1", 0, 100);
   ASSERT_EQ(events->size(), 1u);
   EXPECT_EQ((*events)[0].action, "first");
+}
+
+// Concurrent writers share commits (group commit on SQLite); a failing write in a batch
+// must not undo or block the others.
+TEST_P(StoreConformance, ConcurrentWritesAllLandOrFailAlone) {
+  constexpr int kThreads = 8, kPerThread = 25;
+  std::vector<SecretRow> rows;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      // Every thread also tries one name that thread 0 creates: those must fail alone.
+      rows.push_back(Row(i == 0 ? "shared" : "t" + std::to_string(t) + "-" + std::to_string(i)));
+    }
+  }
+  std::atomic<int> ok{0}, clashes{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Status s = store_->CreateSecret(rows[t * kPerThread + i], Audit("c"));
+        if (s.ok())
+          ++ok;
+        else if (s.Is(Status::Code::kAlreadyExists))
+          ++clashes;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), kThreads * (kPerThread - 1) + 1);
+  EXPECT_EQ(clashes.load(), kThreads - 1);
+  SecretQuery q;
+  q.limit = 1000;
+  EXPECT_EQ(store_->ListSecrets("org1", Scope::kOrganization, "", q)->size(),
+            static_cast<size_t>(ok.load()));
+  EXPECT_EQ(store_->ListAudit("org1", 0, 1000)->size(), static_cast<size_t>(ok.load()));
 }
 
 TEST_P(StoreConformance, DeleteRemovesEveryVersion) {

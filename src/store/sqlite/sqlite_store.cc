@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
+
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_rows.h"
 
@@ -29,6 +31,51 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     s->readers_.push_back(std::make_unique<Conn>(std::move(r)));
   }
   return s;
+}
+
+Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
+  constexpr size_t kMaxBatch = 64;
+  PendingWrite w{std::move(fn), Status::Ok(), false};
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_.push_back(&w);
+  queue_cv_.wait(lock, [&] { return w.done || queue_.front() == &w; });
+  if (w.done) return w.status;
+  // This writer leads: it commits itself and everyone queued behind it.
+  std::vector<PendingWrite*> batch(queue_.begin(),
+                                   queue_.begin() + std::min(queue_.size(), kMaxBatch));
+  lock.unlock();
+  CommitBatch(batch);
+  lock.lock();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    queue_.front()->done = true;
+    queue_.pop_front();
+  }
+  queue_cv_.notify_all();
+  return w.status;
+}
+
+void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  Db& db = writer_->db;
+  Status begin = db.Exec("BEGIN IMMEDIATE");
+  if (!begin.ok()) {
+    for (auto* w : batch) w->status = begin;
+    return;
+  }
+  for (auto* w : batch) {
+    Status s = db.Exec("SAVEPOINT w");
+    if (s.ok()) s = w->fn(db);
+    if (!s.ok()) db.Exec("ROLLBACK TO w").ok();
+    db.Exec("RELEASE w").ok();
+    w->status = s;
+  }
+  Status commit = db.Exec("COMMIT");
+  if (!commit.ok()) {
+    db.Exec("ROLLBACK").ok();
+    for (auto* w : batch) {
+      if (w->status.ok()) w->status = commit;
+    }
+  }
 }
 
 Result<std::vector<KeyRecord>> SqliteStore::ListKeys() {

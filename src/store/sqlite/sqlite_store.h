@@ -2,12 +2,17 @@
 //
 // One writer connection (SQLite allows one writer at a time) and a small pool of reader
 // connections; each connection is guarded by its own mutex, so the store is thread-safe.
-// Every write is a transaction committed with synchronous=FULL: when a write method
-// returns OK, the change (and its audit event) is on disk. secure_delete is on, so a
-// deleted secret's sealed bytes are overwritten in the file.
+// Writes are group-committed (leveldb's write batching): concurrent writers queue up, the
+// first in the queue commits everyone waiting in one transaction — each write inside its
+// own savepoint, so one failing write does not undo another — with synchronous=FULL. When a
+// write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
+// secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -99,32 +104,30 @@ class SqliteStore final : public Store {
   };
   SqliteStore() = default;
 
-  // Runs `fn` on the writer inside BEGIN IMMEDIATE ... COMMIT; rolls back on error.
+  // Runs `fn` on the writer inside a transaction (and a savepoint of its own); its changes
+  // are undone when it fails. Returns once the batch holding it is durably committed.
   template <typename Fn>
-  Status Write(Fn&& fn);
+  Status Write(Fn&& fn) {
+    return WriteBatched(std::function<Status(Db&)>(std::forward<Fn>(fn)));
+  }
+  struct PendingWrite {
+    std::function<Status(Db&)> fn;
+    Status status;
+    bool done = false;
+  };
+  Status WriteBatched(std::function<Status(Db&)> fn);
+  void CommitBatch(const std::vector<PendingWrite*>& batch);
   // Locks a reader connection for the duration of `fn`.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
 
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<PendingWrite*> queue_;  // the front one leads the next batch
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
 };
-
-template <typename Fn>
-Status SqliteStore::Write(Fn&& fn) {
-  std::lock_guard<std::mutex> lock(writer_->mu);
-  Db& db = writer_->db;
-  COFFER_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
-  Status s = fn(db);
-  if (!s.ok()) {
-    db.Exec("ROLLBACK").ok();
-    return s;
-  }
-  s = db.Exec("COMMIT");
-  if (!s.ok()) db.Exec("ROLLBACK").ok();
-  return s;
-}
 
 template <typename Fn>
 auto SqliteStore::Read(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
