@@ -23,6 +23,28 @@ namespace {
 
 constexpr auto kTimeout = std::chrono::seconds(30);
 
+// Request bytes may hold secret values: the read buffer's memory is wiped when freed.
+template <class T>
+struct WipingAllocator {
+  using value_type = T;
+  WipingAllocator() = default;
+  template <class U>
+  WipingAllocator(const WipingAllocator<U>&) {}  // NOLINT: allocator rebinding
+  T* allocate(size_t n) { return std::allocator<T>{}.allocate(n); }
+  void deallocate(T* p, size_t n) {
+    OPENSSL_cleanse(p, n * sizeof(T));
+    std::allocator<T>{}.deallocate(p, n);
+  }
+  template <class U>
+  bool operator==(const WipingAllocator<U>&) const {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const WipingAllocator<U>&) const {
+    return false;
+  }
+};
+
 bhttp::response<bhttp::string_body> ToBeast(Response r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "coffer");
@@ -92,8 +114,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     req.body = std::move(msg.body());
     req.remote_ip = remote_ip_;
     Response res = handler_(req);
-    // The body may hold secret values: wipe it before the buffer is freed.
+    // The body may hold secret values: wipe it, and the read buffer (unless it holds the
+    // start of a pipelined request), before their memory is reused.
     if (!req.body.empty()) OPENSSL_cleanse(req.body.data(), req.body.size());
+    if (buffer_.size() == 0) buffer_.shrink_to_fit();
     Send(std::move(res), msg.version(), msg.keep_alive());
   }
 
@@ -140,7 +164,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   const HttpServer::Handler& handler_;
   std::string remote_ip_;
-  beast::flat_buffer buffer_;
+  beast::basic_flat_buffer<WipingAllocator<char>> buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool drain_ = false;
   size_t drained_ = 0;
