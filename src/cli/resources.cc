@@ -1,7 +1,6 @@
 #include "cli/resources.h"
 
 #include <boost/json.hpp>
-#include <regex>
 #include <set>
 
 #include "common/encoding.h"
@@ -50,12 +49,21 @@ bool LooksTyped(const std::string& s) {
   std::string lower = s;
   for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (kWords.count(lower) != 0) return true;
-  static const std::regex kTyped(
-      "[-+]?(0b[01_]+|0o?[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*"
-      "|([0-9][0-9_]*)?\\.[0-9_.]*([eE][-+]?[0-9]+)?|[0-9][0-9_]*(\\.[0-9_]*)?[eE][-+]?[0-9]+"
-      "|\\.(inf|Inf|INF)|\\.(nan|NaN|NAN))"
-      "|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*");
-  return std::regex_match(s, kTyped);
+  // Numbers (decimal, 0x/0o/0b, floats, sexagesimal 1:20), .inf/.nan and timestamps.
+  // Conservative: quoting a plain string too many is harmless, too few is not.
+  std::string t = lower;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) t = t.substr(1);
+  if (t == ".inf" || t == ".nan") return true;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (t.size() >= 5 && digit(t[0]) && digit(t[1]) && digit(t[2]) && digit(t[3]) && t[4] == '-') {
+    return true;
+  }
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o' || t[1] == 'b') &&
+      t.find_first_not_of("0123456789abcdef_", 2) == std::string::npos) {
+    return true;
+  }
+  bool starts_numeric = !t.empty() && (digit(t[0]) || (t[0] == '.' && t.size() > 1 && digit(t[1])));
+  return starts_numeric && t.find_first_not_of("0123456789_.:e+-") == std::string::npos;
 }
 
 void Line(std::string& out, int indent, const std::string& text) {

@@ -179,6 +179,8 @@ class RecordingProxy:
 
         self.requests = []
         proxy = self
+        # Straight to the loopback server, whatever http_proxy the environment has.
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -194,7 +196,7 @@ class RecordingProxy:
                     if k.lower() not in ("host", "content-length", "connection"):
                         req.add_header(k, v)
                 try:
-                    with urllib.request.urlopen(req, timeout=60) as r:
+                    with opener.open(req, timeout=60) as r:
                         status, headers, data = r.status, r.headers, r.read()
                 except urllib.error.HTTPError as e:
                     status, headers, data = e.code, e.headers, e.read()
