@@ -54,7 +54,7 @@ void AddPlace(CLI::App* cmd, PlaceFlags* p) {
 }
 
 constexpr const char* kFooter =
-    "\nExamples:\n"
+    "Examples:\n"
     "  sem connect myorg.example.com TOKEN\n"
     "  sem create secret awskey -e AWS_ACCESS_KEY_ID=... -f ~/.ssh/id_rsa:.ssh/id_rsa\n"
     "  sem get secret                 sem get secret awskey -p myproject\n"

@@ -160,8 +160,8 @@ class SemTest(unittest.TestCase):
             self.assertIn(c, r.stderr)
         return r.stderr
 
-    def api(self, method, path, body=None, **kw):
-        return call(self.server.url, method, path, self.token, body, **kw)
+    def api(self, method, path, body=None, token=None, **kw):
+        return call(self.server.url, method, path, token or self.token, body, **kw)
 
     def api_ok(self, method, path, body=None):
         r = self.api(method, path, body)
