@@ -1,6 +1,8 @@
 #include "domain/deployment_target.h"
 
-#include <regex>
+#include <hs.h>
+
+#include <memory>
 
 namespace coffer::domain {
 
@@ -68,12 +70,43 @@ namespace {
 
 constexpr size_t kMaxPattern = 255;
 
-bool RegexFullMatch(const std::string& pattern, const std::string& text) {
-  try {
-    return std::regex_match(text, std::regex(pattern, std::regex::ECMAScript));
-  } catch (const std::exception&) {
-    return false;  // validated at write time; an engine failure never allows
+// Patterns are compiled by Hyperscan: linear-time matching with no backtracking, so a
+// hostile pattern or ref cannot stall the server (std::regex can). Anchored to the whole
+// ref name.
+struct HsDatabaseFree {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct HsScratchFree {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
+
+HsDatabase CompileAnchored(const std::string& pattern) {
+  std::string anchored = "^(?:" + pattern + ")$";
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile(anchored.c_str(), HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY, HS_MODE_BLOCK, nullptr,
+                 &db, &err) != HS_SUCCESS) {
+    hs_free_compile_error(err);
+    return nullptr;
   }
+  return HsDatabase(db);
+}
+
+bool RegexFullMatch(const std::string& pattern, const std::string& text) {
+  HsDatabase db = CompileAnchored(pattern);
+  if (!db) return false;  // validated at write time; a failure never allows
+  hs_scratch_t* raw = nullptr;
+  if (hs_alloc_scratch(db.get(), &raw) != HS_SUCCESS) return false;
+  std::unique_ptr<hs_scratch_t, HsScratchFree> scratch(raw);
+  bool matched = false;
+  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    *static_cast<bool*>(ctx) = true;
+    return 1;  // stop scanning
+  };
+  hs_scan(db.get(), text.data(), static_cast<unsigned>(text.size()), 0, scratch.get(), on_match,
+          &matched);
+  return matched;
 }
 
 const char* RefNoun(RefType t) {
@@ -111,12 +144,8 @@ Status ValidateRules(const DeploymentTarget& dt) {
     if (r.pattern.size() > kMaxPattern) {
       return Status::InvalidArgument(field + ": must be at most 255 characters");
     }
-    if (r.mode == MatchMode::kRegex) {
-      try {
-        std::regex re(r.pattern, std::regex::ECMAScript);
-      } catch (const std::exception&) {
-        return Status::InvalidArgument(field + ": not a valid regular expression");
-      }
+    if (r.mode == MatchMode::kRegex && !CompileAnchored(r.pattern)) {
+      return Status::InvalidArgument(field + ": not a valid regular expression");
     }
   }
   return Status::Ok();

@@ -2,8 +2,9 @@
 // may promote to it (subject rules) and which git refs may (object rules), and
 // credentials (a secret of scope DEPLOYMENT_TARGET, owned by the target).
 //
-// Pure values and rule evaluation; no I/O. Object rules anchor REGEX patterns to the whole
-// ref name (Semaphore's unanchored match lets `main` match `maintenance`).
+// Pure values and rule evaluation; no I/O. Object rules anchor REGEX patterns (PCRE
+// syntax, as Hyperscan takes it: no backreferences) to the whole ref name — Semaphore's
+// unanchored match lets `main` match `maintenance`.
 #pragma once
 
 #include <cstdint>

@@ -146,6 +146,11 @@ TEST(DeploymentTarget, RegexIsAnchoredToTheWholeRef) {
   EXPECT_FALSE(TargetRefusals(Prod(), ann, {RefType::kBranch, "xmain"}).empty());
   EXPECT_TRUE(TargetRefusals(Prod(), ann, {RefType::kTag, "v1"}).empty());
   EXPECT_FALSE(TargetRefusals(Prod(), ann, {RefType::kPr, "42"}).empty());
+  // Catastrophic-backtracking patterns are linear for Hyperscan.
+  DeploymentTarget slow;
+  slow.name = "slow";
+  slow.object_rules = {{RefType::kBranch, MatchMode::kRegex, "(a+)+b"}};
+  EXPECT_FALSE(TargetRefusals(slow, ann, {RefType::kBranch, std::string(1000, 'a')}).empty());
 }
 
 TEST(DeploymentTarget, SubjectsAndCordonAreAllReported) {
@@ -169,6 +174,8 @@ TEST(DeploymentTarget, ValidateRules) {
   DeploymentTarget dt;
   dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, "("}};
   EXPECT_NE(ValidateRules(dt).message().find("object_rules[0].pattern"), std::string::npos);
+  dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, "(a)\\1"}};  // no backreferences
+  EXPECT_FALSE(ValidateRules(dt).ok());
   dt.object_rules = {{RefType::kBranch, MatchMode::kExact, ""}};
   EXPECT_FALSE(ValidateRules(dt).ok());
   dt.object_rules = {};

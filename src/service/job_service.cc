@@ -43,6 +43,11 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   if (req.ref.name.empty() || req.ref.name.size() > 1024) {
     return Status::InvalidArgument("git.ref: must be 1 to 1024 characters");
   }
+  for (unsigned char c : req.ref.name) {
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("git.ref: must not contain control characters");
+    }
+  }
   int64_t ttl = req.ttl_seconds == 0 ? kDefaultJobTtlSeconds : req.ttl_seconds;
   if (ttl < 1 || ttl > kMaxJobTtlSeconds) {
     return Status::InvalidArgument("ttl_seconds: must be between 1 and 604800");
