@@ -109,7 +109,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, const std::string
   if (!body.empty() || method == "POST" || method == "PATCH" || method == "PUT") {
     list = curl_slist_append(list, "Content-Type: application/json");
     list = curl_slist_append(list, "Expect:");  // no 100-continue round trip
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    // Never a null pointer: with one, libcurl would read the body from stdin.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.empty() ? "" : body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
   for (const auto& h : headers) list = curl_slist_append(list, h.c_str());

@@ -1,6 +1,7 @@
 #include "cli/sem_main.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -202,6 +203,8 @@ int SemMain(int argc, char** argv) {
     // Library exceptions stop here; their text names no value.
     return Fail(std::string("internal error: ") + e.what());
   }
+  // The -e values were copied out of argv by the parser: wipe the copies.
+  for (auto& e : secret_flags.env) std::fill(e.begin(), e.end(), '\0');
   std::fflush(stdout);
   return s.ok() ? 0 : Fail(s.message());
 }
