@@ -253,7 +253,10 @@ Result<Response> Api::GetSecret(const Call& c, bool project) const {
                              project ? c.params.at("project") : ""};
   COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
                           s_.secrets->Get(c.ctx, where, c.params.at("secret")));
-  return Json(SecretToJson(m, where.project));
+  Response r = Json(SecretToJson(m, where.project));
+  // The version a later PATCH may name in If-Match.
+  r.headers.emplace_back("ETag", "\"" + std::to_string(m.version) + "\"");
+  return r;
 }
 
 Result<Response> Api::CreateSecret(const Call& c, bool project) const {

@@ -87,7 +87,9 @@ class OrgSecrets(ServerTest):
                      {"data": {"env_vars": [{"name": "B", "value": "third"}]}},
                      headers={"If-Match": '"1"'})
         self.assertEqual(r.status, 409, r)
-        now = self.ok("GET", "/api/v1beta/secrets/stale")
+        got = self.api("GET", "/api/v1beta/secrets/stale")
+        self.assertEqual(got.headers["ETag"], '"2"')
+        now = got.json
         self.assertEqual(now["metadata"]["update_time"], v2["metadata"]["update_time"])
         self.assertEqual([e["name"] for e in now["data"]["env_vars"]], ["A"])
         r = self.api("PATCH", "/api/v1beta/secrets/stale",
