@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/fd_io.h"
 #include "domain/validation.h"
 
 namespace coffer::agent {
@@ -54,14 +55,9 @@ Status WriteSecretFile(const std::string& abs_path, const SecretBytes& content) 
   }
   Status s;
   if (fchmod(fd, 0600) != 0) s = Status::FailedPrecondition("cannot chmod " + abs_path);
-  size_t done = 0;
-  while (s.ok() && done < content.size()) {
-    ssize_t n = write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      s = Status::FailedPrecondition("cannot write " + abs_path + ": " + std::strerror(errno));
-    else
-      done += static_cast<size_t>(n);
+  if (s.ok()) {
+    s = WriteAll(fd, content.view());
+    if (!s.ok()) s = Status::FailedPrecondition("cannot write " + abs_path + ": " + s.message());
   }
   if (close(fd) != 0 && s.ok()) s = Status::FailedPrecondition("cannot write " + abs_path);
   return s;

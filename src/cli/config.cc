@@ -12,6 +12,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/fd_io.h"
+
 namespace coffer::cli {
 namespace {
 
@@ -21,17 +23,6 @@ std::string ScalarAt(const YAML::Node& parent, const char* key) {
   if (!IsMap(parent)) return "";
   YAML::Node n = parent[key];
   return n.IsDefined() && n.IsScalar() ? n.Scalar() : "";
-}
-
-Status WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Unavailable(std::strerror(errno));
-    off += static_cast<size_t>(n);
-  }
-  return Status::Ok();
 }
 
 }  // namespace

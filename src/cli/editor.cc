@@ -10,19 +10,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "common/fd_io.h"
+
 namespace coffer::cli {
 namespace {
-
-Status WriteAll(int fd, const std::string& data) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Unavailable(std::strerror(errno));
-    off += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
 
 Result<std::string> ReadAll(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
