@@ -95,8 +95,8 @@ What a job's output goes through: \`coffer mask\` replaces every secret, and its
 JSON logs, long base64 lines, stack traces) with 100 secrets (tokens, passwords with quotes
 and backslashes, five PEM keys) appearing ${OCCURRENCES} times in their variants: exported,
 in a Basic auth header, JSON-escaped, URL-encoded, shell-quoted, inside longer base64 text,
-printed line by line. The masker registers ${PATTERNS} literal lines for them; \`grep -F -f\`
-gets the same lines. Every tool reads the log from the page cache and writes into a pipe
+printed line by line. \`grep -F -f\` gets the masker's own literals, split into lines
+(${PATTERNS} patterns). Every tool reads the log from the page cache and writes into a pipe
 (\`| wc -c\`; GNU grep stops at the first match when its output is /dev/null), which costs
 the masker and \`cat\`, who write the whole log, more than grep, who writes only the matching
 lines; the last row shows the masker without it. \`LC_ALL=C\`. Median of three runs. *Per
@@ -124,7 +124,7 @@ Where the time goes: one Hyperscan scan (streaming mode; each literal, or the la
 of a longer one, compiled as an escaped regex) is most of it; the rest is the kernel's copies
 in and out. The masker adds a prefix test of the last few KB of each 256 KiB read (to hold
 back only a tail that may begin a secret) and writes the unchanged spans straight from the
-read buffer with \`writev\`. Compiling the ${PATTERNS} patterns takes a few tens of ms.
+read buffer with \`writev\`. Compiling the patterns takes a few tens of ms.
 
 Micro-benchmarks (Google Benchmark, not run by this script):
 \`cmake --build ${BUILD} --target mask_microbench && ${BUILD}/src/mask/mask_microbench\` measures
