@@ -104,6 +104,8 @@ void JsonField(SecretBytes& out, std::string_view key, std::string_view value, b
 
 }  // namespace
 
+void AppendJsonString(SecretBytes& out, std::string_view s) { JsonString(out, s); }
+
 // Strict UTF-8 (no overlong forms, no surrogates), as the server's JSON parser wants.
 bool IsUtf8(std::string_view s) {
   static const uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};

@@ -77,6 +77,10 @@ Status ValidateSecret(const SecretResource& s, bool creating);
 // concurrency guard of an edit); id and create_time are never sent.
 SecretBytes SecretToJsonBody(const SecretResource& s, bool with_update_time);
 
+// Appends `s` to a JSON document as a quoted, escaped string (for bodies that carry values,
+// which must stay in SecretBytes).
+void AppendJsonString(SecretBytes& out, std::string_view s);
+
 // Strict UTF-8 (what the server's JSON parser accepts in a string).
 bool IsUtf8(std::string_view s);
 

@@ -51,11 +51,13 @@ class SemApi {
   Result<ProjectSummary> CreateProject(const std::string& name, const std::string& repo_url) const;
   Status DeleteProject(const std::string& id_or_name) const;
 
- private:
-  std::string SecretsPath(const SecretPlace& where) const;
-  // Sends and maps a non-200 status to an error.
+  // Sends and maps a non-200 status to an error (as above). For the other resource APIs
+  // built on this one (TargetApi).
   Result<HttpResponse> Call(const char* method, const std::string& target,
                             std::string_view body = {}) const;
+
+ private:
+  std::string SecretsPath(const SecretPlace& where) const;
 
   const HttpClient& http_;
 };

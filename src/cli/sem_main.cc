@@ -54,13 +54,29 @@ void AddPlace(CLI::App* cmd, PlaceFlags* p) {
   cmd->add_option("-i,--project-id", p->project_id, "act on the secrets of this project (by id)");
 }
 
+// -p / -i on a deployment target command.
+void AddTargetPlace(CLI::App* cmd, PlaceFlags* p) {
+  cmd->add_option("-p,--project-name", p->project_name, "the target's project (by name)");
+  cmd->add_option("-i,--project-id", p->project_id, "the target's project (by id)");
+}
+
+// Semaphore's sem accepts these for deployment targets.
+void TargetAliases(CLI::App* cmd) {
+  for (const char* a : {"dt", "dts", "deployment_targets", "deployment-target",
+                        "deployment-targets"}) {
+    cmd->alias(a);
+  }
+}
+
 constexpr const char* kFooter =
     "Examples:\n"
     "  sem connect myorg.example.com TOKEN\n"
     "  sem create secret awskey -e AWS_ACCESS_KEY_ID=... -f ~/.ssh/id_rsa:.ssh/id_rsa\n"
     "  sem get secret                 sem get secret awskey -p myproject\n"
     "  sem edit secret awskey         sem delete secret awskey\n"
-    "  sem apply -f secret.yml\n";
+    "  sem apply -f secret.yml\n"
+    "  sem create dt prod -p web -e AWS_KEY=... -s AUTO -o BRANCH,REGEX,main|release-.*\n"
+    "  sem get dt -p web              sem edit dt prod -p web --deactivate\n";
 
 }  // namespace
 
@@ -97,6 +113,30 @@ int SemMain(int argc, char** argv) {
       ->add_option("-f,--file", secret_flags.files, "file LOCAL_PATH:REMOTE_PATH (repeatable)")
       ->allow_extra_args(false);
   AddPlace(create_secret, &secret_flags.place);
+  CreateTargetFlags target_flags;
+  auto* create_target = create->add_subcommand(
+      "deployment_target", "create a deployment target (alias dt) with credentials and rules");
+  TargetAliases(create_target);
+  create_target->add_option("name", target_flags.name, "target name")->required();
+  create_target->add_option("-e,--env", target_flags.env, "credential env var NAME=VALUE")
+      ->allow_extra_args(false);
+  create_target
+      ->add_option("-f,--file", target_flags.files, "credential file LOCAL_PATH:REMOTE_PATH")
+      ->allow_extra_args(false);
+  create_target
+      ->add_option("-s,--subject_rules", target_flags.subject_rules,
+                   "who may promote: ANY, AUTO, USER,<user id> or ROLE,<role> (repeatable)")
+      ->allow_extra_args(false);
+  create_target
+      ->add_option("-o,--object_rules", target_flags.object_rules,
+                   "which refs: BRANCH|TAG|PR,ALL|EXACT|REGEX[,PATTERN] (repeatable)")
+      ->allow_extra_args(false);
+  create_target
+      ->add_option("-b,--bookmark", target_flags.bookmarks, "bookmark parameter (up to 3)")
+      ->allow_extra_args(false);
+  create_target->add_option("-d,--desc", target_flags.description, "description");
+  create_target->add_option("-u,--url", target_flags.url, "URL of the environment");
+  AddTargetPlace(create_target, &target_flags.place);
   auto* create_project = create->add_subcommand("project", "create a project");
   create_project->add_option("name", project_name, "project name")->required();
   create_project->add_option("--repo-url", repo_url, "the project's repository URL");
@@ -114,6 +154,11 @@ int SemMain(int argc, char** argv) {
   get_projects->alias("project");
   get_projects->alias("prj");
   get_projects->add_option("name", get_name, "project name");
+  auto* get_target = get->add_subcommand(
+      "deployment_target", "list a project's deployment targets (alias dt), or show one");
+  TargetAliases(get_target);
+  get_target->add_option("name", get_name, "target name or id");
+  AddTargetPlace(get_target, &get_place);
 
   // edit
   std::string edit_name;
@@ -124,6 +169,14 @@ int SemMain(int argc, char** argv) {
   edit_secret->alias("secrets");
   edit_secret->add_option("name", edit_name, "secret name or id")->required();
   AddPlace(edit_secret, &edit_place);
+  bool activate = false, deactivate = false;
+  auto* edit_target = edit->add_subcommand(
+      "deployment_target", "edit a deployment target (alias dt) in place, or (un)cordon it");
+  TargetAliases(edit_target);
+  edit_target->add_option("name", edit_name, "target name or id")->required();
+  edit_target->add_flag("-a,--activate", activate, "lift the cordon: jobs may use the target");
+  edit_target->add_flag("-d,--deactivate", deactivate, "cordon: no job may use the target");
+  AddTargetPlace(edit_target, &edit_place);
 
   // delete
   std::string delete_name;
@@ -134,6 +187,11 @@ int SemMain(int argc, char** argv) {
   delete_secret->alias("secrets");
   delete_secret->add_option("name", delete_name, "secret name or id")->required();
   AddPlace(delete_secret, &delete_place);
+  auto* delete_target =
+      del->add_subcommand("deployment_target", "delete a deployment target (alias dt)");
+  TargetAliases(delete_target);
+  delete_target->add_option("name", delete_name, "target name or id")->required();
+  AddTargetPlace(delete_target, &delete_place);
   auto* delete_project = del->add_subcommand("project", "delete a project");
   delete_project->alias("projects");
   delete_project->alias("prj");
@@ -176,22 +234,32 @@ int SemMain(int argc, char** argv) {
       s = context_name.empty() ? ListContexts() : UseContext(context_name);
     } else if (create_secret->parsed()) {
       s = CreateSecret(g, secret_flags);
+    } else if (create_target->parsed()) {
+      s = CreateTarget(g, target_flags);
     } else if (create_project->parsed()) {
       s = CreateProject(g, project_name, repo_url);
     } else if (create->parsed()) {
       if (create_file.empty()) {
         return Fail(
-            "create what? Use 'create -f FILE', 'create secret NAME' or 'create project "
-            "NAME' (see '" +
+            "create what? Use 'create -f FILE', 'create secret NAME', 'create dt NAME' or "
+            "'create project NAME' (see '" +
             prog + " create --help')");
       }
       s = ApplyFile(g, create_file, true);
     } else if (get_secret->parsed()) {
       s = get_name.empty() ? GetSecrets(g, get_place) : GetSecret(g, get_place, get_name);
+    } else if (get_target->parsed()) {
+      s = get_name.empty() ? GetTargets(g, get_place) : GetTarget(g, get_place, get_name);
     } else if (get_projects->parsed()) {
       s = get_name.empty() ? GetProjects(g) : GetProject(g, get_name);
     } else if (edit_secret->parsed()) {
       s = EditSecret(g, edit_place, edit_name);
+    } else if (edit_target->parsed()) {
+      if (activate && deactivate) return Fail("give --activate or --deactivate, not both");
+      s = activate || deactivate ? SetTargetActive(g, edit_place, edit_name, activate)
+                                 : EditTarget(g, edit_place, edit_name);
+    } else if (delete_target->parsed()) {
+      s = DeleteTarget(g, delete_place, delete_name);
     } else if (delete_secret->parsed()) {
       s = DeleteSecret(g, delete_place, delete_name);
     } else if (delete_project->parsed()) {
@@ -205,6 +273,7 @@ int SemMain(int argc, char** argv) {
   }
   // The -e values were copied out of argv by the parser: wipe the copies.
   for (auto& e : secret_flags.env) std::fill(e.begin(), e.end(), '\0');
+  for (auto& e : target_flags.env) std::fill(e.begin(), e.end(), '\0');
   std::fflush(stdout);
   return s.ok() ? 0 : Fail(s.message());
 }

@@ -1,0 +1,155 @@
+// Strict reading of DeploymentTarget YAML (TargetFromYaml in target_resource.h).
+#include <algorithm>
+
+#include "cli/target_resource.h"
+#include "cli/yaml_fields.h"
+
+namespace coffer::cli {
+namespace {
+
+using Node = YAML::Node;
+using strict::CheckKeys;
+using strict::Invalid;
+using strict::OptBool;
+using strict::OptList;
+using strict::OptMap;
+using strict::OptString;
+using strict::OptTime;
+
+std::string Item(const std::string& list, size_t i) { return list + "[" + std::to_string(i) + "]"; }
+
+Status ReadMetadata(const Node& m, TargetResource* t) {
+  COFFER_RETURN_IF_ERROR(CheckKeys(m, "metadata",
+                                   {"name", "id", "project_id", "organization_id", "create_time",
+                                    "update_time", "description", "url"}));
+  COFFER_ASSIGN_OR_RETURN(auto name, OptString(m, "name", "metadata.name"));
+  t->name = name.value_or("");
+  COFFER_ASSIGN_OR_RETURN(auto id, OptString(m, "id", "metadata.id"));
+  t->id = id.value_or("");
+  COFFER_ASSIGN_OR_RETURN(auto project, OptString(m, "project_id", "metadata.project_id"));
+  t->project_id = project.value_or("");
+  COFFER_ASSIGN_OR_RETURN(auto org, OptString(m, "organization_id", "metadata.organization_id"));
+  t->organization_id = org.value_or("");
+  COFFER_ASSIGN_OR_RETURN(t->create_time, OptTime(m, "create_time", "metadata.create_time"));
+  COFFER_ASSIGN_OR_RETURN(t->update_time, OptTime(m, "update_time", "metadata.update_time"));
+  COFFER_ASSIGN_OR_RETURN(auto description, OptString(m, "description", "metadata.description"));
+  t->description = description.value_or("");
+  COFFER_ASSIGN_OR_RETURN(auto url, OptString(m, "url", "metadata.url"));
+  t->url = url.value_or("");
+  return Status::Ok();
+}
+
+Status ReadSubjectRules(const Node& rules, TargetResource* t) {
+  const std::string list = "spec.subject_rules";
+  COFFER_ASSIGN_OR_RETURN(bool has, OptList(rules, list));
+  for (size_t i = 0; has && i < rules.size(); ++i) {
+    const std::string field = Item(list, i);
+    const Node r = rules[i];
+    if (!r.IsMap()) return Invalid(field, "must be a mapping with type and subject_id");
+    COFFER_RETURN_IF_ERROR(CheckKeys(r, field, {"type", "subject_id"}));
+    COFFER_ASSIGN_OR_RETURN(auto type, OptString(r, "type", field + ".type"));
+    auto parsed = domain::ParseSubjectType(type.value_or(""));
+    if (!parsed) return Invalid(field + ".type", "must be ANY, AUTO, USER or ROLE");
+    COFFER_ASSIGN_OR_RETURN(auto id, OptString(r, "subject_id", field + ".subject_id"));
+    t->subject_rules.push_back({*parsed, id.value_or("")});
+  }
+  return Status::Ok();
+}
+
+Status ReadObjectRules(const Node& rules, TargetResource* t) {
+  const std::string list = "spec.object_rules";
+  COFFER_ASSIGN_OR_RETURN(bool has, OptList(rules, list));
+  for (size_t i = 0; has && i < rules.size(); ++i) {
+    const std::string field = Item(list, i);
+    const Node r = rules[i];
+    if (!r.IsMap()) return Invalid(field, "must be a mapping with type, match_mode and pattern");
+    COFFER_RETURN_IF_ERROR(CheckKeys(r, field, {"type", "match_mode", "pattern"}));
+    COFFER_ASSIGN_OR_RETURN(auto type, OptString(r, "type", field + ".type"));
+    auto ref = domain::ParseRefType(type.value_or(""));
+    if (!ref) return Invalid(field + ".type", "must be BRANCH, TAG or PR");
+    COFFER_ASSIGN_OR_RETURN(auto mode, OptString(r, "match_mode", field + ".match_mode"));
+    auto match = domain::ParseMatchMode(mode.value_or(""));
+    if (!match) return Invalid(field + ".match_mode", "must be ALL, EXACT or REGEX");
+    COFFER_ASSIGN_OR_RETURN(auto pattern, OptString(r, "pattern", field + ".pattern"));
+    t->object_rules.push_back({*ref, *match, pattern.value_or("")});
+  }
+  return Status::Ok();
+}
+
+Status ReadCredentials(const Node& spec, TargetResource* t) {
+  const Node envs = spec["env_vars"];
+  COFFER_ASSIGN_OR_RETURN(bool has_envs, OptList(envs, "spec.env_vars"));
+  for (size_t i = 0; has_envs && i < envs.size(); ++i) {
+    const std::string field = Item("spec.env_vars", i);
+    const Node e = envs[i];
+    if (!e.IsMap()) return Invalid(field, "must be a mapping with name and value");
+    COFFER_RETURN_IF_ERROR(CheckKeys(e, field, {"name", "value"}));
+    COFFER_ASSIGN_OR_RETURN(auto name, OptString(e, "name", field + ".name"));
+    COFFER_ASSIGN_OR_RETURN(auto value, OptString(e, "value", field + ".value"));
+    t->env_vars.push_back({name.value_or(""), SecretBytes(value.value_or(""))});
+    if (value) std::fill(value->begin(), value->end(), '\0');
+  }
+  const Node files = spec["files"];
+  COFFER_ASSIGN_OR_RETURN(bool has_files, OptList(files, "spec.files"));
+  for (size_t i = 0; has_files && i < files.size(); ++i) {
+    const std::string field = Item("spec.files", i);
+    const Node f = files[i];
+    if (!f.IsMap()) return Invalid(field, "must be a mapping with path and content");
+    COFFER_RETURN_IF_ERROR(CheckKeys(f, field, {"path", "content"}));
+    COFFER_ASSIGN_OR_RETURN(auto path, OptString(f, "path", field + ".path"));
+    COFFER_ASSIGN_OR_RETURN(auto content, OptString(f, "content", field + ".content"));
+    t->files.push_back({path.value_or(""), SecretBytes(content.value_or(""))});
+    if (content) std::fill(content->begin(), content->end(), '\0');
+  }
+  return Status::Ok();
+}
+
+Status ReadSpec(const Node& s, TargetResource* t) {
+  COFFER_RETURN_IF_ERROR(
+      CheckKeys(s, "spec",
+                {"state", "active", "subject_rules", "object_rules", "bookmark_parameter1",
+                 "bookmark_parameter2", "bookmark_parameter3", "env_vars", "files"}));
+  COFFER_ASSIGN_OR_RETURN(auto state, OptString(s, "state", "spec.state"));
+  t->state = state.value_or("");
+  COFFER_ASSIGN_OR_RETURN(t->active, OptBool(s, "active", "spec.active"));
+  for (int i = 0; i < 3; ++i) {
+    const std::string key = "bookmark_parameter" + std::to_string(i + 1);
+    COFFER_ASSIGN_OR_RETURN(auto mark, OptString(s, key.c_str(), "spec." + key));
+    t->bookmarks[i] = mark.value_or("");
+  }
+  COFFER_RETURN_IF_ERROR(ReadSubjectRules(s["subject_rules"], t));
+  COFFER_RETURN_IF_ERROR(ReadObjectRules(s["object_rules"], t));
+  return ReadCredentials(s, t);
+}
+
+}  // namespace
+
+Result<TargetResource> TargetFromYaml(std::string_view text) {
+  COFFER_ASSIGN_OR_RETURN(const Node root, strict::LoadOneMapping(text));
+  TargetResource t;
+  try {
+    COFFER_ASSIGN_OR_RETURN(auto kind, OptString(root, "kind", "kind"));
+    if (!kind || kind->empty()) return Invalid("kind", "missing (DeploymentTarget)");
+    if (*kind != "DeploymentTarget") {
+      return Status::InvalidArgument("unsupported resource kind '" + *kind +
+                                     "' (expected DeploymentTarget)");
+    }
+    COFFER_RETURN_IF_ERROR(CheckKeys(root, "", {"apiVersion", "kind", "metadata", "spec"}));
+    COFFER_ASSIGN_OR_RETURN(auto api_version, OptString(root, "apiVersion", "apiVersion"));
+    if (api_version && *api_version != "v1alpha") {
+      return Invalid("apiVersion", "must be v1alpha for kind DeploymentTarget");
+    }
+    const Node meta = root["metadata"];
+    COFFER_ASSIGN_OR_RETURN(bool has_meta, OptMap(meta, "metadata"));
+    if (!has_meta) return Invalid("metadata.name", "missing");
+    COFFER_RETURN_IF_ERROR(ReadMetadata(meta, &t));
+    const Node spec = root["spec"];
+    COFFER_ASSIGN_OR_RETURN(bool has_spec, OptMap(spec, "spec"));
+    if (has_spec) COFFER_RETURN_IF_ERROR(ReadSpec(spec, &t));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument("unexpected YAML structure: " + e.msg);
+  }
+  return t;
+}
+
+}  // namespace coffer::cli
