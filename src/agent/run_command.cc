@@ -10,14 +10,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "agent/checkout.h"
 #include "agent/files.h"
 #include "mask/mask_patterns.h"
-#include "mask/masker.h"
 #include "mask/pump.h"
+#include "mask/variants.h"
 
 namespace coffer::agent {
 namespace {
@@ -53,7 +52,7 @@ int Fail(const std::string& message) {
 struct Args {
   std::string server, token, job_id = "self", ca;
   bool cleanup = false, mask = true;
-  size_t min_length = 4;
+  size_t min_length = mask::kDefaultMinLength;
   std::vector<std::string> command;
 };
 
@@ -183,9 +182,8 @@ int RunCommand(int argc, char** argv) {
     }
     patterns = std::move(built).value();
     for (const auto& s : too_short) {
-      std::string what = s.line == 0 ? s.name : s.name + " (line " + std::to_string(s.line) + ")";
-      std::fprintf(stderr, "coffer run: warning: %s is shorter than %zu bytes and is not masked\n",
-                   what.c_str(), args.min_length);
+      std::fprintf(stderr, "coffer run: warning: %s\n",
+                   mask::DescribeShortValue(s, args.min_length).c_str());
     }
   }
   std::fflush(stderr);
@@ -217,26 +215,20 @@ int RunCommand(int argc, char** argv) {
   g_child = child;
   signal(SIGINT, Forward);
   signal(SIGTERM, Forward);
-  std::vector<std::thread> pumps;
+  Status pumped;
   if (patterns) {
     close(out_pipe[1]);
     close(err_pipe[1]);
-    for (auto [in, out] :
-         {std::pair{out_pipe[0], STDOUT_FILENO}, std::pair{err_pipe[0], STDERR_FILENO}}) {
-      pumps.emplace_back([in = in, out = out, patterns] {
-        auto masker = mask::Masker::Create(patterns);
-        if (masker.ok()) {
-          mask::PumpMasked(in, out, masker->get()).ok();
-        }
-        close(in);
-      });
-    }
+    pumped =
+        mask::PumpAllMasked(patterns, {{out_pipe[0], STDOUT_FILENO}, {err_pipe[0], STDERR_FILENO}});
+    close(out_pipe[0]);
+    close(err_pipe[0]);
   }
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  for (auto& t : pumps) t.join();
   cleanup();
+  if (!pumped.ok()) std::fprintf(stderr, "coffer run: error: %s\n", pumped.message().c_str());
   return ExitCodeOf(status);
 }
 

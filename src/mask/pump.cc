@@ -25,18 +25,6 @@ Status ErrnoStatus(const char* what) {
 
 }  // namespace
 
-Status WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot write masked output");
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
-}
-
 Status WriteAll(int fd, const std::vector<std::string_view>& pieces) {
   std::vector<iovec> iov;
   iov.reserve(pieces.size());

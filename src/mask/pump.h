@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/fd_io.h"
 #include "common/status.h"
 #include "mask/mask_patterns.h"
 #include "mask/masker.h"
@@ -46,9 +47,9 @@ struct FdPair {
 Status PumpAllMasked(const std::shared_ptr<const MaskPatterns>& patterns,
                      const std::vector<FdPair>& pairs, const PumpOptions& options = {});
 
-// Writes all of `data` (or all the pieces, in order, with writev) to `fd`, retrying on EINTR
-// and short writes.
-Status WriteAll(int fd, std::string_view data);
+// Writes all the pieces, in order, with writev, to `fd`, retrying on EINTR and short
+// writes. (One string: coffer::WriteAll in common/fd_io.h.)
+using coffer::WriteAll;
 Status WriteAll(int fd, const std::vector<std::string_view>& pieces);
 
 }  // namespace coffer::mask
