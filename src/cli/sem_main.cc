@@ -62,8 +62,8 @@ void AddTargetPlace(CLI::App* cmd, PlaceFlags* p) {
 
 // Semaphore's sem accepts these for deployment targets.
 void TargetAliases(CLI::App* cmd) {
-  for (const char* a : {"dt", "dts", "deployment_targets", "deployment-target",
-                        "deployment-targets"}) {
+  for (const char* a :
+       {"dt", "dts", "deployment_targets", "deployment-target", "deployment-targets"}) {
     cmd->alias(a);
   }
 }
@@ -131,8 +131,7 @@ int SemMain(int argc, char** argv) {
       ->add_option("-o,--object_rules", target_flags.object_rules,
                    "which refs: BRANCH|TAG|PR,ALL|EXACT|REGEX[,PATTERN] (repeatable)")
       ->allow_extra_args(false);
-  create_target
-      ->add_option("-b,--bookmark", target_flags.bookmarks, "bookmark parameter (up to 3)")
+  create_target->add_option("-b,--bookmark", target_flags.bookmarks, "bookmark parameter (up to 3)")
       ->allow_extra_args(false);
   create_target->add_option("-d,--desc", target_flags.description, "description");
   create_target->add_option("-u,--url", target_flags.url, "URL of the environment");
