@@ -102,8 +102,8 @@ struct WipedString {
   ~WipedString() { std::fill(text.begin(), text.end(), '\0'); }
 };
 
-// Whether the target changed (or went) since `was` was read. The server does not check
-// update_time on targets, so the client looks once more right before it writes.
+// Whether the target changed (or went) since `was` was read. The server refuses a stale
+// update_time as well (409); looking first lets the message tell a delete from a change.
 Status CheckNotChanged(const TargetApi& api, const TargetResource& was) {
   auto again = api.Get("", was.id);
   if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {

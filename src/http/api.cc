@@ -39,6 +39,17 @@ Result<int> IntParam(const std::map<std::string, std::string>& q, const std::str
   return std::stoi(v);
 }
 
+// The version named by an `If-Match: "<version>"` header; nullopt without the header.
+Result<std::optional<int64_t>> IfMatchVersion(const Request& req) {
+  std::string v = req.Header("if-match");
+  if (v.empty()) return std::optional<int64_t>();
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument("If-Match: must be a quoted version, e.g. \"3\"");
+  }
+  return std::optional<int64_t>(std::stoll(v));
+}
+
 std::string Param(const std::map<std::string, std::string>& q, const std::string& key) {
   auto it = q.find(key);
   return it == q.end() ? "" : it->second;
@@ -118,6 +129,11 @@ Api::Api(Services services) : s_(std::move(services)) {
       [](const Api& a, const Call& c) { return a.UpdateTarget(c, true); });
   add("POST", (dt + "/deactivate").c_str(),
       [](const Api& a, const Call& c) { return a.UpdateTarget(c, false); });
+  // Semaphore's sem cordons with PATCH and reads {"target_id", "cordoned"}.
+  add("PATCH", (dt + "/activate").c_str(),
+      [](const Api& a, const Call& c) { return a.CordonTarget(c, false); });
+  add("PATCH", (dt + "/deactivate").c_str(),
+      [](const Api& a, const Call& c) { return a.CordonTarget(c, true); });
   add("POST", "/api/v1alpha/jobs", [](const Api& a, const Call& c) { return a.OpenJob(c); });
   add("GET", "/api/v1alpha/jobs/{job}/secrets", [](const Api&, const Call&) -> Result<Response> {
     return Status::Unauthenticated("checkout needs the job's own token");
@@ -275,15 +291,7 @@ Result<Response> Api::UpdateSecret(const Call& c, bool project) const {
   COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
   COFFER_ASSIGN_OR_RETURN(service::SecretInput in, SecretFromJson(body, project));
   // If-Match: "<version>" is the precise form of optimistic concurrency.
-  std::string if_match = c.req.Header("if-match");
-  if (!if_match.empty()) {
-    std::string v = if_match;
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-    if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::InvalidArgument("If-Match: must be a quoted secret version, e.g. \"3\"");
-    }
-    in.expected_version = std::stoll(v);
-  }
+  COFFER_ASSIGN_OR_RETURN(in.expected_version, IfMatchVersion(c.req));
   COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
                           s_.secrets->Update(c.ctx, where, c.params.at("secret"), std::move(in)));
   Response r = Json(SecretToJson(m, where.project));
@@ -356,16 +364,34 @@ Result<Response> Api::SecretUsage(const Call& c, bool project) const {
 Result<Response> Api::ListTargets(const Call& c) const {
   std::string project = Param(c.query, "project_id");
   if (project.empty()) return Status::InvalidArgument("project_id: required");
-  COFFER_ASSIGN_OR_RETURN(auto views, s_.targets->List(c.ctx, project));
+  COFFER_ASSIGN_OR_RETURN(auto views,
+                          s_.targets->List(c.ctx, project, Param(c.query, "target_name")));
   json::array items;
   for (const auto& v : views) items.push_back(TargetToJson(v));
   return Json(items);
 }
 
+namespace {
+// A deployment target, with its version (its credentials' version) as ETag for If-Match.
+Response TargetResponse(const service::TargetView& v) {
+  Response r = Json(TargetToJson(v));
+  r.headers.emplace_back("ETag", "\"" + std::to_string(v.credentials.version) + "\"");
+  return r;
+}
+}  // namespace
+
 Result<Response> Api::GetTarget(const Call& c) const {
   COFFER_ASSIGN_OR_RETURN(
       auto v, s_.targets->Get(c.ctx, Param(c.query, "project_id"), c.params.at("target")));
-  return Json(TargetToJson(v));
+  return TargetResponse(v);
+}
+
+Result<Response> Api::CordonTarget(const Call& c, bool cordoned) const {
+  service::TargetInput in;
+  in.active = !cordoned;
+  COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Update(c.ctx, Param(c.query, "project_id"),
+                                                     c.params.at("target"), std::move(in)));
+  return Json(json::object{{"target_id", v.target.id}, {"cordoned", !v.target.active}});
 }
 
 Result<Response> Api::CreateTarget(const Call& c) const {
@@ -375,7 +401,7 @@ Result<Response> Api::CreateTarget(const Call& c) const {
   if (project.empty()) project = Param(c.query, "project_id");
   if (project.empty()) return Status::InvalidArgument("project_id: required");
   COFFER_ASSIGN_OR_RETURN(auto v, s_.targets->Create(c.ctx, project, std::move(in)));
-  return Json(TargetToJson(v));
+  return TargetResponse(v);
 }
 
 Result<Response> Api::UpdateTarget(const Call& c, std::optional<bool> active) const {
@@ -388,10 +414,11 @@ Result<Response> Api::UpdateTarget(const Call& c, std::optional<bool> active) co
     std::string body_project;
     COFFER_ASSIGN_OR_RETURN(in, TargetFromJson(body, &body_project));
     if (project.empty()) project = body_project;
+    COFFER_ASSIGN_OR_RETURN(in.expected_version, IfMatchVersion(c.req));
   }
   COFFER_ASSIGN_OR_RETURN(auto v,
                           s_.targets->Update(c.ctx, project, c.params.at("target"), std::move(in)));
-  return Json(TargetToJson(v));
+  return TargetResponse(v);
 }
 
 Result<Response> Api::DeleteTarget(const Call& c) const {

@@ -68,6 +68,7 @@ class Api {
   Result<Response> CreateTarget(const Call& c) const;
   Result<Response> UpdateTarget(const Call& c, std::optional<bool> active) const;
   Result<Response> DeleteTarget(const Call& c) const;
+  Result<Response> CordonTarget(const Call& c, bool cordoned) const;
   Result<Response> OpenJob(const Call& c) const;
   Result<Response> JobAccess(const Call& c, bool attach) const;
   Result<Response> FinishJob(const Call& c) const;

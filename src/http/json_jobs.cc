@@ -60,12 +60,16 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
       o, "",
       {"id", "name", "project_id", "organization_id", "description", "url", "state", "active",
        "bookmark_parameter1", "bookmark_parameter2", "bookmark_parameter3", "subject_rules",
-       "object_rules", "env_vars", "files", "create_time", "update_time", "content_included"}));
+       "object_rules", "env_vars", "files", "create_time", "update_time", "content_included",
+       // Sent by Semaphore's own sem; meaningless here, accepted and ignored.
+       "unique_token", "state_message", "created_at", "updated_at"}));
   service::TargetInput in;
   COFFER_ASSIGN_OR_RETURN(in.name, StringAt(o, "name", "name"));
   COFFER_ASSIGN_OR_RETURN(in.description, StringAt(o, "description", "description"));
   COFFER_ASSIGN_OR_RETURN(in.url, StringAt(o, "url", "url"));
   COFFER_ASSIGN_OR_RETURN(in.active, BoolAt(o, "active", "active"));
+  COFFER_ASSIGN_OR_RETURN(auto update_time, TimeAt(o, "update_time", "update_time"));
+  if (update_time && *update_time != 0) in.expected_update_time = update_time;
   COFFER_ASSIGN_OR_RETURN(auto pid, StringAt(o, "project_id", "project_id"));
   *project_id = pid.value_or("");
   std::array<std::optional<std::string>, 3> marks;
@@ -85,7 +89,7 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
       std::string f = "subject_rules[" + Str(i) + "]";
       if (!(*subjects)[i].is_object()) return Invalid(f, "must be an object");
       const auto& r = (*subjects)[i].as_object();
-      COFFER_RETURN_IF_ERROR(OnlyKeys(r, f, {"type", "subject_id"}));
+      COFFER_RETURN_IF_ERROR(OnlyKeys(r, f, {"type", "subject_id", "git_login"}));
       COFFER_ASSIGN_OR_RETURN(auto type, StringAt(r, "type", f + ".type"));
       auto t = domain::ParseSubjectType(type.value_or(""));
       if (!t) return Invalid(f + ".type", "must be ANY, AUTO, USER or ROLE");

@@ -114,12 +114,14 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
 }
 
 Result<std::vector<TargetView>> DeploymentTargetService::List(const RequestContext& ctx,
-                                                              const std::string& project) const {
+                                                              const std::string& project,
+                                                              const std::string& name) const {
   COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
                           projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
   COFFER_ASSIGN_OR_RETURN(auto targets, store_.ListDeploymentTargets(ctx.principal.org_id, p.id));
   std::vector<TargetView> out;
   for (auto& dt : targets) {
+    if (!name.empty() && dt.name != name) continue;
     COFFER_ASSIGN_OR_RETURN(domain::SecretMeta creds, Credentials(dt));
     out.push_back({std::move(dt), std::move(creds)});
   }
@@ -138,9 +140,16 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   auto found = Find(ctx, project, id_or_name, Permission::kProjectTargetsManage);
   if (!found.ok()) return found.status();
   TargetView view = std::move(found).value();
+  if ((in.expected_update_time && *in.expected_update_time != view.target.update_time) ||
+      (in.expected_version && *in.expected_version != view.credentials.version)) {
+    return Status::Conflict(
+        "the deployment target was changed since it was read (now at update_time " +
+        std::to_string(view.target.update_time) + "); read it again and retry");
+  }
   domain::DeploymentTarget dt = view.target;
   Apply(in, &dt);
-  dt.update_time = NowSeconds();
+  // update_time identifies a version for clients that send it back: keep it increasing.
+  dt.update_time = std::max(NowSeconds(), view.target.update_time + 1);
   COFFER_RETURN_IF_ERROR(Validate(dt));
   COFFER_ASSIGN_OR_RETURN(
       store::SecretRow row,

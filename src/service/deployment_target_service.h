@@ -29,6 +29,10 @@ struct TargetInput {
   std::optional<std::vector<domain::SubjectRule>> subject_rules;
   std::optional<std::vector<domain::ObjectRule>> object_rules;
   std::optional<domain::SecretData> credentials;  // empty values keep stored ones
+  // Optimistic concurrency, as for secrets: Conflict when the stored target is not at
+  // this update_time / credentials version.
+  std::optional<int64_t> expected_update_time;
+  std::optional<int64_t> expected_version;
 };
 
 struct TargetView {
@@ -42,7 +46,9 @@ class DeploymentTargetService {
       : store_(store), projects_(projects), secrets_(secrets) {}
 
   Result<TargetView> Create(const RequestContext& ctx, const std::string& project, TargetInput in);
-  Result<std::vector<TargetView>> List(const RequestContext& ctx, const std::string& project) const;
+  // All of a project's targets, or only the one named `name` when it is not empty.
+  Result<std::vector<TargetView>> List(const RequestContext& ctx, const std::string& project,
+                                       const std::string& name = "") const;
   // `project` may be empty when `id_or_name` is an id.
   Result<TargetView> Get(const RequestContext& ctx, const std::string& project,
                          const std::string& id_or_name) const;

@@ -130,7 +130,15 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     if (!creds.ok()) return creds.status();
     if (!creds->empty()) pinned.push_back(Pin(target->name, creds->front()));
   }
-  if (!refusals.empty()) return out;
+  if (!refusals.empty()) {
+    // A refused job is worth an event too: someone tried to reach these secrets.
+    store::AuditRecord audit = MakeAudit(ctx, "job.refuse", "project", project.id, project.name);
+    audit.owner_id = project.id;
+    audit.pipeline_id = req.pipeline_id;
+    audit.workflow_id = req.workflow_id;
+    COFFER_RETURN_IF_ERROR(store_.AppendAudit(audit));
+    return out;
+  }
 
   store::JobRecord& job = out.job;
   job.id = NewUuid();

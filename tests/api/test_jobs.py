@@ -134,6 +134,9 @@ class Jobs(ServerTest):
         self.api("POST", f"/api/v1alpha/deployment_targets/prod/deactivate?project_id={self.pid}")
         r = self.open_job(secrets=[], deployment_target="prod")
         self.assertEqual(r.json["reasons"], ["Deployment target prod is cordoned"])
+        refused = [e for e in self.ok("GET", "/api/v1alpha/audit?page_size=100")["events"]
+                   if e["action"] == "job.refuse" and e["resource_name"] == self.project]
+        self.assertEqual(len(refused), 2)
 
     def test_fork_pull_requests_get_only_allowed_secrets(self):
         self.create_secret("forkable", env={"F": "ffff"})
@@ -241,6 +244,28 @@ class Jobs(ServerTest):
         self.assertIn("object_rules[0].pattern", r.json["message"])
         self.assertEqual(self.api("POST", "/api/v1alpha/deployment_targets",
                                   {"name": "staging", "project_id": self.pid}).status, 409)
+        # Optimistic concurrency, as for secrets: a stale update_time or If-Match is a 409.
+        got = self.api("GET", f"/api/v1alpha/deployment_targets/{dt['id']}")
+        self.assertEqual(got.headers["ETag"], '"2"')
+        stale = dict(dt, description="stale", env_vars=None, files=None)
+        r = self.api("PATCH", f"/api/v1alpha/deployment_targets/{dt['id']}", stale)
+        self.assertEqual(r.status, 409, r)
+        r = self.api("PATCH", f"/api/v1alpha/deployment_targets/{dt['id']}",
+                     {"description": "x"}, headers={"If-Match": '"1"'})
+        self.assertEqual(r.status, 409, r)
+        fresh = dict(got.json, description="fresh", env_vars=None, files=None)
+        r = self.api("PATCH", f"/api/v1alpha/deployment_targets/{dt['id']}", fresh)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers["ETag"], '"3"')
+        # What Semaphore's own sem sends and expects.
+        r = self.api("POST", "/api/v1alpha/deployment_targets",
+                     {"name": "other", "project_id": self.pid, "unique_token": "u-1",
+                      "subject_rules": [{"type": "USER", "subject_id": "u", "git_login": "octo"}]})
+        self.assertEqual(r.status, 200, r)
+        named = self.api("GET", f"/api/v1alpha/deployment_targets?project_id={self.pid}&target_name=other")
+        self.assertEqual([d["name"] for d in named.json], ["other"])
+        r = self.api("PATCH", f"/api/v1alpha/deployment_targets/{r.json['id']}/deactivate")
+        self.assertEqual(r.json["cordoned"], True, r)
         self.assertEqual(self.ok("DELETE", f"/api/v1alpha/deployment_targets/{dt['id']}"), {})
         self.assertEqual(self.api("GET", f"/api/v1alpha/deployment_targets/{dt['id']}").status, 404)
 
