@@ -79,9 +79,18 @@ class Server:
 
     def cleanup(self):
         self.stop()
+        # A clean shutdown, and nothing from the sanitizers (make asan runs these tests too).
+        err = self.stderr()
+        problems = [l for l in err.splitlines() if "Sanitizer" in l or "runtime error:" in l]
+        clean = self.proc.returncode == 0 and not problems
+        if not clean:
+            detail = "\n".join(problems[:5]) or err[-2000:]
         if self.owns_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
         shutil.rmtree(os.path.dirname(self.log_path), ignore_errors=True)
+        if not clean:
+            raise AssertionError(
+                f"coffer server exited with {self.proc.returncode}: {detail}")
 
     def __enter__(self):
         return self
