@@ -73,23 +73,8 @@ bool SameAsStored(const SecretResource& was, const SecretResource& now) {
   if (now.HasValues() || now.name != was.name) return false;
   if (now.description && *now.description != was.description.value_or("")) return false;
   if (now.org_config && (!was.org_config || !(*now.org_config == *was.org_config))) return false;
-  if (now.env_vars.size() != was.env_vars.size() || now.files.size() != was.files.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < now.env_vars.size(); ++i) {
-    if (now.env_vars[i].name != was.env_vars[i].name) return false;
-  }
-  for (size_t i = 0; i < now.files.size(); ++i) {
-    if (now.files[i].path != was.files[i].path) return false;
-  }
-  return true;
+  return SameEntryNames(was.env_vars, now.env_vars, was.files, now.files);
 }
-
-// The buffer may hold values the user typed: wiped on every way out.
-struct WipedString {
-  std::string text;
-  ~WipedString() { std::fill(text.begin(), text.end(), '\0'); }
-};
 
 }  // namespace
 

@@ -10,11 +10,18 @@
 // Unavailable when the temporary file cannot be written or read.
 #pragma once
 
+#include <algorithm>
 #include <string>
 
 #include "common/status.h"
 
 namespace coffer::cli {
+
+// A buffer that may hold values the user typed: wiped on every way out.
+struct WipedString {
+  std::string text;
+  ~WipedString() { std::fill(text.begin(), text.end(), '\0'); }
+};
 
 // The editor command line `EditInEditor` runs: $EDITOR, $VISUAL, or "vi".
 std::string EditorCommand();

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include "common/encoding.h"
 #include "domain/validation.h"
@@ -119,6 +120,32 @@ Result<SecretBytes> ReadFileAsBase64(const FileFlag& f) {
   SecretBytes out(text);
   std::fill(text.begin(), text.end(), '\0');
   return out;
+}
+
+Status ReadEntryFlags(const std::vector<std::string>& env, const std::vector<std::string>& files,
+                      std::vector<EnvVarEntry>* env_out, std::vector<FileEntry>* files_out) {
+  std::set<std::string> names, paths;
+  for (const auto& arg : env) {
+    COFFER_ASSIGN_OR_RETURN(EnvVarEntry e, ParseEnvFlag(arg));
+    if (!names.insert(e.name).second) {
+      return Status::InvalidArgument("-e " + e.name + "=...: " + e.name + " is given twice");
+    }
+    env_out->push_back(std::move(e));
+  }
+  std::vector<FileFlag> file_flags;
+  for (const auto& arg : files) {
+    COFFER_ASSIGN_OR_RETURN(FileFlag ff, ParseFileFlag(arg));
+    if (!paths.insert(ff.remote).second) {
+      return Status::InvalidArgument("-f " + arg + ": the remote path " + ff.remote +
+                                     " is given twice");
+    }
+    file_flags.push_back(ff);
+  }
+  for (const auto& ff : file_flags) {
+    COFFER_ASSIGN_OR_RETURN(SecretBytes content, ReadFileAsBase64(ff));
+    files_out->push_back({ff.remote, std::move(content)});
+  }
+  return Status::Ok();
 }
 
 }  // namespace coffer::cli

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "cli/resources.h"
 #include "common/status.h"
@@ -26,5 +27,10 @@ Result<FileFlag> ParseFileFlag(const std::string& arg);
 // Reads a local file and returns its bytes as base64. Fails when it does not exist, cannot
 // be read, is a directory, or its base64 would exceed the secret size limit.
 Result<SecretBytes> ReadFileAsBase64(const FileFlag& flag);
+
+// The entries of a command's -e and -f flags: parsed, a repeated name or remote path
+// refused, every file read (as base64) only once all flags are known to be good.
+Status ReadEntryFlags(const std::vector<std::string>& env, const std::vector<std::string>& files,
+                      std::vector<EnvVarEntry>* env_out, std::vector<FileEntry>* files_out);
 
 }  // namespace coffer::cli

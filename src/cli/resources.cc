@@ -373,4 +373,16 @@ SecretBytes SecretToJsonBody(const SecretResource& s, bool with_update_time) {
   return out;
 }
 
+bool SameEntryNames(const std::vector<EnvVarEntry>& env_a, const std::vector<EnvVarEntry>& env_b,
+                    const std::vector<FileEntry>& files_a, const std::vector<FileEntry>& files_b) {
+  if (env_a.size() != env_b.size() || files_a.size() != files_b.size()) return false;
+  for (size_t i = 0; i < env_a.size(); ++i) {
+    if (env_a[i].name != env_b[i].name) return false;
+  }
+  for (size_t i = 0; i < files_a.size(); ++i) {
+    if (files_a[i].path != files_b[i].path) return false;
+  }
+  return true;
+}
+
 }  // namespace coffer::cli

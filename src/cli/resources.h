@@ -40,6 +40,10 @@ struct OrgConfig {
   bool operator==(const OrgConfig&) const = default;
 };
 
+// True when both lists name the same env vars and file paths, in the same order.
+bool SameEntryNames(const std::vector<EnvVarEntry>& env_a, const std::vector<EnvVarEntry>& env_b,
+                    const std::vector<FileEntry>& files_a, const std::vector<FileEntry>& files_b);
+
 struct SecretResource {
   bool project_scope = false;  // ProjectSecret (v1) rather than Secret (v1beta)
   std::string name;

@@ -52,27 +52,7 @@ Status CreateSecret(const GlobalOptions& g, const CreateSecretFlags& f) {
   SecretResource s;
   s.project_scope = where.project;
   s.name = f.name;
-  std::set<std::string> names, paths;
-  for (const auto& arg : f.env) {
-    COFFER_ASSIGN_OR_RETURN(EnvVarEntry e, ParseEnvFlag(arg));
-    if (!names.insert(e.name).second) {
-      return Status::InvalidArgument("-e " + e.name + "=...: " + e.name + " is given twice");
-    }
-    s.env_vars.push_back(std::move(e));
-  }
-  std::vector<FileFlag> file_flags;
-  for (const auto& arg : f.files) {
-    COFFER_ASSIGN_OR_RETURN(FileFlag ff, ParseFileFlag(arg));
-    if (!paths.insert(ff.remote).second) {
-      return Status::InvalidArgument("-f " + arg + ": the remote path " + ff.remote +
-                                     " is given twice");
-    }
-    file_flags.push_back(ff);
-  }
-  for (const auto& ff : file_flags) {
-    COFFER_ASSIGN_OR_RETURN(SecretBytes content, ReadFileAsBase64(ff));
-    s.files.push_back({ff.remote, std::move(content)});
-  }
+  COFFER_RETURN_IF_ERROR(ReadEntryFlags(f.env, f.files, &s.env_vars, &s.files));
   COFFER_RETURN_IF_ERROR(ValidateSecret(s, true));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
   COFFER_RETURN_IF_ERROR(session->api().CreateSecret(where, s).status());

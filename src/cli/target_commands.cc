@@ -43,32 +43,6 @@ Status CheckPlainFlags(const CreateTargetFlags& f) {
   return Status::Ok();
 }
 
-// The credentials of the -e and -f flags, checked like `sem create secret`'s.
-Status ReadCredentialFlags(const CreateTargetFlags& f, TargetResource* t) {
-  std::set<std::string> names, paths;
-  for (const auto& arg : f.env) {
-    COFFER_ASSIGN_OR_RETURN(EnvVarEntry e, ParseEnvFlag(arg));
-    if (!names.insert(e.name).second) {
-      return Status::InvalidArgument("-e " + e.name + "=...: " + e.name + " is given twice");
-    }
-    t->env_vars.push_back(std::move(e));
-  }
-  std::vector<FileFlag> file_flags;
-  for (const auto& arg : f.files) {
-    COFFER_ASSIGN_OR_RETURN(FileFlag ff, ParseFileFlag(arg));
-    if (!paths.insert(ff.remote).second) {
-      return Status::InvalidArgument("-f " + arg + ": the remote path " + ff.remote +
-                                     " is given twice");
-    }
-    file_flags.push_back(ff);
-  }
-  for (const auto& ff : file_flags) {
-    COFFER_ASSIGN_OR_RETURN(SecretBytes content, ReadFileAsBase64(ff));
-    t->files.push_back({ff.remote, std::move(content)});
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Status CreateTarget(const GlobalOptions& g, const CreateTargetFlags& f) {
@@ -90,7 +64,7 @@ Status CreateTarget(const GlobalOptions& g, const CreateTargetFlags& f) {
     COFFER_ASSIGN_OR_RETURN(domain::ObjectRule r, ParseObjectRuleFlag(arg));
     t.object_rules.push_back(std::move(r));
   }
-  COFFER_RETURN_IF_ERROR(ReadCredentialFlags(f, &t));
+  COFFER_RETURN_IF_ERROR(ReadEntryFlags(f.env, f.files, &t.env_vars, &t.files));
   COFFER_RETURN_IF_ERROR(ValidateTarget(t, true));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
   COFFER_ASSIGN_OR_RETURN(TargetResource created, TargetApi(session->api()).Create(t));

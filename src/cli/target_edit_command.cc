@@ -84,23 +84,8 @@ bool SameAsStored(const TargetResource& was, const TargetResource& now) {
     return false;
   }
   if (now.active && *now.active != was.active.value_or(true)) return false;
-  if (now.env_vars.size() != was.env_vars.size() || now.files.size() != was.files.size()) {
-    return false;
-  }
-  for (size_t i = 0; i < now.env_vars.size(); ++i) {
-    if (now.env_vars[i].name != was.env_vars[i].name) return false;
-  }
-  for (size_t i = 0; i < now.files.size(); ++i) {
-    if (now.files[i].path != was.files[i].path) return false;
-  }
-  return true;
+  return SameEntryNames(was.env_vars, now.env_vars, was.files, now.files);
 }
-
-// The buffer may hold values the user typed: wiped on every way out.
-struct WipedString {
-  std::string text;
-  ~WipedString() { std::fill(text.begin(), text.end(), '\0'); }
-};
 
 // Whether the target changed (or went) since `was` was read. The server refuses a stale
 // update_time as well (409); looking first lets the message tell a delete from a change.
