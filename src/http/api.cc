@@ -318,21 +318,21 @@ Result<Response> Api::ListProjects(const Call& c) const {
 }
 
 Result<Response> Api::GetProject(const Call& c) const {
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p, s_.projects->Get(c.ctx, c.params.at("project")));
+  COFFER_ASSIGN_OR_RETURN(domain::Project p, s_.projects->Get(c.ctx, c.params.at("project")));
   return Json(ProjectToJson(p));
 }
 
 Result<Response> Api::CreateProject(const Call& c) const {
   COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
   COFFER_ASSIGN_OR_RETURN(service::ProjectInput in, ProjectFromJson(body));
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p, s_.projects->Create(c.ctx, in));
+  COFFER_ASSIGN_OR_RETURN(domain::Project p, s_.projects->Create(c.ctx, in));
   return Json(ProjectToJson(p));
 }
 
 Result<Response> Api::UpdateProject(const Call& c) const {
   COFFER_ASSIGN_OR_RETURN(json::value body, ParseJson(c.req.body));
   COFFER_ASSIGN_OR_RETURN(service::ProjectInput in, ProjectFromJson(body));
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
+  COFFER_ASSIGN_OR_RETURN(domain::Project p,
                           s_.projects->Update(c.ctx, c.params.at("project"), in));
   return Json(ProjectToJson(p));
 }

@@ -274,7 +274,7 @@ std::string CheckoutToJson(const service::CheckedOut& c) {
   return out;
 }
 
-json::object UsageToJson(const store::UsageRecord& u) {
+json::object UsageToJson(const domain::SecretUsage& u) {
   return json::object{{"project_id", u.project_id},   {"job_id", u.job_id},
                       {"pipeline_id", u.pipeline_id}, {"workflow_id", u.workflow_id},
                       {"time", Str(u.time)},          {"version", Str(u.version)}};

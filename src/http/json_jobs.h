@@ -6,9 +6,9 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/audit_event.h"
 #include "service/deployment_target_service.h"
 #include "service/job_service.h"
-#include "store/store.h"
 
 namespace coffer::http {
 
@@ -28,6 +28,6 @@ std::string CheckoutToJson(const service::CheckedOut& out);
 // Appends `s` as a JSON string literal (quotes included).
 void AppendJsonString(std::string* out, std::string_view s);
 
-json::object UsageToJson(const store::UsageRecord& u);
+json::object UsageToJson(const domain::SecretUsage& u);
 
 }  // namespace coffer::http

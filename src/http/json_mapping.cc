@@ -155,7 +155,7 @@ Result<service::SecretInput> SecretFromJson(const json::value& body, bool projec
   return in;
 }
 
-json::object ProjectToJson(const store::ProjectRecord& p) {
+json::object ProjectToJson(const domain::Project& p) {
   json::array secrets, contributors;
   for (const auto& s : p.allowed_secrets) secrets.push_back(json::string(s));
   for (const auto& c : p.allowed_contributors) contributors.push_back(json::string(c));
@@ -211,7 +211,7 @@ Result<service::ProjectInput> ProjectFromJson(const json::value& body) {
   return in;
 }
 
-json::object AuditToJson(const store::AuditRecord& a) {
+json::object AuditToJson(const domain::AuditEvent& a) {
   return json::object{
       {"id", a.id},
       {"time", Str(a.time)},

@@ -10,10 +10,11 @@
 #include <string>
 
 #include "common/status.h"
+#include "domain/audit_event.h"
+#include "domain/project.h"
 #include "domain/secret.h"
 #include "service/project_service.h"
 #include "service/secret_service.h"
-#include "store/store.h"
 
 namespace coffer::http {
 
@@ -29,10 +30,10 @@ Result<service::SecretInput> SecretFromJson(const json::value& body, bool projec
 // error messages ("data." for secrets, "" for deployment targets).
 Result<domain::SecretData> SecretDataFromJson(const json::object& obj, const std::string& prefix);
 
-json::object ProjectToJson(const store::ProjectRecord& p);
+json::object ProjectToJson(const domain::Project& p);
 Result<service::ProjectInput> ProjectFromJson(const json::value& body);
 
-json::object AuditToJson(const store::AuditRecord& a);
+json::object AuditToJson(const domain::AuditEvent& a);
 
 // Parses a request body; InvalidArgument "malformed JSON: ..." when it is not JSON.
 Result<json::value> ParseJson(const std::string& body);

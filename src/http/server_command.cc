@@ -11,11 +11,8 @@
 
 #include "http/api.h"
 #include "http/server.h"
-#include "service/audit.h"
-#include "service/auth_service.h"
 #include "service/data_dir.h"
-#include "service/project_service.h"
-#include "service/secret_service.h"
+#include "service/service_set.h"
 
 namespace coffer::http {
 namespace {
@@ -90,29 +87,12 @@ int ServerCommand(int argc, char** argv) {
 
   auto dd = service::OpenDataDir(dd_opts, true);
   if (!dd.ok()) return Fail(dd.status());
-  store::Store& store = *dd->store;
-  service::AuthService auth(store);
-  service::ProjectService projects(store);
-  service::SecretService secrets(store, *dd->keyring, projects);
-  service::AuditService audit(store);
-  service::DeploymentTargetService targets(store, projects, secrets);
-  service::JobService jobs(store, secrets);
+  service::ServiceSet services(*dd);
+  auto first_token = services.EnsureFirstAdmin(org_name);
+  if (!first_token.ok()) return Fail(first_token.status());
 
-  std::string first_token;
-  auto orgs = store.ListOrgs();
-  if (!orgs.ok()) return Fail(orgs.status());
-  if (orgs->empty()) {
-    auto org = auth.CreateOrg(org_name);
-    if (!org.ok()) return Fail(org.status());
-    auto user = auth.CreateUser(org_name, "admin", "Owner");
-    if (!user.ok()) return Fail(user.status());
-    auto token = auth.IssueToken(org_name, "admin", "first admin token");
-    if (!token.ok()) return Fail(token.status());
-    first_token = std::string(token->view());
-  }
-
-  Api api(Services{&auth, &projects, &secrets, &audit, &targets, &jobs,
-                   [&store]() { return store.ListKeys().status(); }});
+  Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
+                   &services.targets, &services.jobs, [&services]() { return services.Ready(); }});
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());
 
@@ -123,10 +103,10 @@ int ServerCommand(int argc, char** argv) {
   std::printf("Data directory: %s\n", dd_opts.dir.c_str());
   std::printf("Master key: %s%s\n", dd->key_source.c_str(),
               dd->key_generated ? " (generated now; back it up: without it the data is lost)" : "");
-  if (!first_token.empty()) {
+  if (first_token->has_value()) {
     std::printf("Organization: %s, user: admin (Owner)\n", org_name.c_str());
-    std::printf("Admin token: %s\n", first_token.c_str());
-    std::fill(first_token.begin(), first_token.end(), '\0');
+    std::printf("Admin token: %.*s\n", static_cast<int>((*first_token)->size()),
+                reinterpret_cast<const char*>((*first_token)->data()));
   }
   std::fflush(stdout);
   (*server)->Run();

@@ -4,10 +4,10 @@
 
 namespace coffer::service {
 
-store::AuditRecord MakeAudit(const RequestContext& ctx, std::string action,
+domain::AuditEvent MakeAudit(const RequestContext& ctx, std::string action,
                              std::string resource_type, std::string resource_id,
                              std::string resource_name) {
-  store::AuditRecord a;
+  domain::AuditEvent a;
   a.id = NewUuid();
   a.time = NowSeconds();
   a.org_id = ctx.principal.org_id;

@@ -11,12 +11,12 @@
 namespace coffer::service {
 
 // An event stamped with the caller, the medium, the client address and the request id.
-store::AuditRecord MakeAudit(const RequestContext& ctx, std::string action,
+domain::AuditEvent MakeAudit(const RequestContext& ctx, std::string action,
                              std::string resource_type, std::string resource_id,
                              std::string resource_name);
 
 struct AuditPage {
-  std::vector<store::AuditRecord> events;
+  std::vector<domain::AuditEvent> events;
   std::string next_page_token;  // "" on the last page
 };
 

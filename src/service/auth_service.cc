@@ -74,7 +74,7 @@ Status AuthService::SetProjectRole(const std::string& org_name, const std::strin
   }
   COFFER_ASSIGN_OR_RETURN(store::OrgRecord org, store_.FindOrgByName(org_name));
   COFFER_ASSIGN_OR_RETURN(store::UserRecord user, store_.FindUserByName(org.id, user_name));
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p, store_.GetProjectByName(org.id, project_name));
+  COFFER_ASSIGN_OR_RETURN(domain::Project p, store_.GetProjectByName(org.id, project_name));
   return store_.SetProjectRole(user.id, p.id, role);
 }
 

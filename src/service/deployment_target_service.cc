@@ -40,9 +40,9 @@ void Apply(const TargetInput& in, domain::DeploymentTarget* dt) {
   if (in.object_rules) dt->object_rules = *in.object_rules;
 }
 
-store::AuditRecord TargetAudit(const RequestContext& ctx, const char* action,
+domain::AuditEvent TargetAudit(const RequestContext& ctx, const char* action,
                                const domain::DeploymentTarget& dt, int64_t version) {
-  store::AuditRecord a = MakeAudit(ctx, action, "deployment_target", dt.id, dt.name);
+  domain::AuditEvent a = MakeAudit(ctx, action, "deployment_target", dt.id, dt.name);
   a.scope = "DEPLOYMENT_TARGET";
   a.owner_id = dt.project_id;
   a.version = version;
@@ -84,7 +84,7 @@ Result<TargetView> DeploymentTargetService::Find(const RequestContext& ctx,
 
 Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
                                                    const std::string& project, TargetInput in) {
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
+  COFFER_ASSIGN_OR_RETURN(domain::Project p,
                           projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
   if (!domain::HasPermission(ctx.principal, Permission::kProjectTargetsManage, p.id)) {
     return Status::PermissionDenied("this needs project.deployment_targets.manage");
@@ -116,7 +116,7 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
 Result<std::vector<TargetView>> DeploymentTargetService::List(const RequestContext& ctx,
                                                               const std::string& project,
                                                               const std::string& name) const {
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p,
+  COFFER_ASSIGN_OR_RETURN(domain::Project p,
                           projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
   COFFER_ASSIGN_OR_RETURN(auto targets, store_.ListDeploymentTargets(ctx.principal.org_id, p.id));
   std::vector<TargetView> out;

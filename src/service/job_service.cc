@@ -18,8 +18,8 @@ constexpr std::string_view kJobTokenPrefix = "cjt_";
 
 Status BadJobToken() { return Status::Unauthenticated("invalid, expired or revoked job token"); }
 
-Result<store::ProjectRecord> ProjectByIdOrName(store::Store& store, const std::string& org,
-                                               const std::string& id_or_name) {
+Result<domain::Project> ProjectByIdOrName(store::Store& store, const std::string& org,
+                                          const std::string& id_or_name) {
   auto p = IsUuid(id_or_name) ? store.GetProjectById(org, id_or_name)
                               : store.GetProjectByName(org, id_or_name);
   if (!p.ok() && p.status().Is(Status::Code::kNotFound)) {
@@ -28,7 +28,7 @@ Result<store::ProjectRecord> ProjectByIdOrName(store::Store& store, const std::s
   return p;
 }
 
-store::JobSecretRecord Pin(const std::string& name, const domain::SecretMeta& m) {
+domain::JobSecret Pin(const std::string& name, const domain::SecretMeta& m) {
   return {name, m.scope, m.owner_id, m.id, m.version};
 }
 
@@ -52,8 +52,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   if (ttl < 1 || ttl > kMaxJobTtlSeconds) {
     return Status::InvalidArgument("ttl_seconds: must be between 1 and 604800");
   }
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project,
-                          ProjectByIdOrName(store_, org, req.project));
+  COFFER_ASSIGN_OR_RETURN(domain::Project project, ProjectByIdOrName(store_, org, req.project));
 
   std::vector<std::string> names = req.secret_names;
   std::string target_name = req.deployment_target;
@@ -98,7 +97,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
 
   // Resolve each name: the target's credentials (named after it), then the project's
   // secrets, then the organization's.
-  std::vector<store::JobSecretRecord> pinned;
+  std::vector<domain::JobSecret> pinned;
   for (const auto& name : names) {
     if (target && name == target->name) continue;  // added last, below
     if (req.fork && std::find(project.allowed_secrets.begin(), project.allowed_secrets.end(),
@@ -132,7 +131,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   }
   if (!refusals.empty()) {
     // A refused job is worth an event too: someone tried to reach these secrets.
-    store::AuditRecord audit = MakeAudit(ctx, "job.refuse", "project", project.id, project.name);
+    domain::AuditEvent audit = MakeAudit(ctx, "job.refuse", "project", project.id, project.name);
     audit.owner_id = project.id;
     audit.pipeline_id = req.pipeline_id;
     audit.workflow_id = req.workflow_id;
@@ -140,7 +139,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     return out;
   }
 
-  store::JobRecord& job = out.job;
+  domain::Job& job = out.job;
   job.id = NewUuid();
   job.org_id = org;
   job.project_id = project.id;
@@ -156,7 +155,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   job.pipeline_id = req.pipeline_id;
   job.workflow_id = req.workflow_id;
   job.secrets = std::move(pinned);
-  store::AuditRecord audit = MakeAudit(ctx, "job.open", "job", job.id, project.name);
+  domain::AuditEvent audit = MakeAudit(ctx, "job.open", "job", job.id, project.name);
   audit.owner_id = project.id;
   audit.job_id = job.id;
   audit.pipeline_id = job.pipeline_id;
@@ -165,8 +164,8 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   return out;
 }
 
-Result<store::JobRecord> JobService::JobForToken(std::string_view job_token,
-                                                 const std::string& job_id) const {
+Result<domain::Job> JobService::JobForToken(std::string_view job_token,
+                                            const std::string& job_id) const {
   if (job_token.size() != 4 + 43 || job_token.substr(0, 4) != kJobTokenPrefix) {
     return BadJobToken();
   }
@@ -181,11 +180,11 @@ Result<store::JobRecord> JobService::JobForToken(std::string_view job_token,
 
 Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::string& job_id,
                                         const std::string& ip, const std::string& request_id) {
-  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, JobForToken(job_token, job_id));
+  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id));
   CheckedOut out;
   out.job_id = job.id;
-  std::vector<store::UsageRecord> usage;
-  std::vector<store::AuditRecord> audits;
+  std::vector<domain::SecretUsage> usage;
+  std::vector<domain::AuditEvent> audits;
   int64_t now = NowSeconds();
   for (const auto& s : job.secrets) {
     auto sealed = store_.GetSecretVersion(s.secret_id, s.version);
@@ -214,7 +213,7 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
     }
     usage.push_back({s.secret_id, job.org_id, job.project_id, job.id, job.pipeline_id,
                      job.workflow_id, now, s.version});
-    store::AuditRecord a;
+    domain::AuditEvent a;
     a.id = NewUuid();
     a.time = now;
     a.org_id = job.org_id;
@@ -246,7 +245,7 @@ Result<std::vector<std::string>> JobService::Blocking(const RequestContext& ctx,
   if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
     return Status::PermissionDenied("this needs an orchestrator token");
   }
-  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, store_.GetJob(ctx.principal.org_id, job_id));
+  COFFER_ASSIGN_OR_RETURN(domain::Job job, store_.GetJob(ctx.principal.org_id, job_id));
   std::vector<std::string> blocking;
   for (const auto& s : job.secrets) {
     if (s.scope != Scope::kOrganization) continue;
@@ -262,14 +261,14 @@ Status JobService::Finish(const RequestContext& ctx, const std::string& job_id) 
   if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
     return Status::PermissionDenied("this needs an orchestrator token");
   }
-  store::AuditRecord a = MakeAudit(ctx, "job.finish", "job", job_id, "");
+  domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job_id, "");
   a.job_id = job_id;
   return store_.FinishJob(ctx.principal.org_id, job_id, a);
 }
 
 Status JobService::FinishWithToken(std::string_view job_token, const std::string& job_id,
                                    const std::string& ip, const std::string& request_id) {
-  COFFER_ASSIGN_OR_RETURN(store::JobRecord job, JobForToken(job_token, job_id));
+  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id));
   RequestContext ctx;
   ctx.principal.org_id = job.org_id;
   ctx.principal.user_id = job.id;
@@ -277,7 +276,7 @@ Status JobService::FinishWithToken(std::string_view job_token, const std::string
   ctx.medium = "JOB";
   ctx.ip = ip;
   ctx.request_id = request_id;
-  store::AuditRecord a = MakeAudit(ctx, "job.finish", "job", job.id, "");
+  domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job.id, "");
   a.job_id = job.id;
   return store_.FinishJob(job.org_id, job.id, a);
 }

@@ -40,7 +40,7 @@ struct JobRequest {
 
 struct OpenedJob {
   std::vector<std::string> refusals;  // non-empty: the job was refused, nothing stored
-  store::JobRecord job;
+  domain::Job job;
   SecretBytes token;
 };
 
@@ -86,7 +86,7 @@ class JobService {
                          const std::string& ip, const std::string& request_id);
 
  private:
-  Result<store::JobRecord> JobForToken(std::string_view job_token, const std::string& job_id) const;
+  Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id) const;
 
   store::Store& store_;
   SecretService& secrets_;

@@ -31,22 +31,21 @@ Status ProjectService::Validate(const ProjectInput& in) const {
   return Status::Ok();
 }
 
-Result<store::ProjectRecord> ProjectService::Create(const RequestContext& ctx,
-                                                    const ProjectInput& in) {
+Result<domain::Project> ProjectService::Create(const RequestContext& ctx, const ProjectInput& in) {
   if (!HasPermission(ctx.principal, Permission::kOrgProjectsCreate)) {
     return Status::PermissionDenied("creating projects needs organization.projects.create");
   }
   COFFER_RETURN_IF_ERROR(Validate(in));
   int64_t now = NowSeconds();
-  store::ProjectRecord p{NewUuid(),
-                         ctx.principal.org_id,
-                         in.name,
-                         in.description,
-                         in.repo_url,
-                         in.allowed_secrets,
-                         in.allowed_contributors,
-                         now,
-                         now};
+  domain::Project p{NewUuid(),
+                    ctx.principal.org_id,
+                    in.name,
+                    in.description,
+                    in.repo_url,
+                    in.allowed_secrets,
+                    in.allowed_contributors,
+                    now,
+                    now};
   Status s = store_.CreateProject(p, MakeAudit(ctx, "project.create", "project", p.id, p.name));
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("metadata.name: a project named " + in.name + " already exists");
@@ -71,7 +70,7 @@ Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page, in
     return out;
   }
   // Members see the projects they hold a role in: few, so filter in memory.
-  std::vector<store::ProjectRecord> visible;
+  std::vector<domain::Project> visible;
   for (const auto& [project_id, role] : who.project_roles) {
     auto p = store_.GetProjectById(who.org_id, project_id);
     if (p.ok()) visible.push_back(std::move(p).value());
@@ -86,9 +85,9 @@ Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page, in
   return out;
 }
 
-Result<store::ProjectRecord> ProjectService::Resolve(const RequestContext& ctx,
-                                                     const std::string& id_or_name,
-                                                     Permission permission) const {
+Result<domain::Project> ProjectService::Resolve(const RequestContext& ctx,
+                                                const std::string& id_or_name,
+                                                Permission permission) const {
   const auto& org = ctx.principal.org_id;
   auto p = IsUuid(id_or_name) ? store_.GetProjectById(org, id_or_name)
                               : store_.GetProjectByName(org, id_or_name);
@@ -100,15 +99,15 @@ Result<store::ProjectRecord> ProjectService::Resolve(const RequestContext& ctx,
   return p;
 }
 
-Result<store::ProjectRecord> ProjectService::Get(const RequestContext& ctx,
-                                                 const std::string& id_or_name) const {
+Result<domain::Project> ProjectService::Get(const RequestContext& ctx,
+                                            const std::string& id_or_name) const {
   return Resolve(ctx, id_or_name, Permission::kProjectView);
 }
 
-Result<store::ProjectRecord> ProjectService::Update(const RequestContext& ctx,
-                                                    const std::string& id_or_name,
-                                                    const ProjectInput& in) {
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p, Get(ctx, id_or_name));
+Result<domain::Project> ProjectService::Update(const RequestContext& ctx,
+                                               const std::string& id_or_name,
+                                               const ProjectInput& in) {
+  COFFER_ASSIGN_OR_RETURN(domain::Project p, Get(ctx, id_or_name));
   if (!HasPermission(ctx.principal, Permission::kProjectManage, p.id)) {
     return Status::PermissionDenied("changing a project needs project.general_settings.manage");
   }
@@ -128,7 +127,7 @@ Result<store::ProjectRecord> ProjectService::Update(const RequestContext& ctx,
 }
 
 Status ProjectService::Delete(const RequestContext& ctx, const std::string& id_or_name) {
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord p, Get(ctx, id_or_name));
+  COFFER_ASSIGN_OR_RETURN(domain::Project p, Get(ctx, id_or_name));
   if (!HasPermission(ctx.principal, Permission::kOrgProjectsCreate)) {
     return Status::PermissionDenied("deleting projects needs organization.projects.create");
   }

@@ -23,7 +23,7 @@ struct ProjectInput {
 };
 
 struct ProjectPage {
-  std::vector<store::ProjectRecord> projects;
+  std::vector<domain::Project> projects;
   bool has_more = false;
 };
 
@@ -31,18 +31,18 @@ class ProjectService {
  public:
   explicit ProjectService(store::Store& store) : store_(store) {}
 
-  Result<store::ProjectRecord> Create(const RequestContext& ctx, const ProjectInput& in);
+  Result<domain::Project> Create(const RequestContext& ctx, const ProjectInput& in);
   // page is 1-based; page_size 1..100.
   Result<ProjectPage> List(const RequestContext& ctx, int page, int page_size) const;
-  Result<store::ProjectRecord> Get(const RequestContext& ctx, const std::string& id_or_name) const;
-  Result<store::ProjectRecord> Update(const RequestContext& ctx, const std::string& id_or_name,
-                                      const ProjectInput& in);
+  Result<domain::Project> Get(const RequestContext& ctx, const std::string& id_or_name) const;
+  Result<domain::Project> Update(const RequestContext& ctx, const std::string& id_or_name,
+                                 const ProjectInput& in);
   Status Delete(const RequestContext& ctx, const std::string& id_or_name);
 
   // The project named by id (UUID-shaped) or name, when the caller holds `permission` on
   // it; NotFound otherwise (also when the caller lacks project.view).
-  Result<store::ProjectRecord> Resolve(const RequestContext& ctx, const std::string& id_or_name,
-                                       domain::Permission permission) const;
+  Result<domain::Project> Resolve(const RequestContext& ctx, const std::string& id_or_name,
+                                  domain::Permission permission) const;
 
  private:
   Status Validate(const ProjectInput& in) const;

@@ -69,7 +69,7 @@ Result<SecretService::Place> SecretService::Authorize(const RequestContext& ctx,
     }
     return Place{""};
   }
-  COFFER_ASSIGN_OR_RETURN(store::ProjectRecord project,
+  COFFER_ASSIGN_OR_RETURN(domain::Project project,
                           projects_.Resolve(ctx, where.project, Permission::kProjectSecretsView));
   if (manage && !HasPermission(ctx.principal, Permission::kProjectSecretsManage, project.id)) {
     return Status::PermissionDenied("this needs project.secrets.manage");
@@ -147,7 +147,7 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   meta.version = 1;
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
-  store::AuditRecord audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
+  domain::AuditEvent audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
@@ -236,7 +236,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   meta.update_time = std::max(NowSeconds(), old.update_time + 1);
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
-  store::AuditRecord audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
+  domain::AuditEvent audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
@@ -248,9 +248,9 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   return meta;
 }
 
-Result<std::vector<store::UsageRecord>> SecretService::Usage(const RequestContext& ctx,
-                                                             const SecretScope& where,
-                                                             const std::string& id_or_name) const {
+Result<std::vector<domain::SecretUsage>> SecretService::Usage(const RequestContext& ctx,
+                                                              const SecretScope& where,
+                                                              const std::string& id_or_name) const {
   auto place = Authorize(ctx, where, false);
   if (!place.ok()) return HideDenied(place.status());
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
@@ -262,7 +262,7 @@ Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return HideDenied(place.status());
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
-  store::AuditRecord audit = MakeAudit(ctx, "secret.delete", "secret", row.meta.id, row.meta.name);
+  domain::AuditEvent audit = MakeAudit(ctx, "secret.delete", "secret", row.meta.id, row.meta.name);
   audit.scope = domain::ScopeName(row.meta.scope);
   audit.owner_id = row.meta.owner_id;
   audit.version = row.meta.version;

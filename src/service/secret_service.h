@@ -70,8 +70,9 @@ class SecretService {
   // Seals `data` as the version `meta` describes (for deployment target credentials).
   Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
   // The secret's checkouts, newest first (needs view permission on it).
-  Result<std::vector<store::UsageRecord>> Usage(const RequestContext& ctx, const SecretScope& where,
-                                                const std::string& id_or_name) const;
+  Result<std::vector<domain::SecretUsage>> Usage(const RequestContext& ctx,
+                                                 const SecretScope& where,
+                                                 const std::string& id_or_name) const;
 
  private:
   struct Place {

@@ -16,7 +16,10 @@
 #include <vector>
 
 #include "common/status.h"
+#include "domain/audit_event.h"
 #include "domain/deployment_target.h"
+#include "domain/job.h"
+#include "domain/project.h"
 #include "domain/secret.h"
 
 namespace coffer::store {
@@ -49,78 +52,12 @@ struct TokenRecord {
   int64_t expires_at = 0;  // 0: never
 };
 
-struct ProjectRecord {
-  std::string id;
-  std::string org_id;
-  std::string name;
-  std::string description;
-  std::string repo_url;
-  std::vector<std::string> allowed_secrets;       // forked PRs may use these names
-  std::vector<std::string> allowed_contributors;  // forked PRs from these users
-  int64_t create_time = 0;
-  int64_t update_time = 0;
-};
-
-struct AuditRecord {
-  int64_t seq = 0;  // assigned by the store; increasing
-  std::string id;
-  int64_t time = 0;
-  std::string org_id;
-  std::string actor_id;
-  std::string actor_name;
-  std::string medium;  // "API", "CLI", "UI", "JOB"
-  std::string ip;
-  std::string request_id;
-  std::string action;         // "secret.create", "secret.update", ...
-  std::string resource_type;  // "secret", "project", ...
-  std::string resource_id;
-  std::string resource_name;
-  std::string scope;     // for secrets
-  std::string owner_id;  // for project secrets
-  int64_t version = 0;
-  std::string job_id;  // for job events and checkouts
-  std::string pipeline_id;
-  std::string workflow_id;
-};
-
-// One secret version a job may read, fixed when the job is opened.
-struct JobSecretRecord {
-  std::string name;
-  domain::Scope scope = domain::Scope::kOrganization;
-  std::string owner_id;
-  std::string secret_id;
-  int64_t version = 0;
-};
-
-struct JobRecord {
-  std::string id;
-  std::string org_id;
-  std::string project_id;
-  std::string deployment_target_id;  // "" when none
-  std::string token_hash;            // SHA-256 of the job token
-  int64_t create_time = 0;
-  int64_t expires_at = 0;
-  bool finished = false;
-  std::string ref_type;  // BRANCH, TAG, PR
-  std::string ref_name;
-  bool fork = false;
-  std::string triggered_by;  // "AUTO" or "USER:<id>"
-  std::string pipeline_id;
-  std::string workflow_id;
-  std::vector<JobSecretRecord> secrets;  // in import order; target credentials last
-};
-
-// One checkout of one secret version by a job.
-struct UsageRecord {
-  std::string secret_id;
-  std::string org_id;
-  std::string project_id;
-  std::string job_id;
-  std::string pipeline_id;
-  std::string workflow_id;
-  int64_t time = 0;
-  int64_t version = 0;
-};
+// Records the store keeps that are domain values (the service and the API use them too).
+using ProjectRecord = domain::Project;
+using AuditRecord = domain::AuditEvent;
+using JobSecretRecord = domain::JobSecret;
+using JobRecord = domain::Job;
+using UsageRecord = domain::SecretUsage;
 
 enum class SecretOrder { kByNameAsc, kByCreateTimeAsc };
 

@@ -1,0 +1,26 @@
+#include "service/service_set.h"
+
+namespace coffer::service {
+
+ServiceSet::ServiceSet(DataDir& dd)
+    : auth(*dd.store),
+      projects(*dd.store),
+      secrets(*dd.store, *dd.keyring, projects),
+      audit(*dd.store),
+      targets(*dd.store, projects, secrets),
+      jobs(*dd.store, secrets),
+      store_(*dd.store) {}
+
+Result<std::optional<SecretBytes>> ServiceSet::EnsureFirstAdmin(const std::string& org_name) {
+  COFFER_ASSIGN_OR_RETURN(auto orgs, store_.ListOrgs());
+  if (!orgs.empty()) return std::optional<SecretBytes>();
+  COFFER_RETURN_IF_ERROR(auth.CreateOrg(org_name).status());
+  COFFER_RETURN_IF_ERROR(auth.CreateUser(org_name, "admin", "Owner").status());
+  COFFER_ASSIGN_OR_RETURN(SecretBytes token,
+                          auth.IssueToken(org_name, "admin", "first admin token"));
+  return std::optional<SecretBytes>(std::move(token));
+}
+
+Status ServiceSet::Ready() const { return store_.ListKeys().status(); }
+
+}  // namespace coffer::service
