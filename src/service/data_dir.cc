@@ -7,7 +7,7 @@
 
 #include "common/ids.h"
 #include "crypto/master_key.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace coffer::service {
 
@@ -17,7 +17,7 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
                                       std::strerror(errno));
   }
   DataDir dd;
-  COFFER_ASSIGN_OR_RETURN(dd.store, store::SqliteStore::Open(options.dir + "/coffer.db"));
+  COFFER_ASSIGN_OR_RETURN(dd.store, store::OpenStore(options.dir));
   if (!unlock) return dd;
 
   std::unique_ptr<crypto::MasterKeySource> source;
