@@ -85,6 +85,8 @@ HS_VERSION=$(pkg-config --modversion libhs 2>/dev/null || echo unknown)
 GREP_VERSION=$(grep --version | head -1)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
+# Sections other scripts write (bench/api/run.sh: from <!-- api-bench:begin --> on) are kept.
+KEEP=$(sed -n '/^<!-- [a-z-]*:begin -->$/,$p' docs/benchmarks.md 2>/dev/null || true)
 cat >docs/benchmarks.md <<EOF
 # Benchmarks
 
@@ -130,6 +132,7 @@ Micro-benchmarks (Google Benchmark, not run by this script):
 \`cmake --build ${BUILD} --target mask_microbench && ${BUILD}/src/mask/mask_microbench\` measures
 \`Masker::Feed\` by chunk size and the cost of compiling the pattern set.
 EOF
+if [[ -n $KEEP ]]; then printf '\n%s\n' "$KEEP" >>docs/benchmarks.md; fi
 echo "wrote docs/benchmarks.md"
 if [[ $LEAKS != 0 ]]; then
   echo "FAIL: the masked log still holds secrets" >&2
