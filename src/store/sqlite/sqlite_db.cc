@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <mutex>
+
 namespace coffer::store {
 
 Status SqliteStatus(sqlite3* db, int rc, const char* what) {
@@ -19,6 +21,10 @@ Status SqliteStatus(sqlite3* db, int rc, const char* what) {
 }
 
 Result<Db> Db::Open(const std::string& path, bool read_only) {
+  // Memory statistics take a process-wide lock on every SQLite allocation; Coffer reads
+  // none. Must precede SQLite's initialisation (the first open); harmless if too late.
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* raw = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;
@@ -32,15 +38,23 @@ Result<Db> Db::Open(const std::string& path, bool read_only) {
 
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
+    FinalizeCache();
     if (db_) sqlite3_close_v2(db_);
     db_ = o.db_;
+    cache_ = std::move(o.cache_);
     o.db_ = nullptr;
   }
   return *this;
 }
 
 Db::~Db() {
+  FinalizeCache();
   if (db_) sqlite3_close_v2(db_);
+}
+
+void Db::FinalizeCache() {
+  for (auto& [sql, c] : cache_) sqlite3_finalize(c.stmt);
+  cache_.clear();
 }
 
 Status Db::Exec(const char* sql) {
@@ -51,12 +65,38 @@ Status Db::Exec(const char* sql) {
 
 Status Db::Error(const char* what) const { return SqliteStatus(db_, sqlite3_errcode(db_), what); }
 
-Stmt::Stmt(const Db& db, const char* sql) : db_(db.raw()) {
+Stmt::Stmt(Db& db, const char* sql) : db_(db.raw()) {
+  auto [it, fresh] = db.cache_.try_emplace(sql);
+  Db::Cached& c = it->second;
+  if (!fresh && c.stmt != nullptr && !c.in_use) {
+    stmt_ = c.stmt;
+    c.in_use = true;
+    in_use_ = &c.in_use;
+    return;
+  }
   int rc = sqlite3_prepare_v2(db_, sql, -1, &stmt_, nullptr);
-  if (rc != SQLITE_OK) status_ = SqliteStatus(db_, rc, "prepare");
+  if (rc != SQLITE_OK) {
+    status_ = SqliteStatus(db_, rc, "prepare");
+    if (fresh) db.cache_.erase(it);
+    return;
+  }
+  if (c.stmt == nullptr) {  // first use: the cache keeps it
+    c.stmt = stmt_;
+    c.in_use = true;
+    in_use_ = &c.in_use;
+  }
 }
 
-Stmt::~Stmt() { sqlite3_finalize(stmt_); }
+Stmt::~Stmt() {
+  if (in_use_ != nullptr) {
+    // Back to the cache: reset, and drop the bound values (they may be secrets' metadata).
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    *in_use_ = false;
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Stmt& Stmt::Bind(int i, std::string_view text) {
   if (stmt_)

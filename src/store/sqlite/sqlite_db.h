@@ -1,7 +1,8 @@
-// Thin RAII wrappers over the SQLite C API: Db (a connection) and Stmt (a prepared
-// statement). Errors become Status values; SQLite's text goes to the Status message, which
-// never holds a bound value (values are bound, not spliced into SQL). Not thread-safe: one
-// thread uses a Db at a time (SqliteStore guards each with a mutex).
+// Thin RAII wrappers over the SQLite C API: Db (a connection, with a cache of prepared
+// statements) and Stmt (one use of a prepared statement). Errors become Status values;
+// SQLite's text goes to the Status message, which never holds a bound value (values are
+// bound, not spliced into SQL). Not thread-safe: one thread uses a Db at a time
+// (SqliteStore guards each with a mutex).
 #pragma once
 
 #include <sqlite3.h>
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/status.h"
 
@@ -17,7 +19,7 @@ namespace coffer::store {
 class Db {
  public:
   static Result<Db> Open(const std::string& path, bool read_only);
-  Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
@@ -28,13 +30,22 @@ class Db {
   Status Error(const char* what) const;
 
  private:
+  friend class Stmt;
   explicit Db(sqlite3* db) : db_(db) {}
+  void FinalizeCache();
   sqlite3* db_ = nullptr;
+  // Prepared statements by SQL text, reused: compiling SQL is most of a simple query's cost.
+  // `in_use` keeps two live Stmts of the same SQL from sharing one statement.
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  std::unordered_map<std::string, Cached> cache_;
 };
 
 class Stmt {
  public:
-  Stmt(const Db& db, const char* sql);
+  Stmt(Db& db, const char* sql);
   ~Stmt();
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
@@ -58,6 +69,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // set when stmt_ belongs to the Db's cache
   Status status_;
 };
 

@@ -57,21 +57,21 @@ Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
 void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
   std::lock_guard<std::mutex> lock(writer_->mu);
   Db& db = writer_->db;
-  Status begin = db.Exec("BEGIN IMMEDIATE");
+  Status begin = Stmt(db, "BEGIN IMMEDIATE").Run();
   if (!begin.ok()) {
     for (auto* w : batch) w->status = begin;
     return;
   }
   for (auto* w : batch) {
-    Status s = db.Exec("SAVEPOINT w");
+    Status s = Stmt(db, "SAVEPOINT w").Run();
     if (s.ok()) s = w->fn(db);
-    if (!s.ok()) db.Exec("ROLLBACK TO w").ok();
-    db.Exec("RELEASE w").ok();
+    if (!s.ok()) Stmt(db, "ROLLBACK TO w").Run().ok();
+    Stmt(db, "RELEASE w").Run().ok();
     w->status = s;
   }
-  Status commit = db.Exec("COMMIT");
+  Status commit = Stmt(db, "COMMIT").Run();
   if (!commit.ok()) {
-    db.Exec("ROLLBACK").ok();
+    Stmt(db, "ROLLBACK").Run().ok();
     for (auto* w : batch) {
       if (w->status.ok()) w->status = commit;
     }
