@@ -441,21 +441,16 @@ wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}. Commit ${COMMIT}${DIRTY}, \`${BUIL
 run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
-Where the time goes (from \`perf record\`, on-CPU and \`sched:sched_switch\`, of the server during
-the *get* and *POST* cases, taken by hand on this machine the same day, not by this script):
-every store query compiles its SQL anew (\`store::Stmt\` calls \`sqlite3_prepare_v2\` and
-finalizes the statement after one use), and a request with an API token makes three queries
-(token, user, project roles) before its own. In *get*, compiling SQL is about half of the
-server's CPU, and about a quarter is lock hand-offs between the I/O threads (futex), most of
-them on SQLite's global memory-statistics mutex, which every \`sqlite3_malloc\` and \`free\`
-takes. In *POST*, about half of the server's CPU is spent inside the single writer's batch
-(\`CommitBatch\`: \`BEGIN\`, \`SAVEPOINT\`/\`RELEASE\` per write and \`COMMIT\`, each parsed by
-\`sqlite3_exec\`, and the inserts of the secret, its version and the audit row, each prepared
-anew), \`fdatasync\` about 7%, random bytes and AES-GCM sealing a few percent. The server then
-uses about one core of two: the writes wait for each other in that one writer, on its
-\`fdatasync\`, and on the same SQLite mutex (a quarter of the server's context switches), not
-on the disk, which could sync ten times as often. HTTP, JSON and SHA-256 are a few percent
-each.
+Where the time goes (from a hand profile with `perf record` of the server during the *get*
+and *POST* cases, on this machine the same day, not by this script): the store keeps each
+connection's prepared statements (`store::Db`'s cache; a first profile showed compiling SQL
+was half of *get*'s CPU, and lifting it, with SQLite's memory-statistics lock turned off,
+made *get* 3.2x faster), and a request with an API token still makes three queries (token,
+user, project roles) before its own. Writes go through one writer: a batch holds at most one
+write per I/O thread, because each handler blocks its thread until its batch is committed,
+so under load the server uses about one core of two and waits on the writer's `fdatasync`
+and on itself, not on the disk, which could sync several times as often. Next steps: handlers
+off the I/O threads (so batches can grow), and a token cache keyed by the token hash.
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
