@@ -441,14 +441,14 @@ wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}. Commit ${COMMIT}${DIRTY}, \`${BUIL
 run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
-Where the time goes (from a hand profile with `perf record` of the server during the *get*
+Where the time goes (from a hand profile with \`perf record\` of the server during the *get*
 and *POST* cases, on this machine the same day, not by this script): the store keeps each
-connection's prepared statements (`store::Db`'s cache; a first profile showed compiling SQL
+connection's prepared statements (\`store::Db\`'s cache; a first profile showed compiling SQL
 was half of *get*'s CPU, and lifting it, with SQLite's memory-statistics lock turned off,
 made *get* 3.2x faster), and a request with an API token still makes three queries (token,
 user, project roles) before its own. Writes go through one writer: a batch holds at most one
 write per I/O thread, because each handler blocks its thread until its batch is committed,
-so under load the server uses about one core of two and waits on the writer's `fdatasync`
+so under load the server uses about one core of two and waits on the writer's \`fdatasync\`
 and on itself, not on the disk, which could sync several times as often. Next steps: handlers
 off the I/O threads (so batches can grow), and a token cache keyed by the token hash.
 EOF
