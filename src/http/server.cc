@@ -67,8 +67,12 @@ Response PlainError(int status, const std::string& message) {
 template <typename Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, const HttpServer::Handler& handler, std::string remote_ip)
-      : stream_(std::move(stream)), handler_(handler), remote_ip_(std::move(remote_ip)) {}
+  Session(Stream stream, const HttpServer::Handler& handler, asio::thread_pool& workers,
+          std::string remote_ip)
+      : stream_(std::move(stream)),
+        handler_(handler),
+        workers_(workers),
+        remote_ip_(std::move(remote_ip)) {}
 
   void Start() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
@@ -113,12 +117,20 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     for (const auto& f : msg) req.headers.emplace_back(f.name_string(), f.value());
     req.body = std::move(msg.body());
     req.remote_ip = remote_ip_;
-    Response res = handler_(req);
-    // The body may hold secret values: wipe it, and the read buffer (unless it holds the
-    // start of a pipelined request), before their memory is reused.
-    if (!req.body.empty()) OPENSSL_cleanse(req.body.data(), req.body.size());
-    if (buffer_.size() == 0) buffer_.shrink_to_fit();
-    Send(std::move(res), msg.version(), msg.keep_alive());
+    // Handlers block (on the store): they run on the worker pool, so that the I/O threads
+    // keep serving other connections and concurrent writes can share a commit.
+    asio::post(workers_, [self = this->shared_from_this(), req = std::move(req),
+                          version = msg.version(), keep_alive = msg.keep_alive()]() mutable {
+      Response res = self->handler_(req);
+      // The body may hold secret values: wipe it before its memory is reused.
+      if (!req.body.empty()) OPENSSL_cleanse(req.body.data(), req.body.size());
+      asio::post(self->stream_.get_executor(),
+                 [self, res = std::move(res), version, keep_alive]() mutable {
+                   // The read buffer too, unless it holds the start of a pipelined request.
+                   if (self->buffer_.size() == 0) self->buffer_.shrink_to_fit();
+                   self->Send(std::move(res), version, keep_alive);
+                 });
+    });
   }
 
   void Send(Response r, unsigned version, bool keep_alive) {
@@ -163,6 +175,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   const HttpServer::Handler& handler_;
+  asio::thread_pool& workers_;
   std::string remote_ip_;
   beast::basic_flat_buffer<WipingAllocator<char>> buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -180,6 +193,7 @@ struct HttpServer::Impl {
   Handler handler;
   asio::signal_set signals{ioc, SIGINT, SIGTERM};
   int threads = 4;
+  std::unique_ptr<asio::thread_pool> workers;
 
   void Accept() {
     acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
@@ -193,11 +207,11 @@ struct HttpServer::Impl {
       if (tls) {
         std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
             beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(sock)), *tls), handler,
-            ip)
+            *workers, ip)
             ->Start();
       } else {
         std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(sock)), handler,
-                                                     ip)
+                                                     *workers, ip)
             ->Start();
       }
       Accept();
@@ -212,6 +226,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Listen(const ServerOptions& o, H
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
   impl->threads = std::max(1, o.threads);
+  impl->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(1, o.workers)));
   if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
       return Status::FailedPrecondition("--tls-cert and --tls-key must be given together");
@@ -251,6 +266,7 @@ void HttpServer::Run() {
   for (int i = 1; i < impl_->threads; ++i) pool.emplace_back([this] { impl_->ioc.run(); });
   impl_->ioc.run();
   for (auto& t : pool) t.join();
+  impl_->workers->join();  // handlers in flight finish; their answers are dropped
 }
 
 void HttpServer::Stop() {

@@ -1,9 +1,9 @@
 // HttpServer: the network front of Coffer, on Boost.Beast (the only file that includes it).
 //
 // Serves HTTP/1.1 with keep-alive, or HTTPS when a certificate and key are given. Each
-// request is read whole (body at most kMaxBodyBytes: larger gets 413), handed to the
-// handler on an I/O thread, and answered. Slow clients time out. Run() blocks until
-// Stop() or SIGINT/SIGTERM.
+// request is read whole (body at most kMaxBodyBytes: larger gets 413) on an I/O thread,
+// handed to the handler on a worker thread (handlers may block), and answered. Slow clients time
+// out. Run() blocks until Stop() or SIGINT/SIGTERM.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,8 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0: pick a free port
   std::string tls_cert_file;
   std::string tls_key_file;
-  int threads = 4;
+  int threads = 4;   // I/O threads
+  int workers = 32;  // threads that run handlers (which block on the store)
 };
 
 class HttpServer {

@@ -69,6 +69,9 @@ int ServerCommand(int argc, char** argv) {
                  "run this command; its output is the master key (64 hex digits)");
   app.add_option("--org", org_name, "name of the organization created on first start")
       ->capture_default_str();
+  app.add_option("--workers", so.workers, "threads that run requests (they wait on the store)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   app.add_option("--threads", so.threads, "I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
