@@ -55,7 +55,7 @@ Result<domain::Project> ProjectService::Create(const RequestContext& ctx, const 
 }
 
 Result<ProjectPage> ProjectService::List(const RequestContext& ctx, int page, int page_size) const {
-  if (page < 1) return Status::InvalidArgument("page: must be 1 or more");
+  if (page < 1 || page > 1000000) return Status::InvalidArgument("page: must be 1 to 1000000");
   if (page_size < 1 || page_size > 100) {
     return Status::InvalidArgument("page_size: must be between 1 and 100");
   }

@@ -33,6 +33,9 @@ class Projects(ServerTest):
         upd = self.ok("PUT", "/api/v1alpha/projects/alpha", p)
         self.assertEqual(upd["spec"]["repository"]["forked_pull_requests"]["allowed_secrets"],
                          ["a", "b"])
+        # A page number whose offset would overflow is refused, not wrapped around.
+        self.assertEqual(self.api("GET", "/api/v1alpha/projects?page=999999999").status, 400)
+        self.assertEqual(self.api("GET", "/api/v1alpha/projects?page=0").status, 400)
         self.assertEqual(self.ok("DELETE", "/api/v1alpha/projects/gamma"), {})
         self.assertEqual(self.api("GET", "/api/v1alpha/projects/gamma").status, 404)
 
