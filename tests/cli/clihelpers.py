@@ -118,6 +118,37 @@ class Sem:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
+class TripwireTest(unittest.TestCase):
+    """Each test's sem points at a tripwire: bad input must be refused before any request,
+    and no test may print the value "hidden-value"."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.trip = Tripwire()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.trip.close()
+
+    def setUp(self):
+        self.sem = Sem()
+        self.sem.point_at(self.trip.url)
+        self.hits = self.trip.hits
+
+    def tearDown(self):
+        self.assertEqual(self.trip.hits, self.hits, "a request was made")
+        self.assertNotIn("hidden-value", self.sem.all_output())
+        self.sem.cleanup()
+
+    def refused(self, *args, why):
+        r = self.sem.run(*args)
+        self.assertEqual(r.returncode, 1, (args, r.stdout))
+        self.assertEqual(r.stdout, "", args)
+        self.assertTrue(r.stderr.startswith("error: "), (args, r.stderr))
+        self.assertIn(why, r.stderr, args)
+        return r.stderr
+
+
 class SemTest(unittest.TestCase):
     """One server per class; a fresh HOME, connected to it, per test. Values listed in
     self.secret_values must never appear in any sem output of the test."""

@@ -5,37 +5,12 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(__file__))
-from clihelpers import Sem, Tripwire  # noqa: E402
+from clihelpers import TripwireTest  # noqa: E402
 
 UUID = "31887bfb-fac5-4f5b-9a6a-059ecebcc851"
 
 
-class BadInput(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.trip = Tripwire()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.trip.close()
-
-    def setUp(self):
-        self.sem = Sem()
-        self.sem.point_at(self.trip.url)
-        self.hits = self.trip.hits
-
-    def tearDown(self):
-        self.assertEqual(self.trip.hits, self.hits, "a request was made")
-        self.assertNotIn("hidden-value", self.sem.all_output())
-        self.sem.cleanup()
-
-    def refused(self, *args, why):
-        r = self.sem.run(*args)
-        self.assertEqual(r.returncode, 1, (args, r.stdout))
-        self.assertEqual(r.stdout, "", args)
-        self.assertTrue(r.stderr.startswith("error: "), (args, r.stderr))
-        self.assertIn(why, r.stderr, args)
-        return r.stderr
+class BadInput(TripwireTest):
 
     def test_env_flags(self):
         for arg, why in (("FOO", "-e FOO: expected NAME=VALUE"),

@@ -12,7 +12,7 @@ import unittest
 import yaml
 
 sys.path.insert(0, os.path.dirname(__file__))
-from clihelpers import RecordingProxy, Sem, SemTest, Tripwire, call  # noqa: E402
+from clihelpers import RecordingProxy, Sem, SemTest, TripwireTest, call  # noqa: E402
 
 PY = sys.executable
 UUID = "31887bfb-fac5-4f5b-9a6a-059ecebcc851"
@@ -338,34 +338,8 @@ class EditTargets(TargetTest):
         self.assertIn("deleted by someone else", r.stderr)
 
 
-class BadTargetInput(unittest.TestCase):
+class BadTargetInput(TripwireTest):
     """Bad input is refused before any request: the context points at a tripwire."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.trip = Tripwire()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.trip.close()
-
-    def setUp(self):
-        self.sem = Sem()
-        self.sem.point_at(self.trip.url)
-        self.hits = self.trip.hits
-
-    def tearDown(self):
-        self.assertEqual(self.trip.hits, self.hits, "a request was made")
-        self.assertNotIn("hidden-value", self.sem.all_output())
-        self.sem.cleanup()
-
-    def refused(self, *args, why):
-        r = self.sem.run(*args)
-        self.assertEqual(r.returncode, 1, (args, r.stdout))
-        self.assertEqual(r.stdout, "", args)
-        self.assertTrue(r.stderr.startswith("error: "), (args, r.stderr))
-        self.assertIn(why, r.stderr, args)
-        return r.stderr
 
     def create(self, *flags, why):
         return self.refused("create", "dt", "prod", "-p", "web", *flags, why=why)
