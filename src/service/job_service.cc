@@ -235,7 +235,9 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
     audits.push_back(std::move(a));
   }
   // Audited, durably, before any value is handed out.
-  COFFER_RETURN_IF_ERROR(store_.RecordCheckout(usage, audits));
+  Status recorded = store_.RecordCheckout(job.org_id, job.id, now, usage, audits);
+  if (recorded.Is(Status::Code::kFailedPrecondition)) return BadJobToken();  // finished since
+  COFFER_RETURN_IF_ERROR(recorded);
   return out;
 }
 

@@ -155,10 +155,15 @@ class Store {
   virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit) = 0;
   virtual Result<JobRecord> FindJobByToken(const std::string& token_hash) = 0;
   virtual Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) = 0;
+  // Marks the job finished and appends `audit`; NotFound for no such job. Idempotent: a job
+  // already finished is left as it is, with no second audit event.
   virtual Status FinishJob(const std::string& org_id, const std::string& id,
                            const AuditRecord& audit) = 0;
-  // Appends usage rows and audit events and sets checkout_at, in one transaction.
-  virtual Status RecordCheckout(const std::vector<UsageRecord>& usage,
+  // Appends usage rows and audit events and sets checkout_at, in one transaction that first
+  // checks the job is neither finished nor expired at `now` (FailedPrecondition if it is), so
+  // no checkout commits after a finish has. Durable on return.
+  virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
+                                const std::vector<UsageRecord>& usage,
                                 const std::vector<AuditRecord>& audits) = 0;
   // Newest first.
   virtual Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,

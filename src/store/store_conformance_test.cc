@@ -271,15 +271,34 @@ TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(j->secrets[0].scope, Scope::kDeploymentTarget);
   EXPECT_EQ(j->secrets[0].version, 1);
   ASSERT_TRUE(store_
-                  ->RecordCheckout({{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
+                  ->RecordCheckout("org1", "j1", 50,
+                                   {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
                                    {Audit("secret.checkout")})
                   .ok());
+  // An expired job records nothing.
+  EXPECT_EQ(store_
+                ->RecordCheckout("org1", "j1", 99,
+                                 {{creds.meta.id, "org1", "p1", "j1", "", "", 99, 1}}, {})
+                .code(),
+            Status::Code::kFailedPrecondition);
   EXPECT_EQ(store_->ListUsage("org1", creds.meta.id, 10)->size(), 1u);
   EXPECT_EQ(store_->GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)
                 ->meta.checkout_at,
             50);
   ASSERT_TRUE(store_->FinishJob("org1", "j1", Audit("job.finish")).ok());
   EXPECT_TRUE(store_->GetJob("org1", "j1")->finished);
+  // FinishIsIdempotent: a second finish changes nothing and writes no second event.
+  size_t events = store_->ListAudit("org1", 0, 1000)->size();
+  ASSERT_TRUE(store_->FinishJob("org1", "j1", Audit("job.finish")).ok());
+  EXPECT_EQ(store_->ListAudit("org1", 0, 1000)->size(), events);
+  EXPECT_EQ(store_->FinishJob("org1", "nope", Audit("job.finish")).code(),
+            Status::Code::kNotFound);
+  // CheckoutAfterFinishFails: the finish that committed first wins.
+  EXPECT_EQ(store_
+                ->RecordCheckout("org1", "j1", 50,
+                                 {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}}, {})
+                .code(),
+            Status::Code::kFailedPrecondition);
   // Deleting the project takes its targets and their credentials along.
   ASSERT_TRUE(store_->DeleteProject("org1", "p1", Audit("project.delete")).ok());
   EXPECT_EQ(store_->GetDeploymentTarget("org1", "dt1").status().code(), Status::Code::kNotFound);

@@ -87,7 +87,8 @@ class SqliteStore final : public Store {
   Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
   Status FinishJob(const std::string& org_id, const std::string& id,
                    const AuditRecord& audit) override;
-  Status RecordCheckout(const std::vector<UsageRecord>& usage,
+  Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
+                        const std::vector<UsageRecord>& usage,
                         const std::vector<AuditRecord>& audits) override;
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;

@@ -304,17 +304,26 @@ Result<JobRecord> SqliteStore::GetJob(const std::string& org_id, const std::stri
 Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
                               const AuditRecord& audit) {
   return Write([&](Db& db) {
-    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ?");
+    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
     u.Bind(1, org_id).Bind(2, id);
     COFFER_RETURN_IF_ERROR(u.Run());
-    if (u.Changes() == 0) return Status::NotFound("job not found");
-    return InsertAudit(db, audit);
+    if (u.Changes() == 1) return InsertAudit(db, audit);
+    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+    q.Bind(1, org_id).Bind(2, id);
+    return q.Step() ? Status::Ok() : Status::NotFound("job not found");
   });
 }
 
-Status SqliteStore::RecordCheckout(const std::vector<UsageRecord>& usage,
+Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
+                                   int64_t now, const std::vector<UsageRecord>& usage,
                                    const std::vector<AuditRecord>& audits) {
   return Write([&](Db& db) {
+    // Inside the writer's transaction: a finish that committed first wins.
+    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
+    job.Bind(1, org_id).Bind(2, job_id);
+    if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
+      return Status::FailedPrecondition("job finished or expired");
+    }
     for (const auto& u : usage) {
       COFFER_RETURN_IF_ERROR(Stmt(db,
                                   "INSERT INTO secret_usage (secret_id, org_id, project_id, "
