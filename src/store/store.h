@@ -45,10 +45,23 @@ struct UserRecord {
 };
 
 struct TokenRecord {
+  std::string id;    // public id: a random UUID, not derived from the token
   std::string hash;  // SHA-256 of the token; the token itself is never stored
   std::string user_id;
   std::string description;
   int64_t create_time = 0;
+  int64_t expires_at = 0;  // 0: never
+  int64_t last_used = 0;   // 0: never
+};
+
+// A token as listed: who holds it and when it was used, never its hash.
+struct TokenInfo {
+  std::string id;
+  std::string user_id;
+  std::string user_name;
+  std::string description;
+  int64_t create_time = 0;
+  int64_t last_used = 0;   // 0: never
   int64_t expires_at = 0;  // 0: never
 };
 
@@ -97,6 +110,16 @@ class Store {
       const std::string& user_id) = 0;
   virtual Status CreateToken(const TokenRecord& token) = 0;
   virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;
+  // Every token of the org's users (no hash), oldest first.
+  virtual Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) = 0;
+  // Deletes token `id` of an org's user and appends `audit`; NotFound when there is none.
+  virtual Status DeleteToken(const std::string& org_id, const std::string& id,
+                             const AuditRecord& audit) = 0;
+  // Deletes the user, its project roles and tokens, and appends `audit`; NotFound if absent.
+  virtual Status DeleteUser(const std::string& org_id, const std::string& user_id,
+                            const AuditRecord& audit) = 0;
+  // Sets the token's last use to `time` unless a later one is stored; no audit, OK if absent.
+  virtual Status TouchToken(const std::string& hash, int64_t time) = 0;
 
   // Projects. Deleting a project deletes its secrets and roles.
   virtual Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) = 0;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/ids.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
@@ -60,6 +61,23 @@ class StoreConformance : public testing::TestWithParam<Backend> {
     r.meta.file_paths = {".ssh/id_rsa"};
     r.sealed = "sealed-" + name;
     return r;
+  }
+  static TokenRecord Token(const std::string& id, const std::string& hash,
+                           const std::string& user_id, int64_t create_time) {
+    TokenRecord t;
+    t.id = id;
+    t.hash = hash;
+    t.user_id = user_id;
+    t.description = "token " + id;
+    t.create_time = create_time;
+    t.expires_at = 7;
+    return t;
+  }
+  // Closes and reopens the store: what a write returned OK for must still be there.
+  void Reopen() {
+    store_.reset();
+    store_ = GetParam().open(dir_);
+    ASSERT_NE(store_, nullptr);
   }
   AuditRecord Audit(const std::string& action) {
     AuditRecord a;
@@ -220,9 +238,106 @@ TEST_P(StoreConformance, ProjectsAndRoles) {
 
 TEST_P(StoreConformance, TokensAreFoundByHash) {
   ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
-  ASSERT_TRUE(store_->CreateToken({"hash-bytes", "u1", "first", 1, 0}).ok());
-  EXPECT_EQ(store_->FindToken("hash-bytes")->user_id, "u1");
+  ASSERT_TRUE(store_->CreateToken(Token("t1", "hash-bytes", "u1", 1)).ok());
+  auto got = store_->FindToken("hash-bytes");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->id, "t1");
+  EXPECT_EQ(got->user_id, "u1");
+  EXPECT_EQ(got->description, "token t1");
+  EXPECT_EQ(got->expires_at, 7);
+  EXPECT_EQ(got->last_used, 0);
   EXPECT_EQ(store_->FindToken("other").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->CreateToken(Token("t1", "hash-2", "u1", 2)).code(),
+            Status::Code::kAlreadyExists);
+}
+
+TEST_P(StoreConformance, TokensAreListedPerOrgOldestFirst) {
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(store_->CreateUser({"u2", "org1", "bob", "Member", 1}).ok());
+  ASSERT_TRUE(store_->CreateUser({"u3", "org2", "eve", "Owner", 1}).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t2", "h2", "u2", 20)).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t1", "h1", "u1", 10)).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t3", "h3", "u3", 5)).ok());
+  ASSERT_TRUE(store_->TouchToken("h1", 15).ok());
+  auto list = store_->ListTokens("org1");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  const TokenInfo& first = (*list)[0];
+  EXPECT_EQ(first.id, "t1");
+  EXPECT_EQ(first.user_id, "u1");
+  EXPECT_EQ(first.user_name, "ann");
+  EXPECT_EQ(first.description, "token t1");
+  EXPECT_EQ(first.create_time, 10);
+  EXPECT_EQ(first.last_used, 15);
+  EXPECT_EQ(first.expires_at, 7);
+  EXPECT_EQ((*list)[1].id, "t2");
+  EXPECT_EQ((*list)[1].user_name, "bob");
+  EXPECT_EQ((*list)[1].last_used, 0);
+  ASSERT_EQ(store_->ListTokens("org2")->size(), 1u);
+  EXPECT_TRUE(store_->ListTokens("no-such-org")->empty());
+}
+
+TEST_P(StoreConformance, DeleteTokenIsScopedToItsOrgAuditedAndDurable) {
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t2", "h2", "u1", 2)).ok());
+  // Another org cannot delete it, and a refused delete leaves no event.
+  EXPECT_EQ(store_->DeleteToken("org2", "t1", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(store_->ListAudit("org1", 0, 100)->empty());
+  ASSERT_TRUE(store_->DeleteToken("org1", "t1", Audit("token.revoke")).ok());
+  EXPECT_EQ(store_->DeleteToken("org1", "t1", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(store_->DeleteToken("org1", "never", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  Reopen();
+  EXPECT_EQ(store_->FindToken("h1").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->FindToken("h2").ok());
+  auto events = store_->ListAudit("org1", 0, 100);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].action, "token.revoke");
+}
+
+TEST_P(StoreConformance, DeleteUserTakesItsRolesAndTokens) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(store_->CreateProject(p, Audit("project.create")).ok());
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Admin", 1}).ok());
+  ASSERT_TRUE(store_->CreateUser({"u2", "org1", "bob", "Member", 1}).ok());
+  ASSERT_TRUE(store_->SetProjectRole("u1", "p1", "Admin").ok());
+  ASSERT_TRUE(store_->SetProjectRole("u2", "p1", "Reader").ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t2", "h2", "u1", 2)).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t3", "h3", "u2", 3)).ok());
+  size_t events = store_->ListAudit("org1", 0, 100)->size();
+  EXPECT_EQ(store_->DeleteUser("org2", "u1", Audit("user.delete")).code(), Status::Code::kNotFound);
+  ASSERT_TRUE(store_->DeleteUser("org1", "u1", Audit("user.delete")).ok());
+  EXPECT_EQ(store_->DeleteUser("org1", "u1", Audit("user.delete")).code(), Status::Code::kNotFound);
+  Reopen();
+  EXPECT_EQ(store_->GetUser("u1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindUserByName("org1", "ann").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindToken("h1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(store_->FindToken("h2").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(store_->ListProjectRoles("u1")->empty());
+  EXPECT_EQ(store_->ListProjectRoles("u2")->at("p1"), "Reader");
+  auto left = store_->ListTokens("org1");
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].id, "t3");
+  auto audit = store_->ListAudit("org1", 0, 100);
+  ASSERT_EQ(audit->size(), events + 1);
+  EXPECT_EQ(audit->back().action, "user.delete");
+  // The name is free again.
+  EXPECT_TRUE(store_->CreateUser({"u9", "org1", "ann", "Member", 2}).ok());
+}
+
+TEST_P(StoreConformance, TouchTokenKeepsTheLatestUse) {
+  ASSERT_TRUE(store_->CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(store_->CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(store_->TouchToken("h1", 100).ok());
+  EXPECT_EQ(store_->FindToken("h1")->last_used, 100);
+  ASSERT_TRUE(store_->TouchToken("h1", 50).ok());
+  EXPECT_EQ(store_->FindToken("h1")->last_used, 100);
+  EXPECT_TRUE(store_->TouchToken("no-such-hash", 100).ok());
+  EXPECT_TRUE(store_->ListAudit("org1", 0, 100)->empty());
 }
 
 TEST_P(StoreConformance, KeyringRows) {
@@ -291,8 +406,7 @@ TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
   size_t events = store_->ListAudit("org1", 0, 1000)->size();
   ASSERT_TRUE(store_->FinishJob("org1", "j1", Audit("job.finish")).ok());
   EXPECT_EQ(store_->ListAudit("org1", 0, 1000)->size(), events);
-  EXPECT_EQ(store_->FinishJob("org1", "nope", Audit("job.finish")).code(),
-            Status::Code::kNotFound);
+  EXPECT_EQ(store_->FinishJob("org1", "nope", Audit("job.finish")).code(), Status::Code::kNotFound);
   // CheckoutAfterFinishFails: the finish that committed first wins.
   EXPECT_EQ(store_
                 ->RecordCheckout("org1", "j1", 50,
@@ -307,6 +421,46 @@ TEST_P(StoreConformance, DeploymentTargetsJobsAndUsage) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreConformance, testing::ValuesIn(kBackends),
                          [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace coffer::store
+
+namespace coffer::store {
+namespace {
+
+// A database from before tokens had ids (schema 2): every token gets a UUID of its own,
+// not derived from it, and is still found by its hash.
+TEST(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
+  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/coffer.db";
+  {
+    auto db = Db::Open(path, false);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(MigrateSqlite(*db, 2).ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
+                 "INSERT INTO users VALUES ('u1', 'o1', 'ann', 'Owner', 1);"
+                 "INSERT INTO tokens VALUES (X'01', 'u1', 'a', 1, 0), (X'02', 'u1', 'b', 2, 9)")
+            .ok());
+  }
+  auto store = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto a = (*store)->FindToken(std::string(1, '\x01'));
+  auto b = (*store)->FindToken(std::string(1, '\x02'));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(IsUuid(a->id)) << a->id;
+  EXPECT_EQ(a->id[14], '4');  // version 4, like NewUuid()
+  EXPECT_NE(a->id, b->id);
+  EXPECT_EQ(a->last_used, 0);
+  EXPECT_EQ(b->expires_at, 9);
+  auto list = (*store)->ListTokens("o1");
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, a->id);
+  EXPECT_EQ((*list)[1].description, "b");
+  store->reset();
+  std::system(("rm -rf " + dir).c_str());
+}
 
 }  // namespace
 }  // namespace coffer::store

@@ -150,6 +150,28 @@ CREATE TABLE secret_usage (
 );
 CREATE INDEX secret_usage_by_secret ON secret_usage (org_id, secret_id, seq);
 )sql",
+    // 3: tokens get a public id (a random UUID, not derived from the token) and a last-use
+    // time. The table is rebuilt so the id is the primary key and the hash stays unique.
+    R"sql(
+CREATE TABLE tokens_v3 (
+  id          TEXT PRIMARY KEY,
+  hash        BLOB NOT NULL UNIQUE,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  description TEXT NOT NULL,
+  create_time INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  last_used   INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO tokens_v3 (id, hash, user_id, description, create_time, expires_at)
+SELECT lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' ||
+       substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (random() & 3), 1) ||
+       substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+       hash, user_id, description, create_time, expires_at
+FROM tokens;
+DROP TABLE tokens;
+ALTER TABLE tokens_v3 RENAME TO tokens;
+CREATE INDEX tokens_by_user ON tokens (user_id);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -158,7 +180,8 @@ constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 
 int LatestSqliteSchemaVersion() { return kLatest; }
 
-Status MigrateSqlite(Db& db) {
+Status MigrateSqlite(Db& db, int up_to) {
+  if (up_to <= 0 || up_to > kLatest) up_to = kLatest;
   COFFER_RETURN_IF_ERROR(
       db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
               "applied_at INTEGER NOT NULL)"));
@@ -173,7 +196,7 @@ Status MigrateSqlite(Db& db) {
                                       ") is newer than this coffer binary (version " +
                                       std::to_string(kLatest) + ")");
   }
-  for (int v = current + 1; v <= kLatest; ++v) {
+  for (int v = current + 1; v <= up_to; ++v) {
     COFFER_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
     Status s = db.Exec(kMigrations[v - 1]);
     if (s.ok()) {

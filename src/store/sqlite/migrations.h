@@ -7,9 +7,10 @@
 
 namespace coffer::store {
 
-// Applies every migration newer than the database's version, each in its own
-// transaction. FailedPrecondition when the database is newer than this binary.
-Status MigrateSqlite(Db& db);
+// Applies every migration newer than the database's version, up to version `up_to` (0: the
+// latest; tests build older schemas with it), each in its own transaction.
+// FailedPrecondition when the database is newer than this binary.
+Status MigrateSqlite(Db& db, int up_to = 0);
 
 // The schema version this binary writes.
 int LatestSqliteSchemaVersion();

@@ -193,32 +193,6 @@ Result<std::map<std::string, std::string>> SqliteStore::ListProjectRoles(
   });
 }
 
-Status SqliteStore::CreateToken(const TokenRecord& t) {
-  return Write([&](Db& db) {
-    return Stmt(db,
-                "INSERT INTO tokens (hash, user_id, description, create_time, expires_at) "
-                "VALUES (?,?,?,?,?)")
-        .BindBlob(1, t.hash)
-        .Bind(2, t.user_id)
-        .Bind(3, t.description)
-        .Bind(4, t.create_time)
-        .Bind(5, t.expires_at)
-        .Run();
-  });
-}
-
-Result<TokenRecord> SqliteStore::FindToken(const std::string& hash) {
-  return Read([&](Db& db) -> Result<TokenRecord> {
-    Stmt q(db,
-           "SELECT hash, user_id, description, create_time, expires_at FROM tokens "
-           "WHERE hash = ?");
-    q.BindBlob(1, hash);
-    if (q.Step()) return TokenRecord{q.Blob(0), q.Text(1), q.Text(2), q.Int(3), q.Int(4)};
-    COFFER_RETURN_IF_ERROR(q.status());
-    return Status::NotFound("token not found");
-  });
-}
-
 Status SqliteStore::CreateProject(const ProjectRecord& p, const AuditRecord& audit) {
   return Write([&](Db& db) {
     std::string sql =

@@ -42,6 +42,12 @@ class SqliteStore final : public Store {
   Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
   Status CreateToken(const TokenRecord& token) override;
   Result<TokenRecord> FindToken(const std::string& hash) override;
+  Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) override;
+  Status DeleteToken(const std::string& org_id, const std::string& id,
+                     const AuditRecord& audit) override;
+  Status DeleteUser(const std::string& org_id, const std::string& user_id,
+                    const AuditRecord& audit) override;
+  Status TouchToken(const std::string& hash, int64_t time) override;
 
   Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
   Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
