@@ -1,28 +1,49 @@
 // AuthService: API tokens and the identities behind them.
 //
 // A token is "cft_" + 43 base64url characters (256 random bits). Only its SHA-256 is
-// stored; a token is shown once, when issued. Thread-safe.
+// stored; a token is shown once, when issued. Each token also has a public id (a random
+// UUID) by which it is listed and revoked; nothing returned here ever holds a token or its
+// hash. Nothing is cached: a revoked token or a deleted user fails on the very next request.
+// Thread-safe.
 #pragma once
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/secret_bytes.h"
 #include "common/status.h"
 #include "domain/authz.h"
+#include "service/context.h"
 #include "store/store.h"
 
 namespace coffer::service {
 
+// A token as listed: id, holder, description, created, last used and expiry (0: never).
+using TokenInfo = store::TokenInfo;
+
 class AuthService {
  public:
+  // A token's last use is written at most once per this many seconds.
+  static constexpr int64_t kLastUsedResolution = 60;
+
   explicit AuthService(store::Store& store) : store_(store) {}
 
   // The principal behind an API token; Unauthenticated for an unknown, expired or
-  // malformed token (one message for all, so a caller learns nothing from it).
+  // malformed token, or one whose user is gone (one message for all, so a caller learns
+  // nothing from it). Records the token's last use when the stored one is a minute old or
+  // more; a failure to record it is ignored, never failing the request.
   Result<domain::Principal> Authenticate(std::string_view token) const;
 
+  // The API (an org Owner only; PermissionDenied for anyone else).
+  // Every token of the caller's org.
+  Result<std::vector<TokenInfo>> ListTokens(const RequestContext& ctx) const;
+  // Deletes a token of the caller's org, audited as "token.revoke"; NotFound for an id
+  // that is not one of the org's tokens.
+  Status RevokeToken(const RequestContext& ctx, const std::string& token_id);
+
   // Administration (the `coffer admin` command and first start). Names are validated.
+  // Revocations and deletions are audited with actor "coffer admin" and medium "CLI".
   Result<store::OrgRecord> CreateOrg(const std::string& name);
   Result<store::UserRecord> CreateUser(const std::string& org_name, const std::string& user_name,
                                        const std::string& role);
@@ -31,8 +52,19 @@ class AuthService {
   // Issues a new token for a user; `ttl_seconds` 0 means no expiry.
   Result<SecretBytes> IssueToken(const std::string& org_name, const std::string& user_name,
                                  const std::string& description, int64_t ttl_seconds = 0);
+  // Every token of the org named `org_name`.
+  Result<std::vector<TokenInfo>> AdminListTokens(const std::string& org_name) const;
+  // Revokes the token `token_id` of whichever org holds it; NotFound when none does.
+  Status AdminRevokeToken(const std::string& token_id);
+  // Deletes a user with its project roles and tokens, audited as "user.delete".
+  Status DeleteUser(const std::string& org_name, const std::string& user_name);
 
  private:
+  // Deletes `token` (one of the org's tokens) with a "token.revoke" event from `ctx`.
+  Status Revoke(const RequestContext& ctx, const TokenInfo& token);
+  // The token `id` among the org's tokens, or NotFound.
+  Result<TokenInfo> FindInOrg(const std::string& org_id, const std::string& id) const;
+
   store::Store& store_;
 };
 
