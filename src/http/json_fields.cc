@@ -1,6 +1,47 @@
 #include "http/json_fields.h"
 
+#include <openssl/crypto.h>
+
 namespace coffer::http {
+
+WipingMemoryResource::WipingMemoryResource(json::memory_resource* upstream)
+    : upstream_(upstream != nullptr ? upstream : json::storage_ptr().get()) {}
+
+void* WipingMemoryResource::do_allocate(size_t bytes, size_t align) {
+  return upstream_->allocate(bytes, align);
+}
+
+void WipingMemoryResource::do_deallocate(void* p, size_t bytes, size_t align) {
+  OPENSSL_cleanse(p, bytes);
+  upstream_->deallocate(p, bytes, align);
+}
+
+bool WipingMemoryResource::do_is_equal(const json::memory_resource& other) const noexcept {
+  const auto* w = dynamic_cast<const WipingMemoryResource*>(&other);
+  return w != nullptr && w->upstream_ == upstream_;
+}
+
+json::storage_ptr WipingStorage() {
+  static auto* resource = new WipingMemoryResource();  // outlives every value that uses it
+  return json::storage_ptr(resource);
+}
+
+Result<json::value> ParseJson(const std::string& body) {
+  return ParseJsonWith(body, WipingStorage());
+}
+
+Result<json::value> ParseJsonWith(const std::string& body, json::storage_ptr storage) {
+  json::parse_options opts;
+  opts.max_depth = 32;
+  // The first argument holds the parser's temporaries (its value stack, partial strings),
+  // which hold the same bytes as the tree.
+  json::parser p(storage, opts);
+  p.reset(storage);
+  boost::system::error_code ec;
+  p.write(body.data(), body.size(), ec);  // the whole text: trailing bytes are an error
+  if (ec) return Status::InvalidArgument("malformed JSON: " + ec.message());
+  return p.release();
+}
 
 std::string Str(int64_t v) { return std::to_string(v); }
 

@@ -233,13 +233,4 @@ json::object AuditToJson(const domain::AuditEvent& a) {
   };
 }
 
-Result<json::value> ParseJson(const std::string& body) {
-  boost::system::error_code ec;
-  json::parse_options opts;
-  opts.max_depth = 32;
-  json::value v = json::parse(body, ec, {}, opts);
-  if (ec) return Status::InvalidArgument("malformed JSON: " + ec.message());
-  return v;
-}
-
 }  // namespace coffer::http
