@@ -1,8 +1,12 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <memory>
 
+#include "common/ids.h"
 #include "service/auth_service.h"
 #include "service/data_dir.h"
 #include "service/secret_codec.h"
@@ -150,6 +154,169 @@ TEST_F(SecretServiceTest, WrongMasterKeyRefusesToOpen) {
   unlink(key.c_str());
   dd = OpenDataDir({dir_, "", "", ""}, true);
   EXPECT_NE(dd.status().message().find("is missing"), std::string::npos);
+}
+
+// API tokens: listing, revoking, deleting users, last use.
+class TokenTest : public SecretServiceTest {
+ protected:
+  void SetUp() override {
+    SecretServiceTest::SetUp();
+    auth_ = std::make_unique<AuthService>(*dd_.store);
+  }
+
+  // Runs SQL on the data directory's database from a connection of its own, as another
+  // process would (to reach states the service cannot produce, or make a write fail).
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ + "/coffer.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    std::string why = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << why;
+  }
+
+  // The listed token with `description` in the caller's org.
+  TokenInfo Listed(const RequestContext& ctx, const std::string& description) {
+    auto tokens = auth_->ListTokens(ctx);
+    EXPECT_TRUE(tokens.ok()) << tokens.status().ToString();
+    for (const auto& t : *tokens) {
+      if (t.description == description) return t;
+    }
+    ADD_FAILURE() << "no token described " << description;
+    return {};
+  }
+
+  std::vector<domain::AuditEvent> Events(const RequestContext& ctx, const std::string& action) {
+    auto all = dd_.store->ListAudit(ctx.principal.org_id, 0, 1000);
+    EXPECT_TRUE(all.ok()) << all.status().ToString();
+    std::vector<domain::AuditEvent> out;
+    for (auto& e : *all) {
+      if (e.action == action) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+  std::unique_ptr<AuthService> auth_;
+};
+
+TEST_F(TokenTest, OnlyAnOwnerListsTheOrgsTokens) {
+  auto tokens = auth_->ListTokens(owner_);
+  ASSERT_TRUE(tokens.ok()) << tokens.status().ToString();
+  std::vector<std::string> users;
+  for (const auto& t : *tokens) users.push_back(t.user_name);
+  std::sort(users.begin(), users.end());  // created in one second: the order is by id
+  EXPECT_EQ(users, (std::vector<std::string>{"admin", "member", "owner"}));
+  for (const auto& t : *tokens) {
+    EXPECT_TRUE(IsUuid(t.id)) << t.id;
+    EXPECT_EQ(t.description, "test");
+    EXPECT_GT(t.create_time, 0);
+    EXPECT_GT(t.last_used, 0);  // each was used once, by Login
+    EXPECT_EQ(t.expires_at, 0);
+  }
+  EXPECT_EQ(auth_->ListTokens(admin_).status().code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(auth_->ListTokens(member_).status().code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(auth_->ListTokens(stranger_)->size(), 1u);
+}
+
+TEST_F(TokenTest, RevokedTokenFailsOnTheNextAuthentication) {
+  auto token = auth_->IssueToken("acme", "member", "to revoke");
+  ASSERT_TRUE(auth_->Authenticate(token->view()).ok());
+  TokenInfo t = Listed(owner_, "to revoke");
+  EXPECT_EQ(auth_->RevokeToken(admin_, t.id).code(), Status::Code::kPermissionDenied);
+  EXPECT_EQ(auth_->RevokeToken(member_, t.id).code(), Status::Code::kPermissionDenied);
+  // Another org's Owner cannot tell it exists.
+  EXPECT_EQ(auth_->RevokeToken(stranger_, t.id).code(), Status::Code::kNotFound);
+  EXPECT_TRUE(auth_->Authenticate(token->view()).ok());
+  ASSERT_TRUE(auth_->RevokeToken(owner_, t.id).ok());
+  EXPECT_EQ(auth_->Authenticate(token->view()).status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(auth_->RevokeToken(owner_, t.id).code(), Status::Code::kNotFound);
+  EXPECT_EQ(auth_->RevokeToken(owner_, "not-an-id").code(), Status::Code::kNotFound);
+  EXPECT_EQ(auth_->RevokeToken(owner_, NewUuid()).code(), Status::Code::kNotFound);
+  auto events = Events(owner_, "token.revoke");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].resource_type, "token");
+  EXPECT_EQ(events[0].resource_id, t.id);
+  EXPECT_EQ(events[0].resource_name, "member");
+  EXPECT_EQ(events[0].actor_name, "owner");
+  EXPECT_TRUE(Events(stranger_, "token.revoke").empty());
+}
+
+TEST_F(TokenTest, AdminRevokeFindsTheTokensOrgAndIsAudited) {
+  auto token = auth_->IssueToken("evil", "owner", "evil's second");
+  TokenInfo t = Listed(stranger_, "evil's second");
+  ASSERT_TRUE(auth_->AdminRevokeToken(t.id).ok());
+  EXPECT_EQ(auth_->Authenticate(token->view()).status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(auth_->AdminRevokeToken(t.id).code(), Status::Code::kNotFound);
+  EXPECT_EQ(auth_->AdminRevokeToken(NewUuid()).code(), Status::Code::kNotFound);
+  auto events = Events(stranger_, "token.revoke");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].actor_name, "coffer admin");
+  EXPECT_EQ(events[0].medium, "CLI");
+  EXPECT_EQ(events[0].resource_id, t.id);
+  EXPECT_EQ(auth_->AdminListTokens("evil")->size(), 1u);
+  EXPECT_EQ(auth_->AdminListTokens("nope").status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(TokenTest, DeletedUsersTokensStopWorking) {
+  ASSERT_TRUE(auth_->CreateUser("acme", "leaver", "Admin").ok());
+  auto first = auth_->IssueToken("acme", "leaver", "one");
+  auto second = auth_->IssueToken("acme", "leaver", "two");
+  ASSERT_TRUE(auth_->Authenticate(first->view()).ok());
+  ASSERT_TRUE(auth_->DeleteUser("acme", "leaver").ok());
+  EXPECT_EQ(auth_->Authenticate(first->view()).status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(auth_->Authenticate(second->view()).status().code(), Status::Code::kUnauthenticated);
+  EXPECT_EQ(auth_->ListTokens(owner_)->size(), 3u);
+  EXPECT_EQ(auth_->DeleteUser("acme", "leaver").code(), Status::Code::kNotFound);
+  EXPECT_EQ(auth_->DeleteUser("evil", "member").code(), Status::Code::kNotFound);
+  auto events = Events(owner_, "user.delete");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].resource_type, "user");
+  EXPECT_EQ(events[0].resource_name, "leaver");
+  EXPECT_EQ(events[0].actor_name, "coffer admin");
+  EXPECT_EQ(events[0].medium, "CLI");
+}
+
+// Before: a token whose user row was gone answered NotFound ("user not found", a 404 on
+// every route) instead of Unauthenticated.
+TEST_F(TokenTest, TokenWhoseUserIsGoneIsUnauthenticated) {
+  ASSERT_TRUE(auth_->CreateUser("acme", "orphan", "Member").ok());
+  auto token = auth_->IssueToken("acme", "orphan", "orphaned");
+  Sql("PRAGMA foreign_keys = OFF; DELETE FROM users WHERE name = 'orphan';");
+  EXPECT_EQ(auth_->Authenticate(token->view()).status().code(), Status::Code::kUnauthenticated);
+}
+
+TEST_F(TokenTest, LastUseIsWrittenAtMostOncePerMinute) {
+  auto token = auth_->IssueToken("acme", "member", "clocked");
+  EXPECT_EQ(Listed(owner_, "clocked").last_used, 0);
+  int64_t before = NowSeconds();
+  ASSERT_TRUE(auth_->Authenticate(token->view()).ok());
+  int64_t used = Listed(owner_, "clocked").last_used;
+  EXPECT_GE(used, before);
+  EXPECT_LE(used, NowSeconds());
+  // Used 30 s ago: this use is not written.
+  int64_t recent = NowSeconds() - 30;
+  Sql("UPDATE tokens SET last_used = " + std::to_string(recent) + " WHERE description = 'clocked'");
+  ASSERT_TRUE(auth_->Authenticate(token->view()).ok());
+  EXPECT_EQ(Listed(owner_, "clocked").last_used, recent);
+  // Used over a minute ago: this one is.
+  Sql("UPDATE tokens SET last_used = " + std::to_string(NowSeconds() - 61) +
+      " WHERE description = 'clocked'");
+  before = NowSeconds();
+  ASSERT_TRUE(auth_->Authenticate(token->view()).ok());
+  EXPECT_GE(Listed(owner_, "clocked").last_used, before);
+}
+
+TEST_F(TokenTest, FailingToRecordLastUseDoesNotFailTheRequest) {
+  auto token = auth_->IssueToken("acme", "member", "unrecorded");
+  Sql("CREATE TRIGGER refuse_touch BEFORE UPDATE OF last_used ON tokens "
+      "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+  auto p = auth_->Authenticate(token->view());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_EQ(p->user_name, "member");
+  EXPECT_EQ(Listed(owner_, "unrecorded").last_used, 0);
 }
 
 }  // namespace
