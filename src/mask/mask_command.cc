@@ -17,14 +17,17 @@ namespace coffer::mask {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: coffer mask --values-from FILE [--min-length N]\n"
+    "usage: coffer mask --values-from FILE [--min-length N] [--min-fragment N]\n"
     "\n"
     "Copies standard input to standard output with every value in FILE, and its base64,\n"
-    "URL, JSON and shell-quoted forms and each of its lines, replaced by ***.\n"
+    "URL, JSON and shell-quoted forms and each of its lines, replaced by ***. So is a\n"
+    "value or line cut short (a prefix of at least --min-fragment bytes, default 8, before\n"
+    "a line break or the end), and a value re-wrapped at another width (fold, base64).\n"
+    "Bytes that may begin a value are held until the input decides, or until it ends.\n"
     "\n"
     "FILE holds NAME=VALUE records separated by NUL bytes (the format of `env -0`), so a\n"
-    "value may span lines. Values and lines shorter than N bytes (default 4) are not\n"
-    "masked, and are named in a warning.\n";
+    "value may span lines. Values and lines shorter than --min-length bytes (default 4)\n"
+    "are not masked, and are named in a warning.\n";
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 256) return false;
@@ -85,6 +88,7 @@ Result<std::vector<NamedValue>> ReadValuesFile(const std::string& path) {
 int RunMaskCommand(const std::vector<std::string>& args, int in_fd, int out_fd, std::ostream& err) {
   std::string values_from;
   size_t min_length = kDefaultMinLength;
+  size_t min_fragment = kDefaultMinFragment;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help") {
@@ -103,10 +107,11 @@ int RunMaskCommand(const std::vector<std::string>& args, int in_fd, int out_fd, 
     }
     if (name == "--values-from") {
       values_from = value;
-    } else if (name == "--min-length") {
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), min_length);
-      if (ec != std::errc() || ptr != value.data() + value.size() || min_length == 0) {
-        err << "coffer mask: --min-length must be a positive number\n";
+    } else if (name == "--min-length" || name == "--min-fragment") {
+      size_t* n = name == "--min-length" ? &min_length : &min_fragment;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), *n);
+      if (ec != std::errc() || ptr != value.data() + value.size() || *n == 0) {
+        err << "coffer mask: " << name << " must be a positive number\n";
         return 2;
       }
     } else {
@@ -125,7 +130,7 @@ int RunMaskCommand(const std::vector<std::string>& args, int in_fd, int out_fd, 
     return 1;
   }
   std::vector<ShortValue> too_short;
-  auto patterns = MaskPatterns::BuildFromValues(*values, min_length, &too_short);
+  auto patterns = MaskPatterns::BuildFromValues(*values, min_length, &too_short, min_fragment);
   values->clear();  // wipe the values: only the compiled patterns are needed now
   if (!patterns.ok()) {
     err << "coffer mask: " << patterns.status().message() << "\n";

@@ -1,6 +1,6 @@
 // `coffer mask`: masks standard input to standard output.
 //
-//   coffer mask --values-from FILE [--min-length N]
+//   coffer mask --values-from FILE [--min-length N] [--min-fragment N]
 //
 // FILE holds the values to mask as NAME=VALUE records separated by NUL bytes: the format of
 // `env -0` and /proc/PID/environ, which carries multi-line values (an SSH key) as they are.
@@ -8,8 +8,10 @@
 // value (it is never the value itself); it is printable ASCII without '='. A value cannot
 // contain a NUL byte.
 //
-// Every value is masked with its variants (variants.h). Values and lines shorter than N bytes
-// (default 4) are not masked; each one gets a warning on stderr, by name.
+// Every value is masked with its variants (variants.h), and cut-off or re-wrapped copies of
+// it with at least --min-fragment bytes (default 8; fragment_tracker.h). Values and lines
+// shorter than --min-length bytes (default 4) are not masked; each one gets a warning on
+// stderr, by name.
 //
 // Exit status: 0 on success, 1 when the values cannot be read or masking fails, 2 on a usage
 // error. Error messages never contain a value.

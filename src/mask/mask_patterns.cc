@@ -71,10 +71,17 @@ uint64_t MaskPatterns::Key(std::string_view s) {
   return k;
 }
 
-Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
-    std::vector<SecretBytes> literals) {
+Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(std::vector<SecretBytes> literals,
+                                                                  std::vector<SecretBytes> bases,
+                                                                  size_t min_fragment) {
   InstallWipingAllocator();
   std::shared_ptr<MaskPatterns> set(new MaskPatterns());
+  set->min_fragment_ = std::max<size_t>(1, min_fragment);
+  set->anchor_length_ = std::min(set->min_fragment_, kMaxHyperscanBytes);
+  // Bases are literals too; which ones they are is found again after sorting.
+  size_t first_base = literals.size();
+  for (SecretBytes& b : bases) literals.push_back(std::move(b));
+  bases.clear();
 
   // Sort and drop duplicates (a value and its URL encoding are often the same bytes).
   std::vector<size_t> order(literals.size());
@@ -83,10 +90,16 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
             [&](size_t a, size_t b) { return literals[a].view() < literals[b].view(); });
   size_t total = 0;
   std::vector<size_t> kept;
+  std::vector<bool> is_base;  // parallel to kept
   for (size_t i : order) {
     if (literals[i].empty()) continue;
-    if (!kept.empty() && literals[kept.back()].view() == literals[i].view()) continue;
+    bool base = i >= first_base;
+    if (!kept.empty() && literals[kept.back()].view() == literals[i].view()) {
+      if (base) is_base.back() = true;
+      continue;
+    }
     kept.push_back(i);
+    is_base.push_back(base);
     total += literals[i].size();
   }
   set->count_ = kept.size();
@@ -103,35 +116,63 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
   }
   literals.clear();  // wipes the caller's copies now, not at some later point
 
+  // Fragment bases, grouped by anchor (their first anchor_length_ bytes). Literal ids are in
+  // byte order, so bases that share an anchor are neighbours.
+  size_t anchor_bytes = 0;
+  for (unsigned id = 0; id < kept.size(); ++id) {
+    std::string_view lit = set->literal(id);
+    if (!is_base[id] || lit.size() <= set->min_fragment_ ||
+        lit.find_first_of("\r\n") != std::string_view::npos) {
+      continue;
+    }
+    std::string_view anchor = lit.substr(0, set->anchor_length_);
+    if (set->anchor_ids_.empty() ||
+        set->literal(set->anchor_ids_.back()).substr(0, set->anchor_length_) != anchor) {
+      set->anchor_begin_.push_back(set->anchor_ids_.size());
+      anchor_bytes += anchor.size();
+    }
+    set->anchor_ids_.push_back(id);
+  }
+  if (!set->anchor_ids_.empty()) set->anchor_begin_.push_back(set->anchor_ids_.size());
+  size_t anchors = set->anchor_count();
+
   // Each literal becomes a regex of \xNN escapes. Hyperscan 5.4's pure-literal API
   // (hs_compile_lit_multi) fails at scan time with HS_UNKNOWN_ERROR on some sets that mix a
   // long literal with short ones (intel/hyperscan#303, #353; an SSH key and its last line
   // trigger it); the regex front end compiles the same literals to working databases. The
   // escaped text is as secret as the literal, so it lives in SecretBytes too.
-  SecretBytes escaped(4 * total + kept.size());
-  std::vector<const char*> exprs(kept.size());
-  std::vector<unsigned> flags(kept.size(), 0);
-  std::vector<unsigned> ids(kept.size());
+  size_t exprs_count = kept.size() + anchors;
+  SecretBytes escaped(4 * (total + anchor_bytes) + exprs_count);
+  std::vector<const char*> exprs(exprs_count);
+  std::vector<unsigned> flags(exprs_count, 0);
+  std::vector<unsigned> ids(exprs_count);
   set->partial_.assign(kept.size(), false);
   char* w = reinterpret_cast<char*>(escaped.data());
-  for (unsigned id = 0; id < kept.size(); ++id) {
-    std::string_view lit = set->literal(id);
-    size_t from = lit.size() > kMaxHyperscanBytes ? lit.size() - kMaxHyperscanBytes : 0;
-    set->partial_[id] = from > 0;
+  for (unsigned id = 0; id < exprs_count; ++id) {
+    std::string_view text;
+    if (id < kept.size()) {
+      std::string_view lit = set->literal(id);
+      size_t from = lit.size() > kMaxHyperscanBytes ? lit.size() - kMaxHyperscanBytes : 0;
+      set->partial_[id] = from > 0;
+      text = lit.substr(from);
+    } else {
+      unsigned a = id - static_cast<unsigned>(kept.size());
+      text = set->literal(*set->anchor_bases_begin(a)).substr(0, set->anchor_length_);
+    }
     exprs[id] = w;
     ids[id] = id;
-    for (char c : lit.substr(from)) w = Escape(c, w);
+    for (char c : text) w = Escape(c, w);
     *w++ = '\0';
   }
   hs_compile_error_t* error = nullptr;
   hs_error_t rc =
-      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(kept.size()),
+      hs_compile_multi(exprs.data(), flags.data(), ids.data(), static_cast<unsigned>(exprs_count),
                        HS_MODE_STREAM, nullptr, &set->db_, &error);
   if (rc != HS_SUCCESS) {
     // Hyperscan's message may describe the literal; say only which one failed.
     std::string where = error != nullptr && error->expression >= 0
-                            ? " (literal " + std::to_string(error->expression) + " of " +
-                                  std::to_string(kept.size()) + ")"
+                            ? " (expression " + std::to_string(error->expression) + " of " +
+                                  std::to_string(exprs_count) + ")"
                             : "";
     hs_free_compile_error(error);
     return Status::Internal("cannot compile the mask patterns" + where);
@@ -164,10 +205,14 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(
 }
 
 Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::BuildFromValues(
-    const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short) {
-  std::vector<SecretBytes> literals;
-  for (const NamedValue& v : values) AppendVariants(v, min_length, &literals, too_short);
-  return Compile(std::move(literals));
+    const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short,
+    size_t min_fragment) {
+  std::vector<SecretBytes> literals, bases;
+  for (const NamedValue& v : values) {
+    AppendVariants(v, min_length, &literals, too_short);
+    AppendFragmentBases(v, min_length, &bases);
+  }
+  return Compile(std::move(literals), std::move(bases), min_fragment);
 }
 
 MaskPatterns::~MaskPatterns() {

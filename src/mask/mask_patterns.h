@@ -5,6 +5,11 @@
 // from the literals (as escaped regexes: see mask_patterns.cc), plus a copy of the literals in
 // SecretBytes for the prefix test that lets a Masker hold back only bytes that may begin a secret.
 //
+// Some literals are also *fragment bases* (a value, a line of one, its base64): a Masker also
+// masks a cut-off prefix of a base, and a base re-wrapped at another width (fragments.h). For
+// those the database holds one more expression per distinct *anchor*, a base's first
+// anchor_length() bytes; Hyperscan reports anchor `a` with id size() + a.
+//
 // Immutable once built and thread-safe: any number of Maskers, on any threads, share one
 // MaskPatterns through a shared_ptr. All Hyperscan memory (database, scratch, stream state)
 // is wiped when freed, because it holds secret bytes.
@@ -25,17 +30,25 @@
 
 namespace coffer::mask {
 
+// A fragment of a base shorter than this is not masked (`--min-fragment`).
+inline constexpr size_t kDefaultMinFragment = 8;
+
 class MaskPatterns {
  public:
-  // Compiles `literals` (empty ones and duplicates are dropped). An empty set is valid and
-  // masks nothing. Fails with Internal if Hyperscan rejects the set; the message never
-  // carries a literal.
-  static Result<std::shared_ptr<const MaskPatterns>> Compile(std::vector<SecretBytes> literals);
+  // Compiles `literals` and `bases` (every base is a literal too; empty ones and duplicates
+  // are dropped). A base that holds a line break, or is not longer than `min_fragment`
+  // (>= 1), is a literal only. An empty set is valid and masks nothing. Fails with Internal
+  // if Hyperscan rejects the set; the message never carries a literal.
+  static Result<std::shared_ptr<const MaskPatterns>> Compile(
+      std::vector<SecretBytes> literals, std::vector<SecretBytes> bases = {},
+      size_t min_fragment = kDefaultMinFragment);
 
-  // Every variant of every value (variants.h), compiled. Values or lines shorter than
-  // `min_length` are skipped and appended to `too_short` (if not null) for a warning.
+  // Every variant of every value (variants.h) and their fragment bases, compiled. Values or
+  // lines shorter than `min_length` are skipped and appended to `too_short` (if not null)
+  // for a warning.
   static Result<std::shared_ptr<const MaskPatterns>> BuildFromValues(
-      const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short);
+      const std::vector<NamedValue>& values, size_t min_length, std::vector<ShortValue>* too_short,
+      size_t min_fragment = kDefaultMinFragment);
 
   ~MaskPatterns();
   MaskPatterns(const MaskPatterns&) = delete;
@@ -50,10 +63,18 @@ class MaskPatterns {
   // True when Hyperscan matches only a suffix of literal `id` (it is too long for Hyperscan):
   // a reported match is an occurrence only if the preceding bytes are the rest of the literal.
   bool partial(unsigned id) const { return partial_[id]; }
-  // Literal `id`; for the bench tool and tests only (it is a secret).
+  // Literal `id`; for the masker, the bench tool and tests only (it is a secret).
   std::string_view literal(unsigned id) const {
     return blob_.view().substr(offsets_[id], lengths_[id]);
   }
+
+  size_t min_fragment() const { return min_fragment_; }
+  // min(min_fragment(), 32): how many bytes of a base its anchor holds.
+  size_t anchor_length() const { return anchor_length_; }
+  size_t anchor_count() const { return anchor_begin_.empty() ? 0 : anchor_begin_.size() - 1; }
+  // The literal ids of the bases that begin with anchor `a`: [first, last).
+  const unsigned* anchor_bases_begin(unsigned a) const { return &anchor_ids_[anchor_begin_[a]]; }
+  const unsigned* anchor_bases_end(unsigned a) const { return &anchor_ids_[anchor_begin_[a + 1]]; }
 
   // True when `text` (split in two pieces, `a` then `b`, so callers need not copy) is a
   // proper, non-empty prefix of some literal: a match may still start at its first byte.
@@ -78,6 +99,10 @@ class MaskPatterns {
 
   size_t count_ = 0;
   size_t max_length_ = 0;
+  size_t min_fragment_ = kDefaultMinFragment;
+  size_t anchor_length_ = kDefaultMinFragment;
+  std::vector<size_t> anchor_begin_;  // anchor a's bases are anchor_ids_[begin[a], begin[a+1])
+  std::vector<unsigned> anchor_ids_;
   hs_database_t* db_ = nullptr;
   SecretBytes blob_;  // all literals, concatenated
   std::vector<size_t> offsets_;

@@ -14,15 +14,18 @@
 
 namespace coffer::mask::testing {
 
-inline std::shared_ptr<const MaskPatterns> Patterns(const std::vector<std::string>& literals) {
-  std::vector<SecretBytes> secrets;
+inline std::shared_ptr<const MaskPatterns> Patterns(const std::vector<std::string>& literals,
+                                                    const std::vector<std::string>& bases = {},
+                                                    size_t min_fragment = kDefaultMinFragment) {
+  std::vector<SecretBytes> secrets, fragment_bases;
   for (const std::string& l : literals) secrets.emplace_back(l);
-  auto p = MaskPatterns::Compile(std::move(secrets));
+  for (const std::string& b : bases) fragment_bases.emplace_back(b);
+  auto p = MaskPatterns::Compile(std::move(secrets), std::move(fragment_bases), min_fragment);
   EXPECT_TRUE(p.ok()) << p.status().ToString();
   return p.ok() ? *p : nullptr;
 }
 
-// Feeds `chunks` one by one, then flushes; checks the hold-back bound after every Feed.
+// Feeds `chunks` one by one, then finishes; checks the hold-back bound after every Feed.
 inline std::string MaskChunks(const std::shared_ptr<const MaskPatterns>& patterns,
                               const std::vector<std::string>& chunks) {
   auto masker = Masker::Create(patterns);
@@ -35,7 +38,7 @@ inline std::string MaskChunks(const std::shared_ptr<const MaskPatterns>& pattern
       EXPECT_LT((*masker)->held_back(), patterns->max_length());
     }
   }
-  EXPECT_TRUE((*masker)->Flush(&out).ok());
+  EXPECT_TRUE((*masker)->Finish(&out).ok());
   EXPECT_EQ((*masker)->held_back(), 0u);
   return out;
 }

@@ -14,7 +14,8 @@ constexpr size_t kMaxSlice = 256 * 1024;
 
 }  // namespace
 
-Masker::Masker(std::shared_ptr<const MaskPatterns> patterns) : patterns_(std::move(patterns)) {}
+Masker::Masker(std::shared_ptr<const MaskPatterns> patterns)
+    : patterns_(std::move(patterns)), fragments_(patterns_.get()) {}
 
 Result<std::unique_ptr<Masker>> Masker::Create(std::shared_ptr<const MaskPatterns> patterns) {
   std::unique_ptr<Masker> m(new Masker(std::move(patterns)));
@@ -37,6 +38,10 @@ Masker::~Masker() {
 int Masker::OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
                     unsigned /*flags*/, void* ctx) {
   auto* self = static_cast<Masker*>(ctx);
+  if (id >= self->patterns_->size()) {  // a fragment base's anchor
+    self->fragments_.OnAnchor(id - static_cast<unsigned>(self->patterns_->size()), to);
+    return 0;
+  }
   // Literals have a fixed length, so the start needs no SOM tracking in Hyperscan.
   size_t length = self->patterns_->length(id);
   if (to < length) return 0;  // only the suffix of a long literal was matched
@@ -61,9 +66,9 @@ Status Masker::Feed(std::string_view chunk, std::string* out) {
   return s;
 }
 
-Status Masker::Flush(std::string* out) {
+Status Masker::Finish(std::string* out) {
   pieces_.clear();
-  Status s = Flush(&pieces_);
+  Status s = Finish(&pieces_);
   Append(pieces_, out);
   return s;
 }
@@ -77,20 +82,14 @@ void Masker::Append(const std::vector<std::string_view>& pieces, std::string* ou
 
 Status Masker::Feed(std::string_view chunk, std::vector<std::string_view>* out) {
   if (!failed_.ok()) return failed_;
+  if (finished_) return Status::FailedPrecondition("the masked stream has ended");
   if (patterns_->empty()) {
     if (!chunk.empty()) out->push_back(chunk);
     consumed_ += chunk.size();
     emitted_ = consumed_;
     return Status::Ok();
   }
-  // Held-back bytes from earlier calls are copied to spill_ when emitted; everything else is
-  // a view into `chunk`. spill_ never exceeds what was held back, so it never reallocates
-  // while views into it are out.
-  spill_.clear();
-  spill_.reserve(patterns_->max_length());
-  chunk_ = chunk;
-  chunk_base_ = consumed_;
-  merge_ok_ = false;
+  BeginCall(chunk);
   while (!chunk.empty()) {
     std::string_view slice = chunk.substr(0, kMaxSlice);
     chunk.remove_prefix(slice.size());
@@ -99,15 +98,30 @@ Status Masker::Feed(std::string_view chunk, std::vector<std::string_view>* out) 
   return Status::Ok();
 }
 
-Status Masker::Flush(std::vector<std::string_view>* out) {
+Status Masker::Finish(std::vector<std::string_view>* out) {
   if (!failed_.ok()) return failed_;
+  if (finished_) return Status::FailedPrecondition("the masked stream has ended");
+  finished_ = true;
+  BeginCall({});
+  found_.clear();
+  fragments_.Finish(&found_);
+  MergeMatches();
+  EmitUpTo(consumed_, out);
+  live_from_ = consumed_;
+  if (!tail_.empty()) OPENSSL_cleanse(tail_.data(), tail_.size());
+  tail_.clear();
+  return Status::Ok();
+}
+
+void Masker::BeginCall(std::string_view chunk) {
+  // Held-back bytes from earlier calls are copied to spill_ when emitted; everything else is
+  // a view into `chunk`. spill_ never exceeds what was held back, so it never reallocates
+  // while views into it are out.
   spill_.clear();
   spill_.reserve(patterns_->max_length());
-  chunk_ = {};
+  chunk_ = chunk;
   chunk_base_ = consumed_;
   merge_ok_ = false;
-  EmitUpTo(consumed_, out);
-  return Status::Ok();
 }
 
 Status Masker::FeedSlice(std::string_view slice, std::vector<std::string_view>* out) {
@@ -120,12 +134,13 @@ Status Masker::FeedSlice(std::string_view slice, std::vector<std::string_view>* 
                                "); output withheld");
     return failed_;
   }
+  fragments_.Advance(slice, consumed_, &found_);
   MergeMatches();
-  uint64_t live = LiveFrom(slice);
+  // A continuation of a re-wrapped value is no prefix of a literal: it is held for itself.
+  uint64_t live = std::max(live_from_, std::min(LiveFrom(slice), fragments_.HeldFrom()));
   EmitUpTo(std::max(emitted_, live), out);
 
-  // Keep input bytes [live, consumed_ + |slice|): the held-back ones, and after a Flush the
-  // start of an occurrence that may still complete (so it can be recognised as a prefix).
+  // Keep input bytes [live, consumed_ + |slice|): the held-back ones.
   if (live < consumed_) {
     tail_.erase(0, live - live_from_);
     tail_.append(slice);
@@ -174,7 +189,7 @@ uint64_t Masker::LiveFrom(std::string_view slice) const {
 void Masker::MergeMatches() {
   if (found_.empty()) return;
   for (Interval iv : found_) {
-    iv.start = std::max(iv.start, emitted_);  // bytes let through by a Flush stay as they were
+    iv.start = std::max(iv.start, emitted_);  // never true: what may be covered is held
     intervals_.push_back(iv);
   }
   std::sort(intervals_.begin(), intervals_.end(),

@@ -1,16 +1,17 @@
 // Masker: masks one byte stream (a job's stdout, say) fed in chunks of any size.
 //
-// Every occurrence of a literal of its MaskPatterns is replaced by "***"; occurrences that
-// overlap or touch are masked as their union, one "***" for each maximal run of masked bytes.
-// Every other byte comes out unchanged and in order. An occurrence split across chunks is
-// masked like any other.
+// Every occurrence of a literal of its MaskPatterns is replaced by "***", and so are the
+// cut-off and re-wrapped copies of its fragment bases (fragment_tracker.h); covered bytes
+// that overlap or touch are masked as their union, one "***" for each maximal run. Every
+// other byte comes out unchanged and in order. The output depends only on the bytes, never on
+// how they were cut into chunks or how long the writer paused between them.
 //
-// To do that the Masker holds back the shortest tail of its input that may still begin a
-// literal (at most max_length() - 1 bytes, usually none: a log line ending in '\n' is not the
-// start of a secret). Flush() releases held-back bytes: call it at end of stream, and when the
-// input has been idle for a moment, so an interactive prompt is not stuck. A Flush in the
-// middle of an occurrence lets the bytes before it through; the rest of the occurrence is
-// still masked.
+// To do that the Masker holds back the bytes that may still be covered: the shortest tail of
+// its input that may begin a literal, and a line that may continue a re-wrapped value (at
+// most max_length() - 1 bytes in all; usually none: a log line ending in '\n' is not the
+// start of a secret). Held bytes wait for the next Feed that decides them, or for Finish at
+// the end of the stream; there is no time-out, so a value written in two halves with a pause
+// is still masked. Bytes that cannot be part of a secret are never held.
 //
 // Matching is Hyperscan in streaming mode; a literal longer than 32 bytes is matched by its
 // last 32 bytes and the rest is compared here. Per Feed the cost is one Hyperscan scan of the
@@ -30,6 +31,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "mask/fragment_tracker.h"
 #include "mask/mask_patterns.h"
 
 namespace coffer::mask {
@@ -46,15 +48,16 @@ class Masker {
   // Consumes `chunk` and appends to `out` every byte that can be decided now.
   Status Feed(std::string_view chunk, std::string* out);
 
-  // Appends every held-back byte to `out` (masked where a known occurrence covers it). The
-  // stream goes on: later input is masked as before.
-  Status Flush(std::string* out);
+  // The end of the stream: decides every held-back byte (a fragment the end of the stream
+  // completes is masked) and appends it to `out`. A Feed or Finish after it is
+  // FailedPrecondition.
+  Status Finish(std::string* out);
 
   // The same without copying: appends the output as pieces, in order. A piece is a view into
   // `chunk` (valid while the caller keeps chunk's bytes), or into the Masker (valid until the
   // next call on it). For writev(); PumpMasked uses these.
   Status Feed(std::string_view chunk, std::vector<std::string_view>* out);
-  Status Flush(std::vector<std::string_view>* out);
+  Status Finish(std::vector<std::string_view>* out);
 
   // Bytes consumed but not yet emitted.
   size_t held_back() const { return consumed_ - emitted_; }
@@ -62,10 +65,7 @@ class Masker {
 
  private:
   // An occurrence (or union of occurrences) at absolute stream offsets [start, end).
-  struct Interval {
-    uint64_t start;
-    uint64_t end;
-  };
+  using Interval = ByteRange;
 
   explicit Masker(std::shared_ptr<const MaskPatterns> patterns);
   static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
@@ -75,6 +75,8 @@ class Masker {
   Status FeedSlice(std::string_view slice, std::vector<std::string_view>* out);
   // Earliest offset >= live_from_ where a literal may still start, given `slice` follows tail_.
   uint64_t LiveFrom(std::string_view slice) const;
+  // Sets up the per-call state for the pieces of one Feed or Finish.
+  void BeginCall(std::string_view chunk);
   void MergeMatches();
   // Appends input bytes [emitted_, to) with masking.
   void EmitUpTo(uint64_t to, std::vector<std::string_view>* out);
@@ -83,15 +85,17 @@ class Masker {
   static void Append(const std::vector<std::string_view>& pieces, std::string* out);
 
   std::shared_ptr<const MaskPatterns> patterns_;
+  FragmentTracker fragments_;
   hs_scratch_t* scratch_ = nullptr;
   hs_stream_t* stream_ = nullptr;
   Status failed_;
+  bool finished_ = false;
 
-  uint64_t consumed_ = 0;      // input bytes fed so far
-  uint64_t emitted_ = 0;       // input bytes decided (copied to the output or masked)
-  uint64_t live_from_ = 0;     // no occurrence that is still incomplete starts before this
-  std::string tail_;           // input bytes [live_from_, consumed_); includes the held-back ones
-  bool last_covered_ = false;  // whether input byte emitted_ - 1 was masked
+  uint64_t consumed_ = 0;            // input bytes fed so far
+  uint64_t emitted_ = 0;             // input bytes decided (copied to the output or masked)
+  uint64_t live_from_ = 0;           // nothing still undecided starts before this (== emitted_)
+  std::string tail_;                 // input bytes [live_from_, consumed_): the held-back ones
+  bool last_covered_ = false;        // whether input byte emitted_ - 1 was masked
   std::vector<Interval> intervals_;  // known occurrences ending after emitted_, merged
   std::vector<Interval> found_;      // occurrences reported by the current scan
   std::string_view scanning_;        // the slice being scanned

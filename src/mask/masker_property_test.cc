@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/encoding.h"
 #include "mask/mask_testing.h"
 #include "mask/variants.h"
 
@@ -94,35 +95,104 @@ TEST(MaskerProperty, MatchesReferenceWithLiteralsLongerThanHyperscanTakes) {
   }
 }
 
-// A Flush where no occurrence straddles it changes nothing: the output is still the
-// reference's.
-TEST(MaskerProperty, FlushBetweenOccurrencesChangesNothing) {
-  std::mt19937_64 rng(7);
-  for (int iter = 0; iter < 2000; ++iter) {
-    std::vector<std::string> literals;
-    for (size_t i = 0, n = 1 + rng() % 4; i < n; ++i) {
-      literals.push_back(RandomText(rng, "ab", 2 + rng() % 5));
+// What `fold -w width` prints of `text` (with "\n" or "\r\n"), cut after `keep` bytes.
+std::string Folded(std::string_view text, size_t width, std::string_view eol, size_t keep) {
+  std::string out;
+  for (size_t at = 0; at < text.size(); at += width) {
+    out += text.substr(at, width);
+    if (at + width < text.size()) out += eol;
+  }
+  return out.substr(0, keep);
+}
+
+// Cut-off and re-wrapped bases among text with line breaks: chains start, go on, break off.
+TEST(MaskerProperty, MatchesReferenceWithFragmentsAndRewraps) {
+  std::mt19937_64 rng(8);
+  for (int iter = 0; iter < 3000; ++iter) {
+    size_t min_fragment = 1 + rng() % 5;
+    std::vector<std::string> bases, literals;
+    for (size_t i = 0, n = 1 + rng() % 3; i < n; ++i) {
+      bases.push_back(RandomText(rng, "aab", min_fragment + 1 + rng() % 12));
     }
-    std::string input = RandomText(rng, "abbc", rng() % 300);
-    // Offsets strictly inside an occurrence cannot take a flush.
-    std::vector<bool> inside(input.size() + 1, false);
-    for (const std::string& l : literals) {
-      for (size_t at = input.find(l); at != std::string::npos; at = input.find(l, at + 1)) {
-        for (size_t i = at + 1; i < at + l.size(); ++i) inside[i] = true;
+    for (size_t i = 0, n = rng() % 3; i < n; ++i) {
+      literals.push_back(RandomText(rng, "aab", 1 + rng() % 7));
+    }
+    std::string input;
+    while (input.size() < 300) {
+      const std::string& b = bases[rng() % bases.size()];
+      switch (rng() % 4) {
+        case 0:
+          input += RandomText(rng, "ab\n\n\r", rng() % 10);
+          break;
+        case 1:
+          input += b.substr(0, rng() % (b.size() + 1));
+          break;
+        default:
+          input += Folded(b, 1 + rng() % b.size(), rng() % 2 ? "\n" : "\r\n",
+                          rng() % 3 ? std::string::npos : rng() % (2 * b.size()));
+          input += rng() % 2 ? "\n" : "";
       }
     }
-    auto masker = *Masker::Create(Patterns(literals));
-    std::string out;
-    for (size_t at = 0; at < input.size();) {
-      size_t n = 1 + rng() % 20;
-      ASSERT_TRUE(masker->Feed(input.substr(at, n), &out).ok());
-      at = std::min(input.size(), at + n);
-      if (!inside[at] && rng() % 2) {
-        ASSERT_TRUE(masker->Flush(&out).ok());
+    input.resize(rng() % input.size());
+    auto patterns = Patterns(literals, bases, min_fragment);
+    std::string expected = ReferenceMask(input, literals, bases, min_fragment);
+    for (size_t max_chunk : {1, 3, 17, 500}) {
+      ASSERT_EQ(MaskChunks(patterns, RandomChunks(rng, input, max_chunk)), expected)
+          << "iteration " << iter << ", chunks up to " << max_chunk;
+    }
+  }
+}
+
+// Values as BuildFromValues sees them, printed as `head -c`, `fold -w` and `base64 -w 76`
+// print them: the Masker with the real variants and bases equals the reference.
+TEST(MaskerProperty, MatchesReferenceOnTruncatedAndRewrappedValues) {
+  std::mt19937_64 rng(76);
+  const std::string kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (int iter = 0; iter < 30; ++iter) {
+    std::vector<NamedValue> values;
+    for (int i = 0; i < 6; ++i) {
+      std::string v = RandomText(rng, kB64, 10 + rng() % 90);
+      if (i % 3 == 0) {  // a key: lines of 64 (or 70) characters
+        size_t width = rng() % 2 ? 64 : 70;
+        v = "-----BEGIN KEY-----\n" +
+            Folded(RandomText(rng, kB64, 100 + rng() % 300), width, "\n", std::string::npos) +
+            "\n-----END KEY-----\n";
+      }
+      values.push_back({"V" + std::to_string(i), SecretBytes(v)});
+    }
+    std::vector<SecretBytes> variants, fragment_bases;
+    for (const NamedValue& v : values) {
+      AppendVariants(v, 4, &variants, nullptr);
+      AppendFragmentBases(v, 4, &fragment_bases);
+    }
+    std::vector<std::string> literals, bases;
+    for (const SecretBytes& v : variants) literals.emplace_back(v.view());
+    for (const SecretBytes& b : fragment_bases) bases.emplace_back(b.view());
+    std::string input;
+    while (input.size() < 40000) {
+      std::string v(values[rng() % values.size()].value.view());
+      switch (rng() % 4) {
+        case 0:
+          input += RandomText(rng, kB64 + "\n :", rng() % 300);
+          break;
+        case 1:  // head -c N
+          input += v.substr(0, rng() % v.size()) + (rng() % 2 ? "\n" : "");
+          break;
+        case 2:  // fold -w N, of a file: each line folded
+          for (size_t at = 0; at < v.size();) {
+            size_t nl = std::min(v.find('\n', at), v.size());
+            input += Folded(v.substr(at, nl - at), 8 + rng() % 80, "\n", std::string::npos) + "\n";
+            at = nl + 1;
+          }
+          break;
+        default:  // base64 -w 76
+          input += Folded(Base64Encode(v), 76, "\n", std::string::npos) + "\n";
       }
     }
-    ASSERT_TRUE(masker->Flush(&out).ok());
-    ASSERT_EQ(out, ReferenceMask(input, literals)) << "iteration " << iter;
+    auto patterns = *MaskPatterns::BuildFromValues(values, 4, nullptr);
+    ASSERT_EQ(MaskChunks(patterns, RandomChunks(rng, input, 9000)),
+              ReferenceMask(input, literals, bases))
+        << "iteration " << iter;
   }
 }
 

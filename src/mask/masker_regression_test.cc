@@ -95,5 +95,72 @@ TEST(MaskerRegression, ValueWhosePrefixRepeatsSplitAcrossWritesIsMasked) {
   EXPECT_EQ(Mask(q, {"aa", "ab1"}), "a***");
 }
 
+// The key of SshKeyPrintedLineByLineIsMasked, as a file (with its final newline).
+const char kKey[] =
+    "-----BEGIN OPENSSH PRIVATE KEY-----\n"
+    "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n"
+    "QyNTUxOQAAACBg3zY3C8Vn2b1l3bOq2r5b7vRw3f0PzC6oQ2m0S8iJxwAAAJhz8mxpc/Js\n"
+    "aQAAAAtzc2gtZWQyNTUxOQAAACBg3zY3C8Vn2b1l3bOq2r5b7vRw3f0PzC6oQ2m0S8iJxw\n"
+    "AAAEDlMbr6Yx\n"
+    "-----END OPENSSH PRIVATE KEY-----\n";
+
+std::string Fold(std::string_view text, size_t width) {
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = std::min(text.find('\n', at), text.size());
+    for (size_t i = at; i < nl; i += width)
+      out += std::string(text.substr(i, std::min(width, nl - i))) + "\n";
+    at = nl + 1;
+  }
+  return out;
+}
+
+TEST(MaskerRegression, HeadCutKeyLastLineIsMasked) {
+  auto p = ForValue("DEPLOY_KEY", kKey);
+  // `head -c 200 ~/.ssh/id_rsa` ends inside the fourth line: that cut-off line was in clear.
+  EXPECT_EQ(Mask(p, {std::string(kKey, 200)}), "***\n***\n***\n***");
+  EXPECT_EQ(Mask(p, {std::string(kKey, 200) + "\n"}), "***\n***\n***\n***\n");  // `; echo`
+  EXPECT_EQ(Mask(p, {std::string(kKey, 100), std::string(kKey + 100, 100)}), "***\n***\n***\n***");
+}
+
+TEST(MaskerRegression, TruncatedTokenIsMasked) {
+  auto p = ForValue("API_TOKEN", "ghp_8f2a91c3d4e5f60718293a4b5c6d7e8f9a0b");
+  EXPECT_EQ(Mask(p, {"token: ghp_8f2a91c3d4e5\n"}), "token: ***\n");  // echo "${T:0:16}"
+  EXPECT_EQ(Mask(p, {"ghp_8f2a91c3d4"}), "***");                      // printf | head -c 14
+  EXPECT_EQ(Mask(p, {"ghp_8f2\n"}), "ghp_8f2\n");  // 7 bytes: under --min-fragment
+}
+
+TEST(MaskerRegression, FoldedKeyIsMasked) {
+  auto p = ForValue("DEPLOY_KEY", kKey);
+  for (size_t width : {64, 50, 13}) {
+    std::string folded = Fold(kKey, width);
+    std::string expected;
+    for (char c : folded) expected += c == '\n' ? "***\n" : "";
+    EXPECT_EQ(Mask(p, {folded}), expected) << "fold -w " << width;
+  }
+}
+
+TEST(MaskerRegression, WrappedBase64OfKeyIsMasked) {
+  auto p = ForValue("DEPLOY_KEY", kKey);
+  std::string b64 = Base64Encode(kKey);  // `base64 ~/.ssh/id_rsa`: 76 columns
+  std::string wrapped;
+  for (size_t at = 0; at < b64.size(); at += 76) wrapped += b64.substr(at, 76) + "\n";
+  EXPECT_EQ(Mask(p, {wrapped}), "***\n***\n***\n***\n***\n***\n");
+  auto q = ForValue("TOKEN", "a-single-line-token-of-sixty-bytes-0123456789-abcdefghijklmn");
+  std::string t64 = Base64Encode("a-single-line-token-of-sixty-bytes-0123456789-abcdefghijklmn");
+  EXPECT_EQ(Mask(q, {t64.substr(0, 64) + "\n" + t64.substr(64) + "\n"}), "***\n***\n");
+}
+
+TEST(MaskerRegression, ValueWrittenInTwoHalvesWithAPauseIsMasked) {
+  // The idle flush (50 ms) used to print the first half while the job slept.
+  auto p = ForValue("API_TOKEN", "tok-8f2a91c3");
+  auto masker = *Masker::Create(p);
+  std::string out;
+  ASSERT_TRUE(masker->Feed("Bearer tok-8f", &out).ok());
+  EXPECT_EQ(out, "Bearer ");  // held until the next write, however late it comes
+  ASSERT_TRUE(masker->Feed("2a91c3\n", &out).ok());
+  EXPECT_EQ(out, "Bearer ***\n");
+}
+
 }  // namespace
 }  // namespace coffer::mask

@@ -49,37 +49,71 @@ TEST(Masker, HoldsBackOnlyWhatMayBeginASecret) {
   EXPECT_EQ(masker->held_back(), 0u);
 }
 
-TEST(Masker, FlushReleasesHeldBackBytes) {
+TEST(Masker, FinishReleasesHeldBackBytes) {
   auto masker = *Masker::Create(Patterns({"secret"}));
   std::string out;
   ASSERT_TRUE(masker->Feed("Password: sec", &out).ok());
-  ASSERT_TRUE(masker->Flush(&out).ok());
+  EXPECT_EQ(out, "Password: ");
+  ASSERT_TRUE(masker->Finish(&out).ok());
   EXPECT_EQ(out, "Password: sec");
   EXPECT_EQ(masker->held_back(), 0u);
 }
 
-TEST(Masker, MasksTheRestOfAnOccurrenceInterruptedByFlush) {
+TEST(Masker, HoldsAPossibleStartUntilTheInputDecides) {
   auto masker = *Masker::Create(Patterns({"supersecretvalue"}));
   std::string out;
   ASSERT_TRUE(masker->Feed("x supe", &out).ok());
-  ASSERT_TRUE(masker->Flush(&out).ok());
-  EXPECT_EQ(out, "x supe");
-  // "rsecretvalu" begins no literal, but continues one that began before the flush.
   ASSERT_TRUE(masker->Feed("rsecretvalu", &out).ok());
-  EXPECT_EQ(out, "x supe");
+  EXPECT_EQ(out, "x ");
   ASSERT_TRUE(masker->Feed("e y", &out).ok());
-  ASSERT_TRUE(masker->Flush(&out).ok());
-  EXPECT_EQ(out, "x supe*** y");
+  EXPECT_EQ(out, "x *** y");
+  ASSERT_TRUE(masker->Feed("supersecretvalux\n", &out).ok());  // a near miss goes through
+  EXPECT_EQ(out, "x *** ysupersecretvalux\n");
 }
 
-TEST(Masker, RunTouchingAFlushStaysOneRun) {
-  auto masker = *Masker::Create(Patterns({"abcd"}));
+TEST(Masker, RunsTouchingAcrossFeedsStayOneRun) {
+  EXPECT_EQ(MaskChunks(Patterns({"abcd"}), {"abcd", "abcd!"}), "***!");
+}
+
+TEST(Masker, RefusesInputAfterFinish) {
+  auto masker = *Masker::Create(Patterns({"secret"}));
   std::string out;
-  ASSERT_TRUE(masker->Feed("abcd", &out).ok());
-  ASSERT_TRUE(masker->Flush(&out).ok());
-  ASSERT_TRUE(masker->Feed("abcd!", &out).ok());
-  ASSERT_TRUE(masker->Flush(&out).ok());
-  EXPECT_EQ(out, "***!");
+  ASSERT_TRUE(masker->Finish(&out).ok());
+  EXPECT_TRUE(masker->Feed("secret", &out).Is(Status::Code::kFailedPrecondition));
+  EXPECT_TRUE(masker->Finish(&out).Is(Status::Code::kFailedPrecondition));
+  EXPECT_EQ(out, "");
+}
+
+TEST(Masker, MasksAFragmentBeforeALineBreakOrTheEnd) {
+  auto p = Patterns({}, {"0123456789abcdef"});
+  EXPECT_EQ(MaskChunks(p, {"x 01234567\n"}), "x ***\n");  // 8 bytes
+  EXPECT_EQ(MaskChunks(p, {"x 0123456789ab\r\n"}), "x ***\r\n");
+  EXPECT_EQ(MaskChunks(p, {"x 0123456789"}), "x ***");       // the end of the stream
+  EXPECT_EQ(MaskChunks(p, {"x 0123456\n"}), "x 0123456\n");  // 7 bytes: too short
+  EXPECT_EQ(MaskChunks(p, {"x 01234567 y\n"}), "x 01234567 y\n");
+  EXPECT_EQ(MaskChunks(Patterns({}, {"0123456789abcdef"}, 4), {"0123\n"}), "***\n");
+}
+
+TEST(Masker, MasksABaseRewrappedAtAnotherWidth) {
+  auto p = Patterns({}, {"0123456789abcdefghijklmnopqrstuv"});
+  EXPECT_EQ(MaskChunks(p, {"0123456789\nabcdefghij\nklmnopqrst\nuv\n"}), "***\n***\n***\n***\n");
+  EXPECT_EQ(MaskChunks(p, {"0123456789ab\r\ncdefghijklmn\r\nopqrstuv"}), "***\r\n***\r\n***");
+  // At the end of the stream a piece shorter than the minimum is not masked.
+  EXPECT_EQ(MaskChunks(p, {"0123456789\nabcdefghij\nklm"}), "***\n***\nklm");
+  // A line that does not go on with the value ends the chain.
+  EXPECT_EQ(MaskChunks(p, {"0123456789\nabcdefgX\n"}), "***\nabcdefgX\n");
+  EXPECT_EQ(MaskChunks(p, {"0123456789\n\nabcdefghij\n"}), "***\n\nabcdefghij\n");
+}
+
+TEST(Masker, HoldsALineThatMayContinueARewrappedBase) {
+  auto masker = *Masker::Create(Patterns({}, {"0123456789abcdefghijklmnopqrstuv"}));
+  std::string out;
+  ASSERT_TRUE(masker->Feed("0123456789\nabcde", &out).ok());
+  EXPECT_EQ(out, "***\n");
+  EXPECT_EQ(masker->held_back(), 5u);
+  ASSERT_TRUE(masker->Feed("fghij\nnot it\n", &out).ok());
+  EXPECT_EQ(out, "***\n***\nnot it\n");
+  EXPECT_EQ(masker->held_back(), 0u);
 }
 
 TEST(Masker, MasksAcrossTheInternalSliceBoundary) {
@@ -130,6 +164,15 @@ TEST(Masker, MaskersOnManyThreadsShareOnePatternSet) {
   std::string input;
   for (int i = 0; i < 1000; ++i) input += i % 2 ? "pass" : "word secret ";
   for (const auto& r : results) EXPECT_EQ(r, testing::ReferenceMask(input, {"secret", "password"}));
+}
+
+TEST(MaskPatterns, GroupsFragmentBasesByAnchor) {
+  auto p =
+      Patterns({"abcdefgh-literal"}, {"abcdefgh-one", "abcdefgh-two", "short", "zyx\nwvutsrqp"});
+  EXPECT_EQ(p->size(), 5u);          // bases are literals too
+  ASSERT_EQ(p->anchor_count(), 1u);  // "short" is too short, the last holds a line break
+  EXPECT_EQ(p->anchor_bases_end(0) - p->anchor_bases_begin(0), 2);
+  EXPECT_EQ(p->literal(*p->anchor_bases_begin(0)), "abcdefgh-one");
 }
 
 TEST(MaskPatterns, DropsDuplicatesAndEmptyLiterals) {

@@ -1,7 +1,6 @@
 #include "mask/pump.h"
 
 #include <limits.h>
-#include <poll.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -64,19 +63,11 @@ Status PumpMasked(int in_fd, int out_fd, Masker* masker, const PumpOptions& opti
   };
   while (true) {
     out.clear();
-    if (failed.ok() && masker->held_back() > 0) {
-      // Something is held back: wait for more input only as long as the idle timeout.
-      pollfd pfd{in_fd, POLLIN, 0};
-      int ready = ::poll(&pfd, 1, static_cast<int>(options.idle_flush.count()));
-      if (ready < 0 && errno != EINTR) return ErrnoStatus("cannot poll input");
-      if (ready == 0) emit(masker->Flush(&out));
-      if (ready <= 0) continue;
-    }
     ssize_t n = ::read(in_fd, buf.get(), size);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EIO) return ErrnoStatus("cannot read input");
     if (n <= 0) {  // end of input
-      emit(masker->Flush(&out));
+      emit(masker->Finish(&out));
       return failed;
     }
     if (failed.ok()) emit(masker->Feed(std::string_view(buf.get(), static_cast<size_t>(n)), &out));

@@ -2,19 +2,21 @@
 // `coffer mask` and behind `coffer run`'s masking of a job's stdout and stderr.
 //
 // Reads whatever is available (up to buffer_size bytes), masks it, writes it out at once, so
-// output keeps its pace. Bytes the Masker holds back (the possible start of a secret) are
-// flushed when no input arrives for `idle_flush`, so a prompt without a newline still shows.
+// output keeps its pace. Bytes the Masker holds back (the possible start of a secret, at most
+// the longest literal) wait for the input that decides them, however long that takes: there
+// is no idle flush, since one would print the first half of a value written in two. Bytes
+// that cannot be part of a secret (a prompt that begins no value) are written at once.
 //
-// Blocks until end of input (EOF, or EIO as a pseudo-terminal reports it), then flushes and
-// returns. Neither fd is closed. If writing fails, or the Masker fails, the rest of the input
-// is read and discarded (so a job writing into it is not blocked forever; nothing unmasked is
-// written) and the first error is returned at end of input. The caller should ignore SIGPIPE,
-// so a closed output is reported as Unavailable instead of killing the process.
+// Blocks until end of input (EOF, or EIO as a pseudo-terminal reports it), then finishes the
+// Masker, writes what it held and returns. Neither fd is closed. If writing fails, or the Masker
+// fails, the rest of the input is read and discarded (so a job writing into it is not blocked
+// forever; nothing unmasked is written) and the first error is returned at end of input. The caller
+// should ignore SIGPIPE, so a closed output is reported as Unavailable instead of killing the
+// process.
 //
 // Thread-safe as far as distinct calls use distinct Maskers and fds.
 #pragma once
 
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -28,7 +30,6 @@
 namespace coffer::mask {
 
 struct PumpOptions {
-  std::chrono::milliseconds idle_flush{50};
   size_t buffer_size = 256 * 1024;
 };
 
@@ -43,7 +44,9 @@ struct FdPair {
 
 // For `coffer run`: pumps every pair (say, the read ends of the job's stdout and stderr pipes
 // to fds 1 and 2) through a Masker of its own, each on its own thread, until every input
-// ends. Returns the first error of any pump (all pumps still run to end of input).
+// ends. (Streams that end up in one place must share one pair: two Maskers cannot see a
+// value split between them.) Returns the first error of any pump (all pumps still run to end of
+// input).
 Status PumpAllMasked(const std::shared_ptr<const MaskPatterns>& patterns,
                      const std::vector<FdPair>& pairs, const PumpOptions& options = {});
 

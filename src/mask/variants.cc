@@ -277,4 +277,21 @@ void AppendVariants(const NamedValue& value, size_t min_length, std::vector<Secr
   }
 }
 
+void AppendFragmentBases(const NamedValue& value, size_t min_length,
+                         std::vector<SecretBytes>* out) {
+  std::string_view v = value.value.view();
+  std::string_view trimmed = Trim(v);
+  if (trimmed.size() < min_length || trimmed.empty()) return;
+  for (bool url : {false, true}) {
+    Add(Base64Full(trimmed, url), min_length, out);
+    if (trimmed.size() != v.size()) Add(Base64Full(v, url), min_length, out);
+  }
+  for (size_t pos = 0; pos <= trimmed.size();) {
+    size_t nl = trimmed.find('\n', pos);
+    if (nl == std::string_view::npos) nl = trimmed.size();
+    Add(SecretBytes(Trim(trimmed.substr(pos, nl - pos))), min_length, out);
+    pos = nl + 1;
+  }
+}
+
 }  // namespace coffer::mask

@@ -53,6 +53,13 @@ std::string DescribeShortValue(const ShortValue& s, size_t min_length);
 void AppendVariants(const NamedValue& value, size_t min_length, std::vector<SecretBytes>* out,
                     std::vector<ShortValue>* too_short);
 
+// Appends to `out` the fragment bases of `value` (mask_patterns.h): the strings of which a
+// cut-off prefix, or a copy re-wrapped at another width, is masked too. They are the trimmed
+// value when it is one line, else each trimmed line, and the complete base64 (standard and
+// URL-safe) of the value with and without its surrounding whitespace: what `head -c`, `fold`
+// and `base64 -w 76` print. Nothing shorter than `min_length`.
+void AppendFragmentBases(const NamedValue& value, size_t min_length, std::vector<SecretBytes>* out);
+
 // The individual encodings, exposed for tests. Each returns the encoded form of `value`.
 // Base64Inner: the characters of the base64 of (`align` arbitrary bytes + value + arbitrary
 // bytes) that depend only on `value`; align is 0, 1 or 2.
