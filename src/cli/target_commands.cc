@@ -1,5 +1,6 @@
 // sem create dt, sem get dt [NAME], sem delete dt NAME, sem edit dt NAME --activate |
 // --deactivate. (The editor flow of sem edit dt is in target_edit_command.cc.)
+#include <cstdio>
 #include <ctime>
 #include <set>
 
@@ -69,6 +70,16 @@ Status CreateTarget(const GlobalOptions& g, const CreateTargetFlags& f) {
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
   COFFER_ASSIGN_OR_RETURN(TargetResource created, TargetApi(session->api()).Create(t));
   std::printf("Deployment target '%s' created.\n", created.name.c_str());
+  // Rules fail closed: say so, rather than let the first promotion find out.
+  if (t.subject_rules.empty()) {
+    std::fprintf(stderr,
+                 "warning: no subject rules (-s): the target admits nobody; add e.g. -s ANY\n");
+  }
+  if (t.object_rules.empty()) {
+    std::fprintf(stderr,
+                 "warning: no object rules (-o): the target admits no ref; add e.g. -o "
+                 "'BRANCH,EXACT,main'\n");
+  }
   return Status::Ok();
 }
 

@@ -117,3 +117,38 @@ TEST(Ids, UuidShape) {
 
 }  // namespace
 }  // namespace coffer
+
+#include "common/decimal.h"
+
+namespace coffer {
+namespace {
+
+struct DecimalCase {
+  const char* text;
+  int64_t max;
+  std::optional<int64_t> want;
+};
+const DecimalCase kDecimals[] = {
+    {"0", INT64_MAX, 0},
+    {"42", INT64_MAX, 42},
+    {"007", INT64_MAX, 7},
+    {"9223372036854775807", INT64_MAX, INT64_MAX},
+    {"9223372036854775808", INT64_MAX, std::nullopt},
+    {"99999999999999999999", INT64_MAX, std::nullopt},
+    {"101", 100, std::nullopt},
+    {"100", 100, 100},
+    {"", INT64_MAX, std::nullopt},
+    {"-1", INT64_MAX, std::nullopt},
+    {"+1", INT64_MAX, std::nullopt},
+    {" 1", INT64_MAX, std::nullopt},
+    {"1 ", INT64_MAX, std::nullopt},
+    {"1e3", INT64_MAX, std::nullopt},
+    {"0x10", INT64_MAX, std::nullopt},
+};
+
+TEST(ParseDecimal, DigitsOnlyAndBounded) {
+  for (const auto& c : kDecimals) EXPECT_EQ(ParseDecimal(c.text, c.max), c.want) << c.text;
+}
+
+}  // namespace
+}  // namespace coffer

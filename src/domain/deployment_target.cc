@@ -81,32 +81,24 @@ struct HsScratchFree {
 };
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseFree>;
 
-HsDatabase CompileAnchored(const std::string& pattern) {
-  std::string anchored = "^(?:" + pattern + ")$";
+HsDatabase Compile(const std::string& expression) {
   hs_database_t* db = nullptr;
   hs_compile_error_t* err = nullptr;
-  if (hs_compile(anchored.c_str(), HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY, HS_MODE_BLOCK, nullptr,
-                 &db, &err) != HS_SUCCESS) {
+  if (hs_compile(expression.c_str(), HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY, HS_MODE_BLOCK,
+                 nullptr, &db, &err) != HS_SUCCESS) {
     hs_free_compile_error(err);
     return nullptr;
   }
   return HsDatabase(db);
 }
 
-bool RegexFullMatch(const std::string& pattern, const std::string& text) {
-  HsDatabase db = CompileAnchored(pattern);
-  if (!db) return false;  // validated at write time; a failure never allows
-  hs_scratch_t* raw = nullptr;
-  if (hs_alloc_scratch(db.get(), &raw) != HS_SUCCESS) return false;
-  std::unique_ptr<hs_scratch_t, HsScratchFree> scratch(raw);
-  bool matched = false;
-  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
-    *static_cast<bool*>(ctx) = true;
-    return 1;  // stop scanning
-  };
-  hs_scan(db.get(), text.data(), static_cast<unsigned>(text.size()), 0, scratch.get(), on_match,
-          &matched);
-  return matched;
+// Matching uses the pattern wrapped as ^(?:pattern)$. A pattern must also compile on its
+// own, so it cannot close the wrapper's group early (`main)|(?:x` is refused); any other
+// way to break out (an unterminated \Q, an extended-mode comment) leaves the wrapper
+// unbalanced, which fails to compile and so never matches.
+HsDatabase CompileAnchored(const std::string& pattern) {
+  if (!Compile(pattern)) return nullptr;
+  return Compile("^(?:" + pattern + ")$");
 }
 
 const char* RefNoun(RefType t) {
@@ -122,6 +114,22 @@ const char* RefNoun(RefType t) {
 }
 
 }  // namespace
+
+bool RegexFullMatch(const std::string& pattern, const std::string& text) {
+  HsDatabase db = CompileAnchored(pattern);
+  if (!db || text.size() > 0xffffffffu) return false;
+  hs_scratch_t* raw = nullptr;
+  if (hs_alloc_scratch(db.get(), &raw) != HS_SUCCESS) return false;
+  std::unique_ptr<hs_scratch_t, HsScratchFree> scratch(raw);
+  bool matched = false;
+  auto on_match = [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) -> int {
+    *static_cast<bool*>(ctx) = true;
+    return 1;  // stop scanning
+  };
+  hs_scan(db.get(), text.data(), static_cast<unsigned>(text.size()), 0, scratch.get(), on_match,
+          &matched);
+  return matched;
+}
 
 Status ValidateRules(const DeploymentTarget& dt) {
   for (size_t i = 0; i < dt.subject_rules.size(); ++i) {
@@ -155,50 +163,53 @@ std::vector<std::string> TargetRefusals(const DeploymentTarget& dt, const Trigge
                                         const GitRef& ref) {
   std::vector<std::string> out;
   const std::string prefix = "Deployment target " + dt.name;
+  if (ref.fork) out.push_back(prefix + " does not accept forked pull requests");
   if (!dt.active) out.push_back(prefix + " is cordoned");
-  if (!dt.subject_rules.empty()) {
-    bool allowed = false;
-    for (const auto& r : dt.subject_rules) {
-      switch (r.type) {
-        case SubjectType::kAny:
-          allowed = allowed || !who.automatic;
-          break;
-        case SubjectType::kAuto:
-          allowed = allowed || who.automatic;
-          break;
-        case SubjectType::kUser:
-          allowed = allowed || (!who.automatic && who.user_id == r.subject_id);
-          break;
-        case SubjectType::kRole:
-          allowed = allowed || (!who.automatic && who.role == r.subject_id);
-          break;
-      }
-    }
-    if (!allowed) {
-      out.push_back(prefix + " does not allow " +
-                    (who.automatic ? std::string("automatic promotions")
-                                   : "user " + (who.user_id.empty() ? "(unknown)" : who.user_id)));
+  bool subject_allowed = false;
+  for (const auto& r : dt.subject_rules) {
+    switch (r.type) {
+      case SubjectType::kAny:
+        subject_allowed = true;
+        break;
+      case SubjectType::kAuto:
+        subject_allowed = subject_allowed || who.automatic;
+        break;
+      case SubjectType::kUser:
+        subject_allowed = subject_allowed ||
+                          (!who.automatic && !who.user_id.empty() && who.user_id == r.subject_id);
+        break;
+      case SubjectType::kRole:
+        subject_allowed =
+            subject_allowed || (!who.automatic && !who.role.empty() && who.role == r.subject_id);
+        break;
     }
   }
-  if (!dt.object_rules.empty()) {
-    bool allowed = false;
-    for (const auto& r : dt.object_rules) {
-      if (r.type != ref.type) continue;
-      switch (r.mode) {
-        case MatchMode::kAll:
-          allowed = true;
-          break;
-        case MatchMode::kExact:
-          allowed = allowed || ref.name == r.pattern;
-          break;
-        case MatchMode::kRegex:
-          allowed = allowed || RegexFullMatch(r.pattern, ref.name);
-          break;
-      }
+  if (dt.subject_rules.empty()) {
+    out.push_back(prefix + " admits nobody: it has no subject rules");
+  } else if (!subject_allowed) {
+    out.push_back(prefix + " does not allow " +
+                  (who.automatic ? std::string("automatic promotions")
+                                 : "user " + (who.user_id.empty() ? "(unknown)" : who.user_id)));
+  }
+  bool object_allowed = false;
+  for (const auto& r : dt.object_rules) {
+    if (r.type != ref.type) continue;
+    switch (r.mode) {
+      case MatchMode::kAll:
+        object_allowed = true;
+        break;
+      case MatchMode::kExact:
+        object_allowed = object_allowed || ref.name == r.pattern;
+        break;
+      case MatchMode::kRegex:
+        object_allowed = object_allowed || RegexFullMatch(r.pattern, ref.name);
+        break;
     }
-    if (!allowed) {
-      out.push_back(prefix + " does not allow " + RefNoun(ref.type) + " " + ref.name);
-    }
+  }
+  if (dt.object_rules.empty()) {
+    out.push_back(prefix + " admits no ref: it has no object rules");
+  } else if (!object_allowed) {
+    out.push_back(prefix + " does not allow " + RefNoun(ref.type) + " " + ref.name);
   }
   return out;
 }

@@ -65,14 +65,23 @@ struct Triggerer {
 struct GitRef {
   RefType type = RefType::kBranch;
   std::string name;
+  bool fork = false;  // a pull request from a fork: it controls its own pipeline file
 };
 
-// Checks rule syntax (a REGEX must compile; EXACT and REGEX need a pattern; USER and ROLE
-// need a subject). InvalidArgument names the field.
+// Checks rule syntax (a REGEX must be a valid expression on its own; EXACT and REGEX need a
+// pattern; USER and ROLE need a subject). InvalidArgument names the field.
 Status ValidateRules(const DeploymentTarget& dt);
+
+// True when `pattern`, a valid expression on its own, matches the whole of `text`. False
+// for an invalid pattern: a failure never allows.
+bool RegexFullMatch(const std::string& pattern, const std::string& text);
 
 // The reasons the target refuses a job; empty when it allows it. Each reason is a
 // sentence naming the target, e.g. "Deployment target prod does not allow branch dev".
+// Rules fail closed, with Semaphore's meaning: subject ANY admits every triggerer
+// (automatic promotions too), AUTO automatic promotions only, USER that user, ROLE that
+// org role; an empty subject list admits nobody and an empty object list no ref. A fork
+// never gets a target's credentials.
 std::vector<std::string> TargetRefusals(const DeploymentTarget& dt, const Triggerer& who,
                                         const GitRef& ref);
 

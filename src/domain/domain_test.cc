@@ -150,7 +150,98 @@ TEST(DeploymentTarget, RegexIsAnchoredToTheWholeRef) {
   DeploymentTarget slow;
   slow.name = "slow";
   slow.object_rules = {{RefType::kBranch, MatchMode::kRegex, "(a+)+b"}};
-  EXPECT_FALSE(TargetRefusals(slow, ann, {RefType::kBranch, std::string(1000, 'a')}).empty());
+  slow.subject_rules = {{SubjectType::kAny, ""}};
+  auto s = TargetRefusals(slow, ann, {RefType::kBranch, std::string(1000, 'a')});
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_NE(s[0].find("does not allow branch"), std::string::npos);
+  EXPECT_TRUE(TargetRefusals(slow, ann, {RefType::kBranch, std::string(1000, 'a') + "b"}).empty());
+}
+
+// RegexAlternationEscapedTheAnchors: `main)|(?:x` was accepted and then admitted mainANYTHING.
+TEST(DeploymentTarget, PatternMustBeValidOnItsOwn) {
+  DeploymentTarget dt;
+  dt.subject_rules = {{SubjectType::kAny, ""}};
+  for (const char* bad : {"main)|(?:x", "a)(b", "(", "x\\", "\\Qmain"}) {
+    dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, bad}};
+    Status s = ValidateRules(dt);
+    if (s.ok()) {
+      // Whatever compiles alone is still matched against the whole ref only.
+      EXPECT_FALSE(RegexFullMatch(bad, "mainANYTHING")) << bad;
+    }
+  }
+  dt.object_rules = {{RefType::kBranch, MatchMode::kRegex, "main)|(?:x"}};
+  EXPECT_FALSE(ValidateRules(dt).ok());
+  EXPECT_FALSE(RegexFullMatch("main)|(?:x", "mainANYTHING"));
+  EXPECT_TRUE(RegexFullMatch("main|dev", "dev"));
+  EXPECT_FALSE(RegexFullMatch("main|dev", "xdev"));
+  EXPECT_FALSE(RegexFullMatch("main|dev", "devx"));
+  EXPECT_TRUE(RegexFullMatch("^main$", "main"));
+  EXPECT_TRUE(RegexFullMatch("rel.*", "release-1"));
+}
+
+struct RuleCase {
+  const char* what;
+  std::vector<SubjectRule> subjects;
+  std::vector<ObjectRule> objects;
+  Triggerer who;
+  GitRef ref;
+  bool allowed;
+};
+
+// AnyExcludedAutoPromotions / EmptyRulesMeantNoRestriction: Semaphore's meaning, closed.
+TEST(DeploymentTarget, RulesFailClosedWithSemaphoresMeaning) {
+  const ObjectRule all_branches{RefType::kBranch, MatchMode::kAll, ""};
+  const GitRef main{RefType::kBranch, "main", false};
+  const Triggerer user{false, "u1", "Member"};
+  const Triggerer autop{true, "", ""};
+  const RuleCase cases[] = {
+      {"ANY admits a user", {{SubjectType::kAny, ""}}, {all_branches}, user, main, true},
+      {"ANY admits an automatic promotion",
+       {{SubjectType::kAny, ""}},
+       {all_branches},
+       autop,
+       main,
+       true},
+      {"AUTO admits an automatic promotion",
+       {{SubjectType::kAuto, ""}},
+       {all_branches},
+       autop,
+       main,
+       true},
+      {"AUTO refuses a user", {{SubjectType::kAuto, ""}}, {all_branches}, user, main, false},
+      {"USER admits that user", {{SubjectType::kUser, "u1"}}, {all_branches}, user, main, true},
+      {"USER refuses automatic", {{SubjectType::kUser, "u1"}}, {all_branches}, autop, main, false},
+      {"ROLE admits the role", {{SubjectType::kRole, "Member"}}, {all_branches}, user, main, true},
+      {"no subject rules admit nobody", {}, {all_branches}, user, main, false},
+      {"no subject rules refuse automatic", {}, {all_branches}, autop, main, false},
+      {"no object rules admit no ref", {{SubjectType::kAny, ""}}, {}, user, main, false},
+      {"a rule of another ref type",
+       {{SubjectType::kAny, ""}},
+       {{RefType::kTag, MatchMode::kAll, ""}},
+       user,
+       main,
+       false},
+      {"a fork never",
+       {{SubjectType::kAny, ""}},
+       {all_branches},
+       user,
+       GitRef{RefType::kBranch, "main", true},
+       false},
+  };
+  for (const auto& c : cases) {
+    DeploymentTarget dt;
+    dt.name = "prod";
+    dt.subject_rules = c.subjects;
+    dt.object_rules = c.objects;
+    EXPECT_EQ(TargetRefusals(dt, c.who, c.ref).empty(), c.allowed) << c.what;
+  }
+  DeploymentTarget dt;
+  dt.name = "prod";
+  dt.subject_rules = {{SubjectType::kAny, ""}};
+  dt.object_rules = {all_branches};
+  auto r = TargetRefusals(dt, user, GitRef{RefType::kBranch, "main", true});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], "Deployment target prod does not accept forked pull requests");
 }
 
 TEST(DeploymentTarget, SubjectsAndCordonAreAllReported) {
@@ -166,6 +257,7 @@ TEST(DeploymentTarget, SubjectsAndCordonAreAllReported) {
   DeploymentTarget roles;
   roles.name = "stage";
   roles.subject_rules = {{SubjectType::kRole, "Admin"}};
+  roles.object_rules = {{RefType::kBranch, MatchMode::kAll, ""}};
   EXPECT_TRUE(TargetRefusals(roles, Triggerer{false, "x", "Admin"}, {}).empty());
   EXPECT_FALSE(TargetRefusals(roles, Triggerer{false, "x", "Member"}, {}).empty());
 }
@@ -181,6 +273,118 @@ TEST(DeploymentTarget, ValidateRules) {
   dt.object_rules = {};
   dt.subject_rules = {{SubjectType::kUser, ""}};
   EXPECT_NE(ValidateRules(dt).message().find("subject_rules[0].subject_id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace coffer::domain
+
+#include "domain/job_rules.h"
+#include "domain/validation.h"
+
+namespace coffer::domain {
+namespace {
+
+struct PathCase {
+  const char* in;
+  const char* out;  // nullptr: refused
+};
+constexpr PathCase kPaths[] = {
+    {"a/b", "a/b"},
+    {"./a/b", "a/b"},
+    {"a//b", "a/b"},
+    {"a/./b", "a/b"},
+    {"/etc/hosts", "/etc/hosts"},
+    {"//etc//hosts", "/etc/hosts"},
+    {"~/.ssh/id", "~/.ssh/id"},
+    {"~//x", "~/x"},
+    {".ssh/id_rsa", ".ssh/id_rsa"},
+    {"a/", nullptr},
+    {".", nullptr},
+    {"/", nullptr},
+    {"a/../b", nullptr},
+    {"", nullptr},
+};
+
+TEST(Validation, FilePathsHaveOneSpelling) {
+  for (const auto& c : kPaths) {
+    auto r = NormalizeFilePath("p", c.in);
+    if (c.out == nullptr) {
+      EXPECT_FALSE(r.ok()) << c.in;
+    } else {
+      ASSERT_TRUE(r.ok()) << c.in << ": " << r.status().message();
+      EXPECT_EQ(*r, c.out) << c.in;
+    }
+  }
+}
+
+// SamePathTwiceReachedTheJob: `a/b` and `./a/b` were two files of one secret.
+TEST(Validation, PathsNamingOneFileAreADuplicate) {
+  SecretData d;
+  d.files.push_back({"a/b", SecretBytes("1")});
+  d.files.push_back({"./a//b", SecretBytes("2")});
+  ASSERT_TRUE(NormalizeFilePaths(&d).ok());
+  Status s = ValidateSecretData(d);
+  EXPECT_EQ(s.message(), "data.files[1].path: names the same file as data.files[0].path");
+}
+
+// NulInEnvValueWasTruncated: setenv stops at the first NUL, so the job got half a value.
+TEST(Validation, EnvValueWithNulIsRefused) {
+  SecretData d;
+  d.env_vars.push_back({"A", SecretBytes(std::string("ab\0cd", 5))});
+  EXPECT_EQ(ValidateSecretData(d).message(), "data.env_vars[0].value: must not contain a NUL byte");
+  EXPECT_FALSE(ValidateDescription("d", std::string("a\0b", 3)).ok());
+}
+
+TEST(JobRules, UniqueNamesKeepsFirstPlace) {
+  EXPECT_EQ(UniqueNames({"b", "a", "b", "c", "a"}), (std::vector<std::string>{"b", "a", "c"}));
+  std::vector<std::string> many(100000, "x");
+  EXPECT_EQ(UniqueNames(many).size(), 1u);
+}
+
+TEST(JobRules, NarrowestScopeWinsAndPolicyAndForksAreChecked) {
+  Project web;
+  web.id = "p-web";
+  web.name = "web";
+  web.allowed_secrets = {"public"};
+  SecretMeta in_project;
+  in_project.id = "s-proj";
+  in_project.scope = Scope::kProject;
+  in_project.version = 2;
+  SecretMeta in_org;
+  in_org.id = "s-org";
+  in_org.version = 5;
+  SecretMeta closed = in_org;
+  closed.policy.projects_access = ProjectsAccess::kNone;
+
+  auto r = ResolveSecretName("k", web, false, &in_project, &in_org);
+  ASSERT_TRUE(std::holds_alternative<JobSecret>(r));
+  EXPECT_EQ(std::get<JobSecret>(r).secret_id, "s-proj");
+  r = ResolveSecretName("k", web, false, nullptr, &in_org);
+  EXPECT_EQ(std::get<JobSecret>(r).version, 5);
+  r = ResolveSecretName("k", web, false, nullptr, nullptr);
+  EXPECT_EQ(std::get<std::string>(r), "Secret k not found");
+  r = ResolveSecretName("k", web, false, nullptr, &closed);
+  EXPECT_EQ(std::get<std::string>(r), "Secret k is not available to project web");
+  r = ResolveSecretName("k", web, true, &in_project, nullptr);
+  EXPECT_EQ(std::get<std::string>(r),
+            "Secret k is not allowed for forked pull requests in project web");
+  r = ResolveSecretName("public", web, true, nullptr, &in_org);
+  EXPECT_TRUE(std::holds_alternative<JobSecret>(r));
+}
+
+// PartialPolicyPatchReopenedTheSecret: tightening debug re-opened it to every project.
+TEST(AccessPolicy, PatchChangesOnlyWhatItSends) {
+  AccessPolicy base{ProjectsAccess::kAllowed, {"p1"}, true, true};
+  AccessPolicyPatch debug_off;
+  debug_off.debug_allowed = false;
+  EXPECT_EQ(ApplyPolicyPatch(base, debug_off),
+            (AccessPolicy{ProjectsAccess::kAllowed, {"p1"}, false, true}));
+  AccessPolicyPatch none;
+  none.projects_access = ProjectsAccess::kNone;
+  AccessPolicy closed{ProjectsAccess::kNone, {}, false, false};
+  EXPECT_EQ(ApplyPolicyPatch(AccessPolicy{ProjectsAccess::kAll, {}, false, false}, none), closed);
+  EXPECT_TRUE(IsRestricted(closed));
+  EXPECT_FALSE(IsRestricted(AccessPolicy{}));
 }
 
 }  // namespace

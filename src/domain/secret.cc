@@ -47,6 +47,20 @@ bool AccessPolicy::AllowsProject(const std::string& project_id) const {
   return false;
 }
 
+AccessPolicy ApplyPolicyPatch(const AccessPolicy& base, const AccessPolicyPatch& patch) {
+  AccessPolicy p = base;
+  if (patch.projects_access) {
+    p.projects_access = *patch.projects_access;
+    if (p.projects_access != ProjectsAccess::kAllowed && !patch.projects) p.project_ids.clear();
+  }
+  if (patch.projects) p.project_ids = *patch.projects;
+  if (patch.debug_allowed) p.debug_allowed = *patch.debug_allowed;
+  if (patch.attach_allowed) p.attach_allowed = *patch.attach_allowed;
+  return p;
+}
+
+bool IsRestricted(const AccessPolicy& p) { return !(p == AccessPolicy{}); }
+
 SecretData SecretData::Clone() const {
   SecretData out;
   for (const auto& e : env_vars) out.env_vars.push_back({e.name, e.value.Clone()});

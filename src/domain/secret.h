@@ -32,6 +32,22 @@ struct AccessPolicy {
   bool AllowsProject(const std::string& project_id) const;
 };
 
+// A change to an access policy: a field left unset keeps its value. `projects` may name
+// projects by id or by name (the service resolves them to ids).
+struct AccessPolicyPatch {
+  std::optional<ProjectsAccess> projects_access;
+  std::optional<std::vector<std::string>> projects;
+  std::optional<bool> debug_allowed;
+  std::optional<bool> attach_allowed;
+};
+
+// `base` changed by `patch`, whose projects are already ids. Setting projects_access to ALL
+// or NONE without naming projects clears the list (it only means something for ALLOWED).
+AccessPolicy ApplyPolicyPatch(const AccessPolicy& base, const AccessPolicyPatch& patch);
+
+// True when `p` differs from the default (all projects, debug and attach allowed).
+bool IsRestricted(const AccessPolicy& p);
+
 struct EnvVar {
   std::string name;
   SecretBytes value;

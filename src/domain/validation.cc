@@ -1,5 +1,6 @@
 #include "domain/validation.h"
 
+#include <map>
 #include <set>
 
 #include "common/ids.h"
@@ -34,6 +35,9 @@ Status ValidateDescription(std::string_view field, std::string_view description)
   if (description.size() > kMaxDescriptionLength) {
     return Invalid(field, "must be at most 255 characters");
   }
+  if (description.find('\0') != std::string_view::npos) {
+    return Invalid(field, "must not contain a NUL byte");
+  }
   return Status::Ok();
 }
 
@@ -64,6 +68,41 @@ Status ValidateFilePath(std::string_view field, std::string_view path) {
   return Status::Ok();
 }
 
+Result<std::string> NormalizeFilePath(std::string_view field, std::string_view path) {
+  COFFER_RETURN_IF_ERROR(ValidateFilePath(field, path));
+  if (path.back() == '/') return Invalid(field, "must name a file, not a directory");
+  std::string out;
+  size_t start = 0;
+  if (path[0] == '/') {
+    out = "/";
+  } else if (path.size() >= 2 && path[0] == '~' && path[1] == '/') {
+    out = "~/";
+    start = 2;
+  }
+  bool first = true;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(start, end - start);
+    if (!seg.empty() && seg != ".") {
+      if (!first) out += '/';
+      out += seg;
+      first = false;
+    }
+    start = end + 1;
+  }
+  if (first) return Invalid(field, "must name a file, not a directory");
+  return out;
+}
+
+Status NormalizeFilePaths(SecretData* data) {
+  for (size_t i = 0; i < data->files.size(); ++i) {
+    std::string field = "data.files[" + std::to_string(i) + "].path";
+    COFFER_ASSIGN_OR_RETURN(data->files[i].path, NormalizeFilePath(field, data->files[i].path));
+  }
+  return Status::Ok();
+}
+
 Status ValidateSecretData(const SecretData& data) {
   if (data.env_vars.size() + data.files.size() > kMaxEntries) {
     return Invalid("data", "at most 1000 env vars and files in one secret");
@@ -73,17 +112,22 @@ Status ValidateSecretData(const SecretData& data) {
     std::string field = "data.env_vars[" + std::to_string(i) + "]";
     COFFER_RETURN_IF_ERROR(ValidateEnvVarName(field + ".name", data.env_vars[i].name));
     if (data.env_vars[i].value.empty()) return Invalid(field + ".value", "must not be empty");
+    if (data.env_vars[i].value.view().find('\0') != std::string_view::npos) {
+      return Invalid(field + ".value", "must not contain a NUL byte");
+    }
     if (!names.insert(data.env_vars[i].name).second) {
       return Invalid(field + ".name", "duplicate env var " + data.env_vars[i].name);
     }
   }
-  std::set<std::string_view> paths;
+  std::map<std::string_view, size_t> paths;
   for (size_t i = 0; i < data.files.size(); ++i) {
     std::string field = "data.files[" + std::to_string(i) + "]";
     COFFER_RETURN_IF_ERROR(ValidateFilePath(field + ".path", data.files[i].path));
     if (data.files[i].content.empty()) return Invalid(field + ".content", "must not be empty");
-    if (!paths.insert(data.files[i].path).second) {
-      return Invalid(field + ".path", "duplicate file path");
+    auto [it, fresh] = paths.emplace(data.files[i].path, i);
+    if (!fresh) {
+      return Invalid(field + ".path",
+                     "names the same file as data.files[" + std::to_string(it->second) + "].path");
     }
   }
   if (data.ContentSize() > kMaxContentBytes) {

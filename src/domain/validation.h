@@ -27,8 +27,18 @@ Status ValidateEnvVarName(std::string_view field, std::string_view name);
 // Non-empty, no NUL, no ".." segment, at most kMaxPathLength bytes.
 Status ValidateFilePath(std::string_view field, std::string_view path);
 
+// The one spelling of a file path: repeated '/' folded, '.' segments dropped, so `a/b`,
+// `./a/b` and `a//b` are one path. A leading '/' (absolute) or "~/" (home) is kept.
+// InvalidArgument (naming the field) for a path ValidateFilePath refuses, or one that names
+// a directory (ends in '/', or is empty once normalised).
+Result<std::string> NormalizeFilePath(std::string_view field, std::string_view path);
+// Normalises every file path of `data` in place (field names "data.files[i].path").
+Status NormalizeFilePaths(SecretData* data);
+
 // Whole-secret checks: duplicate names and paths, entry count, total size. Values must
-// be non-empty (the "keep stored value" rule is applied before this is called).
+// be non-empty (the "keep stored value" rule is applied before this is called) and an env
+// value must hold no NUL byte (a process environment cannot carry one). Paths must be
+// normalised first: two that name the same file are a duplicate.
 Status ValidateSecretData(const SecretData& data);
 
 }  // namespace coffer::domain

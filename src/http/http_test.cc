@@ -3,7 +3,11 @@
 #include <boost/json.hpp>
 
 #include "http/api.h"
+#include "http/auth_failure_limiter.h"
+#include "http/authentication.h"
+#include "http/json_fields.h"
 #include "http/json_mapping.h"
+#include "http/responses.h"
 #include "http/router.h"
 
 namespace coffer::http {
@@ -54,6 +58,80 @@ TEST(StatusMapping, OneFunction) {
   EXPECT_EQ(HttpStatusFor(Status::Corruption("x")), 500);
 }
 
+TEST(AuthFailureLimiter, LocksOutOnlyTheAddressPastItsLimit) {
+  int64_t now = 1000;
+  AuthFailureLimiter limiter(3, [&now] { return now; });
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.RecordFailure("10.0.0.1"));
+  EXPECT_EQ(limiter.LockedFor("10.0.0.1"), 0);
+  EXPECT_TRUE(limiter.RecordFailure("10.0.0.1"));   // the fourth locks it out
+  EXPECT_FALSE(limiter.RecordFailure("10.0.0.1"));  // and is said once
+  EXPECT_EQ(limiter.LockedFor("10.0.0.1"), 60);
+  EXPECT_EQ(limiter.LockedFor("10.0.0.2"), 0);  // others are never slowed
+  now += 59;
+  EXPECT_EQ(limiter.LockedFor("10.0.0.1"), 1);
+  now += 1;
+  EXPECT_EQ(limiter.LockedFor("10.0.0.1"), 0);
+  // A new window: three more failures are allowed.
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.RecordFailure("10.0.0.1"));
+  // Failures spread over windows never lock.
+  now += 60;
+  for (int i = 0; i < 3; ++i) EXPECT_FALSE(limiter.RecordFailure("10.0.0.3"));
+  now += 60;
+  EXPECT_FALSE(limiter.RecordFailure("10.0.0.3"));
+}
+
+TEST(AuthFailureLimiter, ZeroTurnsItOffAndMemoryIsBounded) {
+  AuthFailureLimiter off(0);
+  for (int i = 0; i < 1000; ++i) EXPECT_FALSE(off.RecordFailure("a"));
+  EXPECT_EQ(off.LockedFor("a"), 0);
+  int64_t now = 0;
+  AuthFailureLimiter flood(1, [&now] { return now; });
+  EXPECT_FALSE(flood.RecordFailure("victim"));
+  EXPECT_TRUE(flood.RecordFailure("victim"));
+  for (size_t i = 0; i < AuthFailureLimiter::kMaxTracked + 10; ++i) {
+    (void)flood.RecordFailure("addr-" + std::to_string(i));
+  }
+  EXPECT_GT(flood.LockedFor("victim"), 0);  // a locked address is not forgotten
+}
+
+// Every route declares how it authenticates; a job token reaches only its own routes.
+TEST(Api, EveryRouteDeclaresItsAuthentication) {
+  Api api(Services{});
+  int job_routes = 0, open_routes = 0;
+  for (const auto& r : api.routes()) {
+    if (r.auth & kJobToken) {
+      ++job_routes;
+      EXPECT_EQ(r.pattern.rfind("/api/v1alpha/jobs/{job}/", 0), 0u) << r.pattern;
+    }
+    if (r.auth == kNoAuth) {
+      ++open_routes;
+      EXPECT_TRUE(r.pattern == "/healthz" || r.pattern == "/readyz") << r.pattern;
+    }
+  }
+  EXPECT_EQ(job_routes, 2);  // checkout and finish
+  EXPECT_EQ(open_routes, 2);
+}
+
+TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
+  Api api(Services{});  // no service: a lookup would crash
+  Request req;
+  req.method = "GET";
+  req.remote_ip = "127.0.0.9";
+  req.target = "/api/v1beta/secrets";
+  req.headers = {{"Authorization", "Token cjt_abc"}};
+  EXPECT_EQ(api.Handle(req).status, 401);
+  req.target = "/api/v1alpha/jobs/x/secrets";
+  req.headers = {{"Authorization", "Token cft_abc"}};
+  Response r = api.Handle(req);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_NE(r.body.find("checkout needs the job's own token"), std::string::npos);
+  req.headers = {};
+  EXPECT_EQ(api.Handle(req).status, 401);
+  req.method = "HEAD";
+  req.target = "/healthz";
+  EXPECT_EQ(api.Handle(req).status, 200);
+}
+
 Result<service::SecretInput> Parse(const std::string& text, bool project = false) {
   auto v = ParseJson(text);
   if (!v.ok()) return v.status();
@@ -98,7 +176,18 @@ TEST(SecretJson, ParsesSemaphoreShape) {
   EXPECT_EQ(*r->name, "awskey");
   EXPECT_EQ(*r->expected_update_time, 1621528405);
   EXPECT_EQ(r->data->files[0].content.view(), "hi");
-  EXPECT_FALSE(r->policy->debug_allowed);
+  EXPECT_EQ(r->policy->debug_allowed, std::optional<bool>(false));
+  EXPECT_EQ(r->policy->attach_allowed, std::optional<bool>(true));
+}
+
+// PartialOrgConfigResetOtherFields: a PATCH that sends one policy field set only that one.
+TEST(SecretJson, PolicyFieldsLeftOutStayUnset) {
+  auto r = Parse(R"({"org_config":{"projects_access":"NONE"}})");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->policy->projects_access, domain::ProjectsAccess::kNone);
+  EXPECT_FALSE(r->policy->projects.has_value());
+  EXPECT_FALSE(r->policy->debug_allowed.has_value());
+  EXPECT_FALSE(r->policy->attach_allowed.has_value());
 }
 
 TEST(SecretJson, OutputHidesValuesAndRendersTimesAsStrings) {

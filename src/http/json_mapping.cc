@@ -40,10 +40,11 @@ Result<domain::SecretData> SecretDataFromJson(const json::object& data, const st
 
 namespace {
 
-Result<domain::AccessPolicy> PolicyFromJson(const json::object& o) {
+// Only the fields present are set: a PATCH changes just what it sends.
+Result<domain::AccessPolicyPatch> PolicyFromJson(const json::object& o) {
   COFFER_RETURN_IF_ERROR(OnlyKeys(
       o, "org_config", {"projects_access", "project_ids", "debug_access", "attach_access"}));
-  domain::AccessPolicy p;
+  domain::AccessPolicyPatch p;
   COFFER_ASSIGN_OR_RETURN(auto access,
                           StringAt(o, "projects_access", "org_config.projects_access"));
   if (access && !access->empty()) {
@@ -53,7 +54,10 @@ Result<domain::AccessPolicy> PolicyFromJson(const json::object& o) {
   }
   COFFER_ASSIGN_OR_RETURN(const json::array* ids,
                           ArrayAt(o, "project_ids", "org_config.project_ids"));
-  COFFER_ASSIGN_OR_RETURN(p.project_ids, StringList(ids, "org_config.project_ids"));
+  if (ids != nullptr) {
+    COFFER_ASSIGN_OR_RETURN(auto list, StringList(ids, "org_config.project_ids"));
+    p.projects = std::move(list);
+  }
   COFFER_ASSIGN_OR_RETURN(auto debug, StringAt(o, "debug_access", "org_config.debug_access"));
   if (debug && !debug->empty()) {
     if (*debug != "JOB_DEBUG_YES" && *debug != "JOB_DEBUG_NO") {
@@ -148,7 +152,7 @@ Result<service::SecretInput> SecretFromJson(const json::value& body, bool projec
   if (!project_scope) {
     COFFER_ASSIGN_OR_RETURN(const json::object* cfg, ObjectAt(o, "org_config", "org_config"));
     if (cfg != nullptr) {
-      COFFER_ASSIGN_OR_RETURN(domain::AccessPolicy p, PolicyFromJson(*cfg));
+      COFFER_ASSIGN_OR_RETURN(domain::AccessPolicyPatch p, PolicyFromJson(*cfg));
       in.policy = std::move(p);
     }
   }

@@ -97,6 +97,7 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
   dt.create_time = dt.update_time = NowSeconds();
   COFFER_RETURN_IF_ERROR(Validate(dt));
   domain::SecretData data = in.credentials ? std::move(*in.credentials) : domain::SecretData{};
+  COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
   COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
   domain::SecretMeta meta;
   meta.id = NewUuid();
@@ -158,6 +159,9 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   domain::SecretData data;
   if (in.credentials) {
     data = std::move(*in.credentials);
+    COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
+    // Stored paths are normalised since it was introduced; older ones are matched too.
+    (void)domain::NormalizeFilePaths(&prev);
     COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
   } else {
     data = std::move(prev);

@@ -5,6 +5,7 @@
 #include "common/encoding.h"
 #include "common/ids.h"
 #include "crypto/hash.h"
+#include "domain/job_rules.h"
 #include "service/audit.h"
 #include "service/pipeline_secrets.h"
 
@@ -54,6 +55,9 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   }
   COFFER_ASSIGN_OR_RETURN(domain::Project project, ProjectByIdOrName(store_, org, req.project));
 
+  if (req.pipeline_yaml.size() > domain::kMaxPipelineBytes) {
+    return Status::TooLarge("pipeline.yaml: a pipeline file is at most 1 MiB");
+  }
   std::vector<std::string> names = req.secret_names;
   std::string target_name = req.deployment_target;
   if (!req.pipeline_yaml.empty()) {
@@ -70,6 +74,12 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
       }
       target_name = ps.deployment_target;
     }
+  }
+
+  names = domain::UniqueNames(names);
+  if (names.size() > domain::kMaxJobSecrets) {
+    return Status::InvalidArgument("secrets: a job may name at most 100 secrets, got " +
+                                   std::to_string(names.size()));
   }
 
   OpenedJob out;
@@ -90,39 +100,41 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
         auto user = store_.GetUser(who.user_id);
         if (user.ok() && user->org_id == org) who.role = user->org_role;
       }
-      for (auto& r : domain::TargetRefusals(*dt, who, req.ref)) refusals.push_back(std::move(r));
+      domain::GitRef ref = req.ref;
+      ref.fork = req.fork;
+      for (auto& r : domain::TargetRefusals(*dt, who, ref)) refusals.push_back(std::move(r));
       target = std::move(dt).value();
     }
   }
 
-  // Resolve each name: the target's credentials (named after it), then the project's
-  // secrets, then the organization's.
+  // Resolve each name (the rules are domain::ResolveSecretName); the target's credentials,
+  // named after it, are added last so that they win.
   std::vector<domain::JobSecret> pinned;
   for (const auto& name : names) {
-    if (target && name == target->name) continue;  // added last, below
-    if (req.fork && std::find(project.allowed_secrets.begin(), project.allowed_secrets.end(),
-                              name) == project.allowed_secrets.end()) {
-      refusals.push_back("Secret " + name + " is not allowed for forked pull requests in project " +
-                         project.name);
-      continue;
+    if (target && name == target->name) continue;
+    std::optional<domain::SecretMeta> in_project, in_org;
+    if (!req.fork || domain::ForkMayUse(project, name)) {
+      auto ps = store_.GetSecretByName(org, Scope::kProject, project.id, name);
+      if (ps.ok()) {
+        in_project = std::move(ps->meta);
+      } else if (!ps.status().Is(Status::Code::kNotFound)) {
+        return ps.status();
+      } else {
+        auto os = store_.GetSecretByName(org, Scope::kOrganization, "", name);
+        if (os.ok()) {
+          in_org = std::move(os->meta);
+        } else if (!os.status().Is(Status::Code::kNotFound)) {
+          return os.status();
+        }
+      }
     }
-    auto ps = store_.GetSecretByName(org, Scope::kProject, project.id, name);
-    if (ps.ok()) {
-      pinned.push_back(Pin(name, ps->meta));
-      continue;
+    auto r = domain::ResolveSecretName(name, project, req.fork, in_project ? &*in_project : nullptr,
+                                       in_org ? &*in_org : nullptr);
+    if (auto* refusal = std::get_if<std::string>(&r)) {
+      refusals.push_back(std::move(*refusal));
+    } else {
+      pinned.push_back(std::get<domain::JobSecret>(std::move(r)));
     }
-    if (!ps.status().Is(Status::Code::kNotFound)) return ps.status();
-    auto os = store_.GetSecretByName(org, Scope::kOrganization, "", name);
-    if (!os.ok()) {
-      if (!os.status().Is(Status::Code::kNotFound)) return os.status();
-      refusals.push_back("Secret " + name + " not found");
-      continue;
-    }
-    if (!os->meta.policy.AllowsProject(project.id)) {
-      refusals.push_back("Secret " + name + " is not available to project " + project.name);
-      continue;
-    }
-    pinned.push_back(Pin(name, os->meta));
   }
   if (target) {
     auto creds = store_.ListSecrets(org, Scope::kDeploymentTarget, target->id, {});

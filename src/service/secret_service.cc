@@ -85,8 +85,32 @@ Result<store::SecretRow> SecretService::Find(const RequestContext& ctx, const Se
   return store_.GetSecretByName(org, where.scope, place.owner_id, id_or_name);
 }
 
-Status SecretService::CheckPolicy(const RequestContext& ctx,
-                                  const domain::AccessPolicy& policy) const {
+Result<domain::AccessPolicy> SecretService::ChangePolicy(
+    const RequestContext& ctx, const domain::AccessPolicy& base,
+    const domain::AccessPolicyPatch& patch) const {
+  domain::AccessPolicyPatch resolved = patch;
+  if (patch.projects) {
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < patch.projects->size(); ++i) {
+      const std::string& ref = (*patch.projects)[i];
+      std::string field = "org_config.project_ids[" + std::to_string(i) + "]";
+      auto p = IsUuid(ref) ? store_.GetProjectById(ctx.principal.org_id, ref)
+                           : store_.GetProjectByName(ctx.principal.org_id, ref);
+      if (!p.ok()) {
+        if (p.status().Is(Status::Code::kNotFound)) {
+          return Status::InvalidArgument(field + ": no such project");
+        }
+        return p.status();
+      }
+      if (std::find(ids.begin(), ids.end(), p->id) != ids.end()) {
+        return Status::InvalidArgument(field + ": duplicate project");
+      }
+      ids.push_back(p->id);
+    }
+    resolved.projects = std::move(ids);
+  }
+  domain::AccessPolicy policy = domain::ApplyPolicyPatch(base, resolved);
+  if (policy == base) return policy;
   if (!HasPermission(ctx.principal, Permission::kOrgSecretsPolicyManage)) {
     return Status::PermissionDenied(
         "org_config: changing a secret's access policy needs "
@@ -96,17 +120,7 @@ Status SecretService::CheckPolicy(const RequestContext& ctx,
     return Status::InvalidArgument(
         "org_config.project_ids: must be empty unless projects_access is ALLOWED");
   }
-  for (size_t i = 0; i < policy.project_ids.size(); ++i) {
-    const std::string& id = policy.project_ids[i];
-    std::string field = "org_config.project_ids[" + std::to_string(i) + "]";
-    if (!IsUuid(id) || !store_.GetProjectById(ctx.principal.org_id, id).ok()) {
-      return Status::InvalidArgument(field + ": no such project");
-    }
-    if (std::count(policy.project_ids.begin(), policy.project_ids.end(), id) > 1) {
-      return Status::InvalidArgument(field + ": duplicate project");
-    }
-  }
-  return Status::Ok();
+  return policy;
 }
 
 Result<std::string> SecretService::Seal(const domain::SecretMeta& meta,
@@ -130,14 +144,13 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   COFFER_RETURN_IF_ERROR(domain::ValidateName("metadata.name", meta.name));
   COFFER_RETURN_IF_ERROR(domain::ValidateDescription("metadata.description", meta.description));
   domain::SecretData data = in.data ? std::move(*in.data) : domain::SecretData{};
+  COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
   COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
   if (in.policy) {
     if (where.scope != Scope::kOrganization) {
       return Status::InvalidArgument("org_config: only organization secrets have one");
     }
-    if (!(*in.policy == domain::AccessPolicy{}))
-      COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
-    meta.policy = *in.policy;
+    COFFER_ASSIGN_OR_RETURN(meta.policy, ChangePolicy(ctx, domain::AccessPolicy{}, *in.policy));
   }
   meta.id = NewUuid();
   meta.org_id = ctx.principal.org_id;
@@ -219,13 +232,15 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
     if (where.scope != Scope::kOrganization) {
       return Status::InvalidArgument("org_config: only organization secrets have one");
     }
-    if (!(*in.policy == old.policy)) COFFER_RETURN_IF_ERROR(CheckPolicy(ctx, *in.policy));
-    meta.policy = *in.policy;
+    COFFER_ASSIGN_OR_RETURN(meta.policy, ChangePolicy(ctx, old.policy, *in.policy));
   }
   COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, Open(row));
   domain::SecretData data;
   if (in.data) {
     data = std::move(*in.data);
+    COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
+    // Stored paths are normalised since it was introduced; older ones are matched too.
+    (void)domain::NormalizeFilePaths(&prev);
     COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
   } else {
     data = std::move(prev);
@@ -254,7 +269,17 @@ Result<std::vector<domain::SecretUsage>> SecretService::Usage(const RequestConte
   auto place = Authorize(ctx, where, false);
   if (!place.ok()) return HideDenied(place.status());
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
-  return store_.ListUsage(ctx.principal.org_id, row.meta.id, 100);
+  COFFER_ASSIGN_OR_RETURN(auto usage, store_.ListUsage(ctx.principal.org_id, row.meta.id, 100));
+  // A checkout by a project the caller may not see says when, not where.
+  for (auto& u : usage) {
+    if (!HasPermission(ctx.principal, Permission::kProjectView, u.project_id)) {
+      u.project_id.clear();
+      u.job_id.clear();
+      u.pipeline_id.clear();
+      u.workflow_id.clear();
+    }
+  }
+  return usage;
 }
 
 Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where,
@@ -262,6 +287,12 @@ Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return HideDenied(place.status());
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  if (domain::IsRestricted(row.meta.policy) &&
+      !HasPermission(ctx.principal, Permission::kOrgSecretsPolicyManage)) {
+    return Status::PermissionDenied(
+        "deleting a secret with an access policy needs "
+        "organization.secrets_policy_settings.manage");
+  }
   domain::AuditEvent audit = MakeAudit(ctx, "secret.delete", "secret", row.meta.id, row.meta.name);
   audit.scope = domain::ScopeName(row.meta.scope);
   audit.owner_id = row.meta.owner_id;

@@ -32,7 +32,7 @@ struct SecretInput {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::optional<domain::SecretData> data;
-  std::optional<domain::AccessPolicy> policy;
+  std::optional<domain::AccessPolicyPatch> policy;  // org secrets: only the fields sent change
   // Optimistic concurrency: the update is refused with Conflict when the stored secret is
   // not at this update_time / version.
   std::optional<int64_t> expected_update_time;
@@ -63,6 +63,8 @@ class SecretService {
                           const SecretListRequest& req) const;
   Result<domain::SecretMeta> Update(const RequestContext& ctx, const SecretScope& where,
                                     const std::string& id_or_name, SecretInput in);
+  // A secret whose access policy is not the default may only be deleted by a caller who may
+  // change policies (else it could be re-created open to every project).
   Status Delete(const RequestContext& ctx, const SecretScope& where, const std::string& id_or_name);
 
   // Decrypts one stored secret row (for job checkout). Corruption when it does not open.
@@ -82,7 +84,11 @@ class SecretService {
   Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where, bool manage) const;
   Result<store::SecretRow> Find(const RequestContext& ctx, const SecretScope& where,
                                 const Place& place, const std::string& id_or_name) const;
-  Status CheckPolicy(const RequestContext& ctx, const domain::AccessPolicy& policy) const;
+  // `base` with `patch` applied, project names resolved to ids; when it differs from `base`,
+  // checks the caller may change policies and that the result is consistent.
+  Result<domain::AccessPolicy> ChangePolicy(const RequestContext& ctx,
+                                            const domain::AccessPolicy& base,
+                                            const domain::AccessPolicyPatch& patch) const;
 
   store::Store& store_;
   const crypto::Keyring& keyring_;

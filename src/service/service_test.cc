@@ -119,12 +119,12 @@ TEST_F(SecretServiceTest, StaleUpdateIsAConflict) {
 TEST_F(SecretServiceTest, PolicyNeedsPolicyPermission) {
   SecretScope org;
   SecretInput in = Input("k", {{"A", "a"}});
-  in.policy = domain::AccessPolicy{domain::ProjectsAccess::kNone, {}, false, true};
+  in.policy = domain::AccessPolicyPatch{domain::ProjectsAccess::kNone, {}, false, true};
   EXPECT_EQ(secrets_->Create(admin_, org, std::move(in)).status().code(),
             Status::Code::kPermissionDenied);
   EXPECT_TRUE(secrets_->Create(admin_, org, Input("k", {{"A", "a"}})).ok());
   SecretInput change = Input("k", {{"A", ""}});
-  change.policy = domain::AccessPolicy{domain::ProjectsAccess::kNone, {}, true, true};
+  change.policy = domain::AccessPolicyPatch{domain::ProjectsAccess::kNone, {}, true, true};
   EXPECT_EQ(secrets_->Update(admin_, org, "k", std::move(change)).status().code(),
             Status::Code::kPermissionDenied);
 }

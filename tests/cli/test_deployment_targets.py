@@ -39,9 +39,11 @@ class TargetTest(SemTest):
                               base64.b64encode(KEY_BYTES).decode()]
 
     def create(self, name=None, *extra, resource="dt"):
+        # Rules fail closed (no subject rule admits nobody): give the ones a test does not.
+        rules = () if ("-s" in extra or "-o" in extra) else ("-s", "ANY", "-o", "BRANCH,ALL")
         return self.ok("create", resource, name or self.name, "-p", "web",
                        "-e", "AWS_KEY=aws-value-1", "-e", "DEPLOY_ENV=deploy-env-1",
-                       "-f", f"{self.key}:.ssh/id_rsa", *extra)
+                       "-f", f"{self.key}:.ssh/id_rsa", *rules, *extra)
 
     def stored(self, name=None):
         return self.api_ok("GET", f"/api/v1alpha/deployment_targets/{name or self.name}"
@@ -100,8 +102,15 @@ class Targets(TargetTest):
     def test_resource_names_and_a_target_without_credentials(self):
         for i, alias in enumerate(("dt", "deployment_target", "deployment-target",
                                    "deployment_targets", "dts")):
-            out = self.ok("create", alias, f"{self.name}-{i}", "-p", "web")
-            self.assertEqual(out, f"Deployment target '{self.name}-{i}' created.\n")
+            r = self.sem.run("create", alias, f"{self.name}-{i}", "-p", "web")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.stdout, f"Deployment target '{self.name}-{i}' created.\n")
+            # Rules fail closed, and sem says so when a target is made without any.
+            self.assertEqual(r.stderr,
+                             "warning: no subject rules (-s): the target admits nobody; "
+                             "add e.g. -s ANY\n"
+                             "warning: no object rules (-o): the target admits no ref; "
+                             "add e.g. -o 'BRANCH,EXACT,main'\n")
         self.assertEqual(self.stored(f"{self.name}-0")["env_vars"], [])
         self.assertEqual(self.stored(f"{self.name}-0")["subject_rules"], [])
         listed = self.ok("get", "deployment-targets", "-i", self.pid)
@@ -299,7 +308,7 @@ class EditTargets(TargetTest):
         self.assertEqual(self.stored(), self.before)
 
     def test_a_rejected_update_says_why(self):
-        self.ok("create", "dt", self.name + "-taken", "-p", "web")
+        self.ok("create", "dt", self.name + "-taken", "-p", "web", "-s", "ANY", "-o", "BRANCH,ALL")
         r = self.edit(self.sem.script("rename", f"sed -i 's/^  name: .*/  name: {self.name}-taken/' \"$1\"\n"))
         self.assertEqual(r.returncode, 1)
         self.assertIn("already exists", r.stderr)
