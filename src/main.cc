@@ -6,6 +6,7 @@
 #include "agent/run_command.h"
 #include "cli/admin_command.h"
 #include "cli/sem_main.h"
+#include "http/api.h"
 #include "http/server_command.h"
 #include "mask/mask_command.h"
 
@@ -21,6 +22,7 @@ constexpr const char* kUsage =
     "           get|edit|delete|apply ...; installed as the link `sem`)\n"
     "  run      run a job's command with its secrets, output masked (coffer run --help)\n"
     "  mask     mask secret values in standard input (coffer mask --values-from FILE)\n"
+    "  routes   print the HTTP API's route table (method, path, authentication) as JSON\n"
     "  version  print the version\n"
     "\n"
     "Run 'coffer <command> --help' for a command's options.\n";
@@ -53,6 +55,7 @@ int main(int argc, char** argv) {
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);
   if (cmd == "run") return coffer::agent::RunCommand(argc - 1, argv + 1);
+  if (cmd == "routes") return coffer::http::RoutesCommand(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::puts("coffer 0.1.0");
     return 0;

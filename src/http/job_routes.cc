@@ -1,0 +1,53 @@
+// Jobs (/api/v1alpha/jobs): an orchestrator opens a job and asks about debug and attach;
+// the job itself, with its job token, checks out its secrets — the only answer that carries
+// plaintext — and finishes. Finish takes either token.
+#include <boost/json.hpp>
+
+#include "http/json_jobs.h"
+#include "http/request_params.h"
+#include "http/responses.h"
+#include "http/routes.h"
+
+namespace coffer::http {
+
+void AddJobRoutes(RouteTable& t, const Services& s) {
+  service::JobService* jobs = s.jobs;
+  const std::string one = "/api/v1alpha/jobs/{job}";
+  t.Add("POST", "/api/v1alpha/jobs", kApiToken, [=](const Call& c) -> Result<Response> {
+    COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
+    COFFER_ASSIGN_OR_RETURN(service::JobRequest req, JobRequestFromJson(body));
+    COFFER_ASSIGN_OR_RETURN(service::OpenedJob job, jobs->Open(c.ctx, req));
+    if (!job.refusals.empty()) return JobRefusedResponse(job.refusals);
+    Response r = JsonResponse(OpenedJobToJson(job));
+    r.sensitive = true;  // carries the job token
+    return r;
+  });
+  t.Add("GET", one + "/secrets", kJobToken, [=](const Call& c) -> Result<Response> {
+    COFFER_ASSIGN_OR_RETURN(
+        auto out, jobs->Checkout(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id));
+    Response r;
+    r.body = CheckoutToJson(out);
+    r.sensitive = true;
+    return r;
+  });
+  for (bool attach : {false, true}) {
+    t.Add("POST", one + (attach ? "/attach" : "/debug"), kApiToken,
+          [=](const Call& c) -> Result<Response> {
+            COFFER_ASSIGN_OR_RETURN(auto blocking,
+                                    jobs->Blocking(c.ctx, c.params.at("job"), attach));
+            if (!blocking.empty()) return AccessBlockedResponse(blocking);
+            return JsonResponse(json::object{{"allowed", true}});
+          });
+  }
+  t.Add("POST", one + "/finish", kApiToken | kJobToken, [=](const Call& c) -> Result<Response> {
+    if (!c.job_token.empty()) {
+      COFFER_RETURN_IF_ERROR(
+          jobs->FinishWithToken(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id));
+    } else {
+      COFFER_RETURN_IF_ERROR(jobs->Finish(c.ctx, c.params.at("job")));
+    }
+    return JsonResponse(json::object{});
+  });
+}
+
+}  // namespace coffer::http

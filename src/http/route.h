@@ -1,0 +1,65 @@
+// Route: one entry of the API's route table — method, path pattern, how the caller is
+// authenticated, and the handler. Every front door (one file per resource) registers its
+// routes in a RouteTable; the Api matches requests against it, authenticates each request
+// exactly as its route declares, and only then calls the handler.
+//
+// Handlers return a Response or a Status (mapped to HTTP by responses.h, the one place).
+// They run on worker threads and must be thread-safe; they never log a value or a token.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "service/context.h"
+
+namespace coffer::http {
+
+// How a route authenticates its caller: a bit set, so a route may take either token.
+enum AuthKind : unsigned {
+  kNoAuth = 0,         // anyone (health checks)
+  kApiToken = 1u,      // `Authorization: Token cft_...`: a user or an orchestrator
+  kJobToken = 1u << 1  // `Authorization: Token cjt_...`: one job, for its own routes only
+};
+const char* AuthKindName(unsigned auth);  // "none", "api_token", "job_token", "api_or_job_token"
+
+using Query = std::map<std::string, std::string>;
+
+// One authenticated request as a handler sees it.
+struct Call {
+  const Request& req;
+  const service::RequestContext& ctx;  // the API token's principal; empty for job tokens
+  const Params& params;                // path captures, percent-decoded
+  const Query& query;
+  std::string_view job_token;  // set when the caller sent a job token
+
+  // A query parameter, "" when absent.
+  std::string Param(const std::string& key) const;
+};
+
+using Handler = std::function<Result<Response>(const Call&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // e.g. "/api/v1beta/secrets/{secret}"
+  unsigned auth = kApiToken;
+  Handler handler;
+};
+
+class RouteTable {
+ public:
+  void Add(std::string method, std::string pattern, unsigned auth, Handler handler) {
+    routes_.push_back({std::move(method), std::move(pattern), auth, std::move(handler)});
+  }
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace coffer::http

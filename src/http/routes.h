@@ -1,0 +1,18 @@
+// The front doors: each resource's file registers its routes, declaring how each one is
+// authenticated. Api (api.h) collects them; nothing else routes.
+#pragma once
+
+#include "http/route.h"
+#include "http/services.h"
+
+namespace coffer::http {
+
+void AddHealthRoutes(RouteTable& t, const Services& s);   // health_routes.cc
+void AddSecretRoutes(RouteTable& t, const Services& s);   // secret_routes.cc (org + project)
+void AddProjectRoutes(RouteTable& t, const Services& s);  // project_routes.cc
+void AddTargetRoutes(RouteTable& t, const Services& s);   // target_routes.cc
+void AddJobRoutes(RouteTable& t, const Services& s);      // job_routes.cc (open, checkout...)
+void AddAuditRoutes(RouteTable& t, const Services& s);    // audit_routes.cc
+void AddTokenRoutes(RouteTable& t, const Services& s);    // token_routes.cc
+
+}  // namespace coffer::http
