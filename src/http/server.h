@@ -2,10 +2,29 @@
 //
 // Serves HTTP/1.1 with keep-alive, or HTTPS when a certificate and key are given. Each
 // request is read whole (body at most kMaxBodyBytes: larger gets 413) on an I/O thread,
-// handed to the handler on a worker thread (handlers may block), and answered. Slow clients time
-// out. Run() blocks until Stop() or SIGINT/SIGTERM.
+// handed to the handler on a worker thread (handlers may block), and answered.
+//
+// Nobody can tie it up (each limit is a ServerOptions field):
+// - at most `max_connections` are open; a connection past it is closed at once (one warning
+//   a second at most), and when the process is out of file descriptors accepting pauses
+//   for a moment instead of spinning;
+// - a request must be read whole (headers, body, and the rest of a refused body after a
+//   413) within `request_timeout` of its first byte (of the accept, for the first request
+//   of a connection): one deadline, not one per read, so trickling bytes does not help;
+// - a keep-alive connection with no request for `idle_timeout` is closed.
+// Answers to HEAD carry the headers of the GET answer (Content-Length included), no body.
+//
+// Request bytes (read buffer, headers, body) are held in memory that is wiped when freed.
+//
+// Run() blocks until the server stops. SIGTERM and SIGINT stop it gracefully: it stops
+// accepting, closes idle connections, lets the requests in flight be read, handled and
+// answered (with Connection: close) for at most `shutdown_grace`, then Run() returns; a
+// second signal stops it at once. SIGHUP calls `on_hangup` (to reopen the log) and reloads
+// the TLS certificate and key for new connections; a certificate that does not load is
+// logged and the one in use is kept.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,6 +44,11 @@ struct ServerOptions {
   std::string tls_key_file;
   int threads = 4;   // I/O threads
   int workers = 32;  // threads that run handlers (which block on the store)
+  size_t max_connections = 4096;
+  std::chrono::milliseconds request_timeout{30'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds shutdown_grace{10'000};
+  std::function<void()> on_hangup;  // on SIGHUP, on an I/O thread; may be empty
 };
 
 class HttpServer {
@@ -32,13 +56,14 @@ class HttpServer {
   using Handler = std::function<Response(const Request&)>;
 
   // Binds and listens; FailedPrecondition with a clear sentence on a bad address, a port
-  // in use or an unreadable certificate.
+  // in use or an unreadable certificate. Installs the SIGINT/SIGTERM/SIGHUP handlers.
   static Result<std::unique_ptr<HttpServer>> Listen(const ServerOptions& options, Handler handler);
   ~HttpServer();
 
   uint16_t port() const;
   bool tls() const;
   void Run();
+  // Stops at once (connections are dropped); thread-safe.
   void Stop();
 
   struct Impl;

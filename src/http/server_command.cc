@@ -1,5 +1,7 @@
 #include "http/server_command.h"
 
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/dist_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
@@ -23,6 +25,62 @@ void DisableCoreDumps() {
   setrlimit(RLIMIT_CORE, &none);
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
+
+// Connections need file descriptors: the soft limit (often 1024) is raised to the hard one.
+void RaiseFileLimit(size_t max_connections) {
+  struct rlimit fds;
+  if (getrlimit(RLIMIT_NOFILE, &fds) != 0) return;
+  if (fds.rlim_cur < fds.rlim_max) {
+    fds.rlim_cur = fds.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &fds);
+    getrlimit(RLIMIT_NOFILE, &fds);
+  }
+  if (fds.rlim_cur != RLIM_INFINITY && fds.rlim_cur < max_connections + 64) {
+    spdlog::warn(
+        "the file descriptor limit ({}) is below --max-connections ({}) plus the store's: "
+        "past it, new connections wait",
+        fds.rlim_cur, max_connections);
+  }
+}
+
+// Logs go to stderr, or to --log-file, which SIGHUP reopens (after logrotate moved it).
+class LogOutput {
+ public:
+  explicit LogOutput(std::string path) : path_(std::move(path)) {}
+
+  Status Open() {
+    if (path_.empty()) {
+      sink_->set_sinks({std::make_shared<spdlog::sinks::stderr_sink_mt>()});
+    } else {
+      COFFER_RETURN_IF_ERROR(Reopen());
+    }
+    auto logger = std::make_shared<spdlog::logger>("coffer", sink_);
+    // Buffered: request lines reach the file within a second, warnings and errors at once.
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+    spdlog::flush_every(std::chrono::seconds(1));
+    return Status::Ok();
+  }
+
+  // Thread-safe: the distributing sink swaps its target under its own lock.
+  Status Reopen() {
+    if (path_.empty()) return Status::Ok();
+    try {
+      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path_, false);
+      file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+      sink_->set_sinks({file});
+    } catch (const spdlog::spdlog_ex& e) {
+      return Status::FailedPrecondition("cannot open the log file " + path_ + ": " + e.what());
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_;
+  std::shared_ptr<spdlog::sinks::dist_sink_mt> sink_ =
+      std::make_shared<spdlog::sinks::dist_sink_mt>();
+};
 
 bool SplitListen(const std::string& listen, ServerOptions* o) {
   size_t colon = listen.rfind(':');
@@ -55,6 +113,8 @@ int ServerCommand(int argc, char** argv) {
   std::string listen = "127.0.0.1:8080";
   std::string org_name = "default";
   ServerOptions so;
+  std::string log_file;
+  int request_timeout = 30, idle_timeout = 60, shutdown_grace = 10;
   app.add_option("--data-dir", dd_opts.dir, "data directory (SQLite store, master key)")
       ->capture_default_str();
   app.add_option("--listen", listen, "address:port to listen on (port 0 picks one)")
@@ -75,6 +135,31 @@ int ServerCommand(int argc, char** argv) {
   app.add_option("--threads", so.threads, "I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  app.add_option("--max-connections", so.max_connections,
+                 "open connections at most; new ones past it are closed at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20));
+  app.add_option("--request-timeout", request_timeout,
+                 "seconds to read a whole request (headers and body), from its first byte")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--idle-timeout", idle_timeout,
+                 "seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
+  app.add_option("--shutdown-grace", shutdown_grace,
+                 "seconds SIGTERM gives the requests in flight to finish")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 3600));
+  ApiOptions api_opts;
+  app.add_option("--auth-failure-limit", api_opts.auth_failure_limit,
+                 "failed authentications per client address per minute before it gets 429 "
+                 "for a minute (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--log-file", log_file,
+                 "append logs to this file, reopened on SIGHUP "
+                 "(default: stderr)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,9 +169,16 @@ int ServerCommand(int argc, char** argv) {
     return Fail(Status::InvalidArgument("--listen: expected HOST:PORT, got '" + listen + "'"));
   }
   DisableCoreDumps();
-  auto logger = spdlog::stderr_logger_mt("coffer");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  LogOutput log(log_file);
+  if (Status s = log.Open(); !s.ok()) return Fail(s);
+  RaiseFileLimit(so.max_connections);
+  so.request_timeout = std::chrono::seconds(request_timeout);
+  so.idle_timeout = std::chrono::seconds(idle_timeout);
+  so.shutdown_grace = std::chrono::seconds(shutdown_grace);
+  so.on_hangup = [&log] {
+    Status s = log.Reopen();
+    if (!s.ok()) spdlog::error("SIGHUP: {}; logging on to the file open before", s.message());
+  };
 
   auto dd = service::OpenDataDir(dd_opts, true);
   if (!dd.ok()) return Fail(dd.status());
@@ -95,7 +187,8 @@ int ServerCommand(int argc, char** argv) {
   if (!first_token.ok()) return Fail(first_token.status());
 
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
-                   &services.targets, &services.jobs, [&services]() { return services.Ready(); }});
+                   &services.targets, &services.jobs, [&services]() { return services.Ready(); }},
+          api_opts);
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());
 

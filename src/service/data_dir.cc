@@ -1,8 +1,10 @@
 #include "service/data_dir.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "common/ids.h"
@@ -11,11 +13,36 @@
 
 namespace coffer::service {
 
+Status CheckDataDirPermissions(const std::string& dir) {
+  struct stat st;
+  if (stat(dir.c_str(), &st) != 0) {
+    return Status::FailedPrecondition("cannot open the data directory " + dir + ": " +
+                                      std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return Status::FailedPrecondition("the data directory " + dir + " is not a directory");
+  }
+  if (st.st_uid != geteuid()) {
+    return Status::FailedPrecondition("the data directory " + dir + " is owned by uid " +
+                                      std::to_string(st.st_uid) + ", not by the user running " +
+                                      "coffer (uid " + std::to_string(geteuid()) + ")");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::FailedPrecondition("the data directory " + dir +
+                                      " is writable by group or others (mode " + mode +
+                                      "); make it private with chmod 700 " + dir);
+  }
+  return Status::Ok();
+}
+
 Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   if (mkdir(options.dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::FailedPrecondition("cannot create the data directory " + options.dir + ": " +
                                       std::strerror(errno));
   }
+  COFFER_RETURN_IF_ERROR(CheckDataDirPermissions(options.dir));
   DataDir dd;
   COFFER_ASSIGN_OR_RETURN(dd.store, store::OpenStore(options.dir));
   if (!unlock) return dd;

@@ -30,7 +30,13 @@ struct DataDir {
   bool key_generated = false;              // the master key file was created now
 };
 
-// Opens the store; with `unlock`, also loads the master key and unlocks the keyring
+// FailedPrecondition, one sentence, unless `dir` is a directory owned by the effective
+// user and not writable by group or others: whoever can write there can swap the database
+// or the key file.
+Status CheckDataDirPermissions(const std::string& dir);
+
+// Creates `dir` (0700) if missing and checks it (CheckDataDirPermissions); opens the store;
+// with `unlock`, also loads the master key and unlocks the keyring
 // (creating key and keyring on first use).
 Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock);
 

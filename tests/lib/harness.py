@@ -24,7 +24,8 @@ COFFER = os.path.abspath(os.path.join(BUILD, "coffer"))
 class Server:
     """A running coffer server. Use as a context manager or call stop()."""
 
-    def __init__(self, data_dir=None, extra_args=(), env=None, expect_token=True):
+    def __init__(self, data_dir=None, extra_args=(), env=None, expect_token=True,
+                 preexec_fn=None):
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="coffer-test-")
         self.log_path = os.path.join(tempfile.mkdtemp(prefix="coffer-log-"), "server.log")
@@ -32,7 +33,8 @@ class Server:
         args = [COFFER, "server", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0",
                 *extra_args]
         with open(self.out_path, "w") as out, open(self.log_path, "w") as err:
-            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=env)
+            self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=env,
+                                         preexec_fn=preexec_fn)
         self.url, self.token = None, None
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -48,6 +50,10 @@ class Server:
             time.sleep(0.02)
         if self.url is None:
             raise RuntimeError("server did not start: " + self.stderr())
+
+    @property
+    def port(self):
+        return int(self.url.rsplit(":", 1)[1])
 
     def stdout(self):
         with open(self.out_path) as f:

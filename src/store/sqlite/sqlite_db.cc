@@ -1,8 +1,43 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 namespace coffer::store {
+
+namespace {
+
+// The database holds ciphertext, but also every name, policy and audit event: only its
+// owner may read it. SQLite creates -wal and -shm with the mode of the database file, so
+// creating that file 0600 (before SQLite does, with its default 0644) makes all three
+// private. A file an older version left group- or world-readable is narrowed.
+Status CreatePrivate(const std::string& path) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::FailedPrecondition("cannot create the database file " + path + ": " +
+                                      std::strerror(errno));
+  }
+  struct stat st;
+  bool wide = fstat(fd, &st) == 0 && (st.st_mode & 077) != 0;
+  bool narrowed = !wide || fchmod(fd, 0600) == 0;
+  close(fd);
+  if (!narrowed) {
+    return Status::FailedPrecondition("cannot make the database file " + path +
+                                      " private (chmod 600): " + std::strerror(errno));
+  }
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    std::string side = path + suffix;
+    if (stat(side.c_str(), &st) == 0 && (st.st_mode & 077) != 0) chmod(side.c_str(), 0600);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Status SqliteStatus(sqlite3* db, int rc, const char* what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -25,6 +60,10 @@ Result<Db> Db::Open(const std::string& path, bool read_only) {
   // none. Must precede SQLite's initialisation (the first open); harmless if too late.
   static std::once_flag once;
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  if (!read_only && path != ":memory:") {
+    Status s = CreatePrivate(path);
+    if (!s.ok()) return s;
+  }
   sqlite3* raw = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
               SQLITE_OPEN_NOMUTEX;

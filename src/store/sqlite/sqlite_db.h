@@ -18,6 +18,9 @@ namespace coffer::store {
 
 class Db {
  public:
+  // Opens (read-write: creates) the database at `path`. A database opened read-write is
+  // made private first: the file, and so the -wal and -shm files SQLite derives from it,
+  // are mode 0600.
   static Result<Db> Open(const std::string& path, bool read_only);
   Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
