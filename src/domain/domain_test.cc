@@ -389,3 +389,35 @@ TEST(AccessPolicy, PatchChangesOnlyWhatItSends) {
 
 }  // namespace
 }  // namespace coffer::domain
+
+#include "domain/checkout.h"
+
+namespace coffer::domain {
+namespace {
+
+SecretData Data(std::vector<std::pair<const char*, const char*>> env,
+                std::vector<std::pair<const char*, const char*>> files = {}) {
+  SecretData d;
+  for (auto& [n, v] : env) d.env_vars.push_back({n, SecretBytes(v)});
+  for (auto& [p, c] : files) d.files.push_back({p, SecretBytes(c)});
+  return d;
+}
+
+TEST(Checkout, LaterImportWinsAndTargetCredentialsLast) {
+  Checkout c;
+  MergeImport(&c, "org", Data({{"A", "org-a"}, {"B", "org-b"}}, {{"k", "org-k"}}));
+  MergeImport(&c, "proj", Data({{"B", "proj-b"}, {"C", "proj-c"}}));
+  MergeImport(&c, "target", Data({{"A", "target-a"}}, {{"k", "target-k"}}));
+  ASSERT_EQ(c.env_vars.size(), 3u);
+  EXPECT_EQ(c.env_vars[0].name, "B");
+  EXPECT_EQ(c.env_vars[0].value.view(), "proj-b");
+  EXPECT_EQ(c.env_vars[1].name, "C");
+  EXPECT_EQ(c.env_vars[2].name, "A");
+  EXPECT_EQ(c.env_vars[2].value.view(), "target-a");
+  EXPECT_EQ(c.env_vars[2].secret, "target");
+  ASSERT_EQ(c.files.size(), 1u);
+  EXPECT_EQ(c.files[0].content.view(), "target-k");
+}
+
+}  // namespace
+}  // namespace coffer::domain

@@ -108,9 +108,9 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
   meta.create_time = meta.update_time = dt.create_time;
   meta.version = 1;
   domain::FillShape(&meta, data);
-  COFFER_ASSIGN_OR_RETURN(std::string sealed, secrets_.Seal(meta, data));
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
   COFFER_RETURN_IF_ERROR(store_.CreateDeploymentTarget(
-      dt, {meta, std::move(sealed)}, TargetAudit(ctx, "deployment_target.create", dt, 1)));
+      dt, sealed, TargetAudit(ctx, "deployment_target.create", dt, 1)));
   return TargetView{std::move(dt), std::move(meta)};
 }
 
@@ -155,7 +155,7 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   COFFER_ASSIGN_OR_RETURN(
       store::SecretRow row,
       store_.GetSecretById(dt.org_id, Scope::kDeploymentTarget, dt.id, view.credentials.id));
-  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, secrets_.Open(row));
+  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
   domain::SecretData data;
   if (in.credentials) {
     data = std::move(*in.credentials);
@@ -172,9 +172,9 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   meta.version = row.meta.version + 1;
   meta.update_time = std::max(dt.update_time, row.meta.update_time + 1);
   domain::FillShape(&meta, data);
-  COFFER_ASSIGN_OR_RETURN(std::string sealed, secrets_.Seal(meta, data));
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
   COFFER_RETURN_IF_ERROR(store_.UpdateDeploymentTarget(
-      dt, {meta, std::move(sealed)}, row.meta.version,
+      dt, sealed, row.meta.version,
       TargetAudit(ctx, "deployment_target.update", dt, meta.version)));
   return TargetView{std::move(dt), std::move(meta)};
 }

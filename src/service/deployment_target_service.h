@@ -15,6 +15,7 @@
 #include "domain/secret.h"
 #include "service/context.h"
 #include "service/project_service.h"
+#include "service/sealed_secrets.h"
 #include "service/secret_service.h"
 #include "store/store.h"
 
@@ -42,8 +43,9 @@ struct TargetView {
 
 class DeploymentTargetService {
  public:
-  DeploymentTargetService(store::Store& store, ProjectService& projects, SecretService& secrets)
-      : store_(store), projects_(projects), secrets_(secrets) {}
+  DeploymentTargetService(store::Store& store, ProjectService& projects,
+                          const SealedSecrets& sealed)
+      : store_(store), projects_(projects), sealed_(sealed) {}
 
   Result<TargetView> Create(const RequestContext& ctx, const std::string& project, TargetInput in);
   // All of a project's targets, or only the one named `name` when it is not empty.
@@ -64,7 +66,7 @@ class DeploymentTargetService {
 
   store::Store& store_;
   ProjectService& projects_;
-  SecretService& secrets_;
+  const SealedSecrets& sealed_;
 };
 
 }  // namespace coffer::service

@@ -199,30 +199,8 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
   std::vector<domain::AuditEvent> audits;
   int64_t now = NowSeconds();
   for (const auto& s : job.secrets) {
-    auto sealed = store_.GetSecretVersion(s.secret_id, s.version);
-    if (!sealed.ok()) {
-      if (sealed.status().Is(Status::Code::kNotFound)) {
-        return Status::FailedPrecondition("Secret " + s.name + " was deleted after the job opened");
-      }
-      return sealed.status();
-    }
-    store::SecretRow row;
-    row.meta.id = s.secret_id;
-    row.meta.org_id = job.org_id;
-    row.meta.scope = s.scope;
-    row.meta.owner_id = s.owner_id;
-    row.meta.version = s.version;
-    row.sealed = std::move(sealed).value();
-    COFFER_ASSIGN_OR_RETURN(domain::SecretData data, secrets_.Open(row));
-    // Later imports win: replace an earlier entry of the same name or path.
-    for (auto& e : data.env_vars) {
-      std::erase_if(out.env_vars, [&](const auto& x) { return x.name == e.name; });
-      out.env_vars.push_back({e.name, std::move(e.value), s.name});
-    }
-    for (auto& f : data.files) {
-      std::erase_if(out.files, [&](const auto& x) { return x.path == f.path; });
-      out.files.push_back({f.path, std::move(f.content), s.name});
-    }
+    COFFER_ASSIGN_OR_RETURN(domain::SecretData data, sealed_.OpenPinned(job.org_id, s));
+    domain::MergeImport(&out, s.name, std::move(data));
     usage.push_back({s.secret_id, job.org_id, job.project_id, job.id, job.pipeline_id,
                      job.workflow_id, now, s.version});
     domain::AuditEvent a;

@@ -11,10 +11,11 @@
 
 #include "common/secret_bytes.h"
 #include "common/status.h"
+#include "domain/checkout.h"
 #include "domain/deployment_target.h"
 #include "service/context.h"
 #include "service/project_service.h"
-#include "service/secret_service.h"
+#include "service/sealed_secrets.h"
 #include "store/store.h"
 
 namespace coffer::service {
@@ -44,27 +45,11 @@ struct OpenedJob {
   SecretBytes token;
 };
 
-struct CheckedOutEnv {
-  std::string name;
-  SecretBytes value;
-  std::string secret;  // the secret it came from
-};
-
-struct CheckedOutFile {
-  std::string path;
-  SecretBytes content;
-  std::string secret;
-};
-
-struct CheckedOut {
-  std::string job_id;
-  std::vector<CheckedOutEnv> env_vars;  // one per name: the last import wins
-  std::vector<CheckedOutFile> files;    // one per path: the last import wins
-};
+using CheckedOut = domain::Checkout;  // the one checkout shape (domain/checkout.h)
 
 class JobService {
  public:
-  JobService(store::Store& store, SecretService& secrets) : store_(store), secrets_(secrets) {}
+  JobService(store::Store& store, const SealedSecrets& sealed) : store_(store), sealed_(sealed) {}
 
   // Needs organization.jobs.open. Refusals (rules, policies, unknown names) are returned
   // all at once in OpenedJob::refusals; malformed requests are InvalidArgument.
@@ -89,7 +74,7 @@ class JobService {
   Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id) const;
 
   store::Store& store_;
-  SecretService& secrets_;
+  const SealedSecrets& sealed_;
 };
 
 }  // namespace coffer::service

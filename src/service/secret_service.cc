@@ -4,10 +4,8 @@
 
 #include "common/encoding.h"
 #include "common/ids.h"
-#include "crypto/envelope.h"
 #include "domain/validation.h"
 #include "service/audit.h"
-#include "service/secret_codec.h"
 
 namespace coffer::service {
 
@@ -20,11 +18,6 @@ namespace {
 Status HideDenied(Status s) {
   if (s.Is(Status::Code::kPermissionDenied)) return Status::NotFound("secret not found");
   return s;
-}
-
-crypto::RecordContext RecordFor(const domain::SecretMeta& meta) {
-  return {meta.org_id, domain::ScopeName(meta.scope), meta.owner_id, meta.id,
-          static_cast<uint64_t>(meta.version)};
 }
 
 std::string PageToken(const domain::SecretMeta& last, store::SecretOrder order) {
@@ -123,18 +116,6 @@ Result<domain::AccessPolicy> SecretService::ChangePolicy(
   return policy;
 }
 
-Result<std::string> SecretService::Seal(const domain::SecretMeta& meta,
-                                        const domain::SecretData& data) const {
-  SecretBytes plain = EncodeSecretData(data);
-  return crypto::SealRecord(keyring_, RecordFor(meta), plain.view());
-}
-
-Result<domain::SecretData> SecretService::Open(const store::SecretRow& row) const {
-  COFFER_ASSIGN_OR_RETURN(SecretBytes plain,
-                          crypto::OpenRecord(keyring_, RecordFor(row.meta), row.sealed));
-  return DecodeSecretData(plain);
-}
-
 Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
                                                  const SecretScope& where, SecretInput in) {
   COFFER_ASSIGN_OR_RETURN(Place place, Authorize(ctx, where, true));
@@ -159,12 +140,12 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   meta.create_time = meta.update_time = NowSeconds();
   meta.version = 1;
   domain::FillShape(&meta, data);
-  COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
   domain::AuditEvent audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
-  Status s = store_.CreateSecret({meta, std::move(sealed)}, audit);
+  Status s = store_.CreateSecret(sealed, audit);
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
   }
@@ -234,7 +215,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
     }
     COFFER_ASSIGN_OR_RETURN(meta.policy, ChangePolicy(ctx, old.policy, *in.policy));
   }
-  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, Open(row));
+  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
   domain::SecretData data;
   if (in.data) {
     data = std::move(*in.data);
@@ -250,12 +231,12 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   // update_time identifies a version for clients that send it back: keep it increasing.
   meta.update_time = std::max(NowSeconds(), old.update_time + 1);
   domain::FillShape(&meta, data);
-  COFFER_ASSIGN_OR_RETURN(std::string sealed, Seal(meta, data));
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
   domain::AuditEvent audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
-  Status s = store_.UpdateSecret({meta, std::move(sealed)}, old.version, audit);
+  Status s = store_.UpdateSecret(sealed, old.version, audit);
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
   }

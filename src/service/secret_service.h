@@ -1,7 +1,7 @@
 // SecretService: organization and project secrets — create, read metadata, list, update,
 // delete — with authorization, validation, envelope encryption and audit.
 //
-// The only layer that sees plaintext, and only inside SecretBytes. Values never leave
+// Plaintext only inside SecretBytes, sealed and opened by SealedSecrets. Values never leave
 // through this interface: reads return SecretMeta (names, paths, policy). A secret the
 // caller may not see is NotFound. Thread-safe.
 #pragma once
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "common/status.h"
-#include "crypto/keyring.h"
 #include "domain/secret.h"
 #include "service/context.h"
 #include "service/project_service.h"
+#include "service/sealed_secrets.h"
 #include "store/store.h"
 
 namespace coffer::service {
@@ -52,8 +52,8 @@ struct SecretPage {
 
 class SecretService {
  public:
-  SecretService(store::Store& store, const crypto::Keyring& keyring, ProjectService& projects)
-      : store_(store), keyring_(keyring), projects_(projects) {}
+  SecretService(store::Store& store, const SealedSecrets& sealed, ProjectService& projects)
+      : store_(store), sealed_(sealed), projects_(projects) {}
 
   Result<domain::SecretMeta> Create(const RequestContext& ctx, const SecretScope& where,
                                     SecretInput in);
@@ -67,10 +67,6 @@ class SecretService {
   // change policies (else it could be re-created open to every project).
   Status Delete(const RequestContext& ctx, const SecretScope& where, const std::string& id_or_name);
 
-  // Decrypts one stored secret row (for job checkout). Corruption when it does not open.
-  Result<domain::SecretData> Open(const store::SecretRow& row) const;
-  // Seals `data` as the version `meta` describes (for deployment target credentials).
-  Result<std::string> Seal(const domain::SecretMeta& meta, const domain::SecretData& data) const;
   // The secret's checkouts, newest first (needs view permission on it).
   Result<std::vector<domain::SecretUsage>> Usage(const RequestContext& ctx,
                                                  const SecretScope& where,
@@ -91,7 +87,7 @@ class SecretService {
                                             const domain::AccessPolicyPatch& patch) const;
 
   store::Store& store_;
-  const crypto::Keyring& keyring_;
+  const SealedSecrets& sealed_;
   ProjectService& projects_;
 };
 

@@ -3,12 +3,13 @@
 namespace coffer::service {
 
 ServiceSet::ServiceSet(DataDir& dd)
-    : auth(*dd.store),
+    : sealed(*dd.store, *dd.keyring),
+      auth(*dd.store),
       projects(*dd.store),
-      secrets(*dd.store, *dd.keyring, projects),
+      secrets(*dd.store, sealed, projects),
       audit(*dd.store),
-      targets(*dd.store, projects, secrets),
-      jobs(*dd.store, secrets),
+      targets(*dd.store, projects, sealed),
+      jobs(*dd.store, sealed),
       store_(*dd.store) {}
 
 Result<std::optional<SecretBytes>> ServiceSet::EnsureFirstAdmin(const std::string& org_name) {

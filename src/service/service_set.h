@@ -16,6 +16,7 @@
 #include "service/deployment_target_service.h"
 #include "service/job_service.h"
 #include "service/project_service.h"
+#include "service/sealed_secrets.h"
 #include "service/secret_service.h"
 
 namespace coffer::service {
@@ -31,6 +32,7 @@ class ServiceSet {
   // OK while the store answers (for /readyz).
   Status Ready() const;
 
+  SealedSecrets sealed;  // the one owner of sealing; the services below borrow it
   AuthService auth;
   ProjectService projects;
   SecretService secrets;

@@ -49,7 +49,8 @@ class SecretServiceTest : public testing::Test {
     member_ = Login(auth, "acme", "member", "Member");
     stranger_ = Login(auth, "evil", "owner", "Owner");
     projects_ = std::make_unique<ProjectService>(*dd_.store);
-    secrets_ = std::make_unique<SecretService>(*dd_.store, *dd_.keyring, *projects_);
+    sealed_ = std::make_unique<SealedSecrets>(*dd_.store, *dd_.keyring);
+    secrets_ = std::make_unique<SecretService>(*dd_.store, *sealed_, *projects_);
   }
   void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
 
@@ -76,13 +77,14 @@ class SecretServiceTest : public testing::Test {
 
   domain::SecretData Stored(const std::string& name) {
     auto row = dd_.store->GetSecretByName(owner_.principal.org_id, Scope::kOrganization, "", name);
-    return *secrets_->Open(*row);
+    return *sealed_->Open(*row);
   }
 
   std::string dir_;
   DataDir dd_;
   RequestContext owner_, admin_, member_, stranger_;
   std::unique_ptr<ProjectService> projects_;
+  std::unique_ptr<SealedSecrets> sealed_;
   std::unique_ptr<SecretService> secrets_;
 };
 
