@@ -102,6 +102,8 @@ Result<std::shared_ptr<ssl::context>> LoadTls(const std::string& cert, const std
   auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  // OpenSSL keeps the last record's plaintext in its read buffer unless told to wipe it.
+  SSL_CTX_set_options(ctx->native_handle(), SSL_OP_CLEANSE_PLAINTEXT);
   beast::error_code ec;
   ctx->use_certificate_chain_file(cert, ec);
   if (ec) return Status::FailedPrecondition("cannot load the TLS certificate " + cert);

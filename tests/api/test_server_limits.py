@@ -258,6 +258,40 @@ class Head(unittest.TestCase):
                         sock.close()
 
 
+class ChunkedBodies(unittest.TestCase):
+    def test_a_chunked_body_is_read_whole_and_one_over_the_limit_is_a_413(self):
+        # Chunked bodies grow as they arrive (into memory wiped on every regrowth).
+        with Server() as s:
+            body = json.dumps({"metadata": {"name": "chunked"},
+                               "data": {"env_vars": [{"name": "A", "value": "c" * 300000}]}})
+            chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7000]), body[i:i + 7000].encode())
+                              for i in range(0, len(body), 7000))
+            sock = connect(s)
+            try:
+                sock.sendall(b"POST /api/v1beta/secrets HTTP/1.1\r\nHost: x\r\n"
+                             b"Authorization: Token " + s.token.encode() + b"\r\n"
+                             b"Content-Type: application/json\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n" + chunks + b"0\r\n\r\n")
+                status, _, reply, _ = read_response(sock)
+                self.assertEqual(status, 200, reply[:200])
+            finally:
+                sock.close()
+            self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets/chunked", s.token).status, 200)
+            sock = connect(s)
+            try:
+                sock.sendall(b"POST /api/v1beta/secrets HTTP/1.1\r\nHost: x\r\n"
+                             b"Transfer-Encoding: chunked\r\n\r\n")
+                chunk = b"x" * (1 << 20)
+                try:
+                    for _ in range(9):
+                        sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.assertEqual(read_response(sock)[0], 413)
+            finally:
+                sock.close()
+
+
 class Signals(unittest.TestCase):
     def test_sigterm_answers_the_slow_request_in_flight_then_exits_0(self):
         data = tempfile.mkdtemp(prefix="coffer-limits-")
