@@ -1,0 +1,184 @@
+// Service-level tests of the project, deployment target and job use cases, on a real SQLite
+// data directory (the Python suites drive the same code through HTTP).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "service/auth_service.h"
+#include "service/data_dir.h"
+#include "service/service_set.h"
+
+namespace coffer::service {
+namespace {
+
+using domain::Scope;
+
+class UseCaseTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/coffer-uc-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    auto dd = OpenDataDir({dir_, "", "", ""}, true);
+    ASSERT_TRUE(dd.ok()) << dd.status().ToString();
+    dd_ = std::move(dd).value();
+    s_ = std::make_unique<ServiceSet>(dd_);
+    ASSERT_TRUE(s_->auth.CreateOrg("acme").ok());
+    ASSERT_TRUE(s_->auth.CreateOrg("evil").ok());
+    owner_ = Login("acme", "owner", "Owner");
+    member_ = Login("acme", "member", "Member");
+    ci_ = Login("acme", "ci", "Orchestrator");
+    stranger_ = Login("evil", "owner", "Owner");
+    ProjectInput web;
+    web.name = "web";
+    web.allowed_secrets = {"forkable"};
+    auto p = s_->projects.Create(owner_, web);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    web_ = *p;
+  }
+  void TearDown() override {
+    s_.reset();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+
+  RequestContext Login(const std::string& org, const std::string& user, const std::string& role) {
+    EXPECT_TRUE(s_->auth.CreateUser(org, user, role).ok());
+    auto token = s_->auth.IssueToken(org, user, "test");
+    auto p = s_->auth.Authenticate(token->view());
+    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    RequestContext ctx;
+    ctx.principal = *p;
+    return ctx;
+  }
+
+  void Secret(const std::string& name, const std::string& var, const std::string& value,
+              const std::string& project = "") {
+    SecretInput in;
+    in.name = name;
+    domain::SecretData d;
+    d.env_vars.push_back({var, SecretBytes(value)});
+    in.data = std::move(d);
+    SecretScope where{project.empty() ? Scope::kOrganization : Scope::kProject, project};
+    auto r = s_->secrets.Create(owner_, where, std::move(in));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  TargetView Target(const std::string& name, std::vector<domain::SubjectRule> subjects,
+                    std::vector<domain::ObjectRule> objects) {
+    TargetInput in;
+    in.name = name;
+    in.subject_rules = std::move(subjects);
+    in.object_rules = std::move(objects);
+    domain::SecretData d;
+    d.env_vars.push_back({"DEPLOY", SecretBytes("target-" + name)});
+    in.credentials = std::move(d);
+    auto v = s_->targets.Create(owner_, "web", std::move(in));
+    EXPECT_TRUE(v.ok()) << v.status().ToString();
+    return *v;
+  }
+
+  JobRequest Job(std::vector<std::string> names) {
+    JobRequest r;
+    r.project = "web";
+    r.secret_names = std::move(names);
+    r.ref = {domain::RefType::kBranch, "main"};
+    r.triggered_automatically = true;
+    return r;
+  }
+
+  std::string dir_;
+  DataDir dd_;
+  std::unique_ptr<ServiceSet> s_;
+  RequestContext owner_, member_, ci_, stranger_;
+  domain::Project web_;
+};
+
+TEST_F(UseCaseTest, ProjectsOfAnotherOrgOrWithoutARoleAreNotFound) {
+  EXPECT_EQ(s_->projects.Get(stranger_, "web").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s_->projects.Get(member_, "web").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s_->projects.Get(stranger_, web_.id).status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(s_->projects.Get(owner_, web_.id).ok());
+  auto page = s_->projects.List(member_, 1, 100);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->projects.empty());
+  ProjectInput dup;
+  dup.name = "web";
+  EXPECT_EQ(s_->projects.Create(owner_, dup).status().code(), Status::Code::kAlreadyExists);
+  EXPECT_NE(s_->projects.Create(member_, dup).status().code(), Status::Code::kOk);
+}
+
+TEST_F(UseCaseTest, TargetCredentialsKeepStoredValuesAndStayWriteOnly) {
+  TargetView v = Target("prod", {{domain::SubjectType::kAny, ""}},
+                        {{domain::RefType::kBranch, domain::MatchMode::kAll, ""}});
+  EXPECT_EQ(v.credentials.env_names, std::vector<std::string>{"DEPLOY"});
+  TargetInput keep;
+  keep.description = "production";
+  domain::SecretData d;
+  d.env_vars.push_back({"DEPLOY", SecretBytes("")});  // empty: keep the stored value
+  keep.credentials = std::move(d);
+  auto u = s_->targets.Update(owner_, "web", "prod", std::move(keep));
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->credentials.version, 2);
+  EXPECT_EQ(s_->targets.Get(stranger_, web_.id, "prod").status().code(), Status::Code::kNotFound);
+  TargetInput none;
+  EXPECT_FALSE(s_->targets.Update(member_, "web", "prod", std::move(none)).ok());
+  // The job still gets the kept value.
+  JobRequest r = Job({});
+  r.deployment_target = "prod";
+  auto job = s_->jobs.Open(ci_, r);
+  ASSERT_TRUE(job.ok() && job->refusals.empty());
+  auto out = s_->jobs.Checkout(job->token.view(), "self", "127.0.0.1", "rq");
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->env_vars.size(), 1u);
+  EXPECT_EQ(out->env_vars[0].value.view(), "target-prod");
+}
+
+TEST_F(UseCaseTest, OpenResolvesNarrowestScopeAndReportsEveryRefusal) {
+  Secret("shared", "WHO", "org");
+  Secret("shared", "WHO", "project", "web");
+  Secret("forkable", "F", "f");
+  Target("prod", {{domain::SubjectType::kUser, "someone"}},
+         {{domain::RefType::kBranch, domain::MatchMode::kExact, "release"}});
+  JobRequest r = Job({"shared", "missing", "shared"});
+  r.deployment_target = "prod";
+  auto refused = s_->jobs.Open(ci_, r);
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  EXPECT_EQ(refused->refusals,
+            (std::vector<std::string>{"Deployment target prod does not allow automatic promotions",
+                                      "Deployment target prod does not allow branch main",
+                                      "Secret missing not found"}));
+  auto opened = s_->jobs.Open(ci_, Job({"shared", "shared"}));
+  ASSERT_TRUE(opened.ok() && opened->refusals.empty());
+  ASSERT_EQ(opened->job.secrets.size(), 1u);
+  EXPECT_EQ(opened->job.secrets[0].scope, Scope::kProject);
+  JobRequest fork = Job({"shared", "forkable"});
+  fork.fork = true;
+  auto f = s_->jobs.Open(ci_, fork);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->refusals,
+            std::vector<std::string>{
+                "Secret shared is not allowed for forked pull requests in project web"});
+  EXPECT_EQ(s_->jobs.Open(owner_, Job({})).status().code(), Status::Code::kPermissionDenied);
+}
+
+TEST_F(UseCaseTest, FinishIsIdempotentAndEndsTheToken) {
+  Secret("k", "K", "v");
+  auto job = s_->jobs.Open(ci_, Job({"k"}));
+  ASSERT_TRUE(job.ok() && job->refusals.empty());
+  EXPECT_TRUE(s_->jobs.Checkout(job->token.view(), job->job.id, "ip", "rq").ok());
+  ASSERT_TRUE(s_->jobs.Finish(ci_, job->job.id).ok());
+  ASSERT_TRUE(s_->jobs.Finish(ci_, job->job.id).ok());
+  EXPECT_EQ(s_->jobs.Checkout(job->token.view(), "self", "ip", "rq").status().code(),
+            Status::Code::kUnauthenticated);
+  EXPECT_EQ(s_->jobs.Finish(ci_, "00000000-0000-4000-8000-000000000000").code(),
+            Status::Code::kNotFound);
+  auto events = s_->audit.List(owner_, 100, "");
+  ASSERT_TRUE(events.ok());
+  int finishes = 0;
+  for (const auto& e : events->events) finishes += e.action == "job.finish";
+  EXPECT_EQ(finishes, 1);
+}
+
+}  // namespace
+}  // namespace coffer::service
