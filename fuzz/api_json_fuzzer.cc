@@ -6,6 +6,7 @@
 
 #include "common/encoding.h"
 #include "http/json_jobs.h"
+#include "http/json_targets.h"
 #include "http/json_mapping.h"
 #include "http/router.h"
 

@@ -7,6 +7,7 @@
 #include "http/request_params.h"
 #include "http/responses.h"
 #include "http/routes.h"
+#include "wire/checkout_json.h"
 
 namespace coffer::http {
 
@@ -26,7 +27,7 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
     COFFER_ASSIGN_OR_RETURN(
         auto out, jobs->Checkout(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id));
     Response r;
-    r.body = CheckoutToJson(out);
+    r.body = wire::CheckoutToJson(out);
     r.sensitive = true;
     return r;
   });

@@ -3,8 +3,8 @@
 // API tokens only; credentials are write-only.
 #include <boost/json.hpp>
 
-#include "http/json_jobs.h"
 #include "http/json_mapping.h"
+#include "http/json_targets.h"
 #include "http/request_params.h"
 #include "http/responses.h"
 #include "http/routes.h"
