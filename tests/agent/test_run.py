@@ -1,4 +1,4 @@
-"""Issue 4, point 7 (and issue 5's masking): `coffer run` against a real server."""
+"""`coffer run` against a real server."""
 import base64
 import os
 import stat

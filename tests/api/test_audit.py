@@ -1,4 +1,4 @@
-"""Issue 2, point 8: every create, update and delete is audited; no value ever is."""
+"""Every create, update and delete is audited; no value ever is."""
 import os
 import sys
 import unittest

@@ -1,4 +1,4 @@
-"""Issue 2, point 7: bad input gets a 4xx naming the field, and changes nothing."""
+"""Bad input gets a 4xx naming the field, and changes nothing."""
 import base64
 import os
 import socket

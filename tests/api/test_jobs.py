@@ -1,4 +1,4 @@
-"""Issue 4: deployment targets, opening jobs, checkout, precedence, debug/attach, and an
+"""Deployment targets, opening jobs, checkout, precedence, debug/attach, and an
 attacker's view of job tokens."""
 import base64
 import os

@@ -1,4 +1,4 @@
-"""Issue 2, point 6: projects, roles, permissions, and 404 for what a caller may not see."""
+"""Projects, roles, permissions, and 404 for what a caller may not see."""
 import os
 import sys
 import unittest

@@ -1,4 +1,4 @@
-"""Issue 2, point 5: the secrets API, byte-compatible with Semaphore's."""
+"""The secrets API, byte-compatible with Semaphore's."""
 import base64
 import os
 import sys

@@ -1,4 +1,4 @@
-"""Issue 2, point 1 and 3: first start, second start, master key handling."""
+"""First start, second start, master key handling."""
 import os
 import stat
 import subprocess

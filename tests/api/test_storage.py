@@ -1,4 +1,4 @@
-"""Issue 2, points 3 and 4: what is on disk is ciphertext, bound to its row."""
+"""What is on disk is ciphertext, bound to its row."""
 import base64
 import glob
 import os

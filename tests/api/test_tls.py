@@ -1,4 +1,4 @@
-"""Issue 2, point 10: HTTPS with --tls-cert/--tls-key; every success is a 200."""
+"""HTTPS with --tls-cert/--tls-key; every success is a 200."""
 import os
 import ssl
 import subprocess

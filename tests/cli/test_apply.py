@@ -1,4 +1,4 @@
-"""Issue 3: `sem create -f FILE` and `sem apply -f FILE` with Secret (v1beta) and
+"""`sem create -f FILE` and `sem apply -f FILE` with Secret (v1beta) and
 ProjectSecret (v1) YAML; apply creates or updates in place; the YAML is parsed strictly."""
 import base64
 import os

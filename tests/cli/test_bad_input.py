@@ -1,4 +1,4 @@
-"""Issue 3: bad input is caught before any request, with a clear message on stderr and exit
+"""Bad input is caught before any request, with a clear message on stderr and exit
 code 1. The context points at a tripwire port that counts connections: it must see none."""
 import os
 import sys

@@ -1,4 +1,4 @@
-"""Issue 3: what `sem` stores is what a job gets. Secrets made and edited with `sem` (binary
+"""What `sem` stores is what a job gets. Secrets made and edited with `sem` (binary
 files, kept values, replaced values, apply -f) are checked out by a job: the only place a
 value leaves the server."""
 import base64

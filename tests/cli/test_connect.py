@@ -1,4 +1,4 @@
-"""Issue 3: `sem connect HOST TOKEN` writes ~/.sem.yaml (mode 0600, Semaphore's format) after
+"""`sem connect HOST TOKEN` writes ~/.sem.yaml (mode 0600, Semaphore's format) after
 checking the token; `sem context` lists and switches; connection errors name the host."""
 import os
 import socket

@@ -1,4 +1,4 @@
-"""Issue 4: `sem create|get|edit|delete dt` against a real server. Credentials are
+"""`sem create|get|edit|delete dt` against a real server. Credentials are
 write-only (never in any output, they reach a job intact), rules are checked before any
 request, edits go in place (one PATCH by id), and cordoning blocks jobs."""
 import base64

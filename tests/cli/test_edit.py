@@ -1,4 +1,4 @@
-"""Issue 3: `sem edit secret NAME` with a scripted $EDITOR. The secret is updated in place
+"""`sem edit secret NAME` with a scripted $EDITOR. The secret is updated in place
 (same id, one PATCH, never delete-and-recreate); an unchanged buffer sends nothing; invalid
 YAML, a rejected update and a concurrent change save nothing and say why."""
 import base64

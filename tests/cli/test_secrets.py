@@ -1,4 +1,4 @@
-"""Issue 3: `sem create/get/delete secret`, org and project scope, exactly as the secrets
+"""`sem create/get/delete secret`, org and project scope, exactly as the secrets
 page shows them, against a real server."""
 import base64
 import json

@@ -1,4 +1,4 @@
-"""Issue 3: a host without a scheme means HTTPS (as in Semaphore); `--ca FILE` and
+"""A host without a scheme means HTTPS (as in Semaphore); `--ca FILE` and
 SSL_CERT_FILE trust a private CA."""
 import os
 import shutil

@@ -1,4 +1,4 @@
-"""Issue 4, end to end, with real processes only: `coffer server`, `sem`, `coffer run`,
+"""The seed walkthrough end to end, with real processes only: `coffer server`, `sem`, `coffer run`,
 `ssh-keygen`.
 
 With `sem`: an organization secret and a project secret of the same name, an SSH key file
@@ -63,7 +63,7 @@ WINNERS = {
 }
 
 
-class Issue4EndToEnd(SemTest):
+class SeedWalkthrough(SemTest):
     def setUp(self):
         super().setUp()
         self.tmp = tempfile.mkdtemp(prefix="coffer-e2e-")
@@ -144,7 +144,7 @@ class Issue4EndToEnd(SemTest):
             if not token:
                 return events
 
-    def test_issue4_end_to_end(self):
+    def test_secrets_made_with_sem_reach_a_pipeline_job_and_only_it(self):
         self.set_up_with_sem()
 
         # The orchestrator opens the job of the promotion to prod, on main.
