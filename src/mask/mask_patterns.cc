@@ -141,8 +141,14 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(std::vector<Se
   // long literal with short ones (intel/hyperscan#303, #353; an SSH key and its last line
   // trigger it); the regex front end compiles the same literals to working databases. The
   // escaped text is as secret as the literal, so it lives in SecretBytes too.
+  //
+  // An anchor is followed by the class of bytes that may come next: a line break (a fragment
+  // of exactly its length) or the next byte of one of its bases. So an anchor that is common
+  // text ("https://") is not reported where no base can go on; Masker::Finish looks for the
+  // one case this leaves out, an anchor at the very end of the stream.
   size_t exprs_count = kept.size() + anchors;
-  SecretBytes escaped(4 * (total + anchor_bytes) + exprs_count);
+  SecretBytes escaped(4 * (total + anchor_bytes + set->anchor_ids_.size()) + exprs_count +
+                      10 * anchors);
   std::vector<const char*> exprs(exprs_count);
   std::vector<unsigned> flags(exprs_count, 0);
   std::vector<unsigned> ids(exprs_count);
@@ -157,11 +163,23 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::Compile(std::vector<Se
       text = lit.substr(from);
     } else {
       unsigned a = id - static_cast<unsigned>(kept.size());
-      text = set->literal(*set->anchor_bases_begin(a)).substr(0, set->anchor_length_);
+      text = set->literal(set->base(set->anchor_begin(a))).substr(0, set->anchor_length_);
     }
     exprs[id] = w;
     ids[id] = id;
     for (char c : text) w = Escape(c, w);
+    if (id >= kept.size()) {
+      unsigned a = id - static_cast<unsigned>(kept.size());
+      *w++ = '[';
+      w = Escape('\r', Escape('\n', w));
+      int last = -1;  // the bases are in byte order, so equal next bytes are neighbours
+      for (size_t i = set->anchor_begin(a); i < set->anchor_end(a); ++i) {
+        auto next = static_cast<unsigned char>(set->literal(set->base(i))[set->anchor_length_]);
+        if (next != last) w = Escape(static_cast<char>(next), w);
+        last = next;
+      }
+      *w++ = ']';
+    }
     *w++ = '\0';
   }
   hs_compile_error_t* error = nullptr;
@@ -217,6 +235,21 @@ Result<std::shared_ptr<const MaskPatterns>> MaskPatterns::BuildFromValues(
 
 MaskPatterns::~MaskPatterns() {
   if (db_ != nullptr) hs_free_database(db_);
+}
+
+bool MaskPatterns::IsAnchor(std::string_view text) const {
+  size_t lo = 0, hi = anchor_count();
+  while (lo < hi) {  // anchors are in byte order, as their bases are
+    size_t mid = lo + (hi - lo) / 2;
+    std::string_view anchor = literal(base(anchor_begin(mid))).substr(0, anchor_length_);
+    if (anchor == text) return true;
+    if (anchor < text) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return false;
 }
 
 bool MaskPatterns::IsProperPrefix(std::string_view a, std::string_view b) const {

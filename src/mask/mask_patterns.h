@@ -8,7 +8,9 @@
 // Some literals are also *fragment bases* (a value, a line of one, its base64): a Masker also
 // masks a cut-off prefix of a base, and a base re-wrapped at another width (fragments.h). For
 // those the database holds one more expression per distinct *anchor*, a base's first
-// anchor_length() bytes; Hyperscan reports anchor `a` with id size() + a.
+// anchor_length() bytes followed by one byte that may come next (a line break, or the next
+// byte of a base with that anchor); Hyperscan reports anchor `a` with id size() + a, at the
+// end of that byte.
 //
 // Immutable once built and thread-safe: any number of Maskers, on any threads, share one
 // MaskPatterns through a shared_ptr. All Hyperscan memory (database, scratch, stream state)
@@ -72,9 +74,13 @@ class MaskPatterns {
   // min(min_fragment(), 32): how many bytes of a base its anchor holds.
   size_t anchor_length() const { return anchor_length_; }
   size_t anchor_count() const { return anchor_begin_.empty() ? 0 : anchor_begin_.size() - 1; }
-  // The literal ids of the bases that begin with anchor `a`: [first, last).
-  const unsigned* anchor_bases_begin(unsigned a) const { return &anchor_ids_[anchor_begin_[a]]; }
-  const unsigned* anchor_bases_end(unsigned a) const { return &anchor_ids_[anchor_begin_[a + 1]]; }
+  // The bases that begin with anchor `a` are base(i) for i in [anchor_begin(a), anchor_end(a)),
+  // in byte order; base(i) is a literal id.
+  size_t anchor_begin(unsigned a) const { return anchor_begin_[a]; }
+  size_t anchor_end(unsigned a) const { return anchor_begin_[a + 1]; }
+  unsigned base(size_t i) const { return anchor_ids_[i]; }
+  // Whether `text` is an anchor (the first anchor_length() bytes of a base).
+  bool IsAnchor(std::string_view text) const;
 
   // True when `text` (split in two pieces, `a` then `b`, so callers need not copy) is a
   // proper, non-empty prefix of some literal: a match may still start at its first byte.

@@ -38,8 +38,10 @@ Masker::~Masker() {
 int Masker::OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
                     unsigned /*flags*/, void* ctx) {
   auto* self = static_cast<Masker*>(ctx);
-  if (id >= self->patterns_->size()) {  // a fragment base's anchor
-    self->fragments_.OnAnchor(id - static_cast<unsigned>(self->patterns_->size()), to);
+  if (id >= self->patterns_->size()) {       // a fragment base's anchor, and the byte after it
+    uint64_t at = to - 1 - self->consumed_;  // that byte is in this slice: it ended the match
+    int next = static_cast<unsigned char>(self->scanning_[at]);
+    self->fragments_.OnAnchor(id - static_cast<unsigned>(self->patterns_->size()), to - 1, next);
     return 0;
   }
   // Literals have a fixed length, so the start needs no SOM tracking in Hyperscan.
@@ -105,6 +107,14 @@ Status Masker::Finish(std::vector<std::string_view>* out) {
   BeginCall({});
   found_.clear();
   fragments_.Finish(&found_);
+  // An anchor that ends the stream is a fragment Hyperscan cannot report: it waits for the
+  // byte after an anchor (mask_patterns.h). Its bytes begin a base, so they are held.
+  size_t anchor = patterns_->anchor_length();
+  std::string_view held = tail_;
+  if (anchor == patterns_->min_fragment() && held.size() >= anchor &&
+      patterns_->IsAnchor(held.substr(held.size() - anchor))) {
+    found_.push_back({consumed_ - anchor, consumed_});
+  }
   MergeMatches();
   EmitUpTo(consumed_, out);
   live_from_ = consumed_;

@@ -88,7 +88,9 @@ TEST(Masker, MasksAFragmentBeforeALineBreakOrTheEnd) {
   auto p = Patterns({}, {"0123456789abcdef"});
   EXPECT_EQ(MaskChunks(p, {"x 01234567\n"}), "x ***\n");  // 8 bytes
   EXPECT_EQ(MaskChunks(p, {"x 0123456789ab\r\n"}), "x ***\r\n");
-  EXPECT_EQ(MaskChunks(p, {"x 0123456789"}), "x ***");       // the end of the stream
+  EXPECT_EQ(MaskChunks(p, {"x 0123456789"}), "x ***");  // the end of the stream
+  EXPECT_EQ(MaskChunks(p, {"x 01234567"}), "x ***");    // 8 bytes, then the end
+  EXPECT_EQ(MaskChunks(p, {"x 0123", "4567"}), "x ***");
   EXPECT_EQ(MaskChunks(p, {"x 0123456\n"}), "x 0123456\n");  // 7 bytes: too short
   EXPECT_EQ(MaskChunks(p, {"x 01234567 y\n"}), "x 01234567 y\n");
   EXPECT_EQ(MaskChunks(Patterns({}, {"0123456789abcdef"}, 4), {"0123\n"}), "***\n");
@@ -171,8 +173,8 @@ TEST(MaskPatterns, GroupsFragmentBasesByAnchor) {
       Patterns({"abcdefgh-literal"}, {"abcdefgh-one", "abcdefgh-two", "short", "zyx\nwvutsrqp"});
   EXPECT_EQ(p->size(), 5u);          // bases are literals too
   ASSERT_EQ(p->anchor_count(), 1u);  // "short" is too short, the last holds a line break
-  EXPECT_EQ(p->anchor_bases_end(0) - p->anchor_bases_begin(0), 2);
-  EXPECT_EQ(p->literal(*p->anchor_bases_begin(0)), "abcdefgh-one");
+  EXPECT_EQ(p->anchor_end(0) - p->anchor_begin(0), 2u);
+  EXPECT_EQ(p->literal(p->base(p->anchor_begin(0))), "abcdefgh-one");
 }
 
 TEST(MaskPatterns, DropsDuplicatesAndEmptyLiterals) {
