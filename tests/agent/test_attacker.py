@@ -1,4 +1,4 @@
-"""Issue 9: `coffer run` tried by an attacker on the same machine, against a real server.
+"""`coffer run` tried by an attacker on the same machine, against a real server.
 
 The other user is `nobody` (runuser), since the tests run as root. Each test opens a job for
 fresh secrets, runs a real `coffer run` and looks at what the attacker could get: the secret
