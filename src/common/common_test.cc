@@ -152,3 +152,19 @@ TEST(ParseDecimal, DigitsOnlyAndBounded) {
 
 }  // namespace
 }  // namespace coffer
+
+namespace coffer {
+namespace {
+
+TEST(Status, ContextKeepsTheCode) {
+  Status s = Status::NotFound("no such file").WithContext("cannot write .ssh/id");
+  EXPECT_EQ(s.code(), Status::Code::kNotFound);
+  EXPECT_EQ(s.message(), "cannot write .ssh/id: no such file");
+  EXPECT_EQ(Status::Conflict("stale").WithSuffix("nothing was saved").message(),
+            "stale; nothing was saved");
+  EXPECT_TRUE(Status::Ok().WithContext("x").ok());
+  EXPECT_EQ(Status::Ok().WithSuffix("x").message(), "");
+}
+
+}  // namespace
+}  // namespace coffer

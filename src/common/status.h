@@ -7,6 +7,7 @@
 #include <cassert>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -52,6 +53,13 @@ class Status {
 
   // "NotFound: secret not found", for logs and tests.
   std::string ToString() const;
+
+  // The same code with context added to the message, without rebuilding the status (in the
+  // spirit of leveldb's two-part messages): WithContext("cannot write a/b") gives
+  // "cannot write a/b: <message>", WithSuffix("nothing was saved") "<message>; nothing was
+  // saved". An OK status stays OK and unchanged.
+  Status WithContext(std::string_view context) const;
+  Status WithSuffix(std::string_view suffix) const;
 
  private:
   Status(Code c, std::string m) : code_(c), message_(std::move(m)) {}

@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include "common/decimal.h"
+
 namespace coffer::http {
 
 WipingMemoryResource::WipingMemoryResource(json::memory_resource* upstream)
@@ -110,9 +112,7 @@ Result<std::optional<int64_t>> TimeAt(const json::object& parent, std::string_vi
   if (v.is_string()) {
     std::string s(v.as_string().data(), v.as_string().size());
     if (s.empty()) return std::optional<int64_t>();
-    if (s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos) {
-      return std::optional<int64_t>(std::stoll(s));
-    }
+    if (auto n = ParseDecimal(s)) return std::optional<int64_t>(*n);
   }
   return Invalid(field, "must be unix seconds");
 }

@@ -1,5 +1,6 @@
 #include "service/audit.h"
 
+#include "common/decimal.h"
 #include "common/ids.h"
 
 namespace coffer::service {
@@ -34,13 +35,9 @@ Result<AuditPage> AuditService::List(const RequestContext& ctx, int page_size,
   }
   int64_t after = 0;
   if (!page_token.empty()) {
-    try {
-      size_t used = 0;
-      after = std::stoll(page_token, &used);
-      if (used != page_token.size() || after < 0) throw std::invalid_argument("token");
-    } catch (const std::exception&) {
-      return Status::InvalidArgument("page_token: invalid");
-    }
+    auto n = ParseDecimal(page_token);
+    if (!n) return Status::InvalidArgument("page_token: invalid");
+    after = *n;
   }
   COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListAudit(ctx.principal.org_id, after, page_size + 1));
   AuditPage page;

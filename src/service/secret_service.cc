@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/decimal.h"
 #include "common/encoding.h"
 #include "common/ids.h"
 #include "domain/validation.h"
@@ -38,13 +39,9 @@ Status ParsePageToken(const std::string& token, store::SecretQuery* q) {
   if ((*raw)[0] == 'c' && q->order == store::SecretOrder::kByCreateTimeAsc) {
     size_t bar = rest.find('|');
     if (bar == std::string::npos || bar == 0) return bad;
-    try {
-      size_t used = 0;
-      q->after_create_time = std::stoll(rest.substr(0, bar), &used);
-      if (used != bar) return bad;
-    } catch (const std::exception&) {
-      return bad;
-    }
+    auto time = ParseDecimal(std::string_view(rest).substr(0, bar));
+    if (!time) return bad;
+    q->after_create_time = *time;
     q->after_id = rest.substr(bar + 1);
     return Status::Ok();
   }
