@@ -94,6 +94,18 @@ TEST(MaskCommand, HonoursMinLength) {
   EXPECT_EQ(err, "");
 }
 
+TEST(MaskCommand, MasksCutOffValuesFromMinFragmentBytes) {
+  TempDir dir;
+  std::string values = dir.Write("values", std::string("TOKEN=tok-1234567890abcdef\0", 27));
+  std::string out, err;
+  EXPECT_EQ(RunMask({"--values-from", values}, dir, "a tok-1234\nb tok-123\n", &out, &err), 0);
+  EXPECT_EQ(out, "a ***\nb tok-123\n");
+  EXPECT_EQ(RunMask({"--values-from", values, "--min-fragment=5"}, dir, "b tok-1\n", &out, &err),
+            0);
+  EXPECT_EQ(out, "b ***\n");
+  EXPECT_EQ(RunMask({"--values-from", values, "--min-fragment", "0"}, dir, "", &out, &err), 2);
+}
+
 TEST(MaskCommand, UsageErrorsExitWithTwo) {
   TempDir dir;
   std::string out, err;
