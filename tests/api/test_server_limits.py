@@ -20,6 +20,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 from harness import COFFER, Server, call  # noqa: E402
 
 
+def sanitized_build():
+    try:
+        with open(os.path.join(os.path.dirname(COFFER), "CMakeCache.txt")) as f:
+            return "CMAKE_BUILD_TYPE:STRING=Asan" in f.read()
+    except OSError:
+        return False
+
+
+SANITIZED = sanitized_build()
+
+
 def connect(server):
     return socket.create_connection(("127.0.0.1", server.port), timeout=10)
 
@@ -124,6 +135,9 @@ class ConnectionCap(unittest.TestCase):
             self.assertGreaterEqual(len(warnings), 1)
             self.assertLessEqual(len(warnings), int(elapsed) + 2, warnings)  # one a second
 
+    # UBSan's vptr check (make asan) probes memory through a pipe(): with no descriptor
+    # left the probe fails and it reports a valid object as invalid, then aborts.
+    @unittest.skipIf(SANITIZED, "the sanitizers need file descriptors of their own")
     def test_out_of_file_descriptors_backs_off_instead_of_spinning(self):
         def few_fds():
             resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
