@@ -248,6 +248,7 @@ int RunJob(Args& args, JobSecrets& secrets, std::vector<std::string>* written) {
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
+  g_child = 0;  // reaped: its pid may be reused, a later signal must not reach that process
   if (!pumped.ok()) std::fprintf(stderr, "coffer run: error: %s\n", pumped.message().c_str());
   return ExitCodeOf(status);
 }
