@@ -52,7 +52,7 @@ Response Api::Dispatch(const Request& req, const std::string& request_id) const 
                              : NoRouteResponse();
   }
   const Route& route = **match.handler;
-  auto identity = Authenticate(req, route.auth, *s_.auth, request_id);
+  auto identity = Authenticate(req, route.auth, s_.auth, request_id);
   if (!identity.ok()) return AuthFailure(req, identity.status());
   Call call{req, identity->ctx, match.params, *query, identity->job_token.view()};
   auto out = route.handler(call);

@@ -25,8 +25,9 @@ struct Identity {
 // "CLI" for sem and coffer, "UI" for browsers, "API" otherwise.
 std::string MediumFromUserAgent(const std::string& user_agent);
 
-// Authenticates `req` for a route that takes the AuthKind bits `accepted`.
+// Authenticates `req` for a route that takes the AuthKind bits `accepted`. `auth` is only
+// used for API tokens (and may be null where no route takes one, as in tests).
 Result<Identity> Authenticate(const Request& req, unsigned accepted,
-                              const service::AuthService& auth, const std::string& request_id);
+                              const service::AuthService* auth, const std::string& request_id);
 
 }  // namespace coffer::http

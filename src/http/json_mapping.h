@@ -35,7 +35,5 @@ Result<service::ProjectInput> ProjectFromJson(const json::value& body);
 
 json::object AuditToJson(const domain::AuditEvent& a);
 
-// Parses a request body; InvalidArgument "malformed JSON: ..." when it is not JSON.
-Result<json::value> ParseJson(const std::string& body);
 
 }  // namespace coffer::http
