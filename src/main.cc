@@ -7,8 +7,8 @@
 #include "cli/admin_command.h"
 #include "cli/sem_main.h"
 #include "http/api.h"
-#include "http/server_command.h"
 #include "mask/mask_command.h"
+#include "server/server_command.h"
 
 namespace {
 
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? 1 : 0;
   }
   std::string cmd = argv[1];
-  if (cmd == "server") return coffer::http::ServerCommand(argc - 1, argv + 1);
+  if (cmd == "server") return coffer::server::ServerCommand(argc - 1, argv + 1);
   if (cmd == "admin") return coffer::cli::AdminCommand(argc - 1, argv + 1);
   if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);

@@ -1,4 +1,4 @@
-#include "http/server_command.h"
+#include "server/server_command.h"
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/dist_sink.h>
@@ -16,7 +16,15 @@
 #include "service/data_dir.h"
 #include "service/service_set.h"
 
-namespace coffer::http {
+namespace coffer::server {
+
+using http::Api;
+using http::ApiOptions;
+using http::HttpServer;
+using http::Request;
+using http::ServerOptions;
+using http::Services;
+
 namespace {
 
 // No core dump may carry a key or a value.
@@ -210,4 +218,4 @@ int ServerCommand(int argc, char** argv) {
   return 0;
 }
 
-}  // namespace coffer::http
+}  // namespace coffer::server

@@ -4,8 +4,8 @@
 // certificate. Exit status 1, with one sentence on stderr, when it cannot start.
 #pragma once
 
-namespace coffer::http {
+namespace coffer::server {
 
 int ServerCommand(int argc, char** argv);
 
-}  // namespace coffer::http
+}  // namespace coffer::server
