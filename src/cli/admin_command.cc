@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <ctime>
 
-#include "cli/table.h"
+#include "cli/common/table.h"
 #include "service/auth_service.h"
 #include "service/data_dir.h"
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/session.h"
+#include "cli/common/session.h"
 #include "common/status.h"
 
 namespace coffer::cli {

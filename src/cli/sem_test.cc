@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "cli/config.h"
-#include "cli/flags.h"
-#include "cli/resources.h"
-#include "cli/table.h"
+#include "cli/common/config.h"
+#include "cli/common/entry_flags.h"
+#include "cli/secrets/secret_resource.h"
+#include "cli/common/table.h"
 #include "common/encoding.h"
 
 namespace coffer::cli {

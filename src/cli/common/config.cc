@@ -1,4 +1,4 @@
-#include "cli/config.h"
+#include "cli/common/config.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

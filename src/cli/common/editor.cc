@@ -1,4 +1,4 @@
-#include "cli/editor.h"
+#include "cli/common/editor.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -1,4 +1,4 @@
-#include "cli/flags.h"
+#include "cli/common/entry_flags.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

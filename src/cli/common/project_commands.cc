@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/resources.h"
-#include "cli/table.h"
+#include "cli/secrets/secret_resource.h"
+#include "cli/common/table.h"
 #include "domain/validation.h"
 
 namespace coffer::cli {

@@ -1,4 +1,4 @@
-#include "cli/sem_api.h"
+#include "cli/common/sem_api.h"
 
 #include <boost/json.hpp>
 #include <set>

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/http_client.h"
-#include "cli/resources.h"
+#include "cli/common/http_client.h"
+#include "cli/secrets/secret_resource.h"
 
 namespace coffer::cli {
 

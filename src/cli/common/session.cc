@@ -1,4 +1,4 @@
-#include "cli/session.h"
+#include "cli/common/session.h"
 
 #include <unistd.h>
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
-#include "cli/config.h"
-#include "cli/http_client.h"
-#include "cli/sem_api.h"
+#include "cli/common/config.h"
+#include "cli/common/http_client.h"
+#include "cli/common/sem_api.h"
 
 namespace coffer::cli {
 

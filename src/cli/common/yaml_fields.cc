@@ -1,4 +1,4 @@
-#include "cli/yaml_fields.h"
+#include "cli/common/yaml_fields.h"
 
 #include <algorithm>
 #include <set>

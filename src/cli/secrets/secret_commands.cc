@@ -9,9 +9,9 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "cli/flags.h"
-#include "cli/resources.h"
-#include "cli/table.h"
+#include "cli/common/entry_flags.h"
+#include "cli/secrets/secret_resource.h"
+#include "cli/common/table.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/editor.h"
-#include "cli/resources.h"
+#include "cli/common/editor.h"
+#include "cli/secrets/secret_resource.h"
 
 namespace coffer::cli {
 namespace {

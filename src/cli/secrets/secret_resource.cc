@@ -1,4 +1,4 @@
-#include "cli/resources.h"
+#include "cli/secrets/secret_resource.h"
 
 #include <boost/json.hpp>
 #include <set>

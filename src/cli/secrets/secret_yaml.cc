@@ -1,10 +1,10 @@
-// Strict reading of Secret / ProjectSecret YAML (SecretFromYaml in resources.h).
+// Strict reading of Secret / ProjectSecret YAML (SecretFromYaml in secret_resource.h).
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
-#include "cli/resources.h"
-#include "cli/yaml_fields.h"
+#include "cli/secrets/secret_resource.h"
+#include "cli/common/yaml_fields.h"
 
 namespace coffer::cli {
 namespace {

@@ -1,4 +1,4 @@
-#include "cli/target_api.h"
+#include "cli/targets/target_api.h"
 
 namespace coffer::cli {
 namespace {

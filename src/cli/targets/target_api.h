@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/sem_api.h"
-#include "cli/target_resource.h"
+#include "cli/common/sem_api.h"
+#include "cli/targets/target_resource.h"
 
 namespace coffer::cli {
 

@@ -5,10 +5,10 @@
 #include <set>
 
 #include "cli/commands.h"
-#include "cli/flags.h"
-#include "cli/table.h"
-#include "cli/target_api.h"
-#include "cli/target_flags.h"
+#include "cli/common/entry_flags.h"
+#include "cli/common/table.h"
+#include "cli/targets/target_api.h"
+#include "cli/targets/target_flags.h"
 #include "domain/validation.h"
 
 namespace coffer::cli {

@@ -1,6 +1,6 @@
 // sem edit dt NAME: an in-place update of a deployment target through the user's editor,
-// like `sem edit secret` (edit_command.cc): one PATCH of the target's id; a credential
-// left with no value keeps its stored value; an unchanged buffer sends nothing.
+// like `sem edit secret` (secrets/secret_edit_command.cc): one PATCH of the target's id; a
+// credential left with no value keeps its stored value; an unchanged buffer sends nothing.
 //
 // Semaphore's own `sem` sends the hashes it showed back as values. Here values are never
 // shown, and an empty one means "keep".
@@ -8,9 +8,9 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/editor.h"
-#include "cli/target_api.h"
-#include "cli/target_flags.h"
+#include "cli/common/editor.h"
+#include "cli/targets/target_api.h"
+#include "cli/targets/target_flags.h"
 
 namespace coffer::cli {
 namespace {

@@ -1,9 +1,9 @@
-#include "cli/target_flags.h"
+#include "cli/targets/target_flags.h"
 
 #include <cctype>
 
-#include "cli/resources.h"
-#include "cli/session.h"
+#include "cli/secrets/secret_resource.h"
+#include "cli/common/session.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 

@@ -1,4 +1,4 @@
-#include "cli/target_resource.h"
+#include "cli/targets/target_resource.h"
 
 #include <boost/json.hpp>
 

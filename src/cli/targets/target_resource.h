@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/resources.h"
+#include "cli/secrets/secret_resource.h"
 #include "common/secret_bytes.h"
 #include "common/status.h"
 #include "domain/deployment_target.h"

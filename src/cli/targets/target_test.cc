@@ -2,8 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include "cli/target_flags.h"
-#include "cli/target_resource.h"
+#include "cli/targets/target_flags.h"
+#include "cli/targets/target_resource.h"
 
 namespace coffer::cli {
 namespace {

@@ -1,8 +1,8 @@
 // Strict reading of DeploymentTarget YAML (TargetFromYaml in target_resource.h).
 #include <algorithm>
 
-#include "cli/target_resource.h"
-#include "cli/yaml_fields.h"
+#include "cli/targets/target_resource.h"
+#include "cli/common/yaml_fields.h"
 
 namespace coffer::cli {
 namespace {
