@@ -7,8 +7,9 @@
 
 #include "cli/common/config.h"
 #include "cli/common/entry_flags.h"
-#include "cli/secrets/secret_resource.h"
 #include "cli/common/table.h"
+#include "cli/common/yaml_text.h"
+#include "cli/secrets/secret_resource.h"
 #include "common/encoding.h"
 
 namespace coffer::cli {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "cli/common/json_text.h"
 #include "common/encoding.h"
 #include "domain/validation.h"
 

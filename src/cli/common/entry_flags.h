@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cli/secrets/secret_resource.h"
+#include "cli/common/entries.h"
 #include "common/status.h"
 
 namespace coffer::cli {

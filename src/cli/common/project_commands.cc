@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/secrets/secret_resource.h"
 #include "cli/common/table.h"
+#include "cli/common/yaml_text.h"
 #include "domain/validation.h"
 
 namespace coffer::cli {

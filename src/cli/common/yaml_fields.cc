@@ -4,9 +4,14 @@
 #include <set>
 #include <vector>
 
+#include "common/decimal.h"
+
 namespace coffer::cli::strict {
 
 using Node = YAML::Node;
+
+// The largest unix time accepted: 18 digits.
+constexpr int64_t kMaxUnixTime = 999'999'999'999'999'999;
 
 Status Invalid(const std::string& field, const std::string& why) {
   return Status::InvalidArgument(field + ": " + why);
@@ -63,10 +68,9 @@ Result<std::optional<std::string>> OptString(const Node& map, const char* key,
 Result<int64_t> OptTime(const Node& map, const char* key, const std::string& field) {
   COFFER_ASSIGN_OR_RETURN(auto s, OptString(map, key, field));
   if (!s || s->empty()) return int64_t{0};
-  if (s->size() > 18 || s->find_first_not_of("0123456789") != std::string::npos) {
-    return Invalid(field, "must be unix seconds");
-  }
-  return static_cast<int64_t>(std::stoll(*s));
+  std::optional<int64_t> seconds = ParseDecimal(*s, kMaxUnixTime);
+  if (!seconds) return Invalid(field, "must be unix seconds");
+  return *seconds;
 }
 
 Result<std::optional<bool>> OptBool(const Node& map, const char* key, const std::string& field) {

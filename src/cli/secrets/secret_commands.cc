@@ -10,8 +10,8 @@
 
 #include "cli/commands.h"
 #include "cli/common/entry_flags.h"
-#include "cli/secrets/secret_resource.h"
 #include "cli/common/table.h"
+#include "cli/secrets/secret_resource.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 

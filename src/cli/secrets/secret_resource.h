@@ -2,6 +2,8 @@
 // users (`sem get secret NAME`, `sem edit`), and the YAML files of `sem create -f` and
 // `sem apply -f`.
 //
+// SecretFromYaml and SecretToYaml are in secret_yaml.cc, the rest in secret_resource.cc.
+//
 // Two kinds: `Secret` (apiVersion v1beta, an organization secret, may carry org_config) and
 // `ProjectSecret` (apiVersion v1, metadata.project_id_or_name). Values and file contents
 // live in SecretBytes; an empty one means "not given" (hidden, or keep what is stored).
@@ -16,20 +18,11 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/common/entries.h"
 #include "common/secret_bytes.h"
 #include "common/status.h"
 
 namespace coffer::cli {
-
-struct EnvVarEntry {
-  std::string name;
-  SecretBytes value;  // empty: hidden / keep stored
-};
-
-struct FileEntry {
-  std::string path;
-  SecretBytes content;  // base64 text of the file's bytes; empty: hidden / keep stored
-};
 
 struct OrgConfig {
   std::string projects_access = "ALL";  // ALL | ALLOWED | NONE
@@ -39,10 +32,6 @@ struct OrgConfig {
 
   bool operator==(const OrgConfig&) const = default;
 };
-
-// True when both lists name the same env vars and file paths, in the same order.
-bool SameEntryNames(const std::vector<EnvVarEntry>& env_a, const std::vector<EnvVarEntry>& env_b,
-                    const std::vector<FileEntry>& files_a, const std::vector<FileEntry>& files_b);
 
 struct SecretResource {
   bool project_scope = false;  // ProjectSecret (v1) rather than Secret (v1beta)
@@ -58,7 +47,7 @@ struct SecretResource {
 
   const char* ApiVersion() const { return project_scope ? "v1" : "v1beta"; }
   const char* Kind() const { return project_scope ? "ProjectSecret" : "Secret"; }
-  bool HasValues() const;
+  bool HasValues() const { return HasAnyValue(env_vars, files); }
 };
 
 // A secret as the server sends it (values are always empty there).
@@ -80,16 +69,5 @@ Status ValidateSecret(const SecretResource& s, bool creating);
 // The JSON request body. metadata.update_time is sent only with `with_update_time` (the
 // concurrency guard of an edit); id and create_time are never sent.
 SecretBytes SecretToJsonBody(const SecretResource& s, bool with_update_time);
-
-// Appends `s` to a JSON document as a quoted, escaped string (for bodies that carry values,
-// which must stay in SecretBytes).
-void AppendJsonString(SecretBytes& out, std::string_view s);
-
-// Strict UTF-8 (what the server's JSON parser accepts in a string).
-bool IsUtf8(std::string_view s);
-
-// YAML scalar as `sem` prints it: plain when that reads back as the same string, else
-// double-quoted.
-std::string YamlScalar(std::string_view s);
 
 }  // namespace coffer::cli

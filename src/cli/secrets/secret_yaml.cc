@@ -1,10 +1,12 @@
-// Strict reading of Secret / ProjectSecret YAML (SecretFromYaml in secret_resource.h).
+// Secret / ProjectSecret YAML both ways (SecretToYaml, SecretFromYaml in secret_resource.h):
+// written with no value, read strictly.
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 
-#include "cli/secrets/secret_resource.h"
 #include "cli/common/yaml_fields.h"
+#include "cli/common/yaml_text.h"
+#include "cli/secrets/secret_resource.h"
 
 namespace coffer::cli {
 namespace {
@@ -101,6 +103,39 @@ Status ReadOrgConfig(const Node& c, SecretResource* s) {
 }
 
 }  // namespace
+
+std::string SecretToYaml(const SecretResource& s) {
+  std::string out;
+  auto line = [&out](int indent, const std::string& text) { AppendYamlLine(out, indent, text); };
+  line(0, std::string("apiVersion: ") + s.ApiVersion());
+  line(0, std::string("kind: ") + s.Kind());
+  line(0, "metadata:");
+  line(2, "name: " + YamlScalar(s.name));
+  if (!s.id.empty()) line(2, "id: " + YamlScalar(s.id));
+  if (s.create_time != 0) line(2, "create_time: " + std::to_string(s.create_time));
+  if (s.update_time != 0) line(2, "update_time: " + std::to_string(s.update_time));
+  if (s.project_scope && !s.project_id_or_name.empty()) {
+    line(2, "project_id_or_name: " + YamlScalar(s.project_id_or_name));
+  }
+  if (s.description && !s.description->empty()) {
+    line(2, "description: " + YamlScalar(*s.description));
+  }
+  line(0, "data:");
+  line(2, s.env_vars.empty() ? "env_vars: []" : "env_vars:");
+  for (const auto& e : s.env_vars) line(2, "- name: " + YamlScalar(e.name));
+  line(2, s.files.empty() ? "files: []" : "files:");
+  for (const auto& f : s.files) line(2, "- path: " + YamlScalar(f.path));
+  if (!s.project_scope && s.org_config && !(*s.org_config == OrgConfig{})) {
+    const OrgConfig& c = *s.org_config;
+    line(0, "org_config:");
+    line(2, "projects_access: " + YamlScalar(c.projects_access));
+    line(2, c.project_ids.empty() ? "project_ids: []" : "project_ids:");
+    for (const auto& id : c.project_ids) line(2, "- " + YamlScalar(id));
+    line(2, "debug_access: " + YamlScalar(c.debug_access));
+    line(2, "attach_access: " + YamlScalar(c.attach_access));
+  }
+  return out;
+}
 
 Result<SecretResource> SecretFromYaml(std::string_view text) {
   COFFER_ASSIGN_OR_RETURN(const Node root, strict::LoadOneMapping(text));

@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/common/entry_flags.h"
+#include "cli/common/json_text.h"
 #include "cli/common/table.h"
 #include "cli/targets/target_api.h"
 #include "cli/targets/target_flags.h"

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "cli/secrets/secret_resource.h"
+#include "cli/common/json_text.h"
 #include "cli/common/session.h"
 #include "common/ids.h"
 #include "domain/validation.h"

@@ -9,6 +9,8 @@
 // is strict like SecretFromYaml's: an unknown key, a duplicate or a wrong type is
 // InvalidArgument naming the field ("spec.object_rules[0].match_mode: ..."), and no message
 // carries a value.
+//
+// TargetFromYaml and TargetToYaml are in target_yaml.cc, the rest in target_resource.cc.
 #pragma once
 
 #include <array>
@@ -18,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/secrets/secret_resource.h"
+#include "cli/common/entries.h"
 #include "common/secret_bytes.h"
 #include "common/status.h"
 #include "domain/deployment_target.h"
@@ -44,7 +46,7 @@ struct TargetResource {
   std::vector<EnvVarEntry> env_vars;
   std::vector<FileEntry> files;
 
-  bool HasValues() const;
+  bool HasValues() const { return HasAnyValue(env_vars, files); }
 };
 
 // A target as the server sends it (one element of the list, or the answer to GET).

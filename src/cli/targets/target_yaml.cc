@@ -1,8 +1,10 @@
-// Strict reading of DeploymentTarget YAML (TargetFromYaml in target_resource.h).
+// DeploymentTarget YAML both ways (TargetToYaml, TargetFromYaml in target_resource.h):
+// written with no value, read strictly.
 #include <algorithm>
 
-#include "cli/targets/target_resource.h"
 #include "cli/common/yaml_fields.h"
+#include "cli/common/yaml_text.h"
+#include "cli/targets/target_resource.h"
 
 namespace coffer::cli {
 namespace {
@@ -123,6 +125,46 @@ Status ReadSpec(const Node& s, TargetResource* t) {
 }
 
 }  // namespace
+
+std::string TargetToYaml(const TargetResource& t) {
+  std::string out;
+  auto line = [&out](int indent, const std::string& text) { AppendYamlLine(out, indent, text); };
+  line(0, "apiVersion: v1alpha");
+  line(0, "kind: DeploymentTarget");
+  line(0, "metadata:");
+  line(2, "name: " + YamlScalar(t.name));
+  if (!t.id.empty()) line(2, "id: " + YamlScalar(t.id));
+  if (!t.project_id.empty()) line(2, "project_id: " + YamlScalar(t.project_id));
+  if (!t.organization_id.empty()) {
+    line(2, "organization_id: " + YamlScalar(t.organization_id));
+  }
+  if (t.create_time != 0) line(2, "create_time: " + std::to_string(t.create_time));
+  if (t.update_time != 0) line(2, "update_time: " + std::to_string(t.update_time));
+  line(2, "description: " + YamlScalar(t.description));
+  line(2, "url: " + YamlScalar(t.url));
+  line(0, "spec:");
+  if (!t.state.empty()) line(2, "state: " + YamlScalar(t.state));
+  line(2, std::string("active: ") + (t.active.value_or(true) ? "true" : "false"));
+  line(2, t.subject_rules.empty() ? "subject_rules: []" : "subject_rules:");
+  for (const auto& r : t.subject_rules) {
+    line(2, std::string("- type: ") + domain::SubjectTypeName(r.type));
+    if (!r.subject_id.empty()) line(4, "subject_id: " + YamlScalar(r.subject_id));
+  }
+  line(2, t.object_rules.empty() ? "object_rules: []" : "object_rules:");
+  for (const auto& r : t.object_rules) {
+    line(2, std::string("- type: ") + domain::RefTypeName(r.type));
+    line(4, std::string("match_mode: ") + domain::MatchModeName(r.mode));
+    if (!r.pattern.empty()) line(4, "pattern: " + YamlScalar(r.pattern));
+  }
+  for (int i = 0; i < 3; ++i) {
+    line(2, "bookmark_parameter" + std::to_string(i + 1) + ": " + YamlScalar(t.bookmarks[i]));
+  }
+  line(2, t.env_vars.empty() ? "env_vars: []" : "env_vars:");
+  for (const auto& e : t.env_vars) line(2, "- name: " + YamlScalar(e.name));
+  line(2, t.files.empty() ? "files: []" : "files:");
+  for (const auto& f : t.files) line(2, "- path: " + YamlScalar(f.path));
+  return out;
+}
 
 Result<TargetResource> TargetFromYaml(std::string_view text) {
   COFFER_ASSIGN_OR_RETURN(const Node root, strict::LoadOneMapping(text));
