@@ -8,16 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "cli/common/place.h"
 #include "cli/common/session.h"
 #include "common/status.h"
 
 namespace coffer::cli {
-
-// Where a secret command acts, as written on the command line.
-struct PlaceFlags {
-  std::string project_name;  // -p, --project-name
-  std::string project_id;    // -i, --project-id
-};
 
 // sem connect HOST TOKEN: checks the token, then saves a context and makes it active.
 Status Connect(const GlobalOptions& g, const std::string& host, const std::string& token);

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/common/project_api.h"
 
 namespace coffer::cli {
 
@@ -15,7 +16,8 @@ Status Connect(const GlobalOptions& g, const std::string& host, const std::strin
   COFFER_ASSIGN_OR_RETURN(std::string path, DefaultConfigPath());
   COFFER_ASSIGN_OR_RETURN(SemConfig config, SemConfig::Load(path));
   HttpClient http(HttpClient::Options{base, token, ca});
-  COFFER_RETURN_IF_ERROR(SemApi(http).CheckAccess());
+  const ApiClient api(http);
+  COFFER_RETURN_IF_ERROR(ProjectApi(api).CheckAccess());
   config.Upsert(SemContext{ContextNameForHost(host), host, token, ca});
   COFFER_RETURN_IF_ERROR(config.Save());
   std::printf("connected to %s\n", host.c_str());

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/common/project_api.h"
 #include "cli/common/table.h"
 #include "cli/common/yaml_text.h"
 #include "domain/validation.h"
@@ -18,14 +19,14 @@ Status CheckProjectName(const std::string& name) {
 Status CreateProject(const GlobalOptions& g, const std::string& name, const std::string& repo) {
   COFFER_RETURN_IF_ERROR(CheckProjectName(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_RETURN_IF_ERROR(session->api().CreateProject(name, repo).status());
+  COFFER_RETURN_IF_ERROR(ProjectApi(session->api()).Create(name, repo).status());
   std::printf("Project '%s' created.\n", name.c_str());
   return Status::Ok();
 }
 
 Status GetProjects(const GlobalOptions& g) {
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_ASSIGN_OR_RETURN(auto projects, session->api().ListProjects());
+  COFFER_ASSIGN_OR_RETURN(auto projects, ProjectApi(session->api()).List());
   std::vector<std::vector<std::string>> rows = {{"NAME", "REPOSITORY"}};
   for (const auto& p : projects) rows.push_back({p.name, p.repo_url});
   std::fputs(FormatTable(rows).c_str(), stdout);
@@ -35,7 +36,7 @@ Status GetProjects(const GlobalOptions& g) {
 Status GetProject(const GlobalOptions& g, const std::string& name) {
   COFFER_RETURN_IF_ERROR(CheckProjectName(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_ASSIGN_OR_RETURN(ProjectSummary p, session->api().GetProject(name));
+  COFFER_ASSIGN_OR_RETURN(ProjectSummary p, ProjectApi(session->api()).Get(name));
   std::string out = "apiVersion: v1alpha\nkind: Project\nmetadata:\n";
   out += "  name: " + YamlScalar(p.name) + "\n";
   out += "  id: " + YamlScalar(p.id) + "\n";
@@ -49,7 +50,7 @@ Status GetProject(const GlobalOptions& g, const std::string& name) {
 Status DeleteProject(const GlobalOptions& g, const std::string& name) {
   COFFER_RETURN_IF_ERROR(CheckProjectName(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_RETURN_IF_ERROR(session->api().DeleteProject(name));
+  COFFER_RETURN_IF_ERROR(ProjectApi(session->api()).Delete(name));
   std::printf("Project '%s' deleted.\n", name.c_str());
   return Status::Ok();
 }

@@ -7,9 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "common/ids.h"
-#include "domain/validation.h"
-
 namespace coffer::cli {
 
 Result<std::unique_ptr<Session>> Session::Open(const GlobalOptions& g) {
@@ -33,7 +30,7 @@ Result<std::unique_ptr<Session>> Session::Open(const GlobalOptions& g) {
   std::unique_ptr<Session> s(new Session());
   s->ctx_ = ctx;
   s->http_ = std::make_unique<HttpClient>(HttpClient::Options{base, ctx.token, ca});
-  s->api_ = std::make_unique<SemApi>(*s->http_);
+  s->api_ = std::make_unique<ApiClient>(*s->http_);
   return s;
 }
 
@@ -56,31 +53,6 @@ Status CheckToken(const std::string& token) {
     }
   }
   return Status::Ok();
-}
-
-Result<SecretPlace> PlaceFromFlags(const std::string& project_name, const std::string& project_id) {
-  if (!project_name.empty() && !project_id.empty()) {
-    return Status::InvalidArgument("give -p PROJECT_NAME or -i PROJECT_ID, not both");
-  }
-  SecretPlace where;
-  if (!project_name.empty()) {
-    Status s = domain::ValidateName("-p " + project_name, project_name);
-    if (!s.ok()) return Status::InvalidArgument(s.message() + " (a project name)");
-    where.project = true;
-    where.project_ref = project_name;
-  } else if (!project_id.empty()) {
-    if (!IsUuid(project_id)) {
-      return Status::InvalidArgument("-i " + project_id + ": expected a project id (a UUID)");
-    }
-    where.project = true;
-    where.project_ref = project_id;
-  }
-  return where;
-}
-
-Status CheckSecretRef(const std::string& name_or_id) {
-  if (IsUuid(name_or_id)) return Status::Ok();
-  return domain::ValidateName("secret name '" + name_or_id + "'", name_or_id);
 }
 
 }  // namespace coffer::cli

@@ -1,5 +1,6 @@
 // Session: what one `sem` command needs to talk to a server — the active context of
-// ~/.sem.yaml, an HttpClient for its host, and the SemApi on top.
+// ~/.sem.yaml, an HttpClient for its host, and the ApiClient on top (the resource APIs,
+// SecretApi, TargetApi, ProjectApi, are built on it).
 //
 // The CA to trust is, in order: --ca, the context's `ca`, SSL_CERT_FILE, the system store.
 #pragma once
@@ -7,9 +8,9 @@
 #include <memory>
 #include <string>
 
+#include "cli/common/api_client.h"
 #include "cli/common/config.h"
 #include "cli/common/http_client.h"
-#include "cli/common/sem_api.h"
 
 namespace coffer::cli {
 
@@ -23,14 +24,14 @@ class Session {
   // FailedPrecondition when there is no active context.
   static Result<std::unique_ptr<Session>> Open(const GlobalOptions& g);
 
-  const SemApi& api() const { return *api_; }
+  const ApiClient& api() const { return *api_; }
   const SemContext& context() const { return ctx_; }
 
  private:
   Session() = default;
   SemContext ctx_;
   std::unique_ptr<HttpClient> http_;
-  std::unique_ptr<SemApi> api_;
+  std::unique_ptr<ApiClient> api_;
 };
 
 // InvalidArgument unless `path` names a readable file; returns its absolute path.
@@ -39,11 +40,5 @@ Result<std::string> CheckCaFile(const std::string& path);
 // InvalidArgument unless the token is printable ASCII without spaces (it goes into a
 // header). The message never contains the token.
 Status CheckToken(const std::string& token);
-
-// Where a secret command acts, from -p PROJECT / -i PROJECT_ID, checked before any request.
-Result<SecretPlace> PlaceFromFlags(const std::string& project_name, const std::string& project_id);
-
-// A secret named on the command line: a valid secret name, or a secret id (UUID).
-Status CheckSecretRef(const std::string& name_or_id);
 
 }  // namespace coffer::cli

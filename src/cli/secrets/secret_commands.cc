@@ -11,6 +11,8 @@
 #include "cli/commands.h"
 #include "cli/common/entry_flags.h"
 #include "cli/common/table.h"
+#include "cli/secrets/secret_api.h"
+#include "cli/secrets/secret_flags.h"
 #include "cli/secrets/secret_resource.h"
 #include "common/ids.h"
 #include "domain/validation.h"
@@ -18,36 +20,14 @@
 namespace coffer::cli {
 namespace {
 
-// A resource file larger than this is not a secret (the content limit is 6 MiB).
-constexpr size_t kMaxResourceFile = 16 * 1024 * 1024;
-
 const char* Noun(bool project) { return project ? "Project secret" : "Secret"; }
-
-// Reads a resource file whole; the text may hold values, so the caller wipes it.
-Result<std::string> ReadResourceFile(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return Status::InvalidArgument("-f " + path + ": cannot read: " + std::strerror(errno));
-  }
-  if (S_ISDIR(st.st_mode)) return Status::InvalidArgument("-f " + path + ": is a directory");
-  if (static_cast<size_t>(st.st_size) > kMaxResourceFile) {
-    return Status::TooLarge("-f " + path + ": " + std::to_string(st.st_size) +
-                            " bytes is too large for a secret resource");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("-f " + path + ": cannot read: " + std::strerror(errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void Wipe(std::string& s) { std::fill(s.begin(), s.end(), '\0'); }
 
 }  // namespace
 
 Status CreateSecret(const GlobalOptions& g, const CreateSecretFlags& f) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where,
-                          PlaceFromFlags(f.place.project_name, f.place.project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(f.place.project_name, f.place.project_id));
   COFFER_RETURN_IF_ERROR(domain::ValidateName("secret name '" + f.name + "'", f.name));
   SecretResource s;
   s.project_scope = where.project;
@@ -55,15 +35,15 @@ Status CreateSecret(const GlobalOptions& g, const CreateSecretFlags& f) {
   COFFER_RETURN_IF_ERROR(ReadEntryFlags(f.env, f.files, &s.env_vars, &s.files));
   COFFER_RETURN_IF_ERROR(ValidateSecret(s, true));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_RETURN_IF_ERROR(session->api().CreateSecret(where, s).status());
+  COFFER_RETURN_IF_ERROR(SecretApi(session->api()).Create(where, s).status());
   std::printf("%s '%s' created.\n", Noun(where.project), s.name.c_str());
   return Status::Ok();
 }
 
 Status GetSecrets(const GlobalOptions& g, const PlaceFlags& p) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where, PlaceFromFlags(p.project_name, p.project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(p.project_name, p.project_id));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_ASSIGN_OR_RETURN(auto secrets, session->api().ListSecrets(where));
+  COFFER_ASSIGN_OR_RETURN(auto secrets, SecretApi(session->api()).List(where));
   const int64_t now = NowSeconds();
   std::vector<std::vector<std::string>> rows = {{"NAME", "AGE"}};
   for (const auto& s : secrets) rows.push_back({s.name, RelativeAge(s.update_time, now)});
@@ -72,19 +52,19 @@ Status GetSecrets(const GlobalOptions& g, const PlaceFlags& p) {
 }
 
 Status GetSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where, PlaceFromFlags(p.project_name, p.project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(p.project_name, p.project_id));
   COFFER_RETURN_IF_ERROR(CheckSecretRef(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_ASSIGN_OR_RETURN(SecretResource s, session->api().GetSecret(where, name));
+  COFFER_ASSIGN_OR_RETURN(SecretResource s, SecretApi(session->api()).Get(where, name));
   std::fputs(SecretToYaml(s).c_str(), stdout);
   return Status::Ok();
 }
 
 Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where, PlaceFromFlags(p.project_name, p.project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(p.project_name, p.project_id));
   COFFER_RETURN_IF_ERROR(CheckSecretRef(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_RETURN_IF_ERROR(session->api().DeleteSecret(where, name));
+  COFFER_RETURN_IF_ERROR(SecretApi(session->api()).Delete(where, name));
   std::printf("%s '%s' deleted.\n", Noun(where.project), name.c_str());
   return Status::Ok();
 }
@@ -95,7 +75,7 @@ Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_on
   Wipe(text);
   if (!parsed.ok()) return Status::InvalidArgument(path + ": " + parsed.status().message());
   SecretResource& s = *parsed;
-  SecretPlace where;
+  Place where;
   if (s.project_scope) {
     if (s.project_id_or_name.empty()) {
       return Status::InvalidArgument(path +
@@ -108,14 +88,14 @@ Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_on
   if (valid.Is(Status::Code::kTooLarge)) return Status::TooLarge(path + ": " + valid.message());
   if (!valid.ok()) return Status::InvalidArgument(path + ": " + valid.message());
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  const SemApi& api = session->api();
+  const SecretApi api(session->api());
   if (!create_only) {
     // Apply: update the secret the file names (by id when it has one), else create it.
     const std::string ref = s.id.empty() ? s.name : s.id;
-    Result<SecretResource> current = api.GetSecret(where, ref);
+    Result<SecretResource> current = api.Get(where, ref);
     if (current.ok()) {
       // The file's update_time, when it has one, guards against a concurrent change.
-      COFFER_RETURN_IF_ERROR(api.UpdateSecret(where, current->id, s, s.update_time != 0).status());
+      COFFER_RETURN_IF_ERROR(api.Update(where, current->id, s, s.update_time != 0).status());
       std::printf("%s '%s' updated.\n", Noun(where.project), s.name.c_str());
       return Status::Ok();
     }
@@ -126,7 +106,7 @@ Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_on
                                      " does not exist yet, so every value is needed)");
     }
   }
-  COFFER_RETURN_IF_ERROR(api.CreateSecret(where, s).status());
+  COFFER_RETURN_IF_ERROR(api.Create(where, s).status());
   std::printf("%s '%s' created.\n", Noun(where.project), s.name.c_str());
   return Status::Ok();
 }

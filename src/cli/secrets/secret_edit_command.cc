@@ -8,6 +8,8 @@
 
 #include "cli/commands.h"
 #include "cli/common/editor.h"
+#include "cli/secrets/secret_api.h"
+#include "cli/secrets/secret_flags.h"
 #include "cli/secrets/secret_resource.h"
 
 namespace coffer::cli {
@@ -79,11 +81,11 @@ bool SameAsStored(const SecretResource& was, const SecretResource& now) {
 }  // namespace
 
 Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where, PlaceFromFlags(p.project_name, p.project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(p.project_name, p.project_id));
   COFFER_RETURN_IF_ERROR(CheckSecretRef(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  const SemApi& api = session->api();
-  COFFER_ASSIGN_OR_RETURN(SecretResource was, api.GetSecret(where, name));
+  const SecretApi api(session->api());
+  COFFER_ASSIGN_OR_RETURN(SecretResource was, api.Get(where, name));
   const char* noun = where.project ? "Project secret" : "Secret";
 
   const std::string original = std::string(kHeader) + SecretToYaml(was);
@@ -112,7 +114,7 @@ Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string
     return Status::Ok();
   }
   now.update_time = was.update_time;  // the concurrency guard: the version that was edited
-  auto updated = api.UpdateSecret(where, was.id, now, true);
+  auto updated = api.Update(where, was.id, now, true);
   if (updated.ok()) {
     std::printf("%s '%s' updated.\n", noun, updated->name.c_str());
     return Status::Ok();
@@ -121,7 +123,7 @@ Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string
   // again to tell a concurrent change from the rest.
   if (updated.status().Is(Status::Code::kConflict) ||
       updated.status().Is(Status::Code::kNotFound)) {
-    auto again = api.GetSecret(where, was.id);
+    auto again = api.Get(where, was.id);
     if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {
       return Status::Conflict(
           "the secret was deleted by someone else since you opened it; nothing was saved");

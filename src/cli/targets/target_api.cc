@@ -6,11 +6,8 @@ namespace {
 constexpr const char* kTargets = "/api/v1alpha/deployment_targets";
 
 // A 404 says what was looked for.
-Status NamingWhat(const Status& s, const std::string& project, const std::string& target) {
-  if (!s.Is(Status::Code::kNotFound)) return s;
-  std::string what = target.empty() ? "" : "deployment target '" + target + "'";
-  if (!project.empty()) what += (what.empty() ? "" : ", ") + ("project '" + project + "'");
-  return what.empty() ? s : Status::NotFound(s.message() + " (" + what + ")");
+Status NamingTarget(const Status& s, const std::string& project, const std::string& target) {
+  return NamingWhat(s, Named({{"deployment target", target}, {"project", project}}));
 }
 
 }  // namespace
@@ -24,21 +21,21 @@ std::string TargetApi::Path(const std::string& project, const std::string& id_or
 
 Result<std::vector<TargetResource>> TargetApi::List(const std::string& project) const {
   auto r = api_.Call("GET", std::string(kTargets) + "?project_id=" + UrlEncode(project));
-  if (!r.ok()) return NamingWhat(r.status(), project, "");
+  if (!r.ok()) return NamingTarget(r.status(), project, "");
   return TargetListFromJson(r->body);
 }
 
 Result<TargetResource> TargetApi::Get(const std::string& project,
                                       const std::string& id_or_name) const {
   auto r = api_.Call("GET", Path(project, id_or_name, ""));
-  if (!r.ok()) return NamingWhat(r.status(), project, id_or_name);
+  if (!r.ok()) return NamingTarget(r.status(), project, id_or_name);
   return TargetFromJson(r->body);
 }
 
 Result<TargetResource> TargetApi::Create(const TargetResource& t) const {
   SecretBytes body = TargetToJsonBody(t, false);
   auto r = api_.Call("POST", kTargets, body.view());
-  if (!r.ok()) return NamingWhat(r.status(), t.project_id, "");
+  if (!r.ok()) return NamingTarget(r.status(), t.project_id, "");
   return TargetFromJson(r->body);
 }
 
@@ -46,19 +43,19 @@ Result<TargetResource> TargetApi::Update(const std::string& id, const TargetReso
                                          bool guard) const {
   SecretBytes body = TargetToJsonBody(t, guard);
   auto r = api_.Call("PATCH", Path("", id, ""), body.view());
-  if (!r.ok()) return NamingWhat(r.status(), "", t.name);
+  if (!r.ok()) return NamingTarget(r.status(), "", t.name);
   return TargetFromJson(r->body);
 }
 
 Status TargetApi::Delete(const std::string& project, const std::string& id_or_name) const {
-  return NamingWhat(api_.Call("DELETE", Path(project, id_or_name, "")).status(), project,
-                    id_or_name);
+  return NamingTarget(api_.Call("DELETE", Path(project, id_or_name, "")).status(), project,
+                      id_or_name);
 }
 
 Result<TargetResource> TargetApi::SetActive(const std::string& project,
                                             const std::string& id_or_name, bool active) const {
   auto r = api_.Call("POST", Path(project, id_or_name, active ? "/activate" : "/deactivate"));
-  if (!r.ok()) return NamingWhat(r.status(), project, id_or_name);
+  if (!r.ok()) return NamingTarget(r.status(), project, id_or_name);
   return TargetFromJson(r->body);
 }
 

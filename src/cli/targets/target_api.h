@@ -1,5 +1,5 @@
 // TargetApi: the deployment target endpoints of the public API as `sem` uses them, on top
-// of SemApi's transport and status mapping (see sem_api.h for the codes).
+// of ApiClient's transport and status mapping (see api_client.h for the codes).
 //
 //   GET    /api/v1alpha/deployment_targets?project_id=P        list
 //   POST   /api/v1alpha/deployment_targets                     create (project_id in body)
@@ -15,14 +15,14 @@
 #include <string>
 #include <vector>
 
-#include "cli/common/sem_api.h"
+#include "cli/common/api_client.h"
 #include "cli/targets/target_resource.h"
 
 namespace coffer::cli {
 
 class TargetApi {
  public:
-  explicit TargetApi(const SemApi& api) : api_(api) {}
+  explicit TargetApi(const ApiClient& api) : api_(api) {}
 
   Result<std::vector<TargetResource>> List(const std::string& project) const;
   // `project` may be empty when `id_or_name` is an id.
@@ -40,7 +40,7 @@ class TargetApi {
   std::string Path(const std::string& project, const std::string& id_or_name,
                    const char* action) const;
 
-  const SemApi& api_;
+  const ApiClient& api_;
 };
 
 }  // namespace coffer::cli

@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "cli/common/json_text.h"
-#include "cli/common/session.h"
+#include "cli/common/place.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 
@@ -34,7 +34,7 @@ std::string Why(const Status& s) {
 Result<std::string> TargetProjectFromFlags(const std::string& project_name,
                                            const std::string& project_id,
                                            const std::string& target) {
-  COFFER_ASSIGN_OR_RETURN(SecretPlace where, PlaceFromFlags(project_name, project_id));
+  COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(project_name, project_id));
   const bool by_id = !target.empty() && IsUuid(target);
   if (!target.empty() && !by_id) {
     COFFER_RETURN_IF_ERROR(domain::ValidateName("deployment target name '" + target + "'", target));
