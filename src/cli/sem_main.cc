@@ -6,7 +6,10 @@
 #include <cstring>
 #include <string>
 
-#include "cli/commands.h"
+#include "cli/common/context_commands.h"
+#include "cli/common/project_commands.h"
+#include "cli/secrets/secret_commands.h"
+#include "cli/targets/target_commands.h"
 
 namespace coffer::cli {
 namespace {

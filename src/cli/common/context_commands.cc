@@ -1,7 +1,8 @@
 // sem connect, sem context.
+#include "cli/common/context_commands.h"
+
 #include <cstdio>
 
-#include "cli/commands.h"
 #include "cli/common/project_api.h"
 
 namespace coffer::cli {

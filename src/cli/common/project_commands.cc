@@ -1,7 +1,8 @@
 // sem create project, sem get projects, sem delete project.
+#include "cli/common/project_commands.h"
+
 #include <cstdio>
 
-#include "cli/commands.h"
 #include "cli/common/project_api.h"
 #include "cli/common/table.h"
 #include "cli/common/yaml_text.h"

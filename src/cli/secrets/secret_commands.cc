@@ -1,4 +1,6 @@
 // sem create secret, sem get secret[s], sem delete secret, sem create -f, sem apply -f.
+#include "cli/secrets/secret_commands.h"
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -8,7 +10,6 @@
 #include <set>
 #include <sstream>
 
-#include "cli/commands.h"
 #include "cli/common/entry_flags.h"
 #include "cli/common/table.h"
 #include "cli/secrets/secret_api.h"

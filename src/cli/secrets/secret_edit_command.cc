@@ -6,9 +6,9 @@
 // makes the server refuse the update (409) if someone changed the secret meanwhile.
 #include <cstdio>
 
-#include "cli/commands.h"
 #include "cli/common/editor.h"
 #include "cli/secrets/secret_api.h"
+#include "cli/secrets/secret_commands.h"
 #include "cli/secrets/secret_flags.h"
 #include "cli/secrets/secret_resource.h"
 

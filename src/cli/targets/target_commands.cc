@@ -1,10 +1,11 @@
 // sem create dt, sem get dt [NAME], sem delete dt NAME, sem edit dt NAME --activate |
 // --deactivate. (The editor flow of sem edit dt is in target_edit_command.cc.)
+#include "cli/targets/target_commands.h"
+
 #include <cstdio>
 #include <ctime>
 #include <set>
 
-#include "cli/commands.h"
 #include "cli/common/entry_flags.h"
 #include "cli/common/json_text.h"
 #include "cli/common/table.h"

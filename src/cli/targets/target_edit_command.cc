@@ -7,9 +7,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "cli/commands.h"
 #include "cli/common/editor.h"
 #include "cli/targets/target_api.h"
+#include "cli/targets/target_commands.h"
 #include "cli/targets/target_flags.h"
 
 namespace coffer::cli {
