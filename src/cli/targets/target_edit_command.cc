@@ -1,13 +1,11 @@
 // sem edit dt NAME: an in-place update of a deployment target through the user's editor,
-// like `sem edit secret` (secrets/secret_edit_command.cc): one PATCH of the target's id; a
-// credential left with no value keeps its stored value; an unchanged buffer sends nothing.
+// like `sem edit secret` (the loop is EditInPlace, cli/common/edit_flow.h; this file holds
+// the target's steps): one PATCH of the target's id; a credential left with no value keeps
+// its stored value; an unchanged buffer sends nothing.
 //
 // Semaphore's own `sem` sends the hashes it showed back as values. Here values are never
 // shown, and an empty one means "keep".
-#include <algorithm>
-#include <cstdio>
-
-#include "cli/common/editor.h"
+#include "cli/common/edit_flow.h"
 #include "cli/targets/target_api.h"
 #include "cli/targets/target_commands.h"
 #include "cli/targets/target_flags.h"
@@ -23,26 +21,7 @@ constexpr const char* kHeader =
     "# spec.active: false cordons the target (no job may use it); true lifts the cordon.\n"
     "# Closing the editor without changes updates nothing.\n";
 
-// A failed step of the edit, with the same code and "; nothing was saved" appended.
-Status Unsaved(const Status& s) {
-  const std::string m = s.message() + "; nothing was saved";
-  switch (s.code()) {
-    case Status::Code::kInvalidArgument:
-      return Status::InvalidArgument(m);
-    case Status::Code::kConflict:
-      return Status::Conflict(m);
-    case Status::Code::kNotFound:
-      return Status::NotFound(m);
-    case Status::Code::kPermissionDenied:
-      return Status::PermissionDenied(m);
-    case Status::Code::kTooLarge:
-      return Status::TooLarge(m);
-    case Status::Code::kFailedPrecondition:
-      return Status::FailedPrecondition(m);
-    default:
-      return Status::Unavailable(m);
-  }
-}
+constexpr const char* kInvalid = "the edited deployment target is invalid";
 
 // Read-only fields may be left as they are or removed, not changed.
 Status CheckReadOnly(const TargetResource& was, const TargetResource& now) {
@@ -76,32 +55,77 @@ Status CheckReadOnly(const TargetResource& was, const TargetResource& now) {
   return Status::Ok();
 }
 
-// True when applying `now` would change nothing (e.g. only comments were edited).
-bool SameAsStored(const TargetResource& was, const TargetResource& now) {
-  if (now.HasValues() || now.name != was.name || now.description != was.description ||
-      now.url != was.url || now.bookmarks != was.bookmarks ||
-      now.subject_rules != was.subject_rules || now.object_rules != was.object_rules) {
-    return false;
-  }
-  if (now.active && *now.active != was.active.value_or(true)) return false;
-  return SameEntryNames(was.env_vars, now.env_vars, was.files, now.files);
-}
+class TargetEdit : public EditableResource {
+ public:
+  TargetEdit(const TargetApi& api, std::string project, std::string ref)
+      : api_(api), project_(std::move(project)), ref_(std::move(ref)) {}
 
-// Whether the target changed (or went) since `was` was read. The server refuses a stale
-// update_time as well (409); looking first lets the message tell a delete from a change.
-Status CheckNotChanged(const TargetApi& api, const TargetResource& was) {
-  auto again = api.Get("", was.id);
-  if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {
-    return Status::Conflict(
-        "the deployment target was deleted by someone else since you opened it");
+  std::string Noun() const override { return "Deployment target"; }
+  std::string Name() const override { return was_.name; }
+
+  Status Fetch() override {
+    COFFER_ASSIGN_OR_RETURN(was_, api_.Get(project_, ref_));
+    return Status::Ok();
   }
-  if (!again.ok()) return again.status();
-  if (again->update_time != was.update_time) {
-    return Status::Conflict(
-        "the deployment target was changed by someone else since you opened it");
+
+  std::string Render() const override { return std::string(kHeader) + TargetToYaml(was_); }
+
+  Status Parse(std::string_view edited) override {
+    Result<TargetResource> parsed = TargetFromYaml(edited);
+    if (!parsed.ok()) return parsed.status().WithContext(kInvalid);
+    now_ = std::move(parsed).value();
+    return Status::Ok();
   }
-  return Status::Ok();
-}
+
+  // A credential over the size limit says so as it is; the rest names the edit.
+  Status Check() const override {
+    Status s = CheckReadOnly(was_, now_);
+    if (s.ok()) s = ValidateTarget(now_, false);
+    return s.Is(Status::Code::kTooLarge) ? s : s.WithContext(kInvalid);
+  }
+
+  // True when applying the edit would change nothing (e.g. only comments were edited).
+  bool Unchanged() const override {
+    if (now_.HasValues() || now_.name != was_.name || now_.description != was_.description ||
+        now_.url != was_.url || now_.bookmarks != was_.bookmarks ||
+        now_.subject_rules != was_.subject_rules || now_.object_rules != was_.object_rules) {
+      return false;
+    }
+    if (now_.active && *now_.active != was_.active.value_or(true)) return false;
+    return SameEntryNames(was_.env_vars, now_.env_vars, was_.files, now_.files);
+  }
+
+  Result<std::string> Save() override {
+    COFFER_RETURN_IF_ERROR(CheckNotChanged());
+    now_.project_id.clear();              // a target does not move; PATCH goes by id
+    now_.update_time = was_.update_time;  // the version that was edited
+    COFFER_ASSIGN_OR_RETURN(TargetResource updated, api_.Update(was_.id, now_, true));
+    return updated.name;
+  }
+
+ private:
+  // Whether the target changed (or went) since it was read. The server refuses a stale
+  // update_time as well (409); looking first lets the message tell a delete from a change.
+  Status CheckNotChanged() const {
+    auto again = api_.Get("", was_.id);
+    if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {
+      return Status::Conflict(
+          "the deployment target was deleted by someone else since you opened it");
+    }
+    if (!again.ok()) return again.status();
+    if (again->update_time != was_.update_time) {
+      return Status::Conflict(
+          "the deployment target was changed by someone else since you opened it");
+    }
+    return Status::Ok();
+  }
+
+  const TargetApi api_;
+  const std::string project_;
+  const std::string ref_;
+  TargetResource was_;
+  TargetResource now_;
+};
 
 }  // namespace
 
@@ -109,45 +133,8 @@ Status EditTarget(const GlobalOptions& g, const PlaceFlags& p, const std::string
   COFFER_ASSIGN_OR_RETURN(std::string project,
                           TargetProjectFromFlags(p.project_name, p.project_id, ref));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  const TargetApi api(session->api());
-  COFFER_ASSIGN_OR_RETURN(TargetResource was, api.Get(project, ref));
-
-  const std::string original = std::string(kHeader) + TargetToYaml(was);
-  WipedString edited;
-  {
-    auto r = EditInEditor(original);
-    if (!r.ok()) return Unsaved(r.status());
-    edited.text = std::move(r).value();
-  }
-  if (edited.text == original) {
-    std::printf("Deployment target '%s' not changed: nothing to save.\n", was.name.c_str());
-    return Status::Ok();
-  }
-  Result<TargetResource> parsed = TargetFromYaml(edited.text);
-  if (!parsed.ok()) {
-    return Unsaved(Status::InvalidArgument("the edited deployment target is invalid: " +
-                                           parsed.status().message()));
-  }
-  TargetResource& now = *parsed;
-  Status s = CheckReadOnly(was, now);
-  if (s.ok()) s = ValidateTarget(now, false);
-  if (!s.ok()) {
-    if (s.Is(Status::Code::kTooLarge)) return Unsaved(s);
-    return Unsaved(
-        Status::InvalidArgument("the edited deployment target is invalid: " + s.message()));
-  }
-  if (SameAsStored(was, now)) {
-    std::printf("Deployment target '%s' not changed: nothing to save.\n", was.name.c_str());
-    return Status::Ok();
-  }
-  Status fresh = CheckNotChanged(api, was);
-  if (!fresh.ok()) return Unsaved(fresh);
-  now.project_id.clear();             // a target does not move; PATCH goes by id
-  now.update_time = was.update_time;  // the version that was edited
-  auto updated = api.Update(was.id, now, true);
-  if (!updated.ok()) return Unsaved(updated.status());
-  std::printf("Deployment target '%s' updated.\n", updated->name.c_str());
-  return Status::Ok();
+  TargetEdit edit(TargetApi(session->api()), project, ref);
+  return EditInPlace(edit);
 }
 
 }  // namespace coffer::cli
