@@ -10,7 +10,8 @@
 # three times; the median is reported. GB/s per core is bytes / (user + system CPU time of
 # the measured process), wall GB/s is bytes / elapsed time. Then checks that the masked log
 # holds no secret and no cut-off or re-wrapped piece of one, and writes the masking section
-# of docs/benchmarks.md. Needs ripgrep (installed with apt-get when missing).
+# of docs/benchmarks.md. Needs ripgrep (installed with apt-get when missing). LOAD_WAIT_S=N
+# waits up to N seconds for a quiet machine first.
 set -euo pipefail
 
 BUILD=${1:-build}
@@ -143,15 +144,24 @@ $(row 'the same, `> /dev/null` (no pipe to fill)' "$null_wall" "$null_cpu")
 EOF
 }
 
+# LOAD_WAIT_S=N: wait up to N seconds for the 1-minute load average to fall below 1.0 first
+# (the machine may be shared), as bench/api/run.sh does.
+waited=0
+while ((waited < ${LOAD_WAIT_S:-0})) && awk "BEGIN { exit !($(cut -d' ' -f1 /proc/loadavg) >= 1.0) }"; do
+  sleep 5
+  waited=$((waited + 5))
+done
 : >"$TMP/tables"
+LOAD_BEFORE=$(cut -d" " -f1 /proc/loadavg)
 bench random
 bench prefixed
+LOAD_AFTER=$(cut -d" " -f1 /proc/loadavg)
 
 CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 FLAGS=$(grep -m1 '^flags' /proc/cpuinfo | grep -o -w 'avx512bw\|avx2\|sse4_2' | sort -u | tr '\n' ' ')
 HS_VERSION=$(pkg-config --modversion libhs 2>/dev/null || echo unknown)
-GREP_VERSION=$(grep --version | head -1)
-RG_VERSION=$(rg --version | head -1)
+GREP_VERSION=$(grep --version | sed -n 1p)  # sed reads it all: no SIGPIPE
+RG_VERSION=$(rg --version | sed -n 1p)
 COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 # Sections other scripts write (bench/api/run.sh: from <!-- api-bench:begin --> on) are kept.
@@ -186,8 +196,11 @@ sets here: **${MIN_MASK_GBPS} GB/s per core**.
 
 Machine: ${CPU_MODEL} (${FLAGS% }), $(nproc) cores, Linux $(uname -r); Hyperscan ${HS_VERSION};
 ${GREP_VERSION}; ${RG_VERSION}. Commit ${COMMIT}, $(date -u +%Y-%m-%d). Command:
-\`bench/run.sh ${BUILD} ${SIZE_MIB}\`. The machine was shared with other builds; wall times are
-the noisier figure.
+\`bench/run.sh ${BUILD} ${SIZE_MIB}\`. The machine was shared with other builds (1-minute load
+average ${LOAD_BEFORE} before the first run, after waiting ${waited} s for it to fall below 1.0,
+and ${LOAD_AFTER} after the last, the benchmark's own load included). Writing into the pipe costs every tool the same (it is \`cat\`'s whole CPU time), and
+that cost is what varies most from run to run here; the \`> /dev/null\` row is the masker's
+own work. Wall times are the noisier figure.
 
 Where the time goes: one Hyperscan scan (streaming mode; each literal, or the last 32 bytes
 of a longer one, compiled as an escaped regex, plus the *anchor* of each value, line and
