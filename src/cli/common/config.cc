@@ -177,7 +177,7 @@ Status SemConfig::Save() const {
   }
   if (!s.ok()) {
     ::unlink(tmp.c_str());
-    return Status::Unavailable("cannot write " + path_ + ": " + s.message());
+    return s.WithContext("cannot write " + path_);
   }
   return Status::Ok();
 }

@@ -115,7 +115,7 @@ Result<std::string> EditInEditor(const std::string& text) {
   ::close(fd);
   if (!s.ok()) {
     Shred(path);
-    return Status::Unavailable("cannot write the temporary file " + path + ": " + s.message());
+    return s.WithContext("cannot write the temporary file " + path);
   }
   s = RunEditor(EditorCommand(), path);
   Result<std::string> edited = s.ok() ? ReadAll(path) : Result<std::string>(s);

@@ -74,7 +74,7 @@ Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_on
   COFFER_ASSIGN_OR_RETURN(std::string text, ReadResourceFile(path));
   Result<SecretResource> parsed = SecretFromYaml(text);
   Wipe(text);
-  if (!parsed.ok()) return Status::InvalidArgument(path + ": " + parsed.status().message());
+  if (!parsed.ok()) return parsed.status().WithContext(path);
   SecretResource& s = *parsed;
   Place where;
   if (s.project_scope) {
@@ -86,8 +86,7 @@ Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_on
     where = {true, s.project_id_or_name};
   }
   Status valid = ValidateSecret(s, create_only);
-  if (valid.Is(Status::Code::kTooLarge)) return Status::TooLarge(path + ": " + valid.message());
-  if (!valid.ok()) return Status::InvalidArgument(path + ": " + valid.message());
+  if (!valid.ok()) return valid.WithContext(path);
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
   const SecretApi api(session->api());
   if (!create_only) {
