@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/encoding.h"
+#include "http/json_fields.h"
 #include "http/json_jobs.h"
 #include "http/json_targets.h"
 #include "http/json_mapping.h"
