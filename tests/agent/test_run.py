@@ -1,6 +1,7 @@
 """`coffer run` against a real server."""
 import base64
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -32,7 +33,9 @@ class Run(ServerTest):
         return r.json
 
     def run_job(self, job, script, *extra, home=None, env_token=False):
-        home = home or tempfile.mkdtemp(prefix="coffer-home-")
+        if home is None:
+            home = tempfile.mkdtemp(prefix="coffer-home-")
+            self.addCleanup(shutil.rmtree, home, True)
         env = {"PATH": os.environ["PATH"], "HOME": home}
         args = [COFFER, "run", "--server", self.server.url, *extra]
         if env_token:
