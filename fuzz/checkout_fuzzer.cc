@@ -1,11 +1,12 @@
-// Fuzz target: `coffer run`'s parser of the server's checkout answer.
+// Fuzz target: the parser of the server's checkout answer (wire/checkout_json.h), which
+// `coffer run` uses.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "agent/checkout.h"
+#include "wire/checkout_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  (void)coffer::agent::ParseJobSecrets(std::string_view(reinterpret_cast<const char*>(data), size));
+  (void)coffer::wire::CheckoutFromJson(std::string_view(reinterpret_cast<const char*>(data), size));
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "agent/checkout.h"
 #include "agent/files.h"
 #include "agent/process_guard.h"
+#include "wire/checkout_json.h"
 
 namespace coffer::agent {
 namespace {
@@ -186,7 +187,7 @@ TEST(ReadTokenFile, TrimsWhitespaceAndRefusesAnEmptyFile) {
 }
 
 TEST(ParseJobSecrets, ReadsTheCheckoutAnswer) {
-  auto r = ParseJobSecrets(
+  auto r = wire::CheckoutFromJson(
       R"({"job_id":"j1","env_vars":[{"name":"A","value":"x\"y","secret":"s"}],)"
       R"("files":[{"path":".ssh/k","content":"aGk=","mode":"0600","secret":"f"}]})");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -196,7 +197,7 @@ TEST(ParseJobSecrets, ReadsTheCheckoutAnswer) {
   for (const char* bad : {"", "[]", "{\"env_vars\":1,\"files\":[]}",
                           R"({"env_vars":[],"files":[{"path":"p","content":"!"}]})",
                           R"({"env_vars":[{"value":"v"}],"files":[]})"}) {
-    EXPECT_FALSE(ParseJobSecrets(bad).ok()) << bad;
+    EXPECT_FALSE(wire::CheckoutFromJson(bad).ok()) << bad;
   }
 }
 

@@ -5,18 +5,15 @@
 #include <boost/json.hpp>
 #include <vector>
 
-#include "cli/http_client.h"
+#include "client/http_client.h"
 #include "common/encoding.h"
 #include "domain/validation.h"
+#include "wire/checkout_json.h"
 
 namespace coffer::agent {
 namespace {
 
 namespace json = boost::json;
-
-Status Malformed(const std::string& what) {
-  return Status::Internal("the server's checkout answer is malformed: " + what);
-}
 
 std::string_view Field(const json::object& o, std::string_view key) {
   const json::value* v = o.if_contains(key);
@@ -26,57 +23,10 @@ std::string_view Field(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-Result<JobSecrets> ParseJobSecrets(std::string_view body) {
-  // Every string of the parsed tree lives in `arena`, wiped before it is freed.
-  std::vector<unsigned char> arena(body.size() * 2 + 64 * 1024);
-  Result<JobSecrets> result = Malformed("not JSON");
-  {
-    json::monotonic_resource mr(arena.data(), arena.size());
-    boost::system::error_code ec;
-    json::value v = json::parse(body, ec, &mr);
-    if (!ec && v.is_object()) {
-      const json::object& o = v.as_object();
-      JobSecrets out;
-      out.job_id = std::string(Field(o, "job_id"));
-      const json::value* envs = o.if_contains("env_vars");
-      const json::value* files = o.if_contains("files");
-      bool ok = envs && envs->is_array() && files && files->is_array();
-      for (size_t i = 0; ok && i < envs->as_array().size(); ++i) {
-        const json::value& e = envs->as_array()[i];
-        ok = e.is_object();
-        if (ok) {
-          out.env_vars.push_back({std::string(Field(e.as_object(), "name")),
-                                  SecretBytes(Field(e.as_object(), "value")),
-                                  std::string(Field(e.as_object(), "secret"))});
-          ok = !out.env_vars.back().name.empty();
-        }
-      }
-      for (size_t i = 0; ok && i < files->as_array().size(); ++i) {
-        const json::value& f = files->as_array()[i];
-        ok = f.is_object();
-        if (!ok) break;
-        auto bytes = Base64Decode(Field(f.as_object(), "content"));
-        ok = bytes.has_value() && !Field(f.as_object(), "path").empty();
-        if (ok) {
-          out.files.push_back({std::string(Field(f.as_object(), "path")), SecretBytes(*bytes),
-                               std::string(Field(f.as_object(), "secret"))});
-          OPENSSL_cleanse(bytes->data(), bytes->size());
-        }
-      }
-      if (ok)
-        result = std::move(out);
-      else
-        result = Malformed("unexpected structure");
-    }
-  }
-  OPENSSL_cleanse(arena.data(), arena.size());
-  return result;
-}
-
 namespace {
 
 // The server's "message", or the HTTP status.
-std::string ErrorMessage(const cli::HttpResponse& res) {
+std::string ErrorMessage(const client::HttpResponse& res) {
   std::string message;
   boost::system::error_code ec;
   json::value v = json::parse(res.body, ec);
@@ -119,10 +69,10 @@ Status CheckJobEnv(const std::vector<JobEnv>& env_vars) {
 }
 
 Result<JobSecrets> FetchJobSecrets(const CheckoutOptions& options) {
-  cli::HttpClient client({options.server, std::string(options.job_token), options.ca_file, 60});
+  client::HttpClient client({options.server, std::string(options.job_token), options.ca_file, 60});
   COFFER_ASSIGN_OR_RETURN(
-      cli::HttpResponse res,
-      client.Send("GET", "/api/v1alpha/jobs/" + cli::UrlEncode(options.job_id) + "/secrets"));
+      client::HttpResponse res,
+      client.Send("GET", "/api/v1alpha/jobs/" + client::UrlEncode(options.job_id) + "/secrets"));
   struct Wipe {
     std::string& s;
     ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
@@ -132,14 +82,15 @@ Result<JobSecrets> FetchJobSecrets(const CheckoutOptions& options) {
     if (res.status == 401) return Status::Unauthenticated("checkout refused: " + message);
     return Status::FailedPrecondition("checkout failed: " + message);
   }
-  return ParseJobSecrets(res.body);
+  return wire::CheckoutFromJson(res.body);
 }
 
 Status FinishJob(const CheckoutOptions& options) {
-  cli::HttpClient client({options.server, std::string(options.job_token), options.ca_file, 30});
+  client::HttpClient client({options.server, std::string(options.job_token), options.ca_file, 30});
   COFFER_ASSIGN_OR_RETURN(
-      cli::HttpResponse res,
-      client.Send("POST", "/api/v1alpha/jobs/" + cli::UrlEncode(options.job_id) + "/finish", "{}"));
+      client::HttpResponse res,
+      client.Send("POST", "/api/v1alpha/jobs/" + client::UrlEncode(options.job_id) + "/finish",
+                  "{}"));
   if (res.status == 200) return Status::Ok();
   std::string message = ErrorMessage(res);
   if (res.status == 401) return Status::Unauthenticated("finish refused: " + message);

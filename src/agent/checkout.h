@@ -1,9 +1,9 @@
 // The agent side of a job checkout: fetches the job's secrets with its job token, once, and
 // finishes the job when its command is done, which revokes the token.
 //
-// The answer's bytes are parsed into SecretBytes through a JSON arena that is wiped
-// afterwards, so no copy of a value outlives the parse. Errors never carry a value or the
-// token.
+// The answer's bytes are parsed (wire::CheckoutFromJson) into SecretBytes through a JSON
+// arena that is wiped afterwards, so no copy of a value outlives the parse. Errors never carry a
+// value or the token.
 #pragma once
 
 #include <string>
@@ -11,26 +11,15 @@
 
 #include "common/secret_bytes.h"
 #include "common/status.h"
+#include "domain/checkout.h"
 
 namespace coffer::agent {
 
-struct JobEnv {
-  std::string name;
-  SecretBytes value;
-  std::string secret;
-};
-
-struct JobFile {
-  std::string path;
-  SecretBytes content;
-  std::string secret;
-};
-
-struct JobSecrets {
-  std::string job_id;
-  std::vector<JobEnv> env_vars;
-  std::vector<JobFile> files;
-};
+// The one checkout shape, shared with the server (domain/checkout.h; the JSON codec is
+// wire/checkout_json.h).
+using JobEnv = domain::CheckoutEnv;
+using JobFile = domain::CheckoutFile;
+using JobSecrets = domain::Checkout;
 
 struct CheckoutOptions {
   std::string server;          // "https://coffer.example.com" or "http://127.0.0.1:8080"
@@ -49,8 +38,5 @@ Status FinishJob(const CheckoutOptions& options);
 // What `coffer run` can export: every name a valid environment name, no value with a NUL byte
 // (setenv would cut it short silently). InvalidArgument names the variable and its secret.
 Status CheckJobEnv(const std::vector<JobEnv>& env_vars);
-
-// Parses a checkout answer (exposed for tests and fuzzing). Wipes nothing it does not own.
-Result<JobSecrets> ParseJobSecrets(std::string_view body);
 
 }  // namespace coffer::agent

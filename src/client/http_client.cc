@@ -1,4 +1,4 @@
-#include "cli/common/http_client.h"
+#include "client/http_client.h"
 
 #include <curl/curl.h>
 
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <mutex>
 
-namespace coffer::cli {
+namespace coffer::client {
 namespace {
 
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
@@ -135,4 +135,4 @@ Result<HttpResponse> HttpClient::Send(std::string_view method, const std::string
   return res;
 }
 
-}  // namespace coffer::cli
+}  // namespace coffer::client
