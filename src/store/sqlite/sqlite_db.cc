@@ -41,9 +41,15 @@ Status CreatePrivate(const std::string& path) {
 
 Status SqliteStatus(sqlite3* db, int rc, const char* what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xFF) {
-    case SQLITE_CONSTRAINT:
+  // A bare SQLITE_CONSTRAINT says which constraint only through the extended code.
+  if (rc == SQLITE_CONSTRAINT && db != nullptr) rc = sqlite3_extended_errcode(db);
+  switch (rc) {
+    case SQLITE_CONSTRAINT_UNIQUE:
+    case SQLITE_CONSTRAINT_PRIMARYKEY:
+    case SQLITE_CONSTRAINT_ROWID:
       return Status::AlreadyExists(msg);
+  }
+  switch (rc & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return Status::Unavailable(msg);

@@ -76,8 +76,9 @@ class Stmt {
   Status status_;
 };
 
-// Maps a SQLite result code to a Status: constraint violations to AlreadyExists, busy
-// and locked to Unavailable, the rest to Internal.
+// Maps a SQLite result code to a Status: a UNIQUE or PRIMARY KEY violation to
+// AlreadyExists (any other constraint, NOT NULL, FOREIGN KEY, CHECK, is Internal), busy
+// and locked to Unavailable, corrupt to Corruption, the rest to Internal.
 Status SqliteStatus(sqlite3* db, int rc, const char* what);
 
 }  // namespace coffer::store

@@ -6,12 +6,16 @@ namespace coffer::store {
 
 namespace json = boost::json;
 
-namespace json = boost::json;
-
 std::string ListToJson(const std::vector<std::string>& items) {
   json::array a;
   for (const auto& s : items) a.emplace_back(s);
   return json::serialize(a);
+}
+
+std::string JsonString(const json::value& v, std::string_view key) {
+  if (!v.is_object()) return "";
+  auto* p = v.as_object().if_contains(key);
+  return p && p->is_string() ? std::string(p->as_string()) : "";
 }
 
 std::vector<std::string> ListFromJson(const std::string& text) {
@@ -50,24 +54,6 @@ Status InsertAudit(Db& db, const AuditRecord& a) {
       .Bind(17, a.pipeline_id)
       .Bind(18, a.workflow_id)
       .Run();
-}
-
-const char* const kProjectCols =
-    "id, org_id, name, description, repo_url, allowed_secrets, allowed_contributors, "
-    "create_time, update_time";
-
-ProjectRecord ReadProject(const Stmt& q) {
-  ProjectRecord p;
-  p.id = q.Text(0);
-  p.org_id = q.Text(1);
-  p.name = q.Text(2);
-  p.description = q.Text(3);
-  p.repo_url = q.Text(4);
-  p.allowed_secrets = ListFromJson(q.Text(5));
-  p.allowed_contributors = ListFromJson(q.Text(6));
-  p.create_time = q.Int(7);
-  p.update_time = q.Int(8);
-  return p;
 }
 
 const char* const kSecretCols =

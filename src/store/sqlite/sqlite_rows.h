@@ -1,8 +1,10 @@
 // Row helpers shared by the SqliteStore source files: JSON lists, audit inserts, secret
-// rows. Internal to the SQLite backend.
+// rows (which projects, targets and jobs write too). Internal to the SQLite backend.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "store/sqlite/sqlite_db.h"
@@ -12,11 +14,10 @@ namespace coffer::store {
 
 std::string ListToJson(const std::vector<std::string>& items);
 std::vector<std::string> ListFromJson(const std::string& text);
+// The string member `key` of a JSON object; "" when it is absent or not a string.
+std::string JsonString(const boost::json::value& v, std::string_view key);
 
 Status InsertAudit(Db& db, const AuditRecord& a);
-
-extern const char* const kProjectCols;
-ProjectRecord ReadProject(const Stmt& q);
 
 // Columns of `secrets s`, in the order ReadSecretMeta reads them (16 columns).
 extern const char* const kSecretCols;

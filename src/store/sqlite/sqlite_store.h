@@ -7,6 +7,9 @@
 // own savepoint, so one failing write does not undo another — with synchronous=FULL. When a
 // write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
+//
+// The connection pool and the group commit are in sqlite_store.cc; each interface's methods
+// are in the sqlite_store_<aggregate>.cc named beside it below.
 #pragma once
 
 #include <atomic>
@@ -28,9 +31,11 @@ class SqliteStore final : public Store {
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
 
+  // KeyStore: sqlite_store_keys.cc.
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status AddKey(const KeyRecord& key) override;
 
+  // IdentityStore: sqlite_store_identity.cc.
   Status CreateOrg(const OrgRecord& org) override;
   Result<OrgRecord> FindOrgByName(const std::string& name) override;
   Result<std::vector<OrgRecord>> ListOrgs() override;
@@ -49,6 +54,7 @@ class SqliteStore final : public Store {
                     const AuditRecord& audit) override;
   Status TouchToken(const std::string& hash, int64_t time) override;
 
+  // ProjectStore: sqlite_store_projects.cc.
   Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
   Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
   Result<ProjectRecord> GetProjectByName(const std::string& org_id,
@@ -59,6 +65,7 @@ class SqliteStore final : public Store {
   Status DeleteProject(const std::string& org_id, const std::string& id,
                        const AuditRecord& audit) override;
 
+  // SecretStore: sqlite_store_secrets.cc.
   Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
   Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
                                   const std::string& owner_id, const std::string& id) override;
@@ -74,6 +81,7 @@ class SqliteStore final : public Store {
                       const AuditRecord& audit) override;
   Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
 
+  // TargetStore: sqlite_store_targets.cc.
   Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
                                 const AuditRecord& audit) override;
   Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
@@ -88,6 +96,7 @@ class SqliteStore final : public Store {
   Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
                                 const AuditRecord& audit) override;
 
+  // JobStore: sqlite_store_jobs.cc.
   Status CreateJob(const JobRecord& job, const AuditRecord& audit) override;
   Result<JobRecord> FindJobByToken(const std::string& token_hash) override;
   Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
@@ -99,6 +108,7 @@ class SqliteStore final : public Store {
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 
+  // AuditStore: sqlite_store_audit.cc.
   Status AppendAudit(const AuditRecord& audit) override;
   Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
                                              int limit) override;

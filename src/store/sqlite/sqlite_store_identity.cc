@@ -1,8 +1,103 @@
-// SqliteStore: API tokens and deleting users.
+// SqliteStore: orgs, users, project roles and API tokens (IdentityStore).
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace coffer::store {
+
+Status SqliteStore::CreateOrg(const OrgRecord& org) {
+  return Write([&](Db& db) {
+    return Stmt(db, "INSERT INTO orgs (id, name, create_time) VALUES (?,?,?)")
+        .Bind(1, org.id)
+        .Bind(2, org.name)
+        .Bind(3, org.create_time)
+        .Run();
+  });
+}
+
+Result<OrgRecord> SqliteStore::FindOrgByName(const std::string& name) {
+  return Read([&](Db& db) -> Result<OrgRecord> {
+    Stmt q(db, "SELECT id, name, create_time FROM orgs WHERE name = ?");
+    q.Bind(1, name);
+    if (q.Step()) return OrgRecord{q.Text(0), q.Text(1), q.Int(2)};
+    COFFER_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("organization not found");
+  });
+}
+
+Result<std::vector<OrgRecord>> SqliteStore::ListOrgs() {
+  return Read([&](Db& db) -> Result<std::vector<OrgRecord>> {
+    Stmt q(db, "SELECT id, name, create_time FROM orgs ORDER BY name");
+    std::vector<OrgRecord> out;
+    while (q.Step()) out.push_back({q.Text(0), q.Text(1), q.Int(2)});
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+Status SqliteStore::CreateUser(const UserRecord& u) {
+  return Write([&](Db& db) {
+    return Stmt(db,
+                "INSERT INTO users (id, org_id, name, org_role, create_time) VALUES (?,?,?,?,?)")
+        .Bind(1, u.id)
+        .Bind(2, u.org_id)
+        .Bind(3, u.name)
+        .Bind(4, u.org_role)
+        .Bind(5, u.create_time)
+        .Run();
+  });
+}
+
+namespace {
+Result<UserRecord> QueryUser(Db& db, const char* sql, const std::string& a, const std::string& b) {
+  Stmt q(db, sql);
+  q.Bind(1, a);
+  if (!b.empty()) q.Bind(2, b);
+  if (q.Step()) return UserRecord{q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4)};
+  COFFER_RETURN_IF_ERROR(q.status());
+  return Status::NotFound("user not found");
+}
+}  // namespace
+
+Result<UserRecord> SqliteStore::GetUser(const std::string& id) {
+  return Read([&](Db& db) {
+    return QueryUser(db, "SELECT id, org_id, name, org_role, create_time FROM users WHERE id = ?",
+                     id, "");
+  });
+}
+
+Result<UserRecord> SqliteStore::FindUserByName(const std::string& org_id, const std::string& name) {
+  return Read([&](Db& db) {
+    return QueryUser(db,
+                     "SELECT id, org_id, name, org_role, create_time FROM users "
+                     "WHERE org_id = ? AND name = ?",
+                     org_id, name);
+  });
+}
+
+Status SqliteStore::SetProjectRole(const std::string& user_id, const std::string& project_id,
+                                   const std::string& role) {
+  return Write([&](Db& db) {
+    return Stmt(db,
+                "INSERT INTO project_roles (user_id, project_id, role) VALUES (?,?,?) "
+                "ON CONFLICT (user_id, project_id) DO UPDATE SET role = excluded.role")
+        .Bind(1, user_id)
+        .Bind(2, project_id)
+        .Bind(3, role)
+        .Run();
+  });
+}
+
+Result<std::map<std::string, std::string>> SqliteStore::ListProjectRoles(
+    const std::string& user_id) {
+  return Read([&](Db& db) -> Result<std::map<std::string, std::string>> {
+    Stmt q(db, "SELECT project_id, role FROM project_roles WHERE user_id = ?");
+    q.Bind(1, user_id);
+    std::map<std::string, std::string> out;
+    while (q.Step()) out[q.Text(0)] = q.Text(1);
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
 
 Status SqliteStore::CreateToken(const TokenRecord& t) {
   return Write([&](Db& db) {

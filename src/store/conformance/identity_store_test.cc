@@ -1,0 +1,163 @@
+// Conformance of IdentityStore: orgs, users, project roles, tokens.
+#include <gtest/gtest.h>
+
+#include "store/conformance/store_conformance.h"
+
+namespace coffer::store::conformance {
+namespace {
+
+using domain::Scope;
+
+class IdentityStoreConformance : public StoreConformance {};
+
+TEST_P(IdentityStoreConformance, TokensAreFoundByHash) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "hash-bytes", "u1", 1)).ok());
+  auto got = identity().FindToken("hash-bytes");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->id, "t1");
+  EXPECT_EQ(got->user_id, "u1");
+  EXPECT_EQ(got->description, "token t1");
+  EXPECT_EQ(got->expires_at, 7);
+  EXPECT_EQ(got->last_used, 0);
+  EXPECT_EQ(identity().FindToken("other").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().CreateToken(Token("t1", "hash-2", "u1", 2)).code(),
+            Status::Code::kAlreadyExists);
+}
+
+TEST_P(IdentityStoreConformance, TokensAreListedPerOrgOldestFirst) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Member", 1}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u3", "org2", "eve", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t2", "h2", "u2", 20)).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 10)).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t3", "h3", "u3", 5)).ok());
+  ASSERT_TRUE(identity().TouchToken("h1", 15).ok());
+  auto list = identity().ListTokens("org1");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 2u);
+  const TokenInfo& first = (*list)[0];
+  EXPECT_EQ(first.id, "t1");
+  EXPECT_EQ(first.user_id, "u1");
+  EXPECT_EQ(first.user_name, "ann");
+  EXPECT_EQ(first.description, "token t1");
+  EXPECT_EQ(first.create_time, 10);
+  EXPECT_EQ(first.last_used, 15);
+  EXPECT_EQ(first.expires_at, 7);
+  EXPECT_EQ((*list)[1].id, "t2");
+  EXPECT_EQ((*list)[1].user_name, "bob");
+  EXPECT_EQ((*list)[1].last_used, 0);
+  ASSERT_EQ(identity().ListTokens("org2")->size(), 1u);
+  EXPECT_TRUE(identity().ListTokens("no-such-org")->empty());
+}
+
+TEST_P(IdentityStoreConformance, DeleteTokenIsScopedToItsOrgAuditedAndDurable) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t2", "h2", "u1", 2)).ok());
+  // Another org cannot delete it, and a refused delete leaves no event.
+  EXPECT_EQ(identity().DeleteToken("org2", "t1", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(audit().ListAudit("org1", 0, 100)->empty());
+  ASSERT_TRUE(identity().DeleteToken("org1", "t1", Audit("token.revoke")).ok());
+  EXPECT_EQ(identity().DeleteToken("org1", "t1", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(identity().DeleteToken("org1", "never", Audit("token.revoke")).code(),
+            Status::Code::kNotFound);
+  Reopen();
+  EXPECT_EQ(identity().FindToken("h1").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(identity().FindToken("h2").ok());
+  auto events = audit().ListAudit("org1", 0, 100);
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].action, "token.revoke");
+}
+
+TEST_P(IdentityStoreConformance, DeleteUserTakesItsRolesAndTokens) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Admin", 1}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Member", 1}).ok());
+  ASSERT_TRUE(identity().SetProjectRole("u1", "p1", "Admin").ok());
+  ASSERT_TRUE(identity().SetProjectRole("u2", "p1", "Reader").ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t2", "h2", "u1", 2)).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t3", "h3", "u2", 3)).ok());
+  size_t events = audit().ListAudit("org1", 0, 100)->size();
+  EXPECT_EQ(identity().DeleteUser("org2", "u1", Audit("user.delete")).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(identity().DeleteUser("org1", "u1", Audit("user.delete")).ok());
+  EXPECT_EQ(identity().DeleteUser("org1", "u1", Audit("user.delete")).code(),
+            Status::Code::kNotFound);
+  Reopen();
+  EXPECT_EQ(identity().GetUser("u1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().FindUserByName("org1", "ann").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().FindToken("h1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().FindToken("h2").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(identity().ListProjectRoles("u1")->empty());
+  EXPECT_EQ(identity().ListProjectRoles("u2")->at("p1"), "Reader");
+  auto left = identity().ListTokens("org1");
+  ASSERT_EQ(left->size(), 1u);
+  EXPECT_EQ((*left)[0].id, "t3");
+  auto trail = audit().ListAudit("org1", 0, 100);
+  ASSERT_EQ(trail->size(), events + 1);
+  EXPECT_EQ(trail->back().action, "user.delete");
+  // The name is free again.
+  EXPECT_TRUE(identity().CreateUser({"u9", "org1", "ann", "Member", 2}).ok());
+}
+
+TEST_P(IdentityStoreConformance, TouchTokenKeepsTheLatestUse) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(identity().TouchToken("h1", 100).ok());
+  EXPECT_EQ(identity().FindToken("h1")->last_used, 100);
+  ASSERT_TRUE(identity().TouchToken("h1", 50).ok());
+  EXPECT_EQ(identity().FindToken("h1")->last_used, 100);
+  EXPECT_TRUE(identity().TouchToken("no-such-hash", 100).ok());
+  EXPECT_TRUE(audit().ListAudit("org1", 0, 100)->empty());
+}
+
+TEST_P(IdentityStoreConformance, OrgsAreUniqueByNameAndListedByName) {
+  EXPECT_EQ(identity().CreateOrg({"org3", "acme", 2}).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(identity().CreateOrg({"org1", "third", 2}).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(identity().FindOrgByName("other")->id, "org2");
+  EXPECT_EQ(identity().FindOrgByName("nope").status().code(), Status::Code::kNotFound);
+  auto orgs = identity().ListOrgs();
+  ASSERT_TRUE(orgs.ok()) << orgs.status().ToString();
+  ASSERT_EQ(orgs->size(), 2u);
+  EXPECT_EQ((*orgs)[0].name, "acme");
+  EXPECT_EQ((*orgs)[1].name, "other");
+}
+
+TEST_P(IdentityStoreConformance, UsersAreUniqueByNameWithinTheirOrg) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Admin", 1}).ok());
+  EXPECT_EQ(identity().CreateUser({"u2", "org1", "ann", "Member", 1}).code(),
+            Status::Code::kAlreadyExists);
+  EXPECT_TRUE(identity().CreateUser({"u3", "org2", "ann", "Member", 1}).ok());
+  auto u = identity().GetUser("u1");
+  ASSERT_TRUE(u.ok()) << u.status().ToString();
+  EXPECT_EQ(u->org_id, "org1");
+  EXPECT_EQ(u->name, "ann");
+  EXPECT_EQ(u->org_role, "Admin");
+  EXPECT_EQ(identity().FindUserByName("org2", "ann")->id, "u3");
+  EXPECT_EQ(identity().FindUserByName("org1", "bob").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().GetUser("u9").status().code(), Status::Code::kNotFound);
+}
+
+// A row that points at a missing org, user or project used to come back as AlreadyExists
+// (every SQLite constraint was read as a name clash), which callers turn into "already
+// exists". Only a unique key clash is AlreadyExists; a broken reference is Internal.
+TEST_P(IdentityStoreConformance, ForeignKeyViolationIsInternalNotAlreadyExists) {
+  EXPECT_EQ(identity().CreateUser({"u1", "no-such-org", "ann", "Member", 1}).code(),
+            Status::Code::kInternal);
+  EXPECT_EQ(identity().CreateToken(Token("t1", "h1", "no-such-user", 1)).code(),
+            Status::Code::kInternal);
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  EXPECT_EQ(identity().SetProjectRole("u1", "no-such-project", "Reader").code(),
+            Status::Code::kInternal);
+  EXPECT_TRUE(identity().ListProjectRoles("u1")->empty());
+}
+
+COFFER_STORE_CONFORMANCE_SUITE(IdentityStoreConformance, kProjects | kAudit);
+
+}  // namespace
+}  // namespace coffer::store::conformance

@@ -1,0 +1,88 @@
+// Conformance of JobStore: jobs, checkouts and their usage rows.
+#include <gtest/gtest.h>
+
+#include "store/conformance/store_conformance.h"
+
+namespace coffer::store::conformance {
+namespace {
+
+using domain::Scope;
+
+class JobStoreConformance : public StoreConformance {};
+
+TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  domain::DeploymentTarget dt;
+  dt.id = "dt1";
+  dt.org_id = "org1";
+  dt.project_id = "p1";
+  dt.name = "prod";
+  dt.object_rules = {{domain::RefType::kBranch, domain::MatchMode::kRegex, "main"}};
+  dt.subject_rules = {{domain::SubjectType::kUser, "u1"}};
+  SecretRow creds = Row("prod", Scope::kDeploymentTarget, "dt1");
+  ASSERT_TRUE(targets().CreateDeploymentTarget(dt, creds, Audit("dt.create")).ok());
+  EXPECT_EQ(targets()
+                .CreateDeploymentTarget(dt, Row("prod", Scope::kDeploymentTarget, "dt2"),
+                                        Audit("dt.create"))
+                .code(),
+            Status::Code::kAlreadyExists);
+  auto got = targets().FindDeploymentTarget("org1", "p1", "prod");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->object_rules, dt.object_rules);
+  EXPECT_EQ(got->subject_rules, dt.subject_rules);
+  EXPECT_EQ(targets().GetDeploymentTarget("org2", "dt1").status().code(), Status::Code::kNotFound);
+
+  JobRecord job;
+  job.id = "j1";
+  job.org_id = "org1";
+  job.project_id = "p1";
+  job.token_hash = "hash-j1";
+  job.expires_at = 99;
+  job.secrets = {{"prod", Scope::kDeploymentTarget, "dt1", creds.meta.id, 1}};
+  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open")).ok());
+  auto j = jobs().FindJobByToken("hash-j1");
+  ASSERT_TRUE(j.ok());
+  ASSERT_EQ(j->secrets.size(), 1u);
+  EXPECT_EQ(j->secrets[0].scope, Scope::kDeploymentTarget);
+  EXPECT_EQ(j->secrets[0].version, 1);
+  ASSERT_TRUE(jobs()
+                  .RecordCheckout("org1", "j1", 50,
+                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
+                                  {Audit("secret.checkout")})
+                  .ok());
+  // An expired job records nothing.
+  EXPECT_EQ(jobs()
+                .RecordCheckout("org1", "j1", 99,
+                                {{creds.meta.id, "org1", "p1", "j1", "", "", 99, 1}}, {})
+                .code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(jobs().ListUsage("org1", creds.meta.id, 10)->size(), 1u);
+  EXPECT_EQ(secrets()
+                .GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)
+                ->meta.checkout_at,
+            50);
+  ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
+  EXPECT_TRUE(jobs().GetJob("org1", "j1")->finished);
+  // FinishIsIdempotent: a second finish changes nothing and writes no second event.
+  size_t events = audit().ListAudit("org1", 0, 1000)->size();
+  ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
+  EXPECT_EQ(audit().ListAudit("org1", 0, 1000)->size(), events);
+  EXPECT_EQ(jobs().FinishJob("org1", "nope", Audit("job.finish")).code(), Status::Code::kNotFound);
+  // CheckoutAfterFinishFails: the finish that committed first wins.
+  EXPECT_EQ(jobs()
+                .RecordCheckout("org1", "j1", 50,
+                                {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}}, {})
+                .code(),
+            Status::Code::kFailedPrecondition);
+  // Deleting the project takes its targets and their credentials along.
+  ASSERT_TRUE(projects().DeleteProject("org1", "p1", Audit("project.delete")).ok());
+  EXPECT_EQ(targets().GetDeploymentTarget("org1", "dt1").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(secrets().GetSecretVersion(creds.meta.id, 1).status().code(), Status::Code::kNotFound);
+}
+
+COFFER_STORE_CONFORMANCE_SUITE(JobStoreConformance,
+                               kJobs | kTargets | kProjects | kSecrets | kAudit);
+
+}  // namespace
+}  // namespace coffer::store::conformance

@@ -1,0 +1,46 @@
+// JobStore: CI jobs (a job token's grant: which secret versions it may check out, until
+// when) and the usage rows their checkouts leave.
+//
+// A job is found by the SHA-256 of its token; the token itself is never stored. A job
+// ends when it is finished or expires; the store checks both inside the checkout's own
+// transaction, so no checkout commits after a finish has. Thread-safe; the shared contract
+// (atomic, durable writes; error codes) is in store.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/records.h"
+
+namespace coffer::store {
+
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Adds `job` and appends `audit`; AlreadyExists when its id or token hash is taken.
+  // Durable on return.
+  virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit) = 0;
+  // The job whose token hashes to `token_hash`, finished or not; NotFound if none.
+  virtual Result<JobRecord> FindJobByToken(const std::string& token_hash) = 0;
+  // The org's job with id `id`; NotFound if none.
+  virtual Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) = 0;
+  // Marks the job finished and appends `audit`; NotFound for no such job. Idempotent: a job
+  // already finished is left as it is, with no second audit event. Durable on return.
+  virtual Status FinishJob(const std::string& org_id, const std::string& id,
+                           const AuditRecord& audit) = 0;
+  // Appends the usage rows and audit events and sets each used secret's checkout_at, after
+  // checking in the same transaction that the job is neither finished nor expired at `now`
+  // (FailedPrecondition if it is, or if there is no such job; nothing is written then).
+  // Durable on return.
+  virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
+                                const std::vector<UsageRecord>& usage,
+                                const std::vector<AuditRecord>& audits) = 0;
+  // The secret's usage rows, newest first, at most `limit`.
+  virtual Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
+                                                     const std::string& secret_id, int limit) = 0;
+};
+
+}  // namespace coffer::store

@@ -1,0 +1,50 @@
+// Schema migrations of the SQLite backend: a database written by an older coffer opens.
+#include "store/sqlite/migrations.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/ids.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace coffer::store {
+namespace {
+
+// A database from before tokens had ids (schema 2): every token gets a UUID of its own,
+// not derived from it, and is still found by its hash.
+TEST(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
+  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/coffer.db";
+  {
+    auto db = Db::Open(path, false);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(MigrateSqlite(*db, 2).ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
+                 "INSERT INTO users VALUES ('u1', 'o1', 'ann', 'Owner', 1);"
+                 "INSERT INTO tokens VALUES (X'01', 'u1', 'a', 1, 0), (X'02', 'u1', 'b', 2, 9)")
+            .ok());
+  }
+  auto store = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto a = (*store)->FindToken(std::string(1, '\x01'));
+  auto b = (*store)->FindToken(std::string(1, '\x02'));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE(IsUuid(a->id)) << a->id;
+  EXPECT_EQ(a->id[14], '4');  // version 4, like NewUuid()
+  EXPECT_NE(a->id, b->id);
+  EXPECT_EQ(a->last_used, 0);
+  EXPECT_EQ(b->expires_at, 9);
+  auto list = (*store)->ListTokens("o1");
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].id, a->id);
+  EXPECT_EQ((*list)[1].description, "b");
+  store->reset();
+  std::system(("rm -rf " + dir).c_str());
+}
+
+}  // namespace
+}  // namespace coffer::store

@@ -1,0 +1,49 @@
+// TargetStore: deployment targets, each with the secret that holds its credentials.
+//
+// A target's credentials are a secret of scope DEPLOYMENT_TARGET owned by the target and
+// named after it: they are created, updated and deleted with the target, in the same
+// transaction, and read and versioned like any secret (secret_store.h). A target belongs
+// to a project and goes when the project does. Thread-safe; the shared contract (atomic,
+// durable writes; error codes) is in store.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/records.h"
+
+namespace coffer::store {
+
+class TargetStore {
+ public:
+  virtual ~TargetStore() = default;
+
+  // Adds the target and its credentials secret (version 1), and appends `audit`;
+  // AlreadyExists when the id or (org, project, name) is taken. Durable on return.
+  virtual Status CreateDeploymentTarget(const domain::DeploymentTarget& dt,
+                                        const SecretRow& credentials, const AuditRecord& audit) = 0;
+  // The org's target with id `id`; NotFound if none.
+  virtual Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
+                                                               const std::string& id) = 0;
+  // The project's target named `name`; NotFound if none.
+  virtual Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
+                                                                const std::string& project_id,
+                                                                const std::string& name) = 0;
+  // The project's targets, by name.
+  virtual Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
+      const std::string& org_id, const std::string& project_id) = 0;
+  // Updates the target, writes `credentials` as its next version and appends `audit`;
+  // NotFound when there is no such target, Conflict when the stored credentials are not at
+  // `expected_version`, AlreadyExists when the new name is taken. Durable on return.
+  virtual Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt,
+                                        const SecretRow& credentials, int64_t expected_version,
+                                        const AuditRecord& audit) = 0;
+  // Deletes the target and its credentials (every version), and appends `audit`; NotFound
+  // if the org has no such target. Durable on return.
+  virtual Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
+                                        const AuditRecord& audit) = 0;
+};
+
+}  // namespace coffer::store
