@@ -4,10 +4,10 @@
 #include <string>
 
 #include "agent/run_command.h"
-#include "cli/admin_command.h"
 #include "cli/sem_main.h"
 #include "http/api.h"
 #include "mask/mask_command.h"
+#include "server/admin_command.h"
 #include "server/server_command.h"
 
 namespace {
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   if (cmd == "server") return coffer::server::ServerCommand(argc - 1, argv + 1);
-  if (cmd == "admin") return coffer::cli::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "admin") return coffer::server::AdminCommand(argc - 1, argv + 1);
   if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);

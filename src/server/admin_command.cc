@@ -1,4 +1,4 @@
-#include "cli/admin_command.h"
+#include "server/admin_command.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include "service/auth_service.h"
 #include "service/data_dir.h"
 
-namespace coffer::cli {
+namespace coffer::server {
 namespace {
 
 int Fail(const Status& s) {
@@ -35,7 +35,7 @@ int PrintTokens(const std::vector<service::TokenInfo>& tokens) {
     rows.push_back({t.id, t.user_name, t.description, Rfc3339(t.create_time), Rfc3339(t.last_used),
                     Rfc3339(t.expires_at)});
   }
-  std::fputs(FormatTable(rows).c_str(), stdout);
+  std::fputs(cli::FormatTable(rows).c_str(), stdout);
   return 0;
 }
 
@@ -137,4 +137,4 @@ int AdminCommand(int argc, char** argv) {
   return print_token();
 }
 
-}  // namespace coffer::cli
+}  // namespace coffer::server

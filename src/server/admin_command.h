@@ -6,8 +6,8 @@
 // "error: ..." line on stderr.
 #pragma once
 
-namespace coffer::cli {
+namespace coffer::server {
 
 int AdminCommand(int argc, char** argv);
 
-}  // namespace coffer::cli
+}  // namespace coffer::server
