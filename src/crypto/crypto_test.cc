@@ -5,8 +5,10 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/encoding.h"
 #include "crypto/aead.h"
 #include "crypto/envelope.h"
+#include "crypto/hash.h"
 #include "crypto/keyring.h"
 #include "crypto/master_key.h"
 
@@ -101,10 +103,17 @@ TEST(Keyring, RotationKeepsOldRecordsReadable) {
   f.keks.push_back(*Keyring::NewKek(f.master, 2));
   Keyring ring2 = *Keyring::Unlock(f.master, f.keks);
   EXPECT_EQ(ring2.current_id(), 2u);
+  EXPECT_EQ(ring2.oldest_id(), 1u);
   std::string fresh = *SealRecord(ring2, Ctx(), "new");
   EXPECT_EQ(*RecordKekId(fresh), 2u);
   EXPECT_EQ(OpenRecord(ring2, Ctx(), old)->view(), "old");
   EXPECT_EQ(OpenRecord(f.ring, Ctx(), fresh).status().code(), Status::Code::kCorruption);
+}
+
+TEST(HmacSha256, Rfc4231Case2) {
+  SecretBytes mac = HmacSha256("Jefe", "what do ya want for nothing?");
+  EXPECT_EQ(HexEncode(mac.view()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
 TEST(MasterKey, KeyFileIsGeneratedPrivateAndLoads) {

@@ -31,6 +31,9 @@ class Keyring {
   static Result<WrappedKek> NewKek(const SecretBytes& master_key, uint32_t id);
 
   uint32_t current_id() const { return current_id_; }
+  // The lowest KEK id: the first key the keyring was created with, which rotation keeps
+  // (0 for a keyring that is not unlocked).
+  uint32_t oldest_id() const { return keks_.empty() ? 0 : keks_.begin()->first; }
   // The KEK with `id`, or nullptr when the keyring has none.
   const SecretBytes* Find(uint32_t id) const;
 

@@ -53,6 +53,8 @@ struct DeploymentTarget {
   std::vector<ObjectRule> object_rules;
   int64_t create_time = 0;
   int64_t update_time = 0;
+  std::string created_by;  // user id of the creator ("" for rows older than the field)
+  std::string updated_by;  // user id of the last change (create, update or cordon)
 };
 
 // Who started the pipeline: a user (with their org role) or an automatic trigger.
