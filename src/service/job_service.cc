@@ -172,7 +172,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   audit.job_id = job.id;
   audit.pipeline_id = job.pipeline_id;
   audit.workflow_id = job.workflow_id;
-  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit));
+  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit, nullptr));
   return out;
 }
 

@@ -20,9 +20,11 @@ class JobStore {
  public:
   virtual ~JobStore() = default;
 
-  // Adds `job` and appends `audit`; AlreadyExists when its id or token hash is taken.
-  // Durable on return.
-  virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit) = 0;
+  // Adds `job` and appends `audit`; AlreadyExists when its id or token hash is taken. A
+  // non-null `deployment` (the job's entry in its target's history) is appended in the
+  // same transaction, as TargetStore::AppendDeployment does. Durable on return.
+  virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit,
+                           const DeploymentRecord* deployment) = 0;
   // The job whose token hashes to `token_hash`, finished or not; NotFound if none.
   virtual Result<JobRecord> FindJobByToken(const std::string& token_hash) = 0;
   // The org's job with id `id`; NotFound if none.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "domain/audit_event.h"
 #include "domain/deployment_target.h"
@@ -79,6 +80,44 @@ struct SecretQuery {
 struct SecretRow {
   domain::SecretMeta meta;
   std::string sealed;
+};
+
+// One attempt to deploy to a target: a job opened for it, or a job open it refused.
+struct DeploymentRecord {
+  std::string id;
+  std::string org_id;
+  std::string target_id;
+  std::string job_id;    // "" when refused
+  int64_t time_us = 0;   // unix microseconds; unique within the target's history
+  std::string ref_type;  // BRANCH, TAG, PR
+  std::string ref_name;
+  std::string triggered_by;  // "AUTO" or "USER:<id>", as JobRecord
+  std::string pipeline_id;
+  std::string workflow_id;
+  bool refused = false;
+  std::vector<std::string> refusals;  // why, when refused
+};
+
+// Where a page of a target's history starts: the newest entries, the entries older than
+// `cursor_us` (kOlder), or those newer than it (kNewer).
+enum class DeploymentCursor { kFirst, kOlder, kNewer };
+
+struct DeploymentQuery {
+  DeploymentCursor cursor = DeploymentCursor::kFirst;
+  int64_t cursor_us = 0;
+  // Filters: an empty one matches every entry.
+  std::string ref_type;
+  std::string ref_name;
+  std::string triggered_by;
+  int limit = 10;
+};
+
+// A page of a target's history, newest first, and whether the history (with the same
+// filters) has entries newer than the first or older than the last.
+struct DeploymentPage {
+  std::vector<DeploymentRecord> items;
+  bool has_newer = false;
+  bool has_older = false;
 };
 
 }  // namespace coffer::store

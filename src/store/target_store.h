@@ -3,7 +3,8 @@
 // A target's credentials are a secret of scope DEPLOYMENT_TARGET owned by the target and
 // named after it: they are created, updated and deleted with the target, in the same
 // transaction, and read and versioned like any secret (secret_store.h). A target belongs
-// to a project and goes when the project does. Thread-safe; the shared contract (atomic,
+// to a project and goes when the project does; its history of deployment attempts (jobs
+// opened for it and refused job opens) goes with it. Thread-safe; the shared contract (atomic,
 // durable writes; error codes) is in store.h.
 #pragma once
 
@@ -40,10 +41,21 @@ class TargetStore {
   virtual Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt,
                                         const SecretRow& credentials, int64_t expected_version,
                                         const AuditRecord& audit) = 0;
-  // Deletes the target and its credentials (every version), and appends `audit`; NotFound
-  // if the org has no such target. Durable on return.
+  // Deletes the target, its credentials (every version) and its history, and appends
+  // `audit`; NotFound if the org has no such target. Durable on return.
   virtual Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
                                         const AuditRecord& audit) = 0;
+
+  // Appends `attempt` to its target's history and appends `audit`, in one transaction.
+  // Times are unique and increasing within a target's history, so that they can be
+  // cursors: an attempt whose time_us is not later than the target's newest entry is
+  // written at that entry's time + 1. AlreadyExists when the id is taken. Durable on return.
+  virtual Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) = 0;
+  // A page of the target's history, newest first, at most `q.limit` entries (1..100).
+  // An unknown target has an empty history.
+  virtual Result<DeploymentPage> ListDeployments(const std::string& org_id,
+                                                 const std::string& target_id,
+                                                 const DeploymentQuery& q) = 0;
 };
 
 }  // namespace coffer::store

@@ -40,7 +40,7 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   job.token_hash = "hash-j1";
   job.expires_at = 99;
   job.secrets = {{"prod", Scope::kDeploymentTarget, "dt1", creds.meta.id, 1}};
-  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open")).ok());
+  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open"), nullptr).ok());
   auto j = jobs().FindJobByToken("hash-j1");
   ASSERT_TRUE(j.ok());
   ASSERT_EQ(j->secrets.size(), 1u);

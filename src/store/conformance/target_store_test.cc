@@ -131,7 +131,117 @@ TEST_P(TargetStoreConformance, DeleteTakesTheCredentials) {
   EXPECT_EQ(audit().ListAudit("org1", 0, 100)->back().action, "dt.delete");
 }
 
-COFFER_STORE_CONFORMANCE_SUITE(TargetStoreConformance, kTargets | kProjects | kSecrets | kAudit);
+TEST_P(TargetStoreConformance, CreatorAndLastEditorAreKept) {
+  domain::DeploymentTarget dt = Target("dt1", "prod");
+  dt.created_by = dt.updated_by = "u1";
+  SecretRow creds = Row("prod", Scope::kDeploymentTarget, "dt1");
+  ASSERT_TRUE(targets().CreateDeploymentTarget(dt, creds, Audit("dt.create")).ok());
+  dt.updated_by = "u2";
+  dt.created_by = "ignored: the creator does not change";
+  ASSERT_TRUE(targets().UpdateDeploymentTarget(dt, Next(creds, "v2"), 1, Audit("dt.update")).ok());
+  Reopen();
+  auto got = targets().GetDeploymentTarget("org1", "dt1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->created_by, "u1");
+  EXPECT_EQ(got->updated_by, "u2");
+}
+
+// One attempt of target `target` at `time_us`, refused when `job` is empty.
+DeploymentRecord Attempt(const std::string& id, int64_t time_us, const std::string& job,
+                         const std::string& ref = "main", const std::string& target = "dt1") {
+  DeploymentRecord d;
+  d.id = id;
+  d.org_id = "org1";
+  d.target_id = target;
+  d.job_id = job;
+  d.time_us = time_us;
+  d.ref_type = "BRANCH";
+  d.ref_name = ref;
+  d.triggered_by = "USER:u1";
+  d.refused = job.empty();
+  if (d.refused) d.refusals = {"Deployment target prod does not allow branch " + ref};
+  return d;
+}
+
+std::vector<std::string> Ids(const DeploymentPage& p) {
+  std::vector<std::string> out;
+  for (const auto& d : p.items) out.push_back(d.id);
+  return out;
+}
+
+TEST_P(TargetStoreConformance, HistoryIsNewestFirstWithUniqueTimesAsCursors) {
+  ASSERT_TRUE(targets()
+                  .CreateDeploymentTarget(Target("dt1", "prod"),
+                                          Row("prod", Scope::kDeploymentTarget, "dt1"),
+                                          Audit("dt.create"))
+                  .ok());
+  // Five attempts, two of them in the same microsecond, one refused.
+  ASSERT_TRUE(targets().AppendDeployment(Attempt("a1", 100, "j1"), Audit("job.open")).ok());
+  ASSERT_TRUE(targets().AppendDeployment(Attempt("a2", 100, "j2"), Audit("job.open")).ok());
+  ASSERT_TRUE(targets().AppendDeployment(Attempt("a3", 50, "", "dev"), Audit("job.refuse")).ok());
+  ASSERT_TRUE(targets().AppendDeployment(Attempt("a4", 500, "j4"), Audit("job.open")).ok());
+  JobRecord job;
+  job.id = "j5";
+  job.org_id = "org1";
+  job.project_id = "p1";
+  job.deployment_target_id = "dt1";
+  job.token_hash = "hash-j5";
+  DeploymentRecord a5 = Attempt("a5", 600, "j5");
+  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open"), &a5).ok());
+  Reopen();
+
+  DeploymentQuery q;
+  q.limit = 2;
+  auto first = targets().ListDeployments("org1", "dt1", q);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(Ids(*first), (std::vector<std::string>{"a5", "a4"}));
+  EXPECT_FALSE(first->has_newer);
+  EXPECT_TRUE(first->has_older);
+  EXPECT_EQ(first->items[0].job_id, "j5");
+  EXPECT_EQ(first->items[0].time_us, 600);
+
+  q.cursor = DeploymentCursor::kOlder;
+  q.cursor_us = first->items.back().time_us;
+  auto second = targets().ListDeployments("org1", "dt1", q);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(Ids(*second), (std::vector<std::string>{"a3", "a2"}));
+  // 100 was a1's, so a2 got 101, and a3 (sent at 50, before both) 102.
+  EXPECT_EQ(second->items[0].time_us, 102);
+  EXPECT_EQ(second->items[1].time_us, 101);
+  EXPECT_TRUE(second->items[0].refused);
+  EXPECT_EQ(second->items[0].refusals.size(), 1u);
+  EXPECT_TRUE(second->has_newer);
+  EXPECT_TRUE(second->has_older);
+
+  q.cursor_us = second->items.back().time_us;
+  auto last = targets().ListDeployments("org1", "dt1", q);
+  EXPECT_EQ(Ids(*last), (std::vector<std::string>{"a1"}));
+  EXPECT_TRUE(last->has_newer);
+  EXPECT_FALSE(last->has_older);
+
+  // Back toward the newest: the page just newer than a1, still newest first.
+  q.cursor = DeploymentCursor::kNewer;
+  q.cursor_us = 100;
+  auto back = targets().ListDeployments("org1", "dt1", q);
+  EXPECT_EQ(Ids(*back), (std::vector<std::string>{"a3", "a2"}));
+  EXPECT_TRUE(back->has_newer);
+  EXPECT_TRUE(back->has_older);
+
+  // Filters apply to the page and to the has_ flags.
+  DeploymentQuery dev;
+  dev.ref_name = "dev";
+  auto refused = targets().ListDeployments("org1", "dt1", dev);
+  EXPECT_EQ(Ids(*refused), (std::vector<std::string>{"a3"}));
+  EXPECT_FALSE(refused->has_older);
+  EXPECT_TRUE(targets().ListDeployments("org2", "dt1", DeploymentQuery{})->items.empty());
+
+  // The history goes with its target.
+  ASSERT_TRUE(targets().DeleteDeploymentTarget("org1", "dt1", Audit("dt.delete")).ok());
+  EXPECT_TRUE(targets().ListDeployments("org1", "dt1", DeploymentQuery{})->items.empty());
+}
+
+COFFER_STORE_CONFORMANCE_SUITE(TargetStoreConformance,
+                               kTargets | kProjects | kSecrets | kJobs | kAudit);
 
 }  // namespace
 }  // namespace coffer::store::conformance

@@ -172,6 +172,27 @@ DROP TABLE tokens;
 ALTER TABLE tokens_v3 RENAME TO tokens;
 CREATE INDEX tokens_by_user ON tokens (user_id);
 )sql",
+    // 4: who created and last changed a deployment target, and each target's history of
+    // deployment attempts (jobs opened for it, and refused job opens).
+    R"sql(
+ALTER TABLE deployment_targets ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE deployment_targets ADD COLUMN updated_by TEXT NOT NULL DEFAULT '';
+CREATE TABLE deployments (
+  id           TEXT PRIMARY KEY,
+  org_id       TEXT NOT NULL,
+  target_id    TEXT NOT NULL REFERENCES deployment_targets(id) ON DELETE CASCADE,
+  time_us      INTEGER NOT NULL,
+  job_id       TEXT NOT NULL,
+  ref_type     TEXT NOT NULL,
+  ref_name     TEXT NOT NULL,
+  triggered_by TEXT NOT NULL,
+  pipeline_id  TEXT NOT NULL,
+  workflow_id  TEXT NOT NULL,
+  refused      INTEGER NOT NULL,
+  refusals     TEXT NOT NULL,
+  UNIQUE (target_id, time_us)
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

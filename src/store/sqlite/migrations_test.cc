@@ -46,5 +46,44 @@ TEST(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// A database from before targets had a creator and a history (schema 3): its targets read
+// with no creator, and get a history from then on.
+TEST(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
+  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/coffer.db";
+  {
+    auto db = Db::Open(path, false);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(MigrateSqlite(*db, 3).ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
+                 "INSERT INTO projects VALUES ('p1', 'o1', 'web', '', '', '[]', '[]', 1, 1);"
+                 "INSERT INTO deployment_targets VALUES ('dt1', 'o1', 'p1', 'prod', '', '', 1, "
+                 "'[]', '[]', '[]', 5, 6)")
+            .ok());
+  }
+  auto store = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto dt = (*store)->GetDeploymentTarget("o1", "dt1");
+  ASSERT_TRUE(dt.ok()) << dt.status().ToString();
+  EXPECT_EQ(dt->name, "prod");
+  EXPECT_EQ(dt->create_time, 5);
+  EXPECT_EQ(dt->created_by, "");
+  EXPECT_TRUE((*store)->ListDeployments("o1", "dt1", DeploymentQuery{})->items.empty());
+  DeploymentRecord d;
+  d.id = "d1";
+  d.org_id = "o1";
+  d.target_id = "dt1";
+  d.time_us = 7;
+  domain::AuditEvent a;
+  a.id = "e1";
+  a.org_id = "o1";
+  ASSERT_TRUE((*store)->AppendDeployment(d, a).ok());
+  EXPECT_EQ((*store)->ListDeployments("o1", "dt1", DeploymentQuery{})->items.size(), 1u);
+  store->reset();
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace
 }  // namespace coffer::store

@@ -18,6 +18,9 @@ std::vector<std::string> ListFromJson(const std::string& text);
 std::string JsonString(const boost::json::value& v, std::string_view key);
 
 Status InsertAudit(Db& db, const AuditRecord& a);
+// Inserts a deployment attempt, at a time later than every other of its target's
+// (TargetStore::AppendDeployment); in sqlite_store_deployments.cc.
+Status InsertDeployment(Db& db, const DeploymentRecord& d);
 
 // Columns of `secrets s`, in the order ReadSecretMeta reads them (16 columns).
 extern const char* const kSecretCols;

@@ -95,9 +95,13 @@ class SqliteStore final : public Store {
                                 int64_t expected_version, const AuditRecord& audit) override;
   Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
                                 const AuditRecord& audit) override;
+  Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
+  Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
+                                         const DeploymentQuery& q) override;
 
   // JobStore: sqlite_store_jobs.cc.
-  Status CreateJob(const JobRecord& job, const AuditRecord& audit) override;
+  Status CreateJob(const JobRecord& job, const AuditRecord& audit,
+                   const DeploymentRecord* deployment) override;
   Result<JobRecord> FindJobByToken(const std::string& token_hash) override;
   Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
   Status FinishJob(const std::string& org_id, const std::string& id,

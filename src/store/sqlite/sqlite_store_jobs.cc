@@ -66,7 +66,8 @@ JobRecord ReadJob(const Stmt& q) {
 
 }  // namespace
 
-Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit) {
+Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit,
+                              const DeploymentRecord* deployment) {
   return Write([&](Db& db) {
     std::string sql =
         std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
@@ -87,6 +88,7 @@ Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit) {
                                .Bind(14, j.workflow_id)
                                .Bind(15, JobSecretsToJson(j.secrets))
                                .Run());
+    if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
     return InsertAudit(db, audit);
   });
 }

@@ -50,7 +50,7 @@ void RulesFromJson(const std::string& subjects, const std::string& objects, Depl
 
 constexpr const char* kTargetCols =
     "id, org_id, project_id, name, description, url, active, bookmarks, subject_rules, "
-    "object_rules, create_time, update_time";
+    "object_rules, create_time, update_time, created_by, updated_by";
 
 DeploymentTarget ReadTarget(const Stmt& q) {
   DeploymentTarget dt;
@@ -69,6 +69,8 @@ DeploymentTarget ReadTarget(const Stmt& q) {
   RulesFromJson(q.Text(8), q.Text(9), &dt);
   dt.create_time = q.Int(10);
   dt.update_time = q.Int(11);
+  dt.created_by = q.Text(12);
+  dt.updated_by = q.Text(13);
   return dt;
 }
 
@@ -84,7 +86,9 @@ Stmt& BindTarget(Stmt& s, const DeploymentTarget& dt) {
       .Bind(9, RulesToJson(dt, true))
       .Bind(10, RulesToJson(dt, false))
       .Bind(11, dt.create_time)
-      .Bind(12, dt.update_time);
+      .Bind(12, dt.update_time)
+      .Bind(13, dt.created_by)
+      .Bind(14, dt.updated_by);
 }
 
 Status TargetNameClash(const Status& s, const std::string& name) {
@@ -101,7 +105,7 @@ Status SqliteStore::CreateDeploymentTarget(const DeploymentTarget& dt, const Sec
                                            const AuditRecord& audit) {
   return Write([&](Db& db) {
     std::string sql = std::string("INSERT INTO deployment_targets (") + kTargetCols +
-                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)";
+                      ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     Stmt ins(db, sql.c_str());
     COFFER_RETURN_IF_ERROR(TargetNameClash(BindTarget(ins, dt).Run(), dt.name));
     COFFER_RETURN_IF_ERROR(InsertSecret(db, credentials));
@@ -156,8 +160,8 @@ Status SqliteStore::UpdateDeploymentTarget(const DeploymentTarget& dt, const Sec
   return Write([&](Db& db) {
     Stmt u(db,
            "UPDATE deployment_targets SET name = ?, description = ?, url = ?, active = ?, "
-           "bookmarks = ?, subject_rules = ?, object_rules = ?, update_time = ? "
-           "WHERE org_id = ? AND id = ?");
+           "bookmarks = ?, subject_rules = ?, object_rules = ?, update_time = ?, "
+           "updated_by = ? WHERE org_id = ? AND id = ?");
     u.Bind(1, dt.name)
         .Bind(2, dt.description)
         .Bind(3, dt.url)
@@ -167,8 +171,9 @@ Status SqliteStore::UpdateDeploymentTarget(const DeploymentTarget& dt, const Sec
         .Bind(6, RulesToJson(dt, true))
         .Bind(7, RulesToJson(dt, false))
         .Bind(8, dt.update_time)
-        .Bind(9, dt.org_id)
-        .Bind(10, dt.id);
+        .Bind(9, dt.updated_by)
+        .Bind(10, dt.org_id)
+        .Bind(11, dt.id);
     COFFER_RETURN_IF_ERROR(TargetNameClash(u.Run(), dt.name));
     if (u.Changes() == 0) return Status::NotFound("deployment target not found");
     COFFER_RETURN_IF_ERROR(UpdateSecretRow(db, credentials, expected_version));
