@@ -1,7 +1,11 @@
 #include "http/json_targets.h"
 
 #include <boost/json.hpp>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
 
+#include "common/decimal.h"
 #include "http/json_fields.h"
 #include "http/json_mapping.h"
 
@@ -10,6 +14,23 @@ namespace coffer::http {
 using domain::MatchMode;
 using domain::RefType;
 using domain::SubjectType;
+
+namespace {
+
+// RFC 3339 in UTC ("2026-05-01T10:00:00Z"), with `micros` (0..999999) when it is given
+// ("2026-05-01T10:00:00.000123Z").
+std::string Rfc3339(int64_t unix_seconds, int64_t micros = -1) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  if (::gmtime_r(&t, &tm) == nullptr) return "";
+  char buf[40];
+  size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (micros >= 0)
+    n += std::snprintf(buf + n, sizeof(buf) - n, ".%06lld", static_cast<long long>(micros));
+  return std::string(buf, n) + "Z";
+}
+
+}  // namespace
 
 json::object TargetToJson(const service::TargetView& v) {
   const auto& dt = v.target;
@@ -23,12 +44,7 @@ json::object TargetToJson(const service::TargetView& v) {
                                    {"match_mode", domain::MatchModeName(r.mode)},
                                    {"pattern", r.pattern}});
   }
-  for (const auto& n : v.credentials.env_names)
-    envs.push_back(json::object{{"name", n}, {"value", ""}});
-  for (const auto& p : v.credentials.file_paths) {
-    files.push_back(json::object{{"path", p}, {"content", ""}});
-  }
-  return json::object{
+  json::object out{
       {"id", dt.id},
       {"name", dt.name},
       {"project_id", dt.project_id},
@@ -42,12 +58,29 @@ json::object TargetToJson(const service::TargetView& v) {
       {"bookmark_parameter3", dt.bookmark_parameter3},
       {"subject_rules", std::move(subjects)},
       {"object_rules", std::move(objects)},
-      {"env_vars", std::move(envs)},
-      {"files", std::move(files)},
       {"create_time", Str(dt.create_time)},
       {"update_time", Str(dt.update_time)},
+      {"created_at", Rfc3339(dt.create_time)},
+      {"updated_at", Rfc3339(dt.update_time)},
+      {"created_by", dt.created_by},
+      {"updated_by", dt.updated_by},
       {"content_included", false},
   };
+  // Semaphore leaves credentials out unless they are asked for; an empty content would
+  // make its client read a local file named "" instead.
+  if (v.fingerprinted) {
+    const auto& names = v.credentials.env_names;
+    const auto& paths = v.credentials.file_paths;
+    for (size_t i = 0; i < names.size() && i < v.env_fingerprints.size(); ++i) {
+      envs.push_back(json::object{{"name", names[i]}, {"value", v.env_fingerprints[i]}});
+    }
+    for (size_t i = 0; i < paths.size() && i < v.file_fingerprints.size(); ++i) {
+      files.push_back(json::object{{"path", paths[i]}, {"content", v.file_fingerprints[i]}});
+    }
+    out["env_vars"] = std::move(envs);
+    out["files"] = std::move(files);
+  }
+  return out;
 }
 
 Result<service::TargetInput> TargetFromJson(const json::value& body, std::string* project_id) {
@@ -58,13 +91,16 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
       {"id", "name", "project_id", "organization_id", "description", "url", "state", "active",
        "bookmark_parameter1", "bookmark_parameter2", "bookmark_parameter3", "subject_rules",
        "object_rules", "env_vars", "files", "create_time", "update_time", "content_included",
-       // Sent by Semaphore's own sem; meaningless here, accepted and ignored.
-       "unique_token", "state_message", "created_at", "updated_at"}));
+       // Sent by Semaphore's own sem; read-only or meaningless here, accepted and ignored.
+       "unique_token", "state_message", "created_at", "updated_at", "created_by", "updated_by",
+       "last_deployment"}));
   service::TargetInput in;
   COFFER_ASSIGN_OR_RETURN(in.name, StringAt(o, "name", "name"));
   COFFER_ASSIGN_OR_RETURN(in.description, StringAt(o, "description", "description"));
   COFFER_ASSIGN_OR_RETURN(in.url, StringAt(o, "url", "url"));
-  COFFER_ASSIGN_OR_RETURN(in.active, BoolAt(o, "active", "active"));
+  // Ignored like Semaphore does: its client sends "active": false in every create and
+  // update. Cordoning is .../deactivate and .../activate.
+  COFFER_RETURN_IF_ERROR(BoolAt(o, "active", "active").status());
   COFFER_ASSIGN_OR_RETURN(auto update_time, TimeAt(o, "update_time", "update_time"));
   if (update_time && *update_time != 0) in.expected_update_time = update_time;
   COFFER_ASSIGN_OR_RETURN(auto pid, StringAt(o, "project_id", "project_id"));
@@ -119,6 +155,80 @@ Result<service::TargetInput> TargetFromJson(const json::value& body, std::string
     in.credentials = std::move(data);
   }
   return in;
+}
+
+json::object HistoryToJson(const service::HistoryPage& page) {
+  json::array items;
+  for (const auto& d : page.deployments) {
+    std::string message;
+    for (const auto& r : d.refusals) message += (message.empty() ? "" : "; ") + r;
+    json::array refusals;
+    for (const auto& r : d.refusals) refusals.push_back(json::string(r));
+    items.push_back(json::object{
+        {"id", d.id},
+        {"target_id", d.target_id},
+        {"target_name", d.target_name},
+        {"prev_pipeline_id", ""},
+        {"pipeline_id", d.pipeline_id},
+        {"workflow_id", d.workflow_id},
+        {"job_id", d.job_id},
+        {"triggered_by", d.triggered_by},
+        {"triggered_at", Rfc3339(d.time_us / 1000000, d.time_us % 1000000)},
+        {"git_ref_type", d.ref_type},
+        {"git_ref_label", d.ref_name},
+        {"state", d.refused ? "FAILED" : "STARTED"},
+        {"state_message", message},
+        {"switch_id", ""},
+        {"refused", d.refused},
+        {"refusals", std::move(refusals)},
+    });
+  }
+  return json::object{{"deployments", std::move(items)},
+                      {"cursor_before", page.cursor_before},
+                      {"cursor_after", page.cursor_after}};
+}
+
+Result<service::HistoryQuery> HistoryQueryFromParams(const std::map<std::string, std::string>& q) {
+  auto get = [&q](const char* key) -> std::string {
+    auto it = q.find(key);
+    return it == q.end() ? "" : it->second;
+  };
+  service::HistoryQuery out;
+  const std::string type = get("cursor_type");
+  if (type == "AFTER") {
+    out.cursor = service::HistoryQuery::Cursor::kAfter;
+  } else if (type == "BEFORE") {
+    out.cursor = service::HistoryQuery::Cursor::kBefore;
+  } else if (!type.empty() && type != "FIRST") {
+    return Invalid("cursor_type", "must be FIRST, AFTER or BEFORE");
+  }
+  const std::string value = get("cursor_value");
+  if (!value.empty()) {
+    auto v = ParseDecimal(value);
+    if (!v) return Invalid("cursor_value", "must be a time in unix microseconds");
+    out.cursor_us = *v;
+  }
+  if (out.cursor != service::HistoryQuery::Cursor::kFirst && value.empty()) {
+    return Invalid("cursor_value", "required with cursor_type " + type);
+  }
+  std::string ref_type = get("git_ref_type");
+  for (auto& ch : ref_type) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (!ref_type.empty() && !domain::ParseRefType(ref_type)) {
+    return Invalid("git_ref_type", "must be branch, tag or pr");
+  }
+  out.ref_type = ref_type;
+  out.ref_name = get("git_ref_label");
+  out.triggered_by = get("triggered_by");
+  for (const char* p : {"parameter1", "parameter2", "parameter3"}) {
+    if (!get(p).empty()) return Invalid(p, "promotion parameters are not recorded here");
+  }
+  const std::string size = get("page_size");
+  if (!size.empty()) {
+    auto n = ParseDecimal(size, 100);
+    if (!n || *n < 1) return Invalid("page_size", "must be between 1 and 100");
+    out.limit = static_cast<int>(*n);
+  }
+  return out;
 }
 
 }  // namespace coffer::http

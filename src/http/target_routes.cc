@@ -1,6 +1,7 @@
 // Deployment targets (/api/v1alpha/deployment_targets, Semaphore's flat v1alpha shape),
-// with cordoning by POST (ours) or PATCH (Semaphore's sem, answering {target_id, cordoned}).
-// API tokens only; credentials are write-only.
+// with cordoning by POST (ours) or PATCH (Semaphore's sem, answering {target_id, cordoned})
+// and the history of deployments to a target. API tokens only; credentials are
+// write-only: reads show them only with include_secrets=true, and then as fingerprints.
 #include <boost/json.hpp>
 
 #include "http/json_mapping.h"
@@ -19,6 +20,14 @@ Response TargetResponse(const service::TargetView& v) {
   return r;
 }
 
+// include_secrets=true: the credentials' names with fingerprints of their values.
+Result<bool> IncludeSecrets(const Call& c) {
+  const std::string v = c.Param("include_secrets");
+  if (v.empty() || v == "false") return false;
+  if (v == "true") return true;
+  return Status::InvalidArgument("include_secrets: must be true or false");
+}
+
 }  // namespace
 
 void AddTargetRoutes(RouteTable& t, const Services& s) {
@@ -28,7 +37,9 @@ void AddTargetRoutes(RouteTable& t, const Services& s) {
   t.Add("GET", base, kApiToken, [=](const Call& c) -> Result<Response> {
     std::string project = c.Param("project_id");
     if (project.empty()) return Status::InvalidArgument("project_id: required");
-    COFFER_ASSIGN_OR_RETURN(auto views, targets->List(c.ctx, project, c.Param("target_name")));
+    COFFER_ASSIGN_OR_RETURN(bool secrets, IncludeSecrets(c));
+    COFFER_ASSIGN_OR_RETURN(auto views,
+                            targets->List(c.ctx, project, c.Param("target_name"), secrets));
     json::array items;
     for (const auto& v : views) items.push_back(TargetToJson(v));
     return JsonResponse(items);
@@ -43,9 +54,16 @@ void AddTargetRoutes(RouteTable& t, const Services& s) {
     return TargetResponse(v);
   });
   t.Add("GET", one, kApiToken, [=](const Call& c) -> Result<Response> {
-    COFFER_ASSIGN_OR_RETURN(auto v,
-                            targets->Get(c.ctx, c.Param("project_id"), c.params.at("target")));
+    COFFER_ASSIGN_OR_RETURN(bool secrets, IncludeSecrets(c));
+    COFFER_ASSIGN_OR_RETURN(
+        auto v, targets->Get(c.ctx, c.Param("project_id"), c.params.at("target"), secrets));
     return TargetResponse(v);
+  });
+  t.Add("GET", one + "/history", kApiToken, [=](const Call& c) -> Result<Response> {
+    COFFER_ASSIGN_OR_RETURN(service::HistoryQuery q, HistoryQueryFromParams(c.query));
+    COFFER_ASSIGN_OR_RETURN(
+        auto page, targets->History(c.ctx, c.Param("project_id"), c.params.at("target"), q));
+    return JsonResponse(HistoryToJson(page));
   });
   auto update = [=](const Call& c) -> Result<Response> {
     COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
@@ -67,9 +85,7 @@ void AddTargetRoutes(RouteTable& t, const Services& s) {
   for (bool activate : {true, false}) {
     std::string path = one + (activate ? "/activate" : "/deactivate");
     auto set_active = [=](const Call& c) -> Result<service::TargetView> {
-      service::TargetInput in;
-      in.active = activate;
-      return targets->Update(c.ctx, c.Param("project_id"), c.params.at("target"), std::move(in));
+      return targets->SetActive(c.ctx, c.Param("project_id"), c.params.at("target"), activate);
     };
     t.Add("POST", path, kApiToken, [=](const Call& c) -> Result<Response> {
       COFFER_ASSIGN_OR_RETURN(auto v, set_active(c));

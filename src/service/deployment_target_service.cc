@@ -30,7 +30,6 @@ void Apply(const TargetInput& in, domain::DeploymentTarget* dt) {
   if (in.name) dt->name = *in.name;
   if (in.description) dt->description = *in.description;
   if (in.url) dt->url = *in.url;
-  if (in.active) dt->active = *in.active;
   if (in.bookmarks) {
     dt->bookmark_parameter1 = (*in.bookmarks)[0];
     dt->bookmark_parameter2 = (*in.bookmarks)[1];
@@ -38,6 +37,13 @@ void Apply(const TargetInput& in, domain::DeploymentTarget* dt) {
   }
   if (in.subject_rules) dt->subject_rules = *in.subject_rules;
   if (in.object_rules) dt->object_rules = *in.object_rules;
+}
+
+TargetView MakeView(domain::DeploymentTarget dt, domain::SecretMeta credentials) {
+  TargetView v;
+  v.target = std::move(dt);
+  v.credentials = std::move(credentials);
+  return v;
 }
 
 domain::AuditEvent TargetAudit(const RequestContext& ctx, const char* action,
@@ -79,7 +85,27 @@ Result<TargetView> DeploymentTargetService::Find(const RequestContext& ctx,
     return Status::NotFound("deployment target not found");
   }
   COFFER_ASSIGN_OR_RETURN(domain::SecretMeta creds, Credentials(*dt));
-  return TargetView{std::move(dt).value(), std::move(creds)};
+  return MakeView(std::move(dt).value(), std::move(creds));
+}
+
+Status DeploymentTargetService::AddFingerprints(TargetView* view) const {
+  const domain::SecretMeta& m = view->credentials;
+  COFFER_ASSIGN_OR_RETURN(
+      store::SecretRow row,
+      store_.GetSecretById(m.org_id, Scope::kDeploymentTarget, m.owner_id, m.id));
+  COFFER_ASSIGN_OR_RETURN(domain::SecretData data, sealed_.Open(row));
+  (void)domain::NormalizeFilePaths(&data);  // as an update matches them (Change)
+  view->credentials = row.meta;             // the version the fingerprints are of
+  view->env_fingerprints.clear();
+  view->file_fingerprints.clear();
+  for (const auto& e : data.env_vars) {
+    view->env_fingerprints.push_back(sealed_.EnvFingerprint(row.meta, e));
+  }
+  for (const auto& f : data.files) {
+    view->file_fingerprints.push_back(sealed_.FileFingerprint(row.meta, f));
+  }
+  view->fingerprinted = true;
+  return Status::Ok();
 }
 
 Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
@@ -91,10 +117,12 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
   }
   domain::DeploymentTarget dt;
   Apply(in, &dt);
+  dt.active = true;
   dt.id = NewUuid();
   dt.org_id = ctx.principal.org_id;
   dt.project_id = p.id;
   dt.create_time = dt.update_time = NowSeconds();
+  dt.created_by = dt.updated_by = ctx.principal.user_id;
   COFFER_RETURN_IF_ERROR(Validate(dt));
   domain::SecretData data = in.credentials ? std::move(*in.credentials) : domain::SecretData{};
   COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
@@ -111,12 +139,13 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
   COFFER_RETURN_IF_ERROR(store_.CreateDeploymentTarget(
       dt, sealed, TargetAudit(ctx, "deployment_target.create", dt, 1)));
-  return TargetView{std::move(dt), std::move(meta)};
+  return MakeView(std::move(dt), std::move(meta));
 }
 
 Result<std::vector<TargetView>> DeploymentTargetService::List(const RequestContext& ctx,
                                                               const std::string& project,
-                                                              const std::string& name) const {
+                                                              const std::string& name,
+                                                              bool fingerprints) const {
   COFFER_ASSIGN_OR_RETURN(domain::Project p,
                           projects_.Resolve(ctx, project, Permission::kProjectTargetsView));
   COFFER_ASSIGN_OR_RETURN(auto targets, store_.ListDeploymentTargets(ctx.principal.org_id, p.id));
@@ -124,20 +153,38 @@ Result<std::vector<TargetView>> DeploymentTargetService::List(const RequestConte
   for (auto& dt : targets) {
     if (!name.empty() && dt.name != name) continue;
     COFFER_ASSIGN_OR_RETURN(domain::SecretMeta creds, Credentials(dt));
-    out.push_back({std::move(dt), std::move(creds)});
+    out.push_back(MakeView(std::move(dt), std::move(creds)));
+    if (fingerprints) COFFER_RETURN_IF_ERROR(AddFingerprints(&out.back()));
   }
   return out;
 }
 
 Result<TargetView> DeploymentTargetService::Get(const RequestContext& ctx,
                                                 const std::string& project,
-                                                const std::string& id_or_name) const {
-  return Find(ctx, project, id_or_name, Permission::kProjectTargetsView);
+                                                const std::string& id_or_name,
+                                                bool fingerprints) const {
+  COFFER_ASSIGN_OR_RETURN(TargetView v,
+                          Find(ctx, project, id_or_name, Permission::kProjectTargetsView));
+  if (fingerprints) COFFER_RETURN_IF_ERROR(AddFingerprints(&v));
+  return v;
 }
 
 Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
                                                    const std::string& project,
                                                    const std::string& id_or_name, TargetInput in) {
+  return Change(ctx, project, id_or_name, std::move(in), std::nullopt);
+}
+
+Result<TargetView> DeploymentTargetService::SetActive(const RequestContext& ctx,
+                                                      const std::string& project,
+                                                      const std::string& id_or_name, bool active) {
+  return Change(ctx, project, id_or_name, TargetInput{}, active);
+}
+
+Result<TargetView> DeploymentTargetService::Change(const RequestContext& ctx,
+                                                   const std::string& project,
+                                                   const std::string& id_or_name, TargetInput in,
+                                                   std::optional<bool> active) {
   auto found = Find(ctx, project, id_or_name, Permission::kProjectTargetsManage);
   if (!found.ok()) return found.status();
   TargetView view = std::move(found).value();
@@ -149,6 +196,8 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   }
   domain::DeploymentTarget dt = view.target;
   Apply(in, &dt);
+  if (active) dt.active = *active;
+  dt.updated_by = ctx.principal.user_id;
   // update_time identifies a version for clients that send it back: keep it increasing.
   dt.update_time = std::max(NowSeconds(), view.target.update_time + 1);
   COFFER_RETURN_IF_ERROR(Validate(dt));
@@ -162,6 +211,8 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
     COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
     // Stored paths are normalised since it was introduced; older ones are matched too.
     (void)domain::NormalizeFilePaths(&prev);
+    // Fingerprints are bound to normalised paths too (AddFingerprints).
+    sealed_.KeepFingerprinted(row.meta, prev, &data);
     COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
   } else {
     data = std::move(prev);
@@ -173,10 +224,12 @@ Result<TargetView> DeploymentTargetService::Update(const RequestContext& ctx,
   meta.update_time = std::max(dt.update_time, row.meta.update_time + 1);
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
-  COFFER_RETURN_IF_ERROR(store_.UpdateDeploymentTarget(
-      dt, sealed, row.meta.version,
-      TargetAudit(ctx, "deployment_target.update", dt, meta.version)));
-  return TargetView{std::move(dt), std::move(meta)};
+  const char* action = !active   ? "deployment_target.update"
+                       : *active ? "deployment_target.uncordon"
+                                 : "deployment_target.cordon";
+  COFFER_RETURN_IF_ERROR(store_.UpdateDeploymentTarget(dt, sealed, row.meta.version,
+                                                       TargetAudit(ctx, action, dt, meta.version)));
+  return MakeView(std::move(dt), std::move(meta));
 }
 
 Status DeploymentTargetService::Delete(const RequestContext& ctx, const std::string& project,

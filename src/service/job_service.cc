@@ -1,6 +1,7 @@
 #include "service/job_service.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -31,6 +32,34 @@ Result<domain::Project> ProjectByIdOrName(store::Store& store, const std::string
 
 domain::JobSecret Pin(const std::string& name, const domain::SecretMeta& m) {
   return {name, m.scope, m.owner_id, m.id, m.version};
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string TriggeredBy(const JobRequest& req) {
+  return req.triggered_automatically ? "AUTO" : "USER:" + req.triggered_by_user;
+}
+
+// The attempt's entry in the target's history (the job id is set once the job has one).
+store::DeploymentRecord Attempt(const domain::DeploymentTarget& dt, const JobRequest& req,
+                                const std::vector<std::string>& refusals) {
+  store::DeploymentRecord d;
+  d.id = NewUuid();
+  d.org_id = dt.org_id;
+  d.target_id = dt.id;
+  d.time_us = NowMicros();
+  d.ref_type = domain::RefTypeName(req.ref.type);
+  d.ref_name = req.ref.name;
+  d.triggered_by = TriggeredBy(req);
+  d.pipeline_id = req.pipeline_id;
+  d.workflow_id = req.workflow_id;
+  d.refused = !refusals.empty();
+  d.refusals = refusals;
+  return d;
 }
 
 }  // namespace
@@ -147,7 +176,12 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     audit.owner_id = project.id;
     audit.pipeline_id = req.pipeline_id;
     audit.workflow_id = req.workflow_id;
-    COFFER_RETURN_IF_ERROR(store_.AppendAudit(audit));
+    // A refusal at a known target goes into its history too, in the same transaction.
+    if (target) {
+      COFFER_RETURN_IF_ERROR(store_.AppendDeployment(Attempt(*target, req, refusals), audit));
+    } else {
+      COFFER_RETURN_IF_ERROR(store_.AppendAudit(audit));
+    }
     return out;
   }
 
@@ -163,7 +197,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   job.ref_type = domain::RefTypeName(req.ref.type);
   job.ref_name = req.ref.name;
   job.fork = req.fork;
-  job.triggered_by = req.triggered_automatically ? "AUTO" : "USER:" + req.triggered_by_user;
+  job.triggered_by = TriggeredBy(req);
   job.pipeline_id = req.pipeline_id;
   job.workflow_id = req.workflow_id;
   job.secrets = std::move(pinned);
@@ -172,7 +206,12 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   audit.job_id = job.id;
   audit.pipeline_id = job.pipeline_id;
   audit.workflow_id = job.workflow_id;
-  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit, nullptr));
+  std::optional<store::DeploymentRecord> attempt;
+  if (target) {
+    attempt = Attempt(*target, req, {});
+    attempt->job_id = job.id;
+  }
+  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit, attempt ? &*attempt : nullptr));
   return out;
 }
 

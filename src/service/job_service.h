@@ -40,7 +40,9 @@ struct JobRequest {
 };
 
 struct OpenedJob {
-  std::vector<std::string> refusals;  // non-empty: the job was refused, nothing stored
+  // Non-empty: the job was refused; only the refusal's audit event (and, for a known
+  // deployment target, its entry in the target's history) is stored.
+  std::vector<std::string> refusals;
   domain::Job job;
   SecretBytes token;
 };
@@ -52,7 +54,8 @@ class JobService {
   JobService(store::Store& store, const SealedSecrets& sealed) : store_(store), sealed_(sealed) {}
 
   // Needs organization.jobs.open. Refusals (rules, policies, unknown names) are returned
-  // all at once in OpenedJob::refusals; malformed requests are InvalidArgument.
+  // all at once in OpenedJob::refusals; malformed requests are InvalidArgument. A job for a
+  // deployment target, opened or refused, is added to the target's history.
   Result<OpenedJob> Open(const RequestContext& ctx, const JobRequest& req);
 
   // Authenticates by job token. `job_id` must be the token's job, or "self".

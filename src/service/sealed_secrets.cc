@@ -1,10 +1,33 @@
 #include "service/sealed_secrets.h"
 
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "common/encoding.h"
+#include "common/ids.h"
 #include "crypto/envelope.h"
+#include "crypto/hash.h"
 #include "service/secret_codec.h"
 
 namespace coffer::service {
 namespace {
+
+constexpr std::string_view kFingerprintLabel = "coffer.fingerprint.v1";
+constexpr size_t kFingerprintBytes = 16;
+
+// `field` with its length in front, so that no two tuples of fields encode alike.
+void AppendField(SecretBytes& out, std::string_view field) {
+  const uint64_t n = field.size();
+  char len[8];
+  for (int i = 0; i < 8; ++i) len[i] = static_cast<char>(n >> (56 - 8 * i));
+  out.Append(std::string_view(len, 8));
+  out.Append(field);
+}
+
+bool SameBytes(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
 
 crypto::RecordContext Place(const std::string& org_id, domain::Scope scope,
                             const std::string& owner_id, const std::string& secret_id,
@@ -13,6 +36,63 @@ crypto::RecordContext Place(const std::string& org_id, domain::Scope scope,
 }
 
 }  // namespace
+
+SealedSecrets::SealedSecrets(store::Store& store, const crypto::Keyring& keyring)
+    : store_(store), keyring_(keyring) {
+  const SecretBytes* kek = keyring_.Find(keyring_.oldest_id());
+  // An unlocked keyring always has its oldest KEK; without one (a keyring never unlocked)
+  // fingerprints are keyed at random: they then match nothing after a restart.
+  std::string random = kek ? std::string() : RandomBytes(32);
+  fingerprint_key_ =
+      crypto::HmacSha256(kek ? kek->view() : std::string_view(random), kFingerprintLabel);
+  std::fill(random.begin(), random.end(), '\0');
+}
+
+std::string SealedSecrets::Fingerprint(const domain::SecretMeta& secret, char kind,
+                                       std::string_view name, std::string_view value) const {
+  SecretBytes message;
+  message.Reserve(64 + secret.org_id.size() + secret.id.size() + name.size() + value.size());
+  AppendField(message, secret.org_id);
+  AppendField(message, secret.id);
+  AppendField(message, std::string_view(&kind, 1));
+  AppendField(message, name);
+  AppendField(message, value);
+  SecretBytes mac = crypto::HmacSha256(fingerprint_key_.view(), message.view());
+  return HexEncode(mac.view().substr(0, kFingerprintBytes));
+}
+
+std::string SealedSecrets::EnvFingerprint(const domain::SecretMeta& secret,
+                                          const domain::EnvVar& e) const {
+  return Fingerprint(secret, 'e', e.name, e.value.view());
+}
+
+std::string SealedSecrets::FileFingerprint(const domain::SecretMeta& secret,
+                                           const domain::SecretFile& f) const {
+  return Fingerprint(secret, 'f', f.path, f.content.view());
+}
+
+void SealedSecrets::KeepFingerprinted(const domain::SecretMeta& secret,
+                                      const domain::SecretData& prev,
+                                      domain::SecretData* next) const {
+  for (auto& e : next->env_vars) {
+    if (e.value.size() != 2 * kFingerprintBytes) continue;
+    for (const auto& p : prev.env_vars) {
+      if (p.name != e.name) continue;
+      if (SameBytes(e.value.view(), EnvFingerprint(secret, p))) e.value = p.value.Clone();
+      break;
+    }
+  }
+  // 32 base64 characters decode to 24 bytes, and only one text decodes to given bytes.
+  for (auto& f : next->files) {
+    if (f.content.size() != 2 * kFingerprintBytes * 3 / 4) continue;
+    for (const auto& p : prev.files) {
+      if (p.path != f.path) continue;
+      std::optional<std::string> sent_back = Base64Decode(FileFingerprint(secret, p));
+      if (sent_back && SameBytes(f.content.view(), *sent_back)) f.content = p.content.Clone();
+      break;
+    }
+  }
+}
 
 Result<store::SecretRow> SealedSecrets::Seal(const domain::SecretMeta& meta,
                                              const domain::SecretData& data) const {

@@ -9,6 +9,17 @@
 //
 // Writing the sealed row stays with the caller, because it is one store transaction with
 // the row's audit event (and, for credentials, the deployment target itself).
+//
+// Fingerprints stand in for values where a client must be able to send a value back
+// unchanged without ever seeing it (a deployment target read with include_secrets=true,
+// as Semaphore's `sem edit dt` does). A fingerprint is the lowercase hex of HMAC-SHA256
+// truncated to 16 bytes (32 characters, the length of an MD5, so Semaphore's client shows
+// it the same way), keyed by HMAC-SHA256(oldest KEK, "coffer.fingerprint.v1") — a key the
+// store never holds in the clear, so whoever reads fingerprints cannot test guesses of a
+// value offline (Semaphore's MD5 of the value lets them) — over the entry's place (org,
+// secret id, env var name or file path) and its value: equal values in different places
+// have different fingerprints. It is stable across versions and key rotations (the oldest
+// KEK stays in the keyring).
 // Thread-safe; borrows the store and keyring, which must outlive it.
 #pragma once
 
@@ -24,8 +35,8 @@ namespace coffer::service {
 
 class SealedSecrets {
  public:
-  SealedSecrets(store::Store& store, const crypto::Keyring& keyring)
-      : store_(store), keyring_(keyring) {}
+  // The keyring must be unlocked (it is never empty then).
+  SealedSecrets(store::Store& store, const crypto::Keyring& keyring);
 
   // `data` sealed as the version `meta` describes, with the current key; the row to write.
   Result<store::SecretRow> Seal(const domain::SecretMeta& meta,
@@ -39,9 +50,25 @@ class SealedSecrets {
   Result<domain::SecretData> OpenPinned(const std::string& org_id,
                                         const domain::JobSecret& pinned) const;
 
+  // The fingerprint of an env var's value, or of a file's content (its bytes), in the
+  // secret `secret`.
+  std::string EnvFingerprint(const domain::SecretMeta& secret, const domain::EnvVar& e) const;
+  std::string FileFingerprint(const domain::SecretMeta& secret, const domain::SecretFile& f) const;
+
+  // For an update of `secret` from `prev` to `next`: each entry of `next` whose value is
+  // the fingerprint of the entry of `prev` with the same name (path) gets prev's value.
+  // Files travel as base64, so a file's fingerprint arrives as the bytes its 32 characters
+  // decode to, and is compared as such. Compared in constant time (CRYPTO_memcmp).
+  void KeepFingerprinted(const domain::SecretMeta& secret, const domain::SecretData& prev,
+                         domain::SecretData* next) const;
+
  private:
+  std::string Fingerprint(const domain::SecretMeta& secret, char kind, std::string_view name,
+                          std::string_view value) const;
+
   store::Store& store_;
   const crypto::Keyring& keyring_;
+  SecretBytes fingerprint_key_;
 };
 
 }  // namespace coffer::service

@@ -120,7 +120,8 @@ TEST_F(UseCaseTest, TargetCredentialsKeepStoredValuesAndStayWriteOnly) {
   auto u = s_->targets.Update(owner_, "web", "prod", std::move(keep));
   ASSERT_TRUE(u.ok()) << u.status().ToString();
   EXPECT_EQ(u->credentials.version, 2);
-  EXPECT_EQ(s_->targets.Get(stranger_, web_.id, "prod").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(s_->targets.Get(stranger_, web_.id, "prod", false).status().code(),
+            Status::Code::kNotFound);
   TargetInput none;
   EXPECT_FALSE(s_->targets.Update(member_, "web", "prod", std::move(none)).ok());
   // The job still gets the kept value.
@@ -132,6 +133,109 @@ TEST_F(UseCaseTest, TargetCredentialsKeepStoredValuesAndStayWriteOnly) {
   ASSERT_TRUE(out.ok()) << out.status().ToString();
   ASSERT_EQ(out->env_vars.size(), 1u);
   EXPECT_EQ(out->env_vars[0].value.view(), "target-prod");
+}
+
+// Semaphore fingerprints a credential with the MD5 of its value: anyone who may read the
+// target can test guesses offline, and equal passwords look equal everywhere.
+TEST_F(UseCaseTest, FingerprintsAreKeyedAndBoundToTheirPlace) {
+  for (const char* name : {"prod", "staging"}) {
+    Target(name, {{domain::SubjectType::kAny, ""}},
+           {{domain::RefType::kBranch, domain::MatchMode::kAll, ""}});
+  }
+  TargetInput same;
+  domain::SecretData d;
+  d.env_vars.push_back({"DEPLOY", SecretBytes("hunter2")});
+  same.credentials = std::move(d);
+  ASSERT_TRUE(s_->targets.Update(owner_, "web", "staging", std::move(same)).ok());
+  TargetInput also;
+  domain::SecretData d2;
+  d2.env_vars.push_back({"DEPLOY", SecretBytes("hunter2")});
+  also.credentials = std::move(d2);
+  ASSERT_TRUE(s_->targets.Update(owner_, "web", "prod", std::move(also)).ok());
+  auto prod = s_->targets.Get(owner_, "web", "prod", true);
+  auto staging = s_->targets.Get(owner_, "web", "staging", true);
+  ASSERT_TRUE(prod.ok() && staging.ok());
+  ASSERT_TRUE(prod->fingerprinted);
+  ASSERT_EQ(prod->env_fingerprints.size(), 1u);
+  const std::string& fp = prod->env_fingerprints[0];
+  EXPECT_EQ(fp.size(), 32u);
+  EXPECT_EQ(fp.find_first_not_of("0123456789abcdef"), std::string::npos);
+  EXPECT_NE(fp, staging->env_fingerprints[0]);
+  EXPECT_NE(fp, "2ab96390c7dbe3439de74d0c9b0b1767");  // MD5("hunter2")
+  // Stable: the same value reads the same until it changes.
+  EXPECT_EQ(s_->targets.Get(owner_, "web", "prod", true)->env_fingerprints[0], fp);
+  EXPECT_FALSE(s_->targets.Get(owner_, "web", "prod", false)->fingerprinted);
+
+  // Sent back, a fingerprint keeps the value; another target's fingerprint is a new value.
+  TargetInput back;
+  domain::SecretData b;
+  b.env_vars.push_back({"DEPLOY", SecretBytes(fp)});
+  back.credentials = std::move(b);
+  ASSERT_TRUE(s_->targets.Update(owner_, "web", "prod", std::move(back)).ok());
+  TargetInput foreign;
+  domain::SecretData f;
+  f.env_vars.push_back({"DEPLOY", SecretBytes(fp)});
+  foreign.credentials = std::move(f);
+  ASSERT_TRUE(s_->targets.Update(owner_, "web", "staging", std::move(foreign)).ok());
+  for (const char* name : {"prod", "staging"}) {
+    JobRequest r = Job({});
+    r.deployment_target = name;
+    auto job = s_->jobs.Open(ci_, r);
+    ASSERT_TRUE(job.ok() && job->refusals.empty()) << name;
+    auto out = s_->jobs.Checkout(job->token.view(), "self", "127.0.0.1", "rq");
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->env_vars[0].value.view(), std::string(name) == "prod" ? "hunter2" : fp);
+  }
+}
+
+TEST_F(UseCaseTest, OnlySetActiveCordonsAndTheHistoryHasRefusalsToo) {
+  TargetView v = Target("prod", {{domain::SubjectType::kAny, ""}},
+                        {{domain::RefType::kBranch, domain::MatchMode::kExact, "main"}});
+  EXPECT_TRUE(v.target.active);
+  EXPECT_EQ(v.target.created_by, owner_.principal.user_id);
+  ASSERT_TRUE(s_->targets.SetActive(owner_, "web", "prod", false).ok());
+  TargetInput edit;
+  edit.description = "edited while cordoned";
+  auto u = s_->targets.Update(owner_, "web", "prod", std::move(edit));
+  ASSERT_TRUE(u.ok());
+  EXPECT_FALSE(u->target.active);  // an update leaves the cordon as it is
+  ASSERT_TRUE(s_->targets.SetActive(owner_, "web", "prod", true).ok());
+
+  JobRequest ok = Job({});
+  ok.deployment_target = "prod";
+  ok.pipeline_id = "ppl-1";
+  auto opened = s_->jobs.Open(ci_, ok);
+  ASSERT_TRUE(opened.ok() && opened->refusals.empty());
+  JobRequest dev = ok;
+  dev.ref.name = "dev";
+  dev.pipeline_id = "ppl-2";
+  auto refused = s_->jobs.Open(ci_, dev);
+  ASSERT_TRUE(refused.ok());
+  EXPECT_FALSE(refused->refusals.empty());
+
+  auto page = s_->targets.History(owner_, "web", "prod", HistoryQuery{});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  ASSERT_EQ(page->deployments.size(), 2u);
+  EXPECT_EQ(page->deployments[0].pipeline_id, "ppl-2");
+  EXPECT_TRUE(page->deployments[0].refused);
+  EXPECT_EQ(page->deployments[0].job_id, "");
+  EXPECT_EQ(page->deployments[0].refusals, refused->refusals);
+  EXPECT_EQ(page->deployments[1].job_id, opened->job.id);
+  EXPECT_EQ(page->deployments[1].triggered_by, "AUTO");
+  EXPECT_EQ(page->cursor_after, 0);
+  HistoryQuery one;
+  one.limit = 1;
+  auto first = s_->targets.History(owner_, "web", "prod", one);
+  ASSERT_EQ(first->deployments.size(), 1u);
+  EXPECT_EQ(first->cursor_after, first->deployments[0].time_us);
+  one.cursor = HistoryQuery::Cursor::kAfter;
+  one.cursor_us = first->cursor_after;
+  auto second = s_->targets.History(owner_, "web", "prod", one);
+  ASSERT_EQ(second->deployments.size(), 1u);
+  EXPECT_EQ(second->deployments[0].pipeline_id, "ppl-1");
+  EXPECT_EQ(second->cursor_before, second->deployments[0].time_us);
+  EXPECT_EQ(s_->targets.History(stranger_, web_.id, "prod", HistoryQuery{}).status().code(),
+            Status::Code::kNotFound);
 }
 
 TEST_F(UseCaseTest, OpenResolvesNarrowestScopeAndReportsEveryRefusal) {

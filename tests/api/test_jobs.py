@@ -88,8 +88,9 @@ class Jobs(ServerTest):
         self.create_secret("sshkeys", env={"AWS_KEY": "from-sshkeys"},
                            files={".ssh/id_rsa": b64(b"-----BEGIN KEY-----\nabc\n")})
         dt = self.make_target()
-        self.assertEqual(dt["env_vars"], [{"name": "AWS_KEY", "value": ""},
-                                          {"name": "DEPLOY_ENV", "value": ""}])
+        # Credentials are left out unless asked for (include_secrets=true, as fingerprints).
+        self.assertNotIn("env_vars", dt)
+        self.assertNotIn("files", dt)
         self.assertEqual(dt["state"], "USABLE")
         r = self.open_job(pipeline={"yaml": PIPELINE, "block": "Deploy", "promotion": "Production"},
                           pipeline_id="ppl-1", workflow_id="wf-1")
@@ -234,7 +235,8 @@ class Jobs(ServerTest):
                      {"env_vars": [{"name": "AWS_KEY", "value": ""}, {"name": "NEW", "value": "new-v"}],
                       "object_rules": [{"type": "TAG", "match_mode": "ALL"}]})
         self.assertEqual(r.status, 200, r)
-        self.assertEqual([e["name"] for e in r.json["env_vars"]], ["AWS_KEY", "NEW"])
+        got = self.api("GET", f"/api/v1alpha/deployment_targets/{dt['id']}?include_secrets=true")
+        self.assertEqual([e["name"] for e in got.json["env_vars"]], ["AWS_KEY", "NEW"])
         self.assertEqual(r.json["object_rules"], [{"type": "TAG", "match_mode": "ALL", "pattern": ""}])
         listed = self.api("GET", f"/api/v1alpha/deployment_targets?project_id={self.project}")
         self.assertEqual([d["name"] for d in listed.json], ["staging"])
