@@ -60,8 +60,10 @@ constexpr const char* kFooter =
     "  sem get secret                 sem get secret awskey -p myproject\n"
     "  sem edit secret awskey         sem delete secret awskey\n"
     "  sem apply -f secret.yml\n"
-    "  sem create dt prod -p web -e AWS_KEY=... -s AUTO -o BRANCH,REGEX,main|release-.*\n"
-    "  sem get dt -p web              sem edit dt prod -p web --deactivate\n";
+    "  sem create dt prod -p web -e AWS_KEY=... -s AUTO -o 'BRANCH,REGEX,main|release-.*'\n"
+    "  sem get dt -p web              sem edit dt prod -p web --deactivate\n"
+    "  sem get dt prod -p web --history\n"
+    "  (quote every -o pattern: unquoted, the shell runs what follows a | as a command)\n";
 
 }  // namespace
 

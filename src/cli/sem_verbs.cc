@@ -34,7 +34,7 @@ void AddContext(CLI::App* app, Grammar* grammar) {
 void AddCreate(CLI::App* app, Grammar* grammar) {
   auto file = std::make_shared<std::string>();
   CLI::App* cmd = app->add_subcommand("create", "create a resource, from flags or a YAML file");
-  cmd->add_option("-f,--file", *file, "YAML file of a Secret or ProjectSecret");
+  cmd->add_option("-f,--file", *file, "YAML file of a Secret, ProjectSecret or DeploymentTarget");
   cmd->require_subcommand(0, 1);
   grammar->On(cmd, [grammar, file] {
     if (file->empty()) {
@@ -76,7 +76,8 @@ void AddDelete(CLI::App* app, Grammar* grammar) {
 void AddApply(CLI::App* app, Grammar* grammar) {
   auto file = std::make_shared<std::string>();
   CLI::App* cmd = app->add_subcommand("apply", "create or update a resource from a YAML file");
-  cmd->add_option("-f,--file", *file, "YAML file of a Secret or ProjectSecret")->required();
+  cmd->add_option("-f,--file", *file, "YAML file of a Secret, ProjectSecret or DeploymentTarget")
+      ->required();
   grammar->On(cmd, [grammar, file] { return ApplyFile(grammar->global(), *file, false); });
 }
 

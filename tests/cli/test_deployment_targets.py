@@ -1,6 +1,7 @@
 """`sem create|get|edit|delete dt` against a real server. Credentials are
-write-only (never in any output, they reach a job intact), rules are checked before any
-request, edits go in place (one PATCH by id), and cordoning blocks jobs."""
+write-only (never in any output: reads show the server's fingerprints, and they reach a job
+intact), rules are checked before any request, edits go in place (one PATCH by id), and
+cordoning blocks jobs."""
 import base64
 import json
 import os
@@ -17,6 +18,7 @@ from clihelpers import RecordingProxy, Sem, SemTest, TripwireTest, call  # noqa:
 PY = sys.executable
 UUID = "31887bfb-fac5-4f5b-9a6a-059ecebcc851"
 KEY_BYTES = b"\x00\x01binary-key-bytes\xff\n"
+FINGERPRINT = re.compile(r"^[0-9a-f]{32}$")
 
 
 class TargetTest(SemTest):
@@ -45,9 +47,15 @@ class TargetTest(SemTest):
                        "-e", "AWS_KEY=aws-value-1", "-e", "DEPLOY_ENV=deploy-env-1",
                        "-f", f"{self.key}:.ssh/id_rsa", *rules, *extra)
 
-    def stored(self, name=None):
+    def stored(self, name=None, secrets=False):
         return self.api_ok("GET", f"/api/v1alpha/deployment_targets/{name or self.name}"
-                                  f"?project_id=web")
+                                  f"?project_id=web" + ("&include_secrets=true" if secrets else ""))
+
+    def assertFingerprints(self, entries, key, names):
+        """`entries` are (name, fingerprint) pairs: the names given, each value a fingerprint."""
+        self.assertEqual([e[key] for e in entries], names)
+        for e in entries:
+            self.assertRegex(e["value" if key == "name" else "content"], FINGERPRINT)
 
     def open_job(self, target=None, ref="main", ref_type="BRANCH", trigger=None):
         body = {"project_id_or_name": "web", "secrets": [],
@@ -84,9 +92,12 @@ class Targets(TargetTest):
             {"type": "BRANCH", "match_mode": "REGEX", "pattern": "main|release-.*"},
             {"type": "TAG", "match_mode": "EXACT", "pattern": "v1.0"},
             {"type": "PR", "match_mode": "ALL", "pattern": ""}])
-        self.assertEqual(dt["env_vars"], [{"name": "AWS_KEY", "value": ""},
-                                          {"name": "DEPLOY_ENV", "value": ""}])
-        self.assertEqual(dt["files"], [{"path": ".ssh/id_rsa", "content": ""}])
+        # Credentials only when asked for, and then as fingerprints, never values.
+        self.assertNotIn("env_vars", dt)
+        self.assertNotIn("files", dt)
+        with_secrets = self.stored(secrets=True)
+        self.assertFingerprints(with_secrets["env_vars"], "name", ["AWS_KEY", "DEPLOY_ENV"])
+        self.assertFingerprints(with_secrets["files"], "path", [".ssh/id_rsa"])
         # The values reach a job run under the target, intact (binary file too).
         env, files = self.checkout()
         self.assertEqual(env, {"AWS_KEY": "aws-value-1", "DEPLOY_ENV": "deploy-env-1"})
@@ -111,7 +122,7 @@ class Targets(TargetTest):
                              "add e.g. -s ANY\n"
                              "warning: no object rules (-o): the target admits no ref; "
                              "add e.g. -o 'BRANCH,EXACT,main'\n")
-        self.assertEqual(self.stored(f"{self.name}-0")["env_vars"], [])
+        self.assertEqual(self.stored(f"{self.name}-0", secrets=True)["env_vars"], [])
         self.assertEqual(self.stored(f"{self.name}-0")["subject_rules"], [])
         listed = self.ok("get", "deployment-targets", "-i", self.pid)
         for i in range(5):
@@ -143,10 +154,13 @@ class Targets(TargetTest):
         self.assertEqual(doc["spec"]["subject_rules"], [{"type": "ANY"}])
         self.assertEqual(doc["spec"]["object_rules"],
                          [{"type": "BRANCH", "match_mode": "EXACT", "pattern": "main"}])
-        self.assertEqual(doc["spec"]["env_vars"], [{"name": "AWS_KEY"}, {"name": "DEPLOY_ENV"}])
-        self.assertEqual(doc["spec"]["files"], [{"path": ".ssh/id_rsa"}])
-        self.assertNotIn("value", shown)
-        self.assertNotIn("content", shown)
+        # The credentials as the server's fingerprints (the tripwire of tearDown checks that
+        # no value is shown), the same ones the API gives.
+        self.assertFingerprints(doc["spec"]["env_vars"], "name", ["AWS_KEY", "DEPLOY_ENV"])
+        self.assertFingerprints(doc["spec"]["files"], "path", [".ssh/id_rsa"])
+        self.assertEqual(doc["spec"]["env_vars"], self.stored(secrets=True)["env_vars"])
+        self.assertEqual(doc["metadata"]["created_at"], dt["created_at"])
+        self.assertRegex(dt["created_at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
         # By id, no project needed.
         self.assertEqual(self.ok("get", "dt", dt["id"]), shown)
 
@@ -224,20 +238,23 @@ class EditTargets(TargetTest):
     def test_edit_updates_in_place(self):
         new_b64 = base64.b64encode(b"new-file-bytes").decode()
         self.secret_values.append(new_b64)
+        shown = self.stored(secrets=True)
         ed = self.py_editor(
-            "assert 'value:' not in text and 'content:' not in text\n"
-            "text = text.replace('  - name: DEPLOY_ENV\\n', '')\n"
-            "text = text.replace('  - name: AWS_KEY\\n', '  - name: AWS_KEY\\n"
-            "    value: replaced-value-3\\n  - name: ADDED\\n    value: new-value-2\\n')\n"
-            f"text = text.replace('  - path: .ssh/id_rsa\\n', '  - path: .ssh/id_rsa\\n"
-            f"  - path: extra.txt\\n    content: {new_b64}\\n')\n"
+            "import re\n"
+            # What is shown are fingerprints; the file's is left as it is (keep).
+            f"assert {shown['files'][0]['content']!r} in text\n"
+            "text = re.sub(r'  - name: DEPLOY_ENV\\n    value: \\S+\\n', '', text)\n"
+            "text = re.sub(r'  - name: AWS_KEY\\n    value: \\S+\\n', '  - name: AWS_KEY\\n"
+            "    value: replaced-value-3\\n  - name: ADDED\\n    value: new-value-2\\n', text)\n"
+            f"text = re.sub(r'(  - path: .ssh/id_rsa\\n    content: \\S+\\n)', r'\\1"
+            f"  - path: extra.txt\\n    content: {new_b64}\\n', text)\n"
             "text = text.replace('pattern: main', 'pattern: prod')\n"
             "text = text.replace('  description: \"\"', '  description: Edited')\n"
             "open(path, 'w').write(text)\n")
         r = self.edit(ed)
         self.assertEqual((r.returncode, r.stdout, r.stderr),
                          (0, f"Deployment target '{self.name}' updated.\n", ""))
-        after = self.stored()
+        after = self.stored(secrets=True)
         self.assertEqual(after["id"], self.before["id"])
         self.assertEqual(after["description"], "Edited")
         self.assertEqual(after["object_rules"][0]["pattern"], "prod")
@@ -252,7 +269,9 @@ class EditTargets(TargetTest):
         self.assertEqual(body["update_time"], self.before["update_time"])
         self.assertEqual(body["env_vars"], [{"name": "AWS_KEY", "value": "replaced-value-3"},
                                             {"name": "ADDED", "value": "new-value-2"}])
-        self.assertEqual(body["files"][0], {"path": ".ssh/id_rsa", "content": ""})
+        # The fingerprint goes back as it was shown, and keeps the stored file.
+        self.assertEqual(body["files"][0], shown["files"][0])
+        self.assertNotIn("active", body)
         # Kept and replaced values reach the job (on the branch the edited rule allows).
         env, files = self.checkout(ref="prod")
         self.assertEqual(env, {"AWS_KEY": "replaced-value-3", "ADDED": "new-value-2"})
@@ -326,12 +345,13 @@ class EditTargets(TargetTest):
             f"method='PATCH', headers={{'Authorization': 'Token {self.token}', "
             f"'Content-Type': 'application/json'}})\n"
             "urllib.request.urlopen(req).read()\n"
-            "open(path, 'w').write(text.replace('  - name: DEPLOY_ENV\\n', ''))\n")
+            "import re\n"
+            "open(path, 'w').write(re.sub(r'  - name: DEPLOY_ENV\\n    value: \\S+\\n', '', text))\n")
         r = self.edit(ed)
         self.assertEqual(r.returncode, 1)
         self.assertEqual(r.stderr, "error: the deployment target was changed by someone else "
                                    "since you opened it; nothing was saved\n")
-        after = self.stored()
+        after = self.stored(secrets=True)
         self.assertEqual(after["description"], "someone else")
         self.assertEqual([e["name"] for e in after["env_vars"]], ["AWS_KEY", "DEPLOY_ENV"])
 
@@ -341,7 +361,8 @@ class EditTargets(TargetTest):
             f"'/api/v1alpha/deployment_targets/{self.before['id']}', method='DELETE', "
             f"headers={{'Authorization': 'Token {self.token}'}})\n"
             "urllib.request.urlopen(req).read()\n"
-            "open(path, 'w').write(text.replace('  - name: DEPLOY_ENV\\n', ''))\n")
+            "import re\n"
+            "open(path, 'w').write(re.sub(r'  - name: DEPLOY_ENV\\n    value: \\S+\\n', '', text))\n")
         r = self.edit(ed)
         self.assertEqual(r.returncode, 1)
         self.assertIn("deleted by someone else", r.stderr)

@@ -12,9 +12,11 @@
 
 #include "cli/common/entry_flags.h"
 #include "cli/common/table.h"
+#include "cli/common/yaml_fields.h"
 #include "cli/secrets/secret_api.h"
 #include "cli/secrets/secret_flags.h"
 #include "cli/secrets/secret_resource.h"
+#include "cli/targets/target_commands.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 
@@ -24,6 +26,18 @@ namespace {
 const char* Noun(bool project) { return project ? "Project secret" : "Secret"; }
 
 void Wipe(std::string& s) { std::fill(s.begin(), s.end(), '\0'); }
+
+// The document's kind, "" when it has none (SecretFromYaml then says what is wrong).
+std::string KindOf(std::string_view text) {
+  try {
+    auto root = strict::LoadOneMapping(text);
+    if (!root.ok()) return "";
+    auto kind = strict::OptString(*root, "kind", "kind");
+    return kind.ok() && *kind ? **kind : "";
+  } catch (const YAML::Exception&) {
+    return "";
+  }
+}
 
 }  // namespace
 
@@ -72,6 +86,11 @@ Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::stri
 
 Status ApplyFile(const GlobalOptions& g, const std::string& path, bool create_only) {
   COFFER_ASSIGN_OR_RETURN(std::string text, ReadResourceFile(path));
+  if (KindOf(text) == "DeploymentTarget") {
+    Status s = ApplyTargetYaml(g, text, path, create_only);
+    Wipe(text);
+    return s;
+  }
   Result<SecretResource> parsed = SecretFromYaml(text);
   Wipe(text);
   if (!parsed.ok()) return parsed.status().WithContext(path);

@@ -25,9 +25,11 @@ Result<std::vector<TargetResource>> TargetApi::List(const std::string& project) 
   return TargetListFromJson(r->body);
 }
 
-Result<TargetResource> TargetApi::Get(const std::string& project,
-                                      const std::string& id_or_name) const {
-  auto r = api_.Call("GET", Path(project, id_or_name, ""));
+Result<TargetResource> TargetApi::Get(const std::string& project, const std::string& id_or_name,
+                                      bool credentials) const {
+  std::string path = Path(project, id_or_name, "");
+  if (credentials) path += (project.empty() ? "?" : "&") + std::string("include_secrets=true");
+  auto r = api_.Call("GET", path);
   if (!r.ok()) return NamingTarget(r.status(), project, id_or_name);
   return TargetFromJson(r->body);
 }
@@ -57,6 +59,12 @@ Result<TargetResource> TargetApi::SetActive(const std::string& project,
   auto r = api_.Call("POST", Path(project, id_or_name, active ? "/activate" : "/deactivate"));
   if (!r.ok()) return NamingTarget(r.status(), project, id_or_name);
   return TargetFromJson(r->body);
+}
+
+Result<TargetHistory> TargetApi::History(const std::string& id, const std::string& query) const {
+  auto r = api_.Call("GET", Path("", id, "/history") + "?" + query);
+  if (!r.ok()) return NamingTarget(r.status(), "", id);
+  return TargetHistoryFromJson(r->body);
 }
 
 }  // namespace coffer::cli

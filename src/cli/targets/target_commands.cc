@@ -68,6 +68,7 @@ Status CreateTarget(const GlobalOptions& g, const CreateTargetFlags& f) {
     t.object_rules.push_back(std::move(r));
   }
   COFFER_RETURN_IF_ERROR(ReadEntryFlags(f.env, f.files, &t.env_vars, &t.files));
+  t.has_credentials = true;
   COFFER_RETURN_IF_ERROR(ValidateTarget(t, true));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
   COFFER_ASSIGN_OR_RETURN(TargetResource created, TargetApi(session->api()).Create(t));
@@ -105,7 +106,7 @@ Status GetTarget(const GlobalOptions& g, const PlaceFlags& p, const std::string&
   COFFER_ASSIGN_OR_RETURN(std::string project,
                           TargetProjectFromFlags(p.project_name, p.project_id, ref));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_ASSIGN_OR_RETURN(TargetResource t, TargetApi(session->api()).Get(project, ref));
+  COFFER_ASSIGN_OR_RETURN(TargetResource t, TargetApi(session->api()).Get(project, ref, true));
   std::fputs(TargetToYaml(t).c_str(), stdout);
   return Status::Ok();
 }

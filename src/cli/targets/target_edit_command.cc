@@ -1,10 +1,12 @@
 // sem edit dt NAME: an in-place update of a deployment target through the user's editor,
 // like `sem edit secret` (the loop is EditInPlace, cli/common/edit_flow.h; this file holds
-// the target's steps): one PATCH of the target's id; a credential left with no value keeps
-// its stored value; an unchanged buffer sends nothing.
+// the target's steps): one PATCH of the target's id; a credential left with its
+// fingerprint (or with no value) keeps its stored value; an unchanged buffer sends
+// nothing. A changed spec.active is applied after the PATCH by .../activate or
+// .../deactivate, the only way the server cordons.
 //
-// Semaphore's own `sem` sends the hashes it showed back as values. Here values are never
-// shown, and an empty one means "keep".
+// Like Semaphore's own `sem`, it reads the target with include_secrets=true and sends the
+// fingerprints it showed back as values; values themselves are never shown.
 #include "cli/common/edit_flow.h"
 #include "cli/targets/target_api.h"
 #include "cli/targets/target_commands.h"
@@ -15,9 +17,10 @@ namespace {
 
 constexpr const char* kHeader =
     "# Edit the deployment target below, then save and close the editor to update it in\n"
-    "# place. Credentials are hidden: the server never sends them back. An env var or file\n"
-    "# whose value (or content) is empty or missing keeps what is stored; give a value\n"
-    "# (for a file: its content in base64) to replace it. Remove an entry to delete it.\n"
+    "# place. Credentials are hidden: each value is the server's fingerprint of it, which\n"
+    "# tells nothing about the value. An env var or file left with its fingerprint (or with\n"
+    "# no value) keeps what is stored; give a value (for a file: its content in base64) to\n"
+    "# replace it. Remove an entry to delete it.\n"
     "# spec.active: false cordons the target (no job may use it); true lifts the cordon.\n"
     "# Closing the editor without changes updates nothing.\n";
 
@@ -34,6 +37,10 @@ Status CheckReadOnly(const TargetResource& was, const TargetResource& now) {
       {"metadata.id", was.id, now.id},
       {"metadata.project_id", was.project_id, now.project_id},
       {"metadata.organization_id", was.organization_id, now.organization_id},
+      {"metadata.created_at", was.created_at, now.created_at},
+      {"metadata.updated_at", was.updated_at, now.updated_at},
+      {"metadata.created_by", was.created_by, now.created_by},
+      {"metadata.updated_by", was.updated_by, now.updated_by},
   };
   for (const auto& f : fields) {
     if (!f.now.empty() && f.now != f.was) {
@@ -64,7 +71,7 @@ class TargetEdit : public EditableResource {
   std::string Name() const override { return was_.name; }
 
   Status Fetch() override {
-    COFFER_ASSIGN_OR_RETURN(was_, api_.Get(project_, ref_));
+    COFFER_ASSIGN_OR_RETURN(was_, api_.Get(project_, ref_, true));
     return Status::Ok();
   }
 
@@ -86,13 +93,14 @@ class TargetEdit : public EditableResource {
 
   // True when applying the edit would change nothing (e.g. only comments were edited).
   bool Unchanged() const override {
-    if (now_.HasValues() || now_.name != was_.name || now_.description != was_.description ||
-        now_.url != was_.url || now_.bookmarks != was_.bookmarks ||
-        now_.subject_rules != was_.subject_rules || now_.object_rules != was_.object_rules) {
+    if (now_.name != was_.name || now_.description != was_.description || now_.url != was_.url ||
+        now_.bookmarks != was_.bookmarks || now_.subject_rules != was_.subject_rules ||
+        now_.object_rules != was_.object_rules) {
       return false;
     }
-    if (now_.active && *now_.active != was_.active.value_or(true)) return false;
-    return SameEntryNames(was_.env_vars, now_.env_vars, was_.files, now_.files);
+    if (ActiveChanged()) return false;
+    // Credentials taken out of the buffer altogether are kept as they are.
+    return !now_.has_credentials || SameCredentials(was_, now_);
   }
 
   Result<std::string> Save() override {
@@ -100,14 +108,19 @@ class TargetEdit : public EditableResource {
     now_.project_id.clear();              // a target does not move; PATCH goes by id
     now_.update_time = was_.update_time;  // the version that was edited
     COFFER_ASSIGN_OR_RETURN(TargetResource updated, api_.Update(was_.id, now_, true));
+    if (ActiveChanged()) {
+      COFFER_ASSIGN_OR_RETURN(updated, api_.SetActive("", was_.id, *now_.active));
+    }
     return updated.name;
   }
 
  private:
+  bool ActiveChanged() const { return now_.active && *now_.active != was_.active.value_or(true); }
+
   // Whether the target changed (or went) since it was read. The server refuses a stale
   // update_time as well (409); looking first lets the message tell a delete from a change.
   Status CheckNotChanged() const {
-    auto again = api_.Get("", was_.id);
+    auto again = api_.Get("", was_.id, false);
     if (!again.ok() && again.status().Is(Status::Code::kNotFound)) {
       return Status::Conflict(
           "the deployment target was deleted by someone else since you opened it");

@@ -81,7 +81,9 @@ Result<domain::SubjectRule> ParseSubjectRuleFlag(const std::string& arg) {
 Result<domain::ObjectRule> ParseObjectRuleFlag(const std::string& arg) {
   const std::string flag = "-o " + arg;
   if (!IsUtf8(arg)) return Status::InvalidArgument("-o: must be UTF-8 text");
-  const char* kShape = "expected TYPE,MODE[,PATTERN] (e.g. BRANCH,ALL or BRANCH,EXACT,main)";
+  // Examples are quoted, so that a pasted pattern never reaches the shell (| ; * ...).
+  const char* kShape =
+      "expected TYPE,MODE[,PATTERN] (e.g. -o BRANCH,ALL or -o 'BRANCH,EXACT,main')";
   size_t first = arg.find(',');
   if (first == std::string::npos) return Invalid(flag, kShape);
   size_t second = arg.find(',', first + 1);
@@ -104,8 +106,8 @@ Result<domain::ObjectRule> ParseObjectRuleFlag(const std::string& arg) {
   if (*mode == domain::MatchMode::kAll) {
     if (!pattern.empty()) return Invalid(flag, "ALL takes no pattern (write -o " + t + ",ALL)");
   } else if (pattern.empty()) {
-    return Invalid(flag, m + " needs a pattern (e.g. -o " + t + "," + m +
-                             (*mode == domain::MatchMode::kExact ? ",main)" : ",release-.*)"));
+    return Invalid(flag, m + " needs a pattern (e.g. -o '" + t + "," + m +
+                             (*mode == domain::MatchMode::kExact ? ",main')" : ",release-.*')"));
   }
   if (pattern.size() > kMaxRuleText) {
     return Invalid(flag, "the pattern must be at most 255 characters");

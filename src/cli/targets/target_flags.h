@@ -7,7 +7,8 @@
 //                           itself hold commas: everything after the second comma)
 //
 // Types and modes are read case-insensitively. Errors are InvalidArgument and start with
-// the flag as written, e.g. "-o BRANCH,EXACT: EXACT needs a pattern (-o BRANCH,EXACT,main)".
+// the flag as written, e.g. "-o BRANCH,EXACT: EXACT needs a pattern (e.g. -o
+// 'BRANCH,EXACT,main')"; the examples in messages are shell-quoted.
 // A REGEX pattern must compile as the server compiles it (anchored, Hyperscan).
 #pragma once
 

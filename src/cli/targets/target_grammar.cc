@@ -14,6 +14,8 @@ struct TargetRef {
   PlaceFlags place;
   bool activate = false;
   bool deactivate = false;
+  bool history = false;
+  TargetHistoryFlags history_flags;
 };
 
 // -p / -i on a deployment target command.
@@ -45,7 +47,8 @@ void AddCreateTarget(CLI::App* create, Grammar* grammar) {
                   "who may promote: ANY, AUTO, USER,<user id> or ROLE,<role> (repeatable)")
       ->allow_extra_args(false);
   cmd->add_option("-o,--object_rules", f->object_rules,
-                  "which refs: BRANCH|TAG|PR,ALL|EXACT|REGEX[,PATTERN] (repeatable)")
+                  "which refs: TYPE,MODE[,PATTERN] with TYPE BRANCH, TAG or PR and MODE ALL, "
+                  "EXACT or REGEX (repeatable); quote it, e.g. -o 'BRANCH,REGEX,main|release-.*'")
       ->allow_extra_args(false);
   cmd->add_option("-b,--bookmark", f->bookmarks, "bookmark parameter (up to 3)")
       ->allow_extra_args(false);
@@ -61,7 +64,25 @@ void AddGetTarget(CLI::App* get, Grammar* grammar) {
   CLI::App* cmd = AddTarget(get, "list a project's deployment targets (alias dt), or show one");
   cmd->add_option("name", r->name, "target name or id");
   AddTargetPlace(cmd, &r->place);
+  TargetHistoryFlags* h = &r->history_flags;
+  cmd->add_flag("--history", r->history, "the deployments to the target, newest first");
+  cmd->add_option("--after", h->after,
+                  "with --history: the page older than this (unix microseconds)");
+  cmd->add_option("--before", h->before,
+                  "with --history: the page newer than this (unix microseconds)");
+  cmd->add_option("--git-ref-type", h->git_ref_type, "with --history: branch, tag or pr only");
+  cmd->add_option("--git-ref-label", h->git_ref_label, "with --history: this branch, tag or PR");
+  cmd->add_option("--triggered-by", h->triggered_by, "with --history: this user id, or AUTO");
   grammar->On(cmd, [grammar, r] {
+    const TargetHistoryFlags& f = r->history_flags;
+    if (!r->history && (!f.after.empty() || !f.before.empty() || !f.git_ref_type.empty() ||
+                        !f.git_ref_label.empty() || !f.triggered_by.empty())) {
+      return Status::InvalidArgument("--after, --before and the filters go with --history");
+    }
+    if (r->history) {
+      if (r->name.empty()) return Status::InvalidArgument("--history needs the target's name");
+      return GetTargetHistory(grammar->global(), r->place, r->name, f);
+    }
     return r->name.empty() ? GetTargets(grammar->global(), r->place)
                            : GetTarget(grammar->global(), r->place, r->name);
   });

@@ -28,6 +28,10 @@ Result<TargetResource> FromObject(const json::object& o) {
   t.organization_id = String(o, "organization_id");
   t.create_time = UnixTimeText(o, "create_time");
   t.update_time = UnixTimeText(o, "update_time");
+  t.created_at = String(o, "created_at");
+  t.updated_at = String(o, "updated_at");
+  t.created_by = String(o, "created_by");
+  t.updated_by = String(o, "updated_by");
   t.description = String(o, "description");
   t.url = String(o, "url");
   t.state = String(o, "state");
@@ -52,15 +56,21 @@ Result<TargetResource> FromObject(const json::object& o) {
       t.object_rules.push_back({*type, *mode, String(r.as_object(), "pattern")});
     }
   }
-  if (const json::array* envs = Array(o, "env_vars")) {
-    for (const auto& e : *envs) {
-      if (e.is_object()) t.env_vars.push_back({String(e.as_object(), "name"), SecretBytes()});
-    }
+  // Credentials come only when asked for, and then as fingerprints, never values.
+  const json::array* envs = Array(o, "env_vars");
+  const json::array* files = Array(o, "files");
+  t.has_credentials = envs != nullptr || files != nullptr;
+  for (size_t i = 0; envs && i < envs->size(); ++i) {
+    const json::value& e = (*envs)[i];
+    if (!e.is_object()) return Malformed("an env var is not an object");
+    t.env_vars.push_back(
+        {String(e.as_object(), "name"), SecretBytes(String(e.as_object(), "value"))});
   }
-  if (const json::array* files = Array(o, "files")) {
-    for (const auto& f : *files) {
-      if (f.is_object()) t.files.push_back({String(f.as_object(), "path"), SecretBytes()});
-    }
+  for (size_t i = 0; files && i < files->size(); ++i) {
+    const json::value& f = (*files)[i];
+    if (!f.is_object()) return Malformed("a file is not an object");
+    t.files.push_back(
+        {String(f.as_object(), "path"), SecretBytes(String(f.as_object(), "content"))});
   }
   return t;
 }
@@ -140,7 +150,6 @@ SecretBytes TargetToJsonBody(const TargetResource& t, bool with_update_time) {
   if (!t.project_id.empty()) AppendJsonField(out, "project_id", t.project_id);
   AppendJsonField(out, "description", t.description);
   AppendJsonField(out, "url", t.url);
-  if (t.active) out.Append(*t.active ? ",\"active\":true" : ",\"active\":false");
   for (int i = 0; i < 3; ++i) {
     AppendJsonField(out, "bookmark_parameter" + std::to_string(i + 1), t.bookmarks[i]);
   }
@@ -162,7 +171,12 @@ SecretBytes TargetToJsonBody(const TargetResource& t, bool with_update_time) {
     AppendJsonField(out, "pattern", t.object_rules[i].pattern);
     out.Append("}");
   }
-  out.Append("],\"env_vars\":[");
+  out.Append("]");
+  if (!t.has_credentials) {
+    out.Append("}");
+    return out;
+  }
+  out.Append(",\"env_vars\":[");
   for (size_t i = 0; i < t.env_vars.size(); ++i) {
     out.Append(i == 0 ? "{\"name\":" : ",{\"name\":");
     AppendJsonString(out, t.env_vars[i].name);
@@ -178,6 +192,50 @@ SecretBytes TargetToJsonBody(const TargetResource& t, bool with_update_time) {
   }
   out.Append("]}");
   return out;
+}
+
+bool SameCredentials(const TargetResource& a, const TargetResource& b) {
+  if (a.env_vars.size() != b.env_vars.size() || a.files.size() != b.files.size()) return false;
+  for (size_t i = 0; i < a.env_vars.size(); ++i) {
+    if (a.env_vars[i].name != b.env_vars[i].name ||
+        !a.env_vars[i].value.Equals(b.env_vars[i].value)) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < a.files.size(); ++i) {
+    if (a.files[i].path != b.files[i].path || !a.files[i].content.Equals(b.files[i].content)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+Result<TargetHistory> TargetHistoryFromJson(std::string_view text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) {
+    return Status::Unavailable("the server sent a malformed deployment history");
+  }
+  const json::object& o = v.as_object();
+  TargetHistory h;
+  if (const json::array* items = Array(o, "deployments")) {
+    for (const auto& item : *items) {
+      if (!item.is_object()) {
+        return Status::Unavailable("the server sent a malformed deployment history");
+      }
+      const json::object& d = item.as_object();
+      h.deployments.push_back({String(d, "triggered_at"), String(d, "triggered_by"),
+                               String(d, "git_ref_type"), String(d, "git_ref_label"),
+                               String(d, "state"), String(d, "state_message"),
+                               String(d, "pipeline_id")});
+    }
+  }
+  for (auto [key, cursor] :
+       {std::pair{"cursor_before", &h.cursor_before}, std::pair{"cursor_after", &h.cursor_after}}) {
+    auto it = o.find(key);
+    if (it != o.end() && it->value().is_int64()) *cursor = it->value().as_int64();
+  }
+  return h;
 }
 
 }  // namespace coffer::cli

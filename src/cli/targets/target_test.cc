@@ -105,9 +105,10 @@ constexpr const char* kServerJson = R"({"id": "31887bfb-fac5-4f5b-9a6a-059ecebcc
   "subject_rules": [{"type": "AUTO", "subject_id": ""}, {"type": "USER", "subject_id": "u1"}],
   "object_rules": [{"type": "BRANCH", "match_mode": "REGEX", "pattern": "main|release-.*"},
                    {"type": "TAG", "match_mode": "ALL", "pattern": ""}],
-  "env_vars": [{"name": "AWS_KEY", "value": ""}], "files": [{"path": ".ssh/id_rsa",
-  "content": ""}], "create_time": "1700000000", "update_time": "1700000100",
-  "content_included": false})";
+  "env_vars": [{"name": "AWS_KEY", "value": "0123456789abcdef0123456789abcdef"}],
+  "files": [{"path": ".ssh/id_rsa", "content": "fedcba9876543210fedcba9876543210"}],
+  "create_time": "1700000000", "update_time": "1700000100",
+  "created_at": "2023-11-14T22:13:20Z", "created_by": "u1", "content_included": false})";
 
 TEST(TargetResource, YamlShowsEveryFieldAndReadsBackTheSame) {
   auto t = TargetFromJson(kServerJson);
@@ -119,10 +120,12 @@ TEST(TargetResource, YamlShowsEveryFieldAndReadsBackTheSame) {
   for (const char* line :
        {"  state: CORDONED\n", "  active: false\n", "  - type: AUTO\n", "    subject_id: u1\n",
         "    pattern: \"main|release-.*\"\n", "  - name: AWS_KEY\n", "  - path: .ssh/id_rsa\n",
-        "  update_time: 1700000100\n", "  url: \"https://example.com\"\n"}) {
+        "  update_time: 1700000100\n", "  url: \"https://example.com\"\n",
+        "    value: 0123456789abcdef0123456789abcdef\n",
+        "    content: fedcba9876543210fedcba9876543210\n",
+        "  created_at: \"2023-11-14T22:13:20Z\"\n", "  created_by: u1\n"}) {
     EXPECT_NE(yaml.find(line), std::string::npos) << line << "\n" << yaml;
   }
-  EXPECT_EQ(yaml.find("value"), std::string::npos);
   auto back = TargetFromYaml(yaml);
   ASSERT_TRUE(back.ok()) << back.status().message();
   EXPECT_EQ(back->id, t->id);
@@ -131,8 +134,47 @@ TEST(TargetResource, YamlShowsEveryFieldAndReadsBackTheSame) {
   EXPECT_EQ(back->object_rules, t->object_rules);
   EXPECT_EQ(back->bookmarks, t->bookmarks);
   EXPECT_EQ(back->description, "the one");
+  EXPECT_TRUE(back->has_credentials);
+  EXPECT_TRUE(SameCredentials(*back, *t));  // the fingerprints go back as they came
   EXPECT_TRUE(ValidateTarget(*back, false).ok());
-  EXPECT_FALSE(ValidateTarget(*back, true).ok());  // creating needs every value
+}
+
+// A target read without its credentials shows none and sends none: applying its YAML
+// keeps the stored ones (an empty list would remove them).
+TEST(TargetResource, UnknownCredentialsAreNeitherShownNorSent) {
+  auto t = TargetFromJson(R"({"id": "x", "name": "prod", "active": false})");
+  ASSERT_TRUE(t.ok());
+  EXPECT_FALSE(t->has_credentials);
+  const std::string yaml = TargetToYaml(*t);
+  EXPECT_EQ(yaml.find("env_vars"), std::string::npos) << yaml;
+  auto back = TargetFromYaml(yaml);
+  ASSERT_TRUE(back.ok());
+  EXPECT_FALSE(back->has_credentials);
+  auto o = boost::json::parse(TargetToJsonBody(*back, false).view()).as_object();
+  EXPECT_FALSE(o.contains("env_vars"));
+  EXPECT_FALSE(o.contains("files"));
+  EXPECT_FALSE(o.contains("active"));  // only .../activate and .../deactivate cordon
+}
+
+// YAML written by Semaphore's sem: its fingerprints end in " [md5]", every file has a
+// `source`, and it has state_message and created_at.
+TEST(TargetResource, ReadsSemaphoresYaml) {
+  auto t = TargetFromYaml(
+      "apiVersion: v1alpha\nkind: DeploymentTarget\nmetadata:\n  name: p\n"
+      "  created_at: 2023-11-14T22:13:20Z\n  updated_by: u1\nspec:\n  state_message: \"\"\n"
+      "  env_vars:\n  - name: A\n    value: 0123456789abcdef0123456789abcdef [md5]\n"
+      "  - name: B\n    value: not a fingerprint [md5]\n"
+      "  files:\n  - path: k\n    content: fedcba9876543210fedcba9876543210 [md5]\n"
+      "    source: \"\"\n");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  EXPECT_EQ(t->env_vars[0].value.view(), "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(t->env_vars[1].value.view(), "not a fingerprint [md5]");  // a value as it is
+  EXPECT_EQ(t->files[0].content.view(), "fedcba9876543210fedcba9876543210");
+  auto from_disk = TargetFromYaml(
+      "kind: DeploymentTarget\nmetadata: {name: p}\nspec:\n  files:\n"
+      "  - {path: k, source: ./key}\n");
+  EXPECT_NE(from_disk.status().message().find("spec.files[0].source: not supported"),
+            std::string::npos);
 }
 
 TEST(TargetResource, YamlInputIsStrict) {
@@ -188,7 +230,7 @@ TEST(TargetResource, JsonBodyIsFlatAndCarriesValuesOnlyWhereGiven) {
   const auto& o = v.as_object();
   EXPECT_EQ(o.at("name"), "p");
   EXPECT_EQ(o.at("project_id"), "web");
-  EXPECT_EQ(o.at("active"), false);
+  EXPECT_FALSE(o.contains("active"));
   EXPECT_EQ(o.at("update_time"), "5");
   EXPECT_EQ(o.at("subject_rules").as_array()[0].at("type"), "ANY");
   EXPECT_EQ(o.at("env_vars").as_array()[0].at("value"), "x\"y");

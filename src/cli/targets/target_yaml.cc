@@ -1,6 +1,7 @@
 // DeploymentTarget YAML both ways (TargetToYaml, TargetFromYaml in target_resource.h):
-// written with no value, read strictly.
+// written with fingerprints in place of values, read strictly.
 #include <algorithm>
+#include <string_view>
 
 #include "cli/common/yaml_fields.h"
 #include "cli/common/yaml_text.h"
@@ -20,10 +21,20 @@ using strict::OptTime;
 
 std::string Item(const std::string& list, size_t i) { return list + "[" + std::to_string(i) + "]"; }
 
+// Semaphore's sem shows a fingerprint as "<32 hex> [md5]" and strips the suffix again:
+// so do we, for YAML it wrote. Anything else is a value as it is.
+void StripMd5Suffix(std::string* v) {
+  constexpr std::string_view kSuffix = " [md5]";
+  if (v->size() != 32 + kSuffix.size() || v->compare(32, kSuffix.size(), kSuffix) != 0) return;
+  if (v->find_first_not_of("0123456789abcdef") < 32) return;
+  v->resize(32);
+}
+
 Status ReadMetadata(const Node& m, TargetResource* t) {
-  COFFER_RETURN_IF_ERROR(CheckKeys(m, "metadata",
-                                   {"name", "id", "project_id", "organization_id", "create_time",
-                                    "update_time", "description", "url"}));
+  COFFER_RETURN_IF_ERROR(
+      CheckKeys(m, "metadata",
+                {"name", "id", "project_id", "organization_id", "create_time", "update_time",
+                 "created_at", "updated_at", "created_by", "updated_by", "description", "url"}));
   COFFER_ASSIGN_OR_RETURN(auto name, OptString(m, "name", "metadata.name"));
   t->name = name.value_or("");
   COFFER_ASSIGN_OR_RETURN(auto id, OptString(m, "id", "metadata.id"));
@@ -34,6 +45,13 @@ Status ReadMetadata(const Node& m, TargetResource* t) {
   t->organization_id = org.value_or("");
   COFFER_ASSIGN_OR_RETURN(t->create_time, OptTime(m, "create_time", "metadata.create_time"));
   COFFER_ASSIGN_OR_RETURN(t->update_time, OptTime(m, "update_time", "metadata.update_time"));
+  // Read-only, shown by `get dt` (and by Semaphore's sem): read and not sent.
+  for (auto [key, field] :
+       {std::pair{"created_at", &t->created_at}, std::pair{"updated_at", &t->updated_at},
+        std::pair{"created_by", &t->created_by}, std::pair{"updated_by", &t->updated_by}}) {
+    COFFER_ASSIGN_OR_RETURN(auto v, OptString(m, key, std::string("metadata.") + key));
+    *field = v.value_or("");
+  }
   COFFER_ASSIGN_OR_RETURN(auto description, OptString(m, "description", "metadata.description"));
   t->description = description.value_or("");
   COFFER_ASSIGN_OR_RETURN(auto url, OptString(m, "url", "metadata.url"));
@@ -79,6 +97,7 @@ Status ReadObjectRules(const Node& rules, TargetResource* t) {
 }
 
 Status ReadCredentials(const Node& spec, TargetResource* t) {
+  t->has_credentials = spec["env_vars"].IsDefined() || spec["files"].IsDefined();
   const Node envs = spec["env_vars"];
   COFFER_ASSIGN_OR_RETURN(bool has_envs, OptList(envs, "spec.env_vars"));
   for (size_t i = 0; has_envs && i < envs.size(); ++i) {
@@ -88,6 +107,7 @@ Status ReadCredentials(const Node& spec, TargetResource* t) {
     COFFER_RETURN_IF_ERROR(CheckKeys(e, field, {"name", "value"}));
     COFFER_ASSIGN_OR_RETURN(auto name, OptString(e, "name", field + ".name"));
     COFFER_ASSIGN_OR_RETURN(auto value, OptString(e, "value", field + ".value"));
+    if (value) StripMd5Suffix(&*value);
     t->env_vars.push_back({name.value_or(""), SecretBytes(value.value_or(""))});
     if (value) std::fill(value->begin(), value->end(), '\0');
   }
@@ -97,9 +117,18 @@ Status ReadCredentials(const Node& spec, TargetResource* t) {
     const std::string field = Item("spec.files", i);
     const Node f = files[i];
     if (!f.IsMap()) return Invalid(field, "must be a mapping with path and content");
-    COFFER_RETURN_IF_ERROR(CheckKeys(f, field, {"path", "content"}));
+    COFFER_RETURN_IF_ERROR(CheckKeys(f, field, {"path", "content", "source"}));
     COFFER_ASSIGN_OR_RETURN(auto path, OptString(f, "path", field + ".path"));
     COFFER_ASSIGN_OR_RETURN(auto content, OptString(f, "content", field + ".content"));
+    if (content) StripMd5Suffix(&*content);
+    // Semaphore's sem writes `source: ""` for every file and reads a non-empty one from
+    // disk; here the content is given in the file.
+    COFFER_ASSIGN_OR_RETURN(auto source, OptString(f, "source", field + ".source"));
+    if (source && !source->empty()) {
+      return Invalid(field + ".source",
+                     "not supported: give the file's content in base64 in content, or create "
+                     "the target with -f LOCAL:REMOTE");
+    }
     t->files.push_back({path.value_or(""), SecretBytes(content.value_or(""))});
     if (content) std::fill(content->begin(), content->end(), '\0');
   }
@@ -107,10 +136,11 @@ Status ReadCredentials(const Node& spec, TargetResource* t) {
 }
 
 Status ReadSpec(const Node& s, TargetResource* t) {
-  COFFER_RETURN_IF_ERROR(
-      CheckKeys(s, "spec",
-                {"state", "active", "subject_rules", "object_rules", "bookmark_parameter1",
-                 "bookmark_parameter2", "bookmark_parameter3", "env_vars", "files"}));
+  COFFER_RETURN_IF_ERROR(CheckKeys(
+      s, "spec",
+      {"state", "state_message", "active", "subject_rules", "object_rules", "bookmark_parameter1",
+       "bookmark_parameter2", "bookmark_parameter3", "env_vars", "files"}));
+  COFFER_RETURN_IF_ERROR(OptString(s, "state_message", "spec.state_message").status());
   COFFER_ASSIGN_OR_RETURN(auto state, OptString(s, "state", "spec.state"));
   t->state = state.value_or("");
   COFFER_ASSIGN_OR_RETURN(t->active, OptBool(s, "active", "spec.active"));
@@ -140,6 +170,10 @@ std::string TargetToYaml(const TargetResource& t) {
   }
   if (t.create_time != 0) line(2, "create_time: " + std::to_string(t.create_time));
   if (t.update_time != 0) line(2, "update_time: " + std::to_string(t.update_time));
+  if (!t.created_at.empty()) line(2, "created_at: " + YamlScalar(t.created_at));
+  if (!t.updated_at.empty()) line(2, "updated_at: " + YamlScalar(t.updated_at));
+  if (!t.created_by.empty()) line(2, "created_by: " + YamlScalar(t.created_by));
+  if (!t.updated_by.empty()) line(2, "updated_by: " + YamlScalar(t.updated_by));
   line(2, "description: " + YamlScalar(t.description));
   line(2, "url: " + YamlScalar(t.url));
   line(0, "spec:");
@@ -159,10 +193,18 @@ std::string TargetToYaml(const TargetResource& t) {
   for (int i = 0; i < 3; ++i) {
     line(2, "bookmark_parameter" + std::to_string(i + 1) + ": " + YamlScalar(t.bookmarks[i]));
   }
+  if (!t.has_credentials) return out;
+  // The values are the server's fingerprints: left as they are, they keep what is stored.
   line(2, t.env_vars.empty() ? "env_vars: []" : "env_vars:");
-  for (const auto& e : t.env_vars) line(2, "- name: " + YamlScalar(e.name));
+  for (const auto& e : t.env_vars) {
+    line(2, "- name: " + YamlScalar(e.name));
+    if (!e.value.empty()) line(4, "value: " + YamlScalar(std::string(e.value.view())));
+  }
   line(2, t.files.empty() ? "files: []" : "files:");
-  for (const auto& f : t.files) line(2, "- path: " + YamlScalar(f.path));
+  for (const auto& f : t.files) {
+    line(2, "- path: " + YamlScalar(f.path));
+    if (!f.content.empty()) line(4, "content: " + YamlScalar(std::string(f.content.view())));
+  }
   return out;
 }
 
