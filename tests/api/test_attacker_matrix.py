@@ -122,6 +122,7 @@ EXPECTED = {
     "GET /api/v1alpha/deployment_targets": Entry(A, IN_PROJECT, query="?project_id={project}"),
     "POST /api/v1alpha/deployment_targets": Entry(A, IN_PROJECT, body=NEW_TARGET),
     "GET /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT),
+    "GET /api/v1alpha/deployment_targets/{target}/history": Entry(A, IN_PROJECT),
     "PATCH /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT,
                                                             body={"description": "matrix"}),
     "PUT /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT,
