@@ -7,8 +7,8 @@
 #include "common/encoding.h"
 #include "http/json_fields.h"
 #include "http/json_jobs.h"
-#include "http/json_targets.h"
 #include "http/json_mapping.h"
+#include "http/json_targets.h"
 #include "http/router.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -35,5 +35,4 @@ Result<service::ProjectInput> ProjectFromJson(const json::value& body);
 
 json::object AuditToJson(const domain::AuditEvent& a);
 
-
 }  // namespace coffer::http
