@@ -9,6 +9,7 @@
 #include "mask/mask_command.h"
 #include "server/admin_command.h"
 #include "server/server_command.h"
+#include "version.h"  // generated in the build directory
 
 namespace {
 
@@ -23,7 +24,8 @@ constexpr const char* kUsage =
     "  run      run a job's command with its secrets, output masked (coffer run --help)\n"
     "  mask     mask secret values in standard input (coffer mask --values-from FILE)\n"
     "  routes   print the HTTP API's route table (method, path, authentication) as JSON\n"
-    "  version  print the version\n"
+    "  version  print the version, the git commit and the build date (also --version)\n"
+    "  help     print this list of commands\n"
     "\n"
     "Run 'coffer <command> --help' for a command's options.\n";
 
@@ -44,7 +46,8 @@ bool IsSemCommand(const std::string& cmd) {
 
 int main(int argc, char** argv) {
   if (argc > 0 && InvokedAsSem(argv[0])) return coffer::cli::SemMain(argc, argv);
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 1 : 0;
   }
@@ -57,7 +60,8 @@ int main(int argc, char** argv) {
   if (cmd == "run") return coffer::agent::RunCommand(argc - 1, argv + 1);
   if (cmd == "routes") return coffer::http::RoutesCommand(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
-    std::puts("coffer 0.1.0");
+    std::printf("coffer %s\ncommit %s\nbuilt %s\n", coffer::kVersion, coffer::kGitCommit,
+                coffer::kBuildDate);
     return 0;
   }
   std::fprintf(stderr, "error: unknown command '%s'\n%s", cmd.c_str(), kUsage);

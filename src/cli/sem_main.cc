@@ -21,6 +21,18 @@ std::string ProgramName(const char* argv0) {
   return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
+// The deepest subcommand that was recognised (the app itself when none was).
+CLI::App* DeepestParsed(CLI::App* app) {
+  for (CLI::App* sub = app;;) {
+    CLI::App* next = nullptr;
+    for (CLI::App* c : sub->get_subcommands()) {
+      if (c->parsed()) next = c;
+    }
+    if (next == nullptr) return sub;
+    sub = next;
+  }
+}
+
 // "sem get secret": the command line of the deepest subcommand that was recognised, for
 // the "Run '... --help'" hint after a usage error.
 std::string ParsedPath(CLI::App* app) {
@@ -72,10 +84,12 @@ int SemMain(int argc, char** argv) {
   CLI::App app{"Manage the secrets of a Coffer (Semaphore-compatible) server.", grammar.program()};
   app.require_subcommand(1);
   app.fallthrough();  // --ca may come after the subcommand
-  app.footer(kFooter);
   app.add_option("--ca", grammar.global().ca,
                  "PEM file of a CA to trust for the server (or set SSL_CERT_FILE)");
   for (const Verb& verb : SemVerbs()) verb.add(&app, &grammar);
+  // Set after the verbs are added: CLI11 copies a parent's footer into each subcommand made
+  // after it, which printed the examples again under every subcommand's --help.
+  app.footer(kFooter);
 
   try {
     app.parse(argc, argv);
@@ -88,6 +102,16 @@ int SemMain(int argc, char** argv) {
       return UsageError(&app,
                         "unexpected extra arguments (not shown: they may hold a value); quote a "
                         "value that has spaces, e.g. -e 'NAME=two words'");
+    }
+    return UsageError(&app, e.what());
+  } catch (const CLI::RequiredError& e) {
+    // "sem" or "sem get" alone: the error, then the list of what may follow.
+    CLI::App* at = DeepestParsed(&app);
+    if (!at->get_subcommands({}).empty() &&
+        at->get_subcommands([](CLI::App* c) { return c->parsed(); }).empty()) {
+      std::fprintf(stderr, "error: a subcommand is required; the commands are:\n\n%s",
+                   at->help().c_str());
+      return 1;
     }
     return UsageError(&app, e.what());
   } catch (const CLI::ParseError& e) {
