@@ -10,7 +10,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
   libhyperscan-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl openssh-client python3 python3-yaml procps
+  curl openssh-client python3 python3-yaml python3-jsonschema procps
 )
 
 missing=()

@@ -22,6 +22,7 @@ Api::Api(Services services, ApiOptions options)
   AddProjectRoutes(table_, s_);
   AddAuditRoutes(table_, s_);
   AddTokenRoutes(table_, s_);
+  AddOpenApiRoutes(table_, s_);
   // The table is complete: its entries no longer move.
   for (const auto& r : table_.routes()) router_.Add(r.method, r.pattern, &r);
 }

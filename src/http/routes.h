@@ -14,5 +14,6 @@ void AddTargetRoutes(RouteTable& t, const Services& s);   // target_routes.cc
 void AddJobRoutes(RouteTable& t, const Services& s);      // job_routes.cc (open, checkout...)
 void AddAuditRoutes(RouteTable& t, const Services& s);    // audit_routes.cc
 void AddTokenRoutes(RouteTable& t, const Services& s);    // token_routes.cc
+void AddOpenApiRoutes(RouteTable& t, const Services& s);  // openapi_routes.cc
 
 }  // namespace coffer::http
