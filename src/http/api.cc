@@ -3,10 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
 
 #include "common/encoding.h"
 #include "common/ids.h"
+#include "http/access_log.h"
 #include "http/authentication.h"
 #include "http/responses.h"
 #include "http/routes.h"
@@ -14,7 +16,9 @@
 namespace coffer::http {
 
 Api::Api(Services services, ApiOptions options)
-    : s_(std::move(services)), limiter_(options.auth_failure_limit) {
+    : s_(std::move(services)),
+      trusted_proxies_(std::move(options.trusted_proxies)),
+      limiter_(options.auth_failure_limit) {
   AddHealthRoutes(table_, s_);
   AddSecretRoutes(table_, s_);
   AddTargetRoutes(table_, s_);
@@ -27,18 +31,19 @@ Api::Api(Services services, ApiOptions options)
   for (const auto& r : table_.routes()) router_.Add(r.method, r.pattern, &r);
 }
 
-Response Api::AuthFailure(const Request& req, const Status& why) const {
+Response Api::AuthFailure(const std::string& client, const Status& why) const {
   // The address and the reason, never the token.
-  spdlog::info("authentication failed from {}: {}", req.remote_ip, why.message());
-  if (limiter_.RecordFailure(req.remote_ip)) {
+  spdlog::info("authentication failed from {}: {}", client, why.message());
+  if (limiter_.RecordFailure(client)) {
     spdlog::warn("{} locked out for {} s: over the limit of failed authentications per minute",
-                 req.remote_ip, AuthFailureLimiter::kWindowSeconds);
+                 client, AuthFailureLimiter::kWindowSeconds);
     return TooManyFailuresResponse(static_cast<int>(AuthFailureLimiter::kWindowSeconds));
   }
   return ErrorResponse(why);
 }
 
-Response Api::Dispatch(const Request& req, const std::string& request_id) const {
+Response Api::Dispatch(const Request& req, const std::string& request_id, const std::string& client,
+                       Dispatched* out_info) const {
   size_t q = req.target.find('?');
   std::string path = req.target.substr(0, q);
   auto query = ParseQuery(q == std::string::npos ? "" : req.target.substr(q + 1));
@@ -53,13 +58,16 @@ Response Api::Dispatch(const Request& req, const std::string& request_id) const 
                              : NoRouteResponse();
   }
   const Route& route = **match.handler;
+  out_info->route = route.pattern;
   auto identity = Authenticate(req, route.auth, s_.auth, request_id);
-  if (!identity.ok()) return AuthFailure(req, identity.status());
+  if (!identity.ok()) return AuthFailure(client, identity.status());
+  identity->ctx.ip = client;  // the peer, or the client behind a trusted proxy
+  out_info->actor_id = identity->ctx.principal.user_id;
   Call call{req, identity->ctx, match.params, *query, identity->job_token.view()};
   auto out = route.handler(call);
   if (out.ok()) return std::move(out).value();
   // A job token is checked by its handler: a refusal there is a failed authentication too.
-  if (out.status().Is(Status::Code::kUnauthenticated)) return AuthFailure(req, out.status());
+  if (out.status().Is(Status::Code::kUnauthenticated)) return AuthFailure(client, out.status());
   if (HttpStatusFor(out.status()) >= 500) {
     // The log gets the detail; the client gets what it may know.
     spdlog::error("request {} failed: {}", request_id, out.status().ToString());
@@ -68,13 +76,18 @@ Response Api::Dispatch(const Request& req, const std::string& request_id) const 
 }
 
 Response Api::Handle(const Request& req) const {
-  std::string request_id = HexEncode(RandomBytes(8));
+  auto start = std::chrono::steady_clock::now();
+  // A caller's well-formed X-Request-Id is kept (and echoed), so logs join across services.
+  std::string request_id = req.Header("X-Request-Id");
+  if (!WellFormedRequestId(request_id)) request_id = HexEncode(RandomBytes(8));
+  std::string client = ClientAddress(req, trusted_proxies_);
+  Dispatched info;
   Response res;
   try {
-    if (int64_t wait = limiter_.LockedFor(req.remote_ip); wait > 0) {
+    if (int64_t wait = limiter_.LockedFor(client); wait > 0) {
       res = TooManyFailuresResponse(static_cast<int>(wait));
     } else {
-      res = Dispatch(req, request_id);
+      res = Dispatch(req, request_id, client, &info);
     }
   } catch (const std::exception& e) {
     // Library exceptions stop here; the detail goes to the log, never to the client.
@@ -84,8 +97,9 @@ Response Api::Handle(const Request& req) const {
   res.headers.emplace_back("X-Request-Id", request_id);
   res.headers.emplace_back("Cache-Control", "no-store");
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  std::string path = req.target.substr(0, req.target.find('?'));
-  spdlog::info("{} {} {} {} {}", request_id, req.method, path, res.status, req.remote_ip);
+  std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - start;
+  LogAccess({request_id, req.method, info.route, res.status, latency.count(), info.actor_id, client,
+             req.Header("User-Agent")});
   return res;
 }
 

@@ -20,6 +20,7 @@ namespace coffer::http {
 
 struct ApiOptions {
   int auth_failure_limit = 100;  // failed authentications per address per minute; 0: off
+  std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
 };
 
 class Api {
@@ -31,11 +32,19 @@ class Api {
   const std::vector<Route>& routes() const { return table_.routes(); }
 
  private:
-  Response Dispatch(const Request& req, const std::string& request_id) const;
-  // Counts a failed authentication; the answer becomes 429 when it locks the address out.
-  Response AuthFailure(const Request& req, const Status& why) const;
+  // What the access log line needs from the dispatch: the route template and the actor.
+  struct Dispatched {
+    std::string route;
+    std::string actor_id;
+  };
+  Response Dispatch(const Request& req, const std::string& request_id, const std::string& client,
+                    Dispatched* out) const;
+  // Counts a failed authentication of `client`; the answer becomes 429 when it locks the
+  // address out.
+  Response AuthFailure(const std::string& client, const Status& why) const;
 
   Services s_;
+  std::vector<std::string> trusted_proxies_;
   RouteTable table_;
   Router<const Route*> router_;
   mutable AuthFailureLimiter limiter_;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -13,6 +14,7 @@
 
 #include "http/api.h"
 #include "http/server.h"
+#include "server/log_format.h"
 #include "service/data_dir.h"
 #include "service/service_set.h"
 
@@ -54,7 +56,8 @@ void RaiseFileLimit(size_t max_connections) {
 // Logs go to stderr, or to --log-file, which SIGHUP reopens (after logrotate moved it).
 class LogOutput {
  public:
-  explicit LogOutput(std::string path) : path_(std::move(path)) {}
+  LogOutput(std::string path, http::LogFormat format, spdlog::level::level_enum level)
+      : path_(std::move(path)), format_(format), level_(level) {}
 
   Status Open() {
     if (path_.empty()) {
@@ -65,8 +68,10 @@ class LogOutput {
     auto logger = std::make_shared<spdlog::logger>("coffer", sink_);
     // Buffered: request lines reach the file within a second, warnings and errors at once.
     logger->flush_on(spdlog::level::warn);
+    logger->set_level(level_);
+    logger->set_formatter(MakeLogFormatter(format_));
     spdlog::set_default_logger(logger);
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+    http::SetLogFormat(format_);
     spdlog::flush_every(std::chrono::seconds(1));
     return Status::Ok();
   }
@@ -76,7 +81,7 @@ class LogOutput {
     if (path_.empty()) return Status::Ok();
     try {
       auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path_, false);
-      file->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+      file->set_formatter(MakeLogFormatter(format_));
       sink_->set_sinks({file});
     } catch (const spdlog::spdlog_ex& e) {
       return Status::FailedPrecondition("cannot open the log file " + path_ + ": " + e.what());
@@ -86,6 +91,8 @@ class LogOutput {
 
  private:
   std::string path_;
+  http::LogFormat format_;
+  spdlog::level::level_enum level_;
   std::shared_ptr<spdlog::sinks::dist_sink_mt> sink_ =
       std::make_shared<spdlog::sinks::dist_sink_mt>();
 };
@@ -168,6 +175,18 @@ int ServerCommand(int argc, char** argv) {
   app.add_option("--log-file", log_file,
                  "append logs to this file, reopened on SIGHUP "
                  "(default: stderr)");
+  std::string log_format, log_level = "info";
+  app.add_option("--log-format", log_format,
+                 "json (JSON lines) or text (default: text when stderr is a terminal and there "
+                 "is no --log-file, else json)")
+      ->check(CLI::IsMember({"json", "text"}));
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_option("--trusted-proxies", api_opts.trusted_proxies,
+                 "comma-separated addresses of reverse proxies whose X-Forwarded-For names the "
+                 "client (default: none, the peer is the client)")
+      ->delimiter(',');
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -177,7 +196,9 @@ int ServerCommand(int argc, char** argv) {
     return Fail(Status::InvalidArgument("--listen: expected HOST:PORT, got '" + listen + "'"));
   }
   DisableCoreDumps();
-  LogOutput log(log_file);
+  if (log_format.empty()) log_format = (log_file.empty() && isatty(2)) ? "text" : "json";
+  LogOutput log(log_file, log_format == "json" ? http::LogFormat::kJson : http::LogFormat::kText,
+                spdlog::level::from_str(log_level));
   if (Status s = log.Open(); !s.ok()) return Fail(s);
   RaiseFileLimit(so.max_connections);
   so.request_timeout = std::chrono::seconds(request_timeout);
