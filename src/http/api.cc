@@ -10,6 +10,7 @@
 #include "common/ids.h"
 #include "http/access_log.h"
 #include "http/authentication.h"
+#include "http/metrics.h"
 #include "http/responses.h"
 #include "http/routes.h"
 
@@ -27,6 +28,7 @@ Api::Api(Services services, ApiOptions options)
   AddAuditRoutes(table_, s_);
   AddTokenRoutes(table_, s_);
   AddOpenApiRoutes(table_, s_);
+  AddMetricsRoutes(table_, s_, options.metrics_allow);
   // The table is complete: its entries no longer move.
   for (const auto& r : table_.routes()) router_.Add(r.method, r.pattern, &r);
 }
@@ -34,7 +36,9 @@ Api::Api(Services services, ApiOptions options)
 Response Api::AuthFailure(const std::string& client, const Status& why) const {
   // The address and the reason, never the token.
   spdlog::info("authentication failed from {}: {}", client, why.message());
+  GlobalMetrics().CountAuthFailure();
   if (limiter_.RecordFailure(client)) {
+    GlobalMetrics().CountLockout();
     spdlog::warn("{} locked out for {} s: over the limit of failed authentications per minute",
                  client, AuthFailureLimiter::kWindowSeconds);
     return TooManyFailuresResponse(static_cast<int>(AuthFailureLimiter::kWindowSeconds));
@@ -98,6 +102,9 @@ Response Api::Handle(const Request& req) const {
   res.headers.emplace_back("Cache-Control", "no-store");
   res.headers.emplace_back("X-Content-Type-Options", "nosniff");
   std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - start;
+  // Unmatched requests share one series whatever their method (no label from the client).
+  GlobalMetrics().ObserveRequest(info.route.empty() ? "" : req.method, info.route, res.status,
+                                 latency.count() / 1000);
   LogAccess({request_id, req.method, info.route, res.status, latency.count(), info.actor_id, client,
              req.Header("User-Agent")});
   return res;

@@ -21,6 +21,7 @@ namespace coffer::http {
 struct ApiOptions {
   int auth_failure_limit = 100;  // failed authentications per address per minute; 0: off
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
+  std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};  // /metrics without a token
 };
 
 class Api {

@@ -5,6 +5,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/metrics.h"
 #include "http/server_session.h"  // Boost.Beast and Asio, for this translation unit only
 
 namespace coffer::http {
@@ -46,6 +47,7 @@ struct HttpServer::Impl {
       if (shared->tracker.Size() >= cap) {
         beast::error_code ignored;
         sock.close(ignored);
+        GlobalMetrics().CountRefusedAtCap();
         if (uint64_t n = over_cap_log.Tick()) {
           spdlog::warn("{} connections open (--max-connections): closed {} new connections", cap,
                        n);
@@ -122,12 +124,13 @@ struct HttpServer::Impl {
 };
 
 HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() { GlobalMetrics().SetOpenConnections(nullptr); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Listen(const ServerOptions& o, Handler handler) {
   auto impl = std::make_unique<Impl>();
   impl->shared->handler = std::move(handler);
   impl->shared->options = o;
+  GlobalMetrics().SetOpenConnections([shared = impl->shared] { return shared->tracker.Size(); });
   impl->shared->options.threads = std::max(1, o.threads);
   impl->shared->options.max_connections = std::max<size_t>(1, o.max_connections);
   impl->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(1, o.workers)));

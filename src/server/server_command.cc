@@ -187,6 +187,11 @@ int ServerCommand(int argc, char** argv) {
                  "comma-separated addresses of reverse proxies whose X-Forwarded-For names the "
                  "client (default: none, the peer is the client)")
       ->delimiter(',');
+  app.add_option("--metrics-allow", api_opts.metrics_allow,
+                 "comma-separated addresses that may read /metrics without a token (others "
+                 "need an Owner's token)")
+      ->delimiter(',')
+      ->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -102,6 +102,10 @@ OWN_ORG_OWNER_VIEW = statuses(owner=200, other_org_owner=200, member=403, orches
 EXPECTED = {
     "GET /healthz": Entry("none", {c: {200} for c in CALLERS}),
     "GET /readyz": Entry("none", {c: {200} for c in CALLERS}),
+    "GET /api/openapi.json": Entry("none", {c: {200} for c in CALLERS}),
+    # From loopback (--metrics-allow's default) no token is needed; test_operations covers
+    # the token path.
+    "GET /metrics": Entry("none", {c: {200} for c in CALLERS}),
 
     "GET /api/v1beta/secrets": Entry(A, statuses(owner=200, other_org_owner=200, member=200,
                                                  orchestrator=403)),

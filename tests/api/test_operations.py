@@ -1,4 +1,4 @@
-"""Issue 16, point 2: structured logs. JSON lines by default when stderr is not a terminal
+"""Issue 16, points 1 and 2: /metrics, and structured logs. JSON lines by default when stderr is not a terminal
 (here: a file), --log-format text, --log-level; one line per request with its time (RFC 3339,
 UTC), request id, method, route template, status, latency, actor id, client address and user
 agent; a well-formed incoming X-Request-Id is kept and echoed; X-Forwarded-For is believed
@@ -114,6 +114,49 @@ class LogSettings(unittest.TestCase):
             s.stop()
             self.assertNotIn("req-quiet", s.stderr())
             self.assertNotIn("authentication failed", s.stderr())
+
+
+def metric(text, name_and_labels):
+    for line in text.splitlines():
+        if line.startswith(name_and_labels + " "):
+            return float(line.split()[-1])
+    return None
+
+
+class MetricsEndpoint(unittest.TestCase):
+    def test_loopback_scrapes_without_a_token(self):
+        with Server() as s:
+            call(s.url, "GET", "/api/v1beta/secrets/metric-secret-name", s.token)
+            call(s.url, "GET", "/api/v1beta/secrets", "cft_wrong-token")
+            call(s.url, "GET", "/no/such/route/metric-path")
+            r = call(s.url, "GET", "/metrics")
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(r.headers["Content-Type"].startswith("text/plain"), r.headers)
+            text = r.raw.decode()
+            route = 'method="GET",route="/api/v1beta/secrets/{secret}"'
+            self.assertEqual(metric(text, f'coffer_http_requests_total{{{route},code="4xx"}}'), 1)
+            self.assertEqual(metric(text, f"coffer_http_request_duration_seconds_count{{{route}}}"),
+                             1)
+            self.assertEqual(
+                metric(text, 'coffer_http_requests_total{method="other",route="unmatched",code="4xx"}'),
+                1)
+            self.assertGreaterEqual(metric(text, "coffer_auth_failures_total"), 1)
+            self.assertGreaterEqual(metric(text, "coffer_open_connections"), 1)
+            for name in ("coffer_checkouts_total", "coffer_jobs_opened_total",
+                         "coffer_jobs_refused_total", "coffer_auth_lockouts_total",
+                         "coffer_connections_refused_total"):
+                self.assertEqual(metric(text, name), 0, name)
+            for leak in ("metric-secret-name", "metric-path", "cft_", s.token, "admin"):
+                self.assertNotIn(leak, text)
+
+    def test_elsewhere_an_owner_token_is_needed(self):
+        with Server(extra_args=["--metrics-allow", "192.0.2.1"]) as s:
+            self.assertEqual(call(s.url, "GET", "/metrics").status, 401)
+            member = s.user_token("watcher", "Member")
+            self.assertEqual(call(s.url, "GET", "/metrics", member).status, 403)
+            r = call(s.url, "GET", "/metrics", s.token)
+            self.assertEqual(r.status, 200, r)
+            self.assertIn("coffer_http_requests_total", r.raw.decode())
 
 
 if __name__ == "__main__":

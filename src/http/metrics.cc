@@ -1,0 +1,119 @@
+#include "http/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "http/authentication.h"
+
+namespace coffer::http {
+namespace {
+
+std::string StatusClass(int status) { return std::to_string(status / 100) + "xx"; }
+
+std::string Labels(const std::pair<std::string, std::string>& method_route) {
+  // Route templates and methods come from the route table: no quote or backslash to escape.
+  return "method=\"" + (method_route.first.empty() ? "other" : method_route.first) + "\",route=\"" +
+         (method_route.second.empty() ? "unmatched" : method_route.second) + "\"";
+}
+
+void Counter(std::string& out, const char* name, const char* help, uint64_t v) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name +
+         " " + std::to_string(v) + "\n";
+}
+
+std::string Num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
+
+Metrics& GlobalMetrics() {
+  static Metrics m;
+  return m;
+}
+
+void Metrics::SetOpenConnections(std::function<size_t()> f) {
+  std::lock_guard<std::mutex> lock(mu_);
+  open_connections_ = std::move(f);
+}
+
+void Metrics::ObserveRequest(const std::string& method, const std::string& route, int status,
+                             double seconds) {
+  if (route == "/api/v1alpha/jobs/{job}/secrets" && status == 200) checkouts_++;
+  if (route == "/api/v1alpha/jobs" && method == "POST") {
+    if (status == 200) jobs_opened_++;
+    if (status == 403) jobs_refused_++;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  auto key = std::make_pair(method, route);
+  requests_[key][StatusClass(status)]++;
+  Histogram& h = latency_[key];
+  for (size_t i = 0; i < std::size(kBuckets); ++i) {
+    if (seconds <= kBuckets[i]) h.counts[i]++;
+  }
+  h.count++;
+  h.sum += seconds;
+}
+
+std::string Metrics::Render() const {
+  std::string out;
+  std::lock_guard<std::mutex> lock(mu_);
+  out +=
+      "# HELP coffer_http_requests_total Answered requests by route template and status class.\n"
+      "# TYPE coffer_http_requests_total counter\n";
+  for (const auto& [key, by_class] : requests_) {
+    for (const auto& [cls, n] : by_class) {
+      out += "coffer_http_requests_total{" + Labels(key) + ",code=\"" + cls + "\"} " +
+             std::to_string(n) + "\n";
+    }
+  }
+  out +=
+      "# HELP coffer_http_request_duration_seconds Request latency by route template.\n"
+      "# TYPE coffer_http_request_duration_seconds histogram\n";
+  for (const auto& [key, h] : latency_) {
+    std::string l = Labels(key);
+    for (size_t i = 0; i < std::size(kBuckets); ++i) {
+      out += "coffer_http_request_duration_seconds_bucket{" + l + ",le=\"" + Num(kBuckets[i]) +
+             "\"} " + std::to_string(h.counts[i]) + "\n";
+    }
+    out += "coffer_http_request_duration_seconds_bucket{" + l + ",le=\"+Inf\"} " +
+           std::to_string(h.count) + "\n";
+    out += "coffer_http_request_duration_seconds_sum{" + l + "} " + Num(h.sum) + "\n";
+    out +=
+        "coffer_http_request_duration_seconds_count{" + l + "} " + std::to_string(h.count) + "\n";
+  }
+  Counter(out, "coffer_checkouts_total", "Successful checkouts of a job's secrets.", checkouts_);
+  Counter(out, "coffer_jobs_opened_total", "Jobs opened.", jobs_opened_);
+  Counter(out, "coffer_jobs_refused_total", "Jobs refused (403 on POST /api/v1alpha/jobs).",
+          jobs_refused_);
+  Counter(out, "coffer_auth_failures_total", "Failed authentications.", auth_failures_);
+  Counter(out, "coffer_auth_lockouts_total",
+          "Client addresses locked out for too many failed authentications.", lockouts_);
+  Counter(out, "coffer_connections_refused_total",
+          "Connections closed at once because --max-connections were open.", refused_at_cap_);
+  out +=
+      "# HELP coffer_open_connections Open client connections.\n"
+      "# TYPE coffer_open_connections gauge\ncoffer_open_connections " +
+      std::to_string(open_connections_ ? open_connections_() : 0) + "\n";
+  return out;
+}
+
+void AddMetricsRoutes(RouteTable& t, const Services& s, std::vector<std::string> allow) {
+  t.Add("GET", "/metrics", kNoAuth, [s, allow](const Call& c) -> Result<Response> {
+    if (std::find(allow.begin(), allow.end(), c.ctx.ip) == allow.end()) {
+      auto id = Authenticate(c.req, kApiToken, s.auth, c.ctx.request_id);
+      if (!id.ok()) return id.status();
+      if (id->ctx.principal.org_role != domain::OrgRole::kOwner) {
+        return Status::PermissionDenied("metrics: an Owner's token, or a --metrics-allow address");
+      }
+    }
+    Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = GlobalMetrics().Render();
+    return r;
+  });
+}
+
+}  // namespace coffer::http
