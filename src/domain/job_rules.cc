@@ -20,11 +20,9 @@ bool ForkMayUse(const Project& project, const std::string& name) {
          project.allowed_secrets.end();
 }
 
-namespace {
 JobSecret Pin(const std::string& name, const SecretMeta& m) {
   return {name, m.scope, m.owner_id, m.id, m.version};
 }
-}  // namespace
 
 Resolution ResolveSecretName(const std::string& name, const Project& project, bool fork,
                              const SecretMeta* project_secret, const SecretMeta* org_secret) {

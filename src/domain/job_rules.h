@@ -32,6 +32,9 @@ using Resolution = std::variant<JobSecret, std::string>;
 Resolution ResolveSecretName(const std::string& name, const Project& project, bool fork,
                              const SecretMeta* project_secret, const SecretMeta* org_secret);
 
+// The exact version of `m` a job imports under `name`.
+JobSecret Pin(const std::string& name, const SecretMeta& m);
+
 // True when a forked pull request of `project` may use the secret called `name`.
 bool ForkMayUse(const Project& project, const std::string& name);
 

@@ -30,10 +30,6 @@ Result<domain::Project> ProjectByIdOrName(store::Store& store, const std::string
   return p;
 }
 
-domain::JobSecret Pin(const std::string& name, const domain::SecretMeta& m) {
-  return {name, m.scope, m.owner_id, m.id, m.version};
-}
-
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -168,7 +164,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   if (target) {
     auto creds = store_.ListSecrets(org, Scope::kDeploymentTarget, target->id, {});
     if (!creds.ok()) return creds.status();
-    if (!creds->empty()) pinned.push_back(Pin(target->name, creds->front()));
+    if (!creds->empty()) pinned.push_back(domain::Pin(target->name, creds->front()));
   }
   if (!refusals.empty()) {
     // A refused job is worth an event too: someone tried to reach these secrets.
