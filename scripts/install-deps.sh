@@ -11,6 +11,7 @@ packages=(
   libhyperscan-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl openssh-client python3 python3-yaml python3-jsonschema procps
+  libpq-dev postgresql-15
 )
 
 missing=()
@@ -19,7 +20,18 @@ for p in "${packages[@]}"; do
   [ "$status" = "installed" ] || missing+=("$p")
 done
 
+# The PostgreSQL tests run the server as this unprivileged user (the package creates it;
+# a system without it gets one).
+ensure_postgres_user() {
+  if ! id -u postgres >/dev/null 2>&1; then
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo useradd --system --home-dir /var/lib/postgresql --shell /bin/sh postgres
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  ensure_postgres_user
   exit 0
 fi
 
@@ -29,3 +41,4 @@ if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+ensure_postgres_user

@@ -1,0 +1,153 @@
+// Thin wrappers over libpq for the PostgreSQL store: Db (one connection, with its prepared
+// statements), Stmt (one use of a prepared statement, with the same interface as the
+// SQLite backend's Stmt, so that both backends read alike) and Pool (a small pool of
+// connections, opened lazily and replaced when they break).
+//
+// SQL is written with SQLite's placeholders (`?` in order, or `?N`) and translated to
+// PostgreSQL's `$N`; every statement is prepared once per connection (PQprepare) and run
+// with PQexecPrepared. Values are always bound, never spliced into SQL; results come in
+// binary format. Errors become Status values carrying only PostgreSQL's primary message
+// (never its DETAIL, which can quote a stored value). Not thread-safe: one thread uses a
+// Db at a time (the Pool hands each to one user).
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+
+namespace coffer::store::pg {
+
+class Db {
+ public:
+  // Connects with `conninfo` (a postgres:// URL or key=value pairs) and configures the
+  // session (synchronous_commit on). Unavailable when the server cannot be reached.
+  static Result<std::unique_ptr<Db>> Connect(const std::string& conninfo);
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs SQL text without parameters (may hold several statements).
+  Status Exec(const char* sql);
+  // Whether the connection is lost (it is then discarded, not reused).
+  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  // The SQLSTATE of the last failed statement ("" if none or no server answer).
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+  PGconn* raw() const { return conn_; }
+
+ private:
+  friend class Stmt;
+  explicit Db(PGconn* c) : conn_(c) {}
+  // Maps a failed result (or a lost connection) to a Status and remembers its SQLSTATE.
+  Status Error(PGresult* res, const char* what);
+  // The name of the prepared statement for `sql` ($N placeholders), preparing it on first use.
+  // `types` are the parameters' type OIDs (0: inferred from the SQL).
+  Result<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
+
+  PGconn* conn_ = nullptr;
+  std::unordered_map<std::string, std::string> prepared_;
+  std::string last_sqlstate_;
+};
+
+class Stmt {
+ public:
+  Stmt(Db& db, const char* sql);
+  Stmt(Db& db, const std::string& sql) : Stmt(db, sql.c_str()) {}
+  ~Stmt();
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Bind by 1-based index; chainable. An unbound parameter is NULL.
+  Stmt& Bind(int i, std::string_view text);
+  Stmt& BindBlob(int i, std::string_view bytes);
+  Stmt& Bind(int i, int64_t v);
+
+  // The first Step runs the statement; true while a row is available. Check status()
+  // after the loop.
+  bool Step();
+  // Runs a statement that returns no rows (or ignores them).
+  Status Run();
+  const Status& status() const { return status_; }
+
+  std::string Text(int col) const;
+  std::string Blob(int col) const { return Text(col); }
+  int64_t Int(int col) const;
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  int Changes() const;
+
+ private:
+  struct Param {
+    std::string value;
+    bool set = false;
+    bool binary = false;
+    Oid type = 0;  // int8 for an integer, bytea for bytes, else inferred
+  };
+  Param& At(int i);
+
+  Db& db_;
+  std::string sql_;
+  int nparams_ = 0;
+  std::vector<Param> params_;
+  PGresult* res_ = nullptr;
+  int row_ = -1;
+  bool executed_ = false;
+  Status status_;
+};
+
+// Translates SQLite placeholders to PostgreSQL's: `?` becomes `$1`, `$2`... in order and
+// `?N` becomes `$N`; text in quotes is left alone. *nparams is the highest index.
+std::string TranslatePlaceholders(const char* sql, int* nparams);
+
+// Maps a SQLSTATE to a Status code: 23505 (unique) to AlreadyExists, other 23xxx
+// (integrity) to Internal, connection, resource and serialization classes to Unavailable,
+// XX001/XX002 to Corruption, the rest to Internal.
+Status StatusForSqlstate(const std::string& sqlstate, std::string message);
+
+// A fixed-size pool of connections, opened when first needed. A connection found broken
+// is closed and a new one opened on the next Acquire.
+class Pool {
+ public:
+  Pool(std::string conninfo, int size) : conninfo_(std::move(conninfo)), size_(size) {}
+  ~Pool();
+
+  class Lease {
+   public:
+    Lease(Pool* p, std::unique_ptr<Db> db) : pool_(p), db_(std::move(db)) {}
+    Lease(Lease&& o) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (db_) pool_->Release(std::move(db_));
+    }
+    Db& db() { return *db_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Db> db_;
+  };
+
+  // A connection for one user; Unavailable when none is free within `wait` or the
+  // server cannot be reached.
+  Result<Lease> Acquire(std::chrono::milliseconds wait = std::chrono::seconds(10));
+  int size() const { return size_; }
+
+ private:
+  void Release(std::unique_ptr<Db> db);
+
+  const std::string conninfo_;
+  const int size_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Db>> idle_;
+  int open_ = 0;  // connections leased out or idle
+};
+
+}  // namespace coffer::store::pg

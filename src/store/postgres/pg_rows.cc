@@ -1,0 +1,143 @@
+#include "store/postgres/pg_rows.h"
+
+namespace coffer::store::pg {
+
+Status InsertAudit(Db& db, const AuditRecord& a) {
+  // Held to commit: the org's events are numbered in commit order.
+  COFFER_RETURN_IF_ERROR(
+      Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, a.org_id).Run());
+  return Stmt(db,
+              "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
+              "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
+              "job_id, pipeline_id, workflow_id) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .Bind(1, a.id)
+      .Bind(2, a.time)
+      .Bind(3, a.org_id)
+      .Bind(4, a.actor_id)
+      .Bind(5, a.actor_name)
+      .Bind(6, a.medium)
+      .Bind(7, a.ip)
+      .Bind(8, a.request_id)
+      .Bind(9, a.action)
+      .Bind(10, a.resource_type)
+      .Bind(11, a.resource_id)
+      .Bind(12, a.resource_name)
+      .Bind(13, a.scope)
+      .Bind(14, a.owner_id)
+      .Bind(15, a.version)
+      .Bind(16, a.job_id)
+      .Bind(17, a.pipeline_id)
+      .Bind(18, a.workflow_id)
+      .Run();
+}
+
+domain::SecretMeta ReadSecretMeta(const Stmt& q) {
+  domain::SecretMeta m;
+  m.id = q.Text(0);
+  m.org_id = q.Text(1);
+  m.scope = ParseScope(q.Text(2));
+  m.owner_id = q.Text(3);
+  m.name = q.Text(4);
+  m.description = q.Text(5);
+  m.create_time = q.Int(6);
+  m.update_time = q.Int(7);
+  m.checkout_at = q.Int(8);
+  m.version = q.Int(9);
+  m.env_names = ListFromJson(q.Text(10));
+  m.file_paths = ListFromJson(q.Text(11));
+  m.policy.projects_access =
+      domain::ParseProjectsAccess(q.Text(12)).value_or(domain::ProjectsAccess::kAll);
+  m.policy.project_ids = ListFromJson(q.Text(13));
+  m.policy.debug_allowed = q.Int(14) != 0;
+  m.policy.attach_allowed = q.Int(15) != 0;
+  return m;
+}
+
+Status InsertVersion(Db& db, const SecretRow& row) {
+  return Stmt(db,
+              "INSERT INTO secret_versions (secret_id, version, create_time, sealed) "
+              "VALUES (?,?,?,?)")
+      .Bind(1, row.meta.id)
+      .Bind(2, row.meta.version)
+      .Bind(3, row.meta.update_time)
+      .BindBlob(4, row.sealed)
+      .Run();
+}
+
+Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
+                              domain::Scope scope, const std::string& owner_id,
+                              const std::string& key) {
+  std::string sql = std::string("SELECT ") + kSecretCols +
+                    ", v.sealed FROM secrets s JOIN secret_versions v "
+                    "ON v.secret_id = s.id AND v.version = s.version "
+                    "WHERE s.org_id = ? AND s.scope = ? AND s.owner_id = ? AND " +
+                    where;
+  Stmt q(db, sql.c_str());
+  q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id).Bind(4, key);
+  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(16)};
+  COFFER_RETURN_IF_ERROR(q.status());
+  return Status::NotFound("secret not found");
+}
+
+Status InsertSecret(Db& db, const SecretRow& row) {
+  const auto& m = row.meta;
+  return Stmt(db,
+              "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
+              "create_time, update_time, checkout_at, version, env_names, file_paths, "
+              "projects_access, project_ids, debug_allowed, attach_allowed) "
+              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+      .Bind(1, m.id)
+      .Bind(2, m.org_id)
+      .Bind(3, domain::ScopeName(m.scope))
+      .Bind(4, m.owner_id)
+      .Bind(5, m.name)
+      .Bind(6, m.description)
+      .Bind(7, m.create_time)
+      .Bind(8, m.update_time)
+      .Bind(9, m.checkout_at)
+      .Bind(10, m.version)
+      .Bind(11, ListToJson(m.env_names))
+      .Bind(12, ListToJson(m.file_paths))
+      .Bind(13, domain::ProjectsAccessName(m.policy.projects_access))
+      .Bind(14, ListToJson(m.policy.project_ids))
+      .Bind(15, static_cast<int64_t>(m.policy.debug_allowed))
+      .Bind(16, static_cast<int64_t>(m.policy.attach_allowed))
+      .Run();
+}
+
+Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
+  const auto& m = row.meta;
+  Stmt u(db,
+         "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
+         "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
+         "debug_allowed = ?, attach_allowed = ? WHERE org_id = ? AND id = ? AND version = ?");
+  u.Bind(1, m.name)
+      .Bind(2, m.description)
+      .Bind(3, m.update_time)
+      .Bind(4, m.version)
+      .Bind(5, ListToJson(m.env_names))
+      .Bind(6, ListToJson(m.file_paths))
+      .Bind(7, domain::ProjectsAccessName(m.policy.projects_access))
+      .Bind(8, ListToJson(m.policy.project_ids))
+      .Bind(9, static_cast<int64_t>(m.policy.debug_allowed))
+      .Bind(10, static_cast<int64_t>(m.policy.attach_allowed))
+      .Bind(11, m.org_id)
+      .Bind(12, m.id)
+      .Bind(13, expected_version);
+  Status s = u.Run();
+  if (s.Is(Status::Code::kAlreadyExists)) {
+    return Status::AlreadyExists("a secret named " + m.name + " already exists");
+  }
+  COFFER_RETURN_IF_ERROR(s);
+  if (u.Changes() == 0) {
+    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ?");
+    e.Bind(1, m.org_id).Bind(2, m.id);
+    if (e.Step()) return Status::Conflict("the secret was changed by someone else meanwhile");
+    COFFER_RETURN_IF_ERROR(e.status());
+    return Status::NotFound("secret not found");
+  }
+  return InsertVersion(db, row);
+}
+
+}  // namespace coffer::store::pg

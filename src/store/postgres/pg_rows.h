@@ -1,0 +1,28 @@
+// Row helpers shared by the PgStore source files, as sqlite_rows.h is for SqliteStore (the
+// JSON list helpers, kSecretCols and ParseScope are shared with it). Internal to the
+// PostgreSQL backend.
+#pragma once
+
+#include <string>
+
+#include "store/postgres/pg_db.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/store.h"
+
+namespace coffer::store::pg {
+
+// Inserts an event, numbered after every committed event of its org (see pg_store.h).
+Status InsertAudit(Db& db, const AuditRecord& a);
+// Inserts a deployment attempt at a time later than every other of its target's; in
+// pg_store_deployments.cc.
+Status InsertDeployment(Db& db, const DeploymentRecord& d);
+
+domain::SecretMeta ReadSecretMeta(const Stmt& q);
+Status InsertSecret(Db& db, const SecretRow& row);
+Status InsertVersion(Db& db, const SecretRow& row);
+Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
+Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
+                              domain::Scope scope, const std::string& owner_id,
+                              const std::string& key);
+
+}  // namespace coffer::store::pg

@@ -1,0 +1,147 @@
+// PgStore: the PostgreSQL Store backend, for several `coffer server` processes sharing one
+// database (docs/operations.md).
+//
+// A small pool of libpq connections (pg_db.h); every write method is one transaction on
+// one connection (READ COMMITTED, synchronous_commit on: when it returns OK its commit is
+// flushed to the server's WAL), retried when PostgreSQL reports a serialization failure
+// or a deadlock, or when a pooled connection turns out lost before anything was sent.
+// Where the SQLite backend relies on its single writer, this one takes locks:
+// - audit events: a transaction-scoped advisory lock per org is taken before an event is
+//   numbered, and held to commit, so an org's events are numbered in commit order (a
+//   reader paging with after_seq never skips one that commits later with a lower seq);
+// - a target's deployment history: an advisory lock per target around "newest + 1";
+// - a checkout reads its job row FOR UPDATE, so a finish and a checkout are ordered.
+// Version checks (UpdateSecret) are compare-and-set UPDATEs, which PostgreSQL re-checks
+// against the latest committed row. The database sees what SQLite's file holds: metadata,
+// sealed bytes and wrapped keys, never a plaintext value.
+//
+// Each interface's methods are in the pg_store_<aggregate>.cc named beside it below.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_db.h"
+#include "store/store.h"
+
+namespace coffer::store::pg {
+
+class PgStore final : public Store {
+ public:
+  // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
+  // at most `pool_size` connections, and migrates the schema.
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, int pool_size = 8);
+
+  // KeyStore: pg_store_keys.cc.
+  Result<std::vector<KeyRecord>> ListKeys() override;
+  Status AddKey(const KeyRecord& key) override;
+
+  // IdentityStore: pg_store_identity.cc.
+  Status CreateOrg(const OrgRecord& org) override;
+  Result<OrgRecord> FindOrgByName(const std::string& name) override;
+  Result<std::vector<OrgRecord>> ListOrgs() override;
+  Status CreateUser(const UserRecord& user) override;
+  Result<UserRecord> GetUser(const std::string& id) override;
+  Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) override;
+  Status SetProjectRole(const std::string& user_id, const std::string& project_id,
+                        const std::string& role) override;
+  Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
+  Status CreateToken(const TokenRecord& token) override;
+  Result<TokenRecord> FindToken(const std::string& hash) override;
+  Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) override;
+  Status DeleteToken(const std::string& org_id, const std::string& id,
+                     const AuditRecord& audit) override;
+  Status DeleteUser(const std::string& org_id, const std::string& user_id,
+                    const AuditRecord& audit) override;
+  Status TouchToken(const std::string& hash, int64_t time) override;
+
+  // ProjectStore: pg_store_projects.cc.
+  Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
+  Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
+  Result<ProjectRecord> GetProjectByName(const std::string& org_id,
+                                         const std::string& name) override;
+  Result<std::vector<ProjectRecord>> ListProjects(const std::string& org_id, int offset,
+                                                  int limit) override;
+  Status UpdateProject(const ProjectRecord& p, const AuditRecord& audit) override;
+  Status DeleteProject(const std::string& org_id, const std::string& id,
+                       const AuditRecord& audit) override;
+
+  // SecretStore: pg_store_secrets.cc.
+  Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
+  Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
+                                  const std::string& owner_id, const std::string& id) override;
+  Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
+                                    const std::string& owner_id, const std::string& name) override;
+  Result<std::vector<domain::SecretMeta>> ListSecrets(const std::string& org_id,
+                                                      domain::Scope scope,
+                                                      const std::string& owner_id,
+                                                      const SecretQuery& q) override;
+  Status UpdateSecret(const SecretRow& row, int64_t expected_version,
+                      const AuditRecord& audit) override;
+  Status DeleteSecret(const std::string& org_id, const std::string& id,
+                      const AuditRecord& audit) override;
+  Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
+
+  // TargetStore: pg_store_targets.cc.
+  Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
+                                const AuditRecord& audit) override;
+  Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
+                                                       const std::string& id) override;
+  Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
+                                                        const std::string& project_id,
+                                                        const std::string& name) override;
+  Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
+      const std::string& org_id, const std::string& project_id) override;
+  Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
+                                int64_t expected_version, const AuditRecord& audit) override;
+  Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
+                                const AuditRecord& audit) override;
+  Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
+  Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
+                                         const DeploymentQuery& q) override;
+
+  // JobStore: pg_store_jobs.cc.
+  Status CreateJob(const JobRecord& job, const AuditRecord& audit,
+                   const DeploymentRecord* deployment) override;
+  Result<JobRecord> FindJobByToken(const std::string& token_hash) override;
+  Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
+  Status FinishJob(const std::string& org_id, const std::string& id,
+                   const AuditRecord& audit) override;
+  Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
+                        const std::vector<UsageRecord>& usage,
+                        const std::vector<AuditRecord>& audits) override;
+  Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
+                                             const std::string& secret_id, int limit) override;
+
+  // AuditStore: pg_store_audit.cc.
+  Status AppendAudit(const AuditRecord& audit) override;
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
+                                             int limit) override;
+
+ private:
+  explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}
+
+  // Runs `fn` in one transaction on a pooled connection and commits it; its changes are
+  // undone when it fails. Retried on a serialization failure or deadlock.
+  Status Write(const std::function<Status(Db&)>& fn);
+  // Runs `fn` on a pooled connection (autocommit); retried once on a lost connection.
+  template <typename Fn>
+  auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
+
+  Pool pool_;
+};
+
+template <typename Fn>
+auto PgStore::Read(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
+  for (int attempt = 0;; ++attempt) {
+    auto lease = pool_.Acquire();
+    if (!lease.ok()) return lease.status();
+    auto r = fn(lease->db());
+    if (!r.ok() && lease->db().broken() && attempt == 0) continue;
+    return r;
+  }
+}
+
+}  // namespace coffer::store::pg

@@ -1,0 +1,190 @@
+// PgStore (PostgreSQL): jobs and the usage rows of their checkouts (JobStore).
+#include <boost/json.hpp>
+
+#include "store/postgres/pg_rows.h"
+#include "store/postgres/pg_store.h"
+
+namespace coffer::store::pg {
+namespace {
+
+namespace json = boost::json;
+
+std::string JobSecretsToJson(const std::vector<JobSecretRecord>& secrets) {
+  json::array a;
+  for (const auto& s : secrets) {
+    a.push_back(json::object{{"name", s.name},
+                             {"scope", domain::ScopeName(s.scope)},
+                             {"owner_id", s.owner_id},
+                             {"secret_id", s.secret_id},
+                             {"version", s.version}});
+  }
+  return json::serialize(a);
+}
+
+std::vector<JobSecretRecord> JobSecretsFromJson(const std::string& text) {
+  std::vector<JobSecretRecord> out;
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array()) {
+    JobSecretRecord r;
+    r.name = JsonString(e, "name");
+    r.scope = ParseScope(JsonString(e, "scope"));
+    r.owner_id = JsonString(e, "owner_id");
+    r.secret_id = JsonString(e, "secret_id");
+    if (auto* ver = e.as_object().if_contains("version"); ver && ver->is_int64()) {
+      r.version = ver->as_int64();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+constexpr const char* kJobCols =
+    "id, org_id, project_id, deployment_target_id, token_hash, create_time, expires_at, "
+    "finished, ref_type, ref_name, fork, triggered_by, pipeline_id, workflow_id, secrets";
+
+JobRecord ReadJob(const Stmt& q) {
+  JobRecord j;
+  j.id = q.Text(0);
+  j.org_id = q.Text(1);
+  j.project_id = q.Text(2);
+  j.deployment_target_id = q.Text(3);
+  j.token_hash = q.Blob(4);
+  j.create_time = q.Int(5);
+  j.expires_at = q.Int(6);
+  j.finished = q.Int(7) != 0;
+  j.ref_type = q.Text(8);
+  j.ref_name = q.Text(9);
+  j.fork = q.Int(10) != 0;
+  j.triggered_by = q.Text(11);
+  j.pipeline_id = q.Text(12);
+  j.workflow_id = q.Text(13);
+  j.secrets = JobSecretsFromJson(q.Text(14));
+  return j;
+}
+
+}  // namespace
+
+Status PgStore::CreateJob(const JobRecord& j, const AuditRecord& audit,
+                          const DeploymentRecord* deployment) {
+  return Write([&](Db& db) {
+    std::string sql =
+        std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
+                               .Bind(1, j.id)
+                               .Bind(2, j.org_id)
+                               .Bind(3, j.project_id)
+                               .Bind(4, j.deployment_target_id)
+                               .BindBlob(5, j.token_hash)
+                               .Bind(6, j.create_time)
+                               .Bind(7, j.expires_at)
+                               .Bind(8, static_cast<int64_t>(j.finished))
+                               .Bind(9, j.ref_type)
+                               .Bind(10, j.ref_name)
+                               .Bind(11, static_cast<int64_t>(j.fork))
+                               .Bind(12, j.triggered_by)
+                               .Bind(13, j.pipeline_id)
+                               .Bind(14, j.workflow_id)
+                               .Bind(15, JobSecretsToJson(j.secrets))
+                               .Run());
+    if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
+    return InsertAudit(db, audit);
+  });
+}
+
+Result<JobRecord> PgStore::FindJobByToken(const std::string& token_hash) {
+  return Read([&](Db& db) -> Result<JobRecord> {
+    std::string sql = std::string("SELECT ") + kJobCols + " FROM jobs WHERE token_hash = ?";
+    Stmt q(db, sql.c_str());
+    q.BindBlob(1, token_hash);
+    if (q.Step()) return ReadJob(q);
+    COFFER_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("job not found");
+  });
+}
+
+Result<JobRecord> PgStore::GetJob(const std::string& org_id, const std::string& id) {
+  return Read([&](Db& db) -> Result<JobRecord> {
+    std::string sql = std::string("SELECT ") + kJobCols + " FROM jobs WHERE org_id = ? AND id = ?";
+    Stmt q(db, sql.c_str());
+    q.Bind(1, org_id).Bind(2, id);
+    if (q.Step()) return ReadJob(q);
+    COFFER_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("job not found");
+  });
+}
+
+Status PgStore::FinishJob(const std::string& org_id, const std::string& id,
+                          const AuditRecord& audit) {
+  return Write([&](Db& db) {
+    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
+    u.Bind(1, org_id).Bind(2, id);
+    COFFER_RETURN_IF_ERROR(u.Run());
+    if (u.Changes() == 1) return InsertAudit(db, audit);
+    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+    q.Bind(1, org_id).Bind(2, id);
+    bool found = q.Step();
+    COFFER_RETURN_IF_ERROR(q.status());
+    return found ? Status::Ok() : Status::NotFound("job not found");
+  });
+}
+
+Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
+                               const std::vector<UsageRecord>& usage,
+                               const std::vector<AuditRecord>& audits) {
+  return Write([&](Db& db) {
+    // The job row is locked to commit: a finish that committed first wins, and a finish
+    // that comes later waits for this checkout.
+    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ? FOR UPDATE");
+    job.Bind(1, org_id).Bind(2, job_id);
+    bool found = job.Step();
+    COFFER_RETURN_IF_ERROR(job.status());  // a lost connection is not a finished job
+    if (!found || job.Int(0) != 0 || job.Int(1) <= now) {
+      return Status::FailedPrecondition("job finished or expired");
+    }
+    for (const auto& u : usage) {
+      COFFER_RETURN_IF_ERROR(Stmt(db,
+                                  "INSERT INTO secret_usage (secret_id, org_id, project_id, "
+                                  "job_id, pipeline_id, workflow_id, time, version) "
+                                  "VALUES (?,?,?,?,?,?,?,?)")
+                                 .Bind(1, u.secret_id)
+                                 .Bind(2, u.org_id)
+                                 .Bind(3, u.project_id)
+                                 .Bind(4, u.job_id)
+                                 .Bind(5, u.pipeline_id)
+                                 .Bind(6, u.workflow_id)
+                                 .Bind(7, u.time)
+                                 .Bind(8, u.version)
+                                 .Run());
+      COFFER_RETURN_IF_ERROR(
+          Stmt(db, "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ?")
+              .Bind(1, u.time)
+              .Bind(2, u.org_id)
+              .Bind(3, u.secret_id)
+              .Run());
+    }
+    for (const auto& a : audits) COFFER_RETURN_IF_ERROR(InsertAudit(db, a));
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<UsageRecord>> PgStore::ListUsage(const std::string& org_id,
+                                                    const std::string& secret_id, int limit) {
+  return Read([&](Db& db) -> Result<std::vector<UsageRecord>> {
+    Stmt q(db,
+           "SELECT secret_id, org_id, project_id, job_id, pipeline_id, workflow_id, time, "
+           "version FROM secret_usage WHERE org_id = ? AND secret_id = ? "
+           "ORDER BY seq DESC LIMIT ?");
+    q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
+    std::vector<UsageRecord> out;
+    while (q.Step()) {
+      out.push_back(
+          {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
+    }
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+}  // namespace coffer::store::pg
