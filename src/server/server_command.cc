@@ -15,6 +15,7 @@
 #include "http/api.h"
 #include "http/server.h"
 #include "server/log_format.h"
+#include "server/settings.h"
 #include "service/data_dir.h"
 #include "service/service_set.h"
 
@@ -192,11 +193,9 @@ int ServerCommand(int argc, char** argv) {
                  "need an Owner's token)")
       ->delimiter(',')
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  // Every option above also reads COFFER_<NAME> and the --config file (server/settings.h).
+  Settings settings;
+  if (auto exit_code = ParseSettings(app, argc, argv, &settings)) return *exit_code;
   if (!SplitListen(listen, &so)) {
     return Fail(Status::InvalidArgument("--listen: expected HOST:PORT, got '" + listen + "'"));
   }
@@ -209,9 +208,10 @@ int ServerCommand(int argc, char** argv) {
   so.request_timeout = std::chrono::seconds(request_timeout);
   so.idle_timeout = std::chrono::seconds(idle_timeout);
   so.shutdown_grace = std::chrono::seconds(shutdown_grace);
-  so.on_hangup = [&log] {
+  so.on_hangup = [&log, &app, &settings] {
     Status s = log.Reopen();
     if (!s.ok()) spdlog::error("SIGHUP: {}; logging on to the file open before", s.message());
+    ReloadLogLevel(app, settings);
   };
 
   auto dd = service::OpenDataDir(dd_opts, true);
