@@ -4,8 +4,10 @@ BUILD_TYPE ?= Release
 DATA_DIR   ?= coffer-data
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= 2
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
-.PHONY: run test deps build configure bench asan clean format
+.PHONY: run test deps build configure bench asan clean format install
 
 run: build
 	./$(BUILD)/coffer server --data-dir $(DATA_DIR) --listen $(LISTEN)
@@ -21,6 +23,14 @@ configure: deps
 
 build: configure
 	@cmake --build $(BUILD) -j$(JOBS)
+
+# bin/coffer, bin/sem, the man pages, the systemd unit and (kept if present) the example
+# settings under $(DESTDIR)$(PREFIX); SYSCONFDIR=... moves the settings (default: /etc for
+# PREFIX=/usr, else PREFIX/etc).
+install:
+	@[ -f $(BUILD)/CMakeCache.txt ] || $(MAKE) --no-print-directory configure
+	@cmake --build $(BUILD) -j$(JOBS) --target coffer man
+	DESTDIR="$(DESTDIR)" SYSCONFDIR="$(SYSCONFDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build, with every test.
 asan:
