@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "http/json_jobs.h"
+#include "http/metrics.h"
 #include "http/request_params.h"
 #include "http/responses.h"
 #include "http/routes.h"
@@ -18,7 +19,10 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
     COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
     COFFER_ASSIGN_OR_RETURN(service::JobRequest req, JobRequestFromJson(body));
     COFFER_ASSIGN_OR_RETURN(service::OpenedJob job, jobs->Open(c.ctx, req));
-    if (!job.refusals.empty()) return JobRefusedResponse(job.refusals);
+    if (!job.refusals.empty()) {
+      for (auto kind : job.refusal_kinds) GlobalMetrics().CountJobRefusal(kind);
+      return JobRefusedResponse(job.refusals);
+    }
     Response r = JsonResponse(OpenedJobToJson(job));
     r.sensitive = true;  // carries the job token
     return r;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "common/store_metrics.h"
 #include "http/authentication.h"
 
 namespace coffer::http {
@@ -37,6 +38,11 @@ Metrics& GlobalMetrics() {
 void Metrics::SetOpenConnections(std::function<size_t()> f) {
   std::lock_guard<std::mutex> lock(mu_);
   open_connections_ = std::move(f);
+}
+
+void Metrics::CountJobRefusal(service::RefusalKind kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  refusals_by_kind_[kind]++;
 }
 
 void Metrics::ObserveRequest(const std::string& method, const std::string& route, int status,
@@ -88,6 +94,16 @@ std::string Metrics::Render() const {
   Counter(out, "coffer_jobs_opened_total", "Jobs opened.", jobs_opened_);
   Counter(out, "coffer_jobs_refused_total", "Jobs refused (403 on POST /api/v1alpha/jobs).",
           jobs_refused_);
+  out +=
+      "# HELP coffer_jobs_refused_by_reason_total Refused jobs by kind of refusal (a job with "
+      "refusals of two kinds counts under both).\n"
+      "# TYPE coffer_jobs_refused_by_reason_total counter\n";
+  for (auto kind : service::kRefusalKinds) {
+    auto it = refusals_by_kind_.find(kind);
+    out += std::string("coffer_jobs_refused_by_reason_total{reason=\"") +
+           service::RefusalKindName(kind) + "\"} " +
+           std::to_string(it == refusals_by_kind_.end() ? 0 : it->second) + "\n";
+  }
   Counter(out, "coffer_auth_failures_total", "Failed authentications.", auth_failures_);
   Counter(out, "coffer_auth_lockouts_total",
           "Client addresses locked out for too many failed authentications.", lockouts_);
@@ -97,6 +113,7 @@ std::string Metrics::Render() const {
       "# HELP coffer_open_connections Open client connections.\n"
       "# TYPE coffer_open_connections gauge\ncoffer_open_connections " +
       std::to_string(open_connections_ ? open_connections_() : 0) + "\n";
+  out += GlobalStoreMetrics().Render();
   return out;
 }
 

@@ -14,6 +14,7 @@
 
 #include "http/route.h"
 #include "http/services.h"
+#include "service/job_service.h"
 
 namespace coffer::http {
 
@@ -26,6 +27,8 @@ class Metrics {
   void CountAuthFailure() { auth_failures_++; }
   void CountLockout() { lockouts_++; }
   void CountRefusedAtCap() { refused_at_cap_++; }
+  // A refused job, once per kind of its refusals.
+  void CountJobRefusal(service::RefusalKind kind);
   // The open-connections gauge reads this (set by the HTTP server; empty: 0).
   void SetOpenConnections(std::function<size_t()> f);
 
@@ -42,6 +45,7 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> requests_;
   std::map<std::pair<std::string, std::string>, Histogram> latency_;
   std::function<size_t()> open_connections_;
+  std::map<service::RefusalKind, uint64_t> refusals_by_kind_;
   std::atomic<uint64_t> auth_failures_{0}, lockouts_{0}, refused_at_cap_{0}, checkouts_{0},
       jobs_opened_{0}, jobs_refused_{0};
 };

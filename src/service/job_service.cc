@@ -60,6 +60,22 @@ store::DeploymentRecord Attempt(const domain::DeploymentTarget& dt, const JobReq
 
 }  // namespace
 
+const char* RefusalKindName(RefusalKind kind) {
+  switch (kind) {
+    case RefusalKind::kTargetNotFound:
+      return "target_not_found";
+    case RefusalKind::kTargetRules:
+      return "target_rules";
+    case RefusalKind::kSecretNotFound:
+      return "secret_not_found";
+    case RefusalKind::kSecretFork:
+      return "secret_fork";
+    case RefusalKind::kSecretPolicy:
+      return "secret_policy";
+  }
+  return "other";
+}
+
 Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& req) {
   if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
     return Status::PermissionDenied("opening jobs needs an orchestrator token");
@@ -109,6 +125,10 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
 
   OpenedJob out;
   std::vector<std::string>& refusals = out.refusals;
+  auto refused_for = [&out](RefusalKind kind) {
+    auto& kinds = out.refusal_kinds;
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+  };
   std::optional<domain::DeploymentTarget> target;
   if (!target_name.empty()) {
     auto dt = IsUuid(target_name) ? store_.GetDeploymentTarget(org, target_name)
@@ -117,6 +137,7 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     if (!dt.ok() || dt->project_id != project.id) {
       refusals.push_back("Deployment target " + target_name + " not found in project " +
                          project.name);
+      refused_for(RefusalKind::kTargetNotFound);
     } else {
       domain::Triggerer who;
       who.automatic = req.triggered_automatically;
@@ -127,7 +148,10 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
       }
       domain::GitRef ref = req.ref;
       ref.fork = req.fork;
-      for (auto& r : domain::TargetRefusals(*dt, who, ref)) refusals.push_back(std::move(r));
+      for (auto& r : domain::TargetRefusals(*dt, who, ref)) {
+        refusals.push_back(std::move(r));
+        refused_for(RefusalKind::kTargetRules);
+      }
       target = std::move(dt).value();
     }
   }
@@ -157,6 +181,10 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
                                        in_org ? &*in_org : nullptr);
     if (auto* refusal = std::get_if<std::string>(&r)) {
       refusals.push_back(std::move(*refusal));
+      // The same order as domain::ResolveSecretName's checks.
+      refused_for(req.fork && !domain::ForkMayUse(project, name) ? RefusalKind::kSecretFork
+                  : !in_project && !in_org                       ? RefusalKind::kSecretNotFound
+                                                                 : RefusalKind::kSecretPolicy);
     } else {
       pinned.push_back(std::get<domain::JobSecret>(std::move(r)));
     }

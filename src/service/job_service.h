@@ -39,10 +39,24 @@ struct JobRequest {
   int64_t ttl_seconds = 0;  // 0: kDefaultJobTtlSeconds
 };
 
+// Why a job was refused, coarsely: a fixed set, for /metrics (never a name).
+enum class RefusalKind {
+  kTargetNotFound,  // the deployment target named does not exist in the project
+  kTargetRules,     // the target's rules: forks, cordoned, subjects, branches/tags/PRs
+  kSecretNotFound,  // a secret named exists neither in the project nor in the organization
+  kSecretFork,      // a secret not allowed for forked pull requests in the project
+  kSecretPolicy,    // an organization secret whose policy leaves this project (or job) out
+};
+inline constexpr RefusalKind kRefusalKinds[] = {
+    RefusalKind::kTargetNotFound, RefusalKind::kTargetRules, RefusalKind::kSecretNotFound,
+    RefusalKind::kSecretFork, RefusalKind::kSecretPolicy};
+const char* RefusalKindName(RefusalKind kind);  // "target_not_found", ...
+
 struct OpenedJob {
   // Non-empty: the job was refused; only the refusal's audit event (and, for a known
   // deployment target, its entry in the target's history) is stored.
   std::vector<std::string> refusals;
+  std::vector<RefusalKind> refusal_kinds;  // each kind among the refusals, once
   domain::Job job;
   SecretBytes token;
 };

@@ -159,5 +159,76 @@ class MetricsEndpoint(unittest.TestCase):
             self.assertIn("coffer_http_requests_total", r.raw.decode())
 
 
+class StoreAndJobMetrics(unittest.TestCase):
+    """Group-commit batches and their sync time, store errors by kind, refused jobs by reason
+    kind: labels are fixed words, never a secret's or a project's name."""
+
+    def test_batches_sync_latency_errors_and_refusals_by_kind(self):
+        with Server() as s:
+            def job(body):
+                body = dict({"git": {"ref_type": "BRANCH", "ref": "main"},
+                             "triggered_by": {"type": "AUTO"}}, **body)
+                return call(s.url, "POST", "/api/v1alpha/jobs", ci, body)
+            ci = s.user_token("ci", "Orchestrator")
+            secret = {"metadata": {"name": "metric-org-secret"},
+                      "data": {"env_vars": [{"name": "K", "value": "metric-value-1"}]}}
+            self.assertEqual(call(s.url, "POST", "/api/v1beta/secrets", s.token, secret).status,
+                             200)
+            project = {"apiVersion": "v1alpha", "kind": "Project",
+                       "metadata": {"name": "metric-project"},
+                       "spec": {"repository": {"url": "git@example.com:a/b.git"}}}
+            self.assertEqual(call(s.url, "POST", "/api/v1alpha/projects", s.token,
+                                  project).status, 200)
+            before = call(s.url, "GET", "/metrics").raw.decode()
+            self.assertEqual(job({"project_id_or_name": "metric-project",
+                                  "secrets": ["metric-org-secret"]}).status, 200)
+            # Refused: an unknown name; a fork without the project's leave (two kinds of
+            # refusal in one job: an unknown target too); the policy of an org secret.
+            self.assertEqual(job({"project_id_or_name": "metric-project",
+                                  "secrets": ["metric-missing"]}).status, 403)
+            self.assertEqual(job({"project_id_or_name": "metric-project",
+                                  "secrets": ["metric-org-secret"],
+                                  "deployment_target": "metric-target",
+                                  "git": {"ref_type": "PR", "ref": "7", "fork": True}}).status,
+                             403)
+            policy = {"org_config": {"projects_access": "NONE"}}
+            self.assertEqual(call(s.url, "PATCH", "/api/v1beta/secrets/metric-org-secret",
+                                  s.token, policy).status, 200)
+            self.assertEqual(job({"project_id_or_name": "metric-project",
+                                  "secrets": ["metric-org-secret"]}).status, 403)
+            text = call(s.url, "GET", "/metrics").raw.decode()
+
+            by_reason = "coffer_jobs_refused_by_reason_total{reason=\"%s\"}"
+            self.assertEqual(metric(text, by_reason % "secret_not_found"), 1)
+            self.assertEqual(metric(text, by_reason % "secret_fork"), 1)
+            self.assertEqual(metric(text, by_reason % "target_not_found"), 1)
+            self.assertEqual(metric(text, by_reason % "secret_policy"), 1)
+            self.assertEqual(metric(text, by_reason % "target_rules"), 0)
+            self.assertEqual(metric(text, "coffer_jobs_refused_total"), 3)
+            self.assertEqual(metric(text, "coffer_jobs_opened_total"), 1)
+
+            # Every write since `before` went through a committed batch: one job, three
+            # refusal audit events, one policy update, at least five writes in all.
+            writes = (metric(text, "coffer_store_batch_writes_sum")
+                      - metric(before, "coffer_store_batch_writes_sum"))
+            self.assertGreaterEqual(writes, 5)
+            batches = metric(text, "coffer_store_batch_writes_count")
+            self.assertEqual(metric(text, 'coffer_store_batch_writes_bucket{le="+Inf"}'), batches)
+            self.assertEqual(metric(text, "coffer_store_commit_seconds_count"), batches)
+            self.assertLessEqual(metric(text, 'coffer_store_batch_writes_bucket{le="1"}'), batches)
+            self.assertGreater(metric(text, "coffer_store_commit_seconds_sum"), 0)
+            for kind in ("unavailable", "corruption", "internal"):
+                self.assertEqual(metric(text, f'coffer_store_errors_total{{kind="{kind}"}}'), 0)
+            for leak in ("metric-org-secret", "metric-missing", "metric-project",
+                         "metric-target", "metric-value-1", ci):
+                self.assertNotIn(leak, text)
+            # Every label value is a fixed word, a route template or a number.
+            for line in text.splitlines():
+                if line.startswith("#"):
+                    continue
+                for value in re.findall(r'="([^"]*)"', line):
+                    self.assertRegex(value, r"^(/[a-z0-9_/{}.-]*|[A-Za-z0-9_.+]+)$", line)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "common/store_metrics.h"
+
 namespace coffer::store {
 
 namespace {
@@ -49,14 +51,18 @@ Status SqliteStatus(sqlite3* db, int rc, const char* what) {
     case SQLITE_CONSTRAINT_ROWID:
       return Status::AlreadyExists(msg);
   }
+  // Anything but a uniqueness conflict (a caller's mistake) is a store error for /metrics.
   switch (rc & 0xFF) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
+      GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kUnavailable);
       return Status::Unavailable(msg);
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
+      GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kCorruption);
       return Status::Corruption(msg);
     default:
+      GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kInternal);
       return Status::Internal(msg);
   }
 }

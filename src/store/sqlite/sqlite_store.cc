@@ -1,7 +1,9 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
+#include <chrono>
 
+#include "common/store_metrics.h"
 #include "store/sqlite/migrations.h"
 
 namespace coffer::store {
@@ -68,7 +70,11 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
     Stmt(db, "RELEASE w").Run().ok();
     w->status = s;
   }
+  auto commit_start = std::chrono::steady_clock::now();
   Status commit = Stmt(db, "COMMIT").Run();
+  GlobalStoreMetrics().ObserveBatch(
+      batch.size(),
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count());
   if (!commit.ok()) {
     Stmt(db, "ROLLBACK").Run().ok();
     for (auto* w : batch) {
