@@ -8,6 +8,7 @@
 #include "http/api.h"
 #include "mask/mask_command.h"
 #include "server/admin_command.h"
+#include "server/migrate_command.h"
 #include "server/server_command.h"
 #include "version.h"  // generated in the build directory
 
@@ -19,6 +20,7 @@ constexpr const char* kUsage =
     "commands:\n"
     "  server   run the Coffer secrets service\n"
     "  admin    manage organizations, users and API tokens of a data directory\n"
+    "  migrate  copy a data directory's store into PostgreSQL (coffer migrate --help)\n"
     "  sem      the Semaphore-compatible command line (also: coffer connect|context|create|\n"
     "           get|edit|delete|apply ...; installed as the link `sem`)\n"
     "  run      run a job's command with its secrets, output masked (coffer run --help)\n"
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") return coffer::server::ServerCommand(argc - 1, argv + 1);
   if (cmd == "admin") return coffer::server::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "migrate") return coffer::server::MigrateCommand(argc - 1, argv + 1);
   if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);

@@ -42,7 +42,10 @@ Response JsonResponse(const json::value& v, int status) {
 Response ErrorResponse(const Status& s) {
   // The client gets what it may know; the caller logs the detail of an internal error.
   const std::string& message = s.Is(Status::Code::kInternal) ? "internal error" : s.message();
-  return JsonResponse(json::object{{"message", message}}, HttpStatusFor(s));
+  Response r = JsonResponse(json::object{{"message", message}}, HttpStatusFor(s));
+  // The store is busy or unreachable (a database outage): the client may retry soon.
+  if (s.Is(Status::Code::kUnavailable)) r.headers.emplace_back("Retry-After", "1");
+  return r;
 }
 
 Response JobRefusedResponse(const std::vector<std::string>& reasons) {

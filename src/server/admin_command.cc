@@ -46,6 +46,10 @@ int AdminCommand(int argc, char** argv) {
   app.require_subcommand(1);
   std::string data_dir = "coffer-data";
   app.add_option("--data-dir", data_dir, "data directory")->capture_default_str();
+  std::string database;
+  app.add_option("--database", database,
+                 "postgres://USER@HOST:PORT/DB: the server's PostgreSQL store")
+      ->envname("COFFER_DATABASE");
 
   std::string org, user, role, project, description = "created by coffer admin";
   int64_t ttl = 0;
@@ -81,7 +85,10 @@ int AdminCommand(int argc, char** argv) {
     return app.exit(e);
   }
 
-  auto dd = service::OpenDataDir({data_dir, "", "", ""}, false);
+  service::DataDirOptions dd_opts;
+  dd_opts.dir = data_dir;
+  dd_opts.database = database;
+  auto dd = service::OpenDataDir(dd_opts, false);
   if (!dd.ok()) return Fail(dd.status());
   service::AuthService auth(*dd->store);
   auto print_token = [&]() {

@@ -133,6 +133,13 @@ int ServerCommand(int argc, char** argv) {
   int request_timeout = 30, idle_timeout = 60, shutdown_grace = 10;
   app.add_option("--data-dir", dd_opts.dir, "data directory (SQLite store, master key)")
       ->capture_default_str();
+  app.add_option("--database", dd_opts.database,
+                 "postgres://USER@HOST:PORT/DB: keep the store in PostgreSQL, shared with every "
+                 "server given the same URL (default: SQLite in the data directory)");
+  app.add_option("--pool-size", dd_opts.pool_size,
+                 "PostgreSQL connections this server opens at most")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--listen", listen, "address:port to listen on (port 0 picks one)")
       ->capture_default_str();
   app.add_option("--tls-cert", so.tls_cert_file, "PEM certificate chain: serve HTTPS");

@@ -1,7 +1,9 @@
 // OpenStore: the one place that picks a Store backend for a location.
 //
-// Today a directory means the embedded SQLite store (DIR/coffer.db); PostgreSQL will be
-// chosen here too, so nothing above the store names a backend.
+// A postgres:// or postgresql:// URL (libpq's syntax: postgres://USER@HOST:PORT/DB) means
+// the PostgreSQL store, shared by every server given the same URL; anything else is a data
+// directory and means the embedded SQLite store (DIR/coffer.db). Nothing above the store
+// names a backend.
 #pragma once
 
 #include <memory>
@@ -12,6 +14,12 @@
 
 namespace coffer::store {
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& data_dir);
+// Whether `location` names a PostgreSQL database rather than a data directory.
+bool IsPostgresUrl(const std::string& location);
+
+// Opens the store at `location` (a data directory or a PostgreSQL URL). With PostgreSQL,
+// `pool_size` connections at most (every server has its own pool: the connection budget
+// is servers x pool size).
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location, int pool_size = 8);
 
 }  // namespace coffer::store

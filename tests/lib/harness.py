@@ -25,13 +25,15 @@ class Server:
     """A running coffer server. Use as a context manager or call stop()."""
 
     def __init__(self, data_dir=None, extra_args=(), env=None, expect_token=True,
-                 preexec_fn=None):
+                 preexec_fn=None, database=None):
         self.owns_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="coffer-test-")
+        self.database = database  # a PostgreSQL URL (Postgres.create_database), or SQLite
         self.log_path = os.path.join(tempfile.mkdtemp(prefix="coffer-log-"), "server.log")
         self.out_path = self.log_path + ".out"
+        db_args = ["--database", database] if database else []
         args = [COFFER, "server", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0",
-                *extra_args]
+                *db_args, *extra_args]
         with open(self.out_path, "w") as out, open(self.log_path, "w") as err:
             self.proc = subprocess.Popen(args, stdout=out, stderr=err, env=env,
                                          preexec_fn=preexec_fn)
@@ -65,7 +67,8 @@ class Server:
 
     def admin(self, *args):
         """Runs `coffer admin` on this server's data dir; returns stdout (stripped)."""
-        r = subprocess.run([COFFER, "admin", "--data-dir", self.data_dir, *args],
+        db_args = ["--database", self.database] if self.database else []
+        r = subprocess.run([COFFER, "admin", "--data-dir", self.data_dir, *db_args, *args],
                            capture_output=True, text=True)
         if r.returncode != 0:
             raise RuntimeError("coffer admin failed: " + r.stderr)
@@ -103,6 +106,100 @@ class Server:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+class Postgres:
+    """A throwaway PostgreSQL 15 server: Debian's initdb and pg_ctl in a fresh temporary
+    directory, on a free loopback port, run as the unprivileged `postgres` user when the
+    tests run as root (runuser; the directory is that user's). Start it once per test
+    module (it takes a second or two), give each test class its own database
+    (create_database), and stop() it at the end. No mock and no system service: without
+    PostgreSQL 15 installed (scripts/install-deps.sh) the constructor raises, so the test
+    fails rather than skips. fsync is off: durability is the store's business (commits with
+    synchronous_commit on), not the test disk's.
+    """
+
+    BIN = "/usr/lib/postgresql/15/bin"
+
+    def __init__(self):
+        if not os.access(os.path.join(self.BIN, "initdb"), os.X_OK):
+            raise RuntimeError("PostgreSQL 15 is not installed (no %s/initdb): run "
+                               "scripts/install-deps.sh" % self.BIN)
+        self.dir = tempfile.mkdtemp(prefix="coffer-pg-")
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            import pwd
+            pw = pwd.getpwnam("postgres")
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.dir, 0o700)
+        self.data = os.path.join(self.dir, "data")
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                  "--no-sync", "--no-instructions")
+        self.port = None
+        for _ in range(5):
+            try:
+                self.port = _free_port()
+                self.start()
+                break
+            except RuntimeError:
+                self.port = None
+        if self.port is None:
+            raise RuntimeError("PostgreSQL did not start: " + self.log())
+
+    def _run(self, tool, *args):
+        cmd = [os.path.join(self.BIN, tool), *args]
+        if self.as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        r = subprocess.run(cmd, capture_output=True, text=True, cwd="/")
+        if r.returncode != 0:
+            raise RuntimeError(f"{tool} failed: {r.stdout}{r.stderr}")
+        return r.stdout
+
+    def log(self):
+        try:
+            with open(os.path.join(self.dir, "server.log")) as f:
+                return f.read()[-3000:]
+        except OSError:
+            return ""
+
+    def start(self):
+        """Starts (or restarts after stop(keep=True)) the server on the same port."""
+        self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"),
+                  "-w", "-t", "60", "-o",
+                  f"-h 127.0.0.1 -p {self.port} -k {self.dir} -c fsync=off "
+                  "-c max_connections=200", "start")
+
+    def url(self, db="postgres"):
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{db}"
+
+    def sql(self, statement, db="postgres"):
+        """Runs one SQL statement with psql; returns its unaligned output."""
+        return subprocess.run([os.path.join(self.BIN, "psql"), "-X", "-q", "-A", "-t",
+                               "-v", "ON_ERROR_STOP=1", "-d", self.url(db), "-c", statement],
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    def create_database(self, name=None):
+        """A new empty database; returns its URL."""
+        name = name or "t_" + next(tempfile._get_candidate_names()).lower().replace("_", "")
+        self.sql(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self, keep=False):
+        """Stops the server (fast shutdown); with keep, the data stays for start()."""
+        if self.port is not None:
+            try:
+                self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+            except RuntimeError:
+                pass
+        if not keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class Reply:

@@ -1,0 +1,106 @@
+// What only the PostgreSQL backend has: its migrations under concurrent starts, its schema
+// version (the SQLite backend's), its SQLSTATE mapping, its placeholders, and outages.
+#include "store/postgres/pg_store.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "store/postgres/pg_db.h"
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_test_cluster.h"
+#include "store/sqlite/migrations.h"
+
+namespace coffer::store::pg {
+namespace {
+
+PgTestCluster* cluster = nullptr;
+
+class ClusterEnvironment : public testing::Environment {
+ public:
+  void SetUp() override {
+    cluster = new PgTestCluster();
+    Status s = cluster->Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();  // no PostgreSQL is a failure, not a skip
+  }
+  void TearDown() override {
+    delete cluster;
+    cluster = nullptr;
+  }
+};
+[[maybe_unused]] testing::Environment* const kEnv =
+    testing::AddGlobalTestEnvironment(new ClusterEnvironment);
+
+TEST(PgSchema, EndsAtTheSqliteSchemaVersion) {
+  EXPECT_EQ(LatestSchemaVersion(), LatestSqliteSchemaVersion());
+}
+
+TEST(PgPlaceholders, AreTranslatedOutsideQuotes) {
+  int n = 0;
+  EXPECT_EQ(TranslatePlaceholders("a = ? AND b = '?' AND c = ?", &n),
+            "a = $1 AND b = '?' AND c = $2");
+  EXPECT_EQ(n, 2);
+  EXPECT_EQ(TranslatePlaceholders("x > ?9 LIMIT ?10", &n), "x > $9 LIMIT $10");
+  EXPECT_EQ(n, 10);
+}
+
+TEST(PgStatus, SqlstatesMapToTheStoreContract) {
+  EXPECT_TRUE(StatusForSqlstate("23505", "").Is(Status::Code::kAlreadyExists));
+  EXPECT_TRUE(StatusForSqlstate("23503", "").Is(Status::Code::kInternal));  // foreign key
+  EXPECT_TRUE(StatusForSqlstate("23502", "").Is(Status::Code::kInternal));  // not null
+  EXPECT_TRUE(StatusForSqlstate("40001", "").Is(Status::Code::kUnavailable));
+  EXPECT_TRUE(StatusForSqlstate("08006", "").Is(Status::Code::kUnavailable));
+  EXPECT_TRUE(StatusForSqlstate("57P01", "").Is(Status::Code::kUnavailable));
+  EXPECT_TRUE(StatusForSqlstate("XX001", "").Is(Status::Code::kCorruption));
+  EXPECT_TRUE(StatusForSqlstate("42601", "").Is(Status::Code::kInternal));
+}
+
+TEST(PgMigrations, ServersStartingAtOnceMigrateOnce) {
+  ASSERT_TRUE(cluster->CreateDatabase("concurrent").ok());
+  std::string url = cluster->Url("concurrent");
+  constexpr int kServers = 6;
+  std::vector<Status> results(kServers);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kServers; ++i) {
+    threads.emplace_back([&, i] { results[i] = PgStore::Open(url, 1).status(); });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& s : results) EXPECT_TRUE(s.ok()) << s.ToString();
+  auto db = Db::Connect(url);
+  ASSERT_TRUE(db.ok());
+  Stmt q(**db, "SELECT COUNT(*), MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(q.Step()) << q.status().ToString();
+  EXPECT_EQ(q.Int(0), LatestSchemaVersion());
+  EXPECT_EQ(q.Int(1), LatestSchemaVersion());
+}
+
+TEST(PgMigrations, ANewerDatabaseIsRefused) {
+  ASSERT_TRUE(cluster->CreateDatabase("newer").ok());
+  std::string url = cluster->Url("newer");
+  ASSERT_TRUE(PgStore::Open(url, 1).ok());
+  auto db = Db::Connect(url);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("INSERT INTO schema_migrations VALUES (999, 0)").ok());
+  auto s = PgStore::Open(url, 1);
+  EXPECT_TRUE(s.status().Is(Status::Code::kFailedPrecondition)) << s.status().ToString();
+}
+
+TEST(PgStore, AnUnreachableServerIsUnavailable) {
+  // A loopback port nobody listens on (the cluster's port + 1 is not ours to promise, so
+  // use port 1, which needs root to listen on and which nothing here does).
+  auto s = PgStore::Open("postgresql://postgres@127.0.0.1:1/x", 1);
+  EXPECT_TRUE(s.status().Is(Status::Code::kUnavailable)) << s.status().ToString();
+}
+
+TEST(PgStore, ErrorsNameNoStoredValue) {
+  ASSERT_TRUE(cluster->CreateDatabase("values").ok());
+  auto store = PgStore::Open(cluster->Url("values"), 1);
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->CreateOrg({"o1", "very-secret-org-name", 1}).ok());
+  Status dup = (*store)->CreateOrg({"o2", "very-secret-org-name", 1});
+  EXPECT_TRUE(dup.Is(Status::Code::kAlreadyExists)) << dup.ToString();
+  EXPECT_EQ(dup.message().find("very-secret-org-name"), std::string::npos) << dup.message();
+}
+
+}  // namespace
+}  // namespace coffer::store::pg
