@@ -182,15 +182,21 @@ Result<std::optional<std::string>> ReadFileSetting(const CLI::App& app, const st
 }
 
 void ReloadLogLevel(const CLI::App& app, const Settings& settings) {
+  // A flag or a variable stays; a level from the file or the default follows the file.
   auto it = settings.source.find("log-level");
-  if (it == settings.source.end() || it->second != SettingSource::kFile) return;
+  if (it == settings.source.end() || settings.config_file.empty() ||
+      (it->second != SettingSource::kFile && it->second != SettingSource::kDefault)) {
+    return;
+  }
+  const CLI::Option* opt = app.get_option_no_throw("--log-level");
+  const std::string fallback = opt != nullptr ? opt->get_default_str() : "info";
   auto level = ReadFileSetting(app, settings.config_file, "log-level");
   if (!level.ok()) {
     spdlog::error("SIGHUP: {}; the log level stays", level.status().message());
     return;
   }
   static const char* const kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
-  const std::string name = level->value_or("info");  // a removed key: back to the default
+  const std::string name = level->value_or(fallback);  // no key: the default
   if (std::find(std::begin(kLevels), std::end(kLevels), name) == std::end(kLevels)) {
     spdlog::error(
         "SIGHUP: {}: log-level: expected one of trace, debug, info, warn, error, "

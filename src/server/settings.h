@@ -9,7 +9,8 @@
 // The file is a YAML mapping of keys to scalars (or, for a list option, a sequence or a
 // comma-separated scalar). A key that names no option, a value that is not a scalar or a
 // list of scalars, and a value the option's own checks refuse are errors that name the key
-// and the file (for a variable: the variable). Values are never logged.
+// and the file (for a variable: the variable). Values are never logged. An empty variable
+// counts as unset.
 //
 // Not thread-safe: call from the command's thread, before serving.
 #pragma once
@@ -45,8 +46,9 @@ std::optional<int> ParseSettings(CLI::App& app, int argc, char** argv, Settings*
 Result<std::optional<std::string>> ReadFileSetting(const CLI::App& app, const std::string& path,
                                                    const std::string& key);
 
-// On SIGHUP: when --log-level came from the file, reads it from the file again and sets the
-// default logger's level to it. A failure is logged; the level stays.
+// On SIGHUP: unless --log-level came from the command line or the environment, reads it from
+// the --config file again (no key: the default) and sets the default logger's level to it.
+// A failure is logged; the level stays.
 void ReloadLogLevel(const CLI::App& app, const Settings& settings);
 
 }  // namespace coffer::server

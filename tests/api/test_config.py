@@ -152,6 +152,20 @@ class Settings(unittest.TestCase):
             self.assertTrue(any(l["msg"] == "request" for l in lines[:at]))
             self.assertFalse(any(l["msg"] == "request" for l in lines[at:]))
 
+    def test_sighup_applies_a_level_added_to_the_file(self):
+        conf = self.write("log-format: json\n")
+        with Server(extra_args=["--config", conf], env=clean_env()) as s:
+            self.write("log-format: json\nlog-level: warn\n")
+            s.proc.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            while "log level warn" not in s.stderr() and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertIn("log level warn", s.stderr())
+            self.assertEqual(call(s.url, "GET", "/healthz").status, 200)
+            s.stop()
+            msgs = [json.loads(l)["msg"] for l in s.stderr().splitlines()]
+            self.assertNotIn("request", msgs)
+
     def test_sighup_keeps_a_level_given_on_the_command_line(self):
         conf = self.write("log-format: json\nlog-level: error\n")
         with Server(extra_args=["--config", conf, "--log-level", "info"],
