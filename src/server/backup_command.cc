@@ -78,6 +78,12 @@ std::unique_ptr<crypto::MasterKeySource> KeySource(const service::DataDirOptions
                                                                            : o.master_key_file);
 }
 
+Status InUse(const std::string& db, const std::string& dir) {
+  return Status::FailedPrecondition(
+      db + " is in use (is a coffer server running on " + dir +
+      "?); stop the server first, or use --force to restore into the live database");
+}
+
 }  // namespace
 
 int BackupCommand(int argc, char** argv) {
@@ -129,6 +135,9 @@ int RestoreCommand(int argc, char** argv) {
   auto contents = Contents(dir);
   if (!contents.ok()) return Fail(contents.status());
   const std::string db = dir + kDatabase;
+  auto live = store::SqliteDatabaseInUse(db);
+  if (!live.ok()) return Fail(live.status());
+  if (!force && *live) return Fail(InUse(db, dir));
   if (!force && !contents->empty()) {
     std::string names;
     for (const auto& n : *contents) names += (names.empty() ? "" : ", ") + n;
@@ -139,11 +148,7 @@ int RestoreCommand(int argc, char** argv) {
   }
   auto restored = store::RestoreSqliteStore(from, db, force);
   if (!restored.ok()) {
-    if (restored.status().Is(Status::Code::kUnavailable)) {
-      return Fail(Status::FailedPrecondition(
-          db + " is in use (is a coffer server running on " + dir +
-          "?); stop the server first, or use --force to restore into the live database"));
-    }
+    if (restored.status().Is(Status::Code::kUnavailable)) return Fail(InUse(db, dir));
     return Fail(restored.status());
   }
   chmod(dir.c_str(), 0700);

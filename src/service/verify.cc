@@ -10,6 +10,10 @@ namespace coffer::service {
 Status StoreVerifier::CheckKeys(const std::vector<store::KeyRecord>& keys) {
   std::vector<crypto::WrappedKek> good;
   for (const auto& k : keys) {
+    if (k.wrapped.empty()) {  // retired: its bytes were erased on purpose
+      retired_keks_.push_back(k.id);
+      continue;
+    }
     crypto::WrappedKek w{k.id, k.wrapped};
     if (crypto::Keyring::Unlock(master_key_, {w}).ok()) {
       good.push_back(std::move(w));
@@ -21,7 +25,9 @@ Status StoreVerifier::CheckKeys(const std::vector<store::KeyRecord>& keys) {
                           ": does not unwrap with the master key");
     }
   }
-  if (keys.empty()) return Status::FailedPrecondition("the keyring is empty");
+  if (keys.size() == retired_keks_.size()) {
+    return Status::FailedPrecondition("the keyring has no live key");
+  }
   if (good.empty()) {
     return Status::FailedPrecondition(
         "the master key does not unlock this data directory's keyring (wrong master key?)");
@@ -44,8 +50,12 @@ void StoreVerifier::CheckVersion(const store::SecretRow& row) {
     reason = "not a sealed record of a known format (" + kek_id.status().message() + ")";
   } else {
     kek = std::to_string(*kek_id);
-    bool bad = std::find(bad_keks_.begin(), bad_keks_.end(), *kek_id) != bad_keks_.end();
-    if (bad) {
+    auto in = [&](const std::vector<uint32_t>& ids) {
+      return std::find(ids.begin(), ids.end(), *kek_id) != ids.end();
+    };
+    if (in(retired_keks_)) {
+      reason = "its key is retired";
+    } else if (in(bad_keks_)) {
       reason = "its key does not unwrap with the master key";
     } else if (!ring_ || ring_->Find(*kek_id) == nullptr) {
       reason = "its key is not in the keyring";
@@ -77,7 +87,9 @@ void StoreVerifier::CheckVersion(const store::SecretRow& row) {
 
 std::string StoreVerifier::Summary() const {
   return "verify: " + std::to_string(keys_ok_) + " keys ok, " + std::to_string(keys_failed_) +
-         " failed; " + std::to_string(versions_ok_) + " secret versions ok, " +
+         " failed" +
+         (retired_keks_.empty() ? "" : ", " + std::to_string(retired_keks_.size()) + " retired") +
+         "; " + std::to_string(versions_ok_) + " secret versions ok, " +
          std::to_string(versions_failed_) + " failed, " + std::to_string(versions_destroyed_) +
          " destroyed (skipped)";
 }

@@ -1,6 +1,7 @@
 // StoreVerifier: checks that every ciphertext of a store opens, for `coffer verify`.
 //
-// Each KEK is unwrapped on its own with the master key, so a damaged one is named; then
+// Each KEK is unwrapped on its own with the master key, so a damaged one is named (a
+// retired one, its bytes erased, is counted and skipped); then
 // every sealed secret version is opened against the keyring of the KEKs that did unwrap
 // (crypto::OpenRecord, which knows every envelope format: the DEK wrap and the payload's
 // authentication tag), and its payload decoded. The plaintext lives only in SecretBytes and
@@ -39,7 +40,7 @@ class StoreVerifier {
  private:
   SecretBytes master_key_;
   std::optional<crypto::Keyring> ring_;
-  std::vector<uint32_t> bad_keks_;
+  std::vector<uint32_t> bad_keks_, retired_keks_;
   int64_t keys_ok_ = 0, keys_failed_ = 0;
   int64_t versions_ok_ = 0, versions_failed_ = 0, versions_destroyed_ = 0;
   std::vector<std::string> failures_;

@@ -104,7 +104,25 @@ Result<SqliteStoreInfo> Describe(Db& db, const std::string& path) {
   return info;
 }
 
+// Takes the database's lock for as long as `db` stays open, in exclusive locking mode: the
+// first read then fails at once (Unavailable) while any other connection has the
+// database open in WAL mode, and once it succeeds no server can start on it.
+Status LockExclusive(Db& db) {
+  sqlite3_busy_timeout(db.raw(), 0);
+  COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA locking_mode = EXCLUSIVE"));
+  return db.Exec("SELECT COUNT(*) FROM sqlite_master");
+}
+
 }  // namespace
+
+Result<bool> SqliteDatabaseInUse(const std::string& db_path) {
+  if (!Exists(db_path)) return false;
+  COFFER_ASSIGN_OR_RETURN(Db db, Db::Open(db_path, false));
+  Status s = LockExclusive(db);
+  if (s.Is(Status::Code::kUnavailable)) return true;
+  COFFER_RETURN_IF_ERROR(s);
+  return false;
+}
 
 Result<SqliteStoreInfo> InspectSqliteStore(const std::string& path) {
   struct stat st;
@@ -199,12 +217,7 @@ Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::s
   auto restore = [&]() -> Result<SqliteStoreInfo> {
     COFFER_ASSIGN_OR_RETURN(Db src, Db::Open(from, true));
     COFFER_ASSIGN_OR_RETURN(Db dst, Db::Open(db_path, false));
-    // In exclusive locking mode the first read takes a lock that is kept until the
-    // connection closes; it fails at once while any other connection (a server) has the
-    // database open in WAL mode, and keeps a server from starting on it meanwhile.
-    sqlite3_busy_timeout(dst.raw(), 0);
-    COFFER_RETURN_IF_ERROR(dst.Exec("PRAGMA locking_mode = EXCLUSIVE"));
-    Status probe = dst.Exec("SELECT COUNT(*) FROM sqlite_master");
+    Status probe = LockExclusive(dst);
     if (!probe.ok()) {
       if (!probe.Is(Status::Code::kUnavailable)) return probe;
       if (!allow_live) return Status::Unavailable(db_path + " is in use by another process");

@@ -51,6 +51,10 @@ Result<SqliteStoreInfo> BackupSqliteStore(const std::string& db_path, const std:
 Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::string& db_path,
                                            bool allow_live);
 
+// True when another connection (a running server) has the database at `db_path` open; a
+// probe for a clear message, RestoreSqliteStore checks again under its lock.
+Result<bool> SqliteDatabaseInUse(const std::string& db_path);
+
 // Reads, in one read transaction (one consistent state, also while a server writes), the
 // keyring (`on_keys`, once, by ascending id; its error stops the read and is returned) and
 // then every stored secret version with its secret's place (org, scope, owner, id, name,
