@@ -45,7 +45,9 @@ int AdminCommand(int argc, char** argv) {
   CLI::App app{"coffer admin: manage organizations, users and API tokens", "coffer admin"};
   app.require_subcommand(1);
   std::string data_dir = "coffer-data";
-  app.add_option("--data-dir", data_dir, "data directory")->capture_default_str();
+  app.add_option("--data-dir", data_dir, "data directory")
+      ->capture_default_str()
+      ->envname("COFFER_DATA_DIR");  // as coffer server reads it
   std::string database;
   app.add_option("--database", database,
                  "postgres://USER@HOST:PORT/DB: the server's PostgreSQL store")

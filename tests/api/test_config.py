@@ -69,6 +69,15 @@ class Settings(unittest.TestCase):
             self.assertEqual(call(s.url, "GET", "/metrics").status, 401)
             self.assertEqual(call(s.url, "GET", "/metrics", s.token).status, 200)
 
+    def test_admin_reads_the_data_directory_from_the_environment(self):
+        with Server(env=clean_env()) as s:
+            r = subprocess.run([COFFER, "admin", "create-user", "ops", "--org", "default",
+                                "--role", "Member", "--token"], capture_output=True, text=True,
+                               env=clean_env(COFFER_DATA_DIR=s.data_dir), cwd=self.dir)
+            self.assertEqual(r.returncode, 0, r)
+            self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets", r.stdout.strip()).status,
+                             200)
+
     def test_unknown_key_is_an_error_naming_it_and_the_file(self):
         conf = self.write("org: acme\nworkerz: 4\n")
         err = self.refused(["--config", conf])
