@@ -88,6 +88,10 @@ struct SecretMeta {
   std::vector<std::string> env_names;   // in order
   std::vector<std::string> file_paths;  // in order
   AccessPolicy policy;                  // meaningful for org secrets only
+  // Soft delete: when deleted_at is not 0 the secret is hidden from every interface and
+  // from new jobs, and restorable until its organization's retention period has passed.
+  int64_t deleted_at = 0;
+  std::string deleted_by;  // the user id that deleted it
 };
 
 // Sets meta's env_names and file_paths from the data, in order.

@@ -137,6 +137,7 @@ Result<TargetView> DeploymentTargetService::Create(const RequestContext& ctx,
   meta.version = 1;
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
+  sealed.author = ctx.principal.user_id;  // the credentials' history
   COFFER_RETURN_IF_ERROR(store_.CreateDeploymentTarget(
       dt, sealed, TargetAudit(ctx, "deployment_target.create", dt, 1)));
   return MakeView(std::move(dt), std::move(meta));
@@ -224,6 +225,7 @@ Result<TargetView> DeploymentTargetService::Change(const RequestContext& ctx,
   meta.update_time = std::max(dt.update_time, row.meta.update_time + 1);
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
+  sealed.author = ctx.principal.user_id;  // the credentials' history
   const char* action = !active   ? "deployment_target.update"
                        : *active ? "deployment_target.uncordon"
                                  : "deployment_target.cordon";

@@ -118,17 +118,36 @@ Result<domain::SecretData> SealedSecrets::OpenPinned(const std::string& org_id,
                                                      const domain::JobSecret& pinned) const {
   auto sealed = store_.GetSecretVersion(pinned.secret_id, pinned.version);
   if (!sealed.ok()) {
-    if (sealed.status().Is(Status::Code::kNotFound)) {
-      return Status::FailedPrecondition("Secret " + pinned.name +
-                                        " was deleted after the job opened");
+    if (!sealed.status().Is(Status::Code::kNotFound)) return sealed.status();
+    // Why it is gone: the version destroyed, or the whole secret deleted.
+    auto versions = store_.ListSecretVersions(org_id, pinned.secret_id);
+    if (versions.ok()) {
+      for (const auto& v : *versions) {
+        if (v.version == pinned.version && v.destroyed_at != 0) {
+          return Status::FailedPrecondition(
+              "Secret " + pinned.name + " version " + std::to_string(pinned.version) +
+              ", which this job was opened with, was destroyed since; open a new job");
+        }
+      }
     }
-    return sealed.status();
+    return Status::FailedPrecondition("Secret " + pinned.name +
+                                      " was deleted after the job opened");
   }
   COFFER_ASSIGN_OR_RETURN(
       SecretBytes plain,
       crypto::OpenRecord(
           keyring_, Place(org_id, pinned.scope, pinned.owner_id, pinned.secret_id, pinned.version),
           *sealed));
+  return DecodeSecretData(plain);
+}
+
+Result<domain::SecretData> SealedSecrets::OpenVersion(const domain::SecretMeta& meta,
+                                                      int64_t version) const {
+  COFFER_ASSIGN_OR_RETURN(std::string sealed, store_.GetSecretVersion(meta.id, version));
+  COFFER_ASSIGN_OR_RETURN(
+      SecretBytes plain,
+      crypto::OpenRecord(keyring_, Place(meta.org_id, meta.scope, meta.owner_id, meta.id, version),
+                         sealed));
   return DecodeSecretData(plain);
 }
 

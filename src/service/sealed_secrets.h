@@ -45,10 +45,15 @@ class SealedSecrets {
   // The content of a stored row (its current version). Corruption when it does not open.
   Result<domain::SecretData> Open(const store::SecretRow& row) const;
 
-  // The content of the exact version a job of `org_id` was pinned to. FailedPrecondition
-  // when that version no longer exists (deleted since the job opened).
+  // The content of the exact version a job of `org_id` was pinned to. FailedPrecondition,
+  // in a sentence naming the secret and why, when it can no longer be read: the secret was
+  // deleted since the job opened, or that version was destroyed.
   Result<domain::SecretData> OpenPinned(const std::string& org_id,
                                         const domain::JobSecret& pinned) const;
+
+  // The content of version `version` of the live secret `meta` (history, rollback).
+  // NotFound when that version does not exist or is destroyed.
+  Result<domain::SecretData> OpenVersion(const domain::SecretMeta& meta, int64_t version) const;
 
   // The fingerprint of an env var's value, or of a file's content (its bytes), in the
   // secret `secret`.

@@ -52,25 +52,52 @@ Status ParsePageToken(const std::string& token, store::SecretQuery* q) {
 
 Result<SecretService::Place> SecretService::Authorize(const RequestContext& ctx,
                                                       const SecretScope& where, bool manage) const {
+  if (where.scope == Scope::kDeploymentTarget) {
+    // A target's credentials: whoever may see (change) the target may see (change) them.
+    const std::string& org = ctx.principal.org_id;
+    Result<domain::DeploymentTarget> dt = Status::NotFound("deployment target not found");
+    if (IsUuid(where.target)) {
+      dt = store_.GetDeploymentTarget(org, where.target);
+    } else if (!where.project.empty()) {
+      COFFER_ASSIGN_OR_RETURN(domain::Project p,
+                              projects_.Resolve(ctx, where.project, Permission::kProjectTargetsView));
+      dt = store_.FindDeploymentTarget(org, p.id, where.target);
+    } else {
+      return Status::InvalidArgument("project_id: required to find a deployment target by name");
+    }
+    if (!dt.ok()) return dt.status();
+    Permission p = manage ? Permission::kProjectTargetsManage : Permission::kProjectTargetsView;
+    if (!HasPermission(ctx.principal, Permission::kProjectView, dt->project_id) ||
+        !HasPermission(ctx.principal, p, dt->project_id)) {
+      return Status::NotFound("deployment target not found");
+    }
+    return Place{dt->id, dt->project_id};
+  }
   if (where.scope == Scope::kOrganization) {
     Permission p = manage ? Permission::kOrgSecretsManage : Permission::kOrgSecretsView;
     if (!HasPermission(ctx.principal, p)) {
       return Status::PermissionDenied(std::string("this needs ") + domain::PermissionName(p));
     }
-    return Place{""};
+    return Place{"", ""};
   }
   COFFER_ASSIGN_OR_RETURN(domain::Project project,
                           projects_.Resolve(ctx, where.project, Permission::kProjectSecretsView));
   if (manage && !HasPermission(ctx.principal, Permission::kProjectSecretsManage, project.id)) {
     return Status::PermissionDenied("this needs project.secrets.manage");
   }
-  return Place{project.id};
+  return Place{project.id, project.id};
 }
 
 Result<store::SecretRow> SecretService::Find(const RequestContext& ctx, const SecretScope& where,
                                              const Place& place,
                                              const std::string& id_or_name) const {
   const auto& org = ctx.principal.org_id;
+  if (where.scope == Scope::kDeploymentTarget) {
+    // A target has one credentials secret, named after it.
+    COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListSecrets(org, where.scope, place.owner_id, {}));
+    if (rows.empty()) return Status::Internal("deployment target has no credentials row");
+    return store_.GetSecretById(org, where.scope, place.owner_id, rows.front().id);
+  }
   if (IsUuid(id_or_name)) return store_.GetSecretById(org, where.scope, place.owner_id, id_or_name);
   return store_.GetSecretByName(org, where.scope, place.owner_id, id_or_name);
 }
@@ -115,6 +142,10 @@ Result<domain::AccessPolicy> SecretService::ChangePolicy(
 
 Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
                                                  const SecretScope& where, SecretInput in) {
+  if (where.scope == Scope::kDeploymentTarget) {
+    return Status::InvalidArgument("a deployment target's credentials are made with the target");
+  }
+  MaybePurge();
   COFFER_ASSIGN_OR_RETURN(Place place, Authorize(ctx, where, true));
   domain::SecretMeta meta;
   meta.name = in.name.value_or("");
@@ -138,6 +169,7 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   meta.version = 1;
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
+  sealed.author = ctx.principal.user_id;
   domain::AuditEvent audit = MakeAudit(ctx, "secret.create", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
@@ -229,6 +261,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   meta.update_time = std::max(NowSeconds(), old.update_time + 1);
   domain::FillShape(&meta, data);
   COFFER_ASSIGN_OR_RETURN(store::SecretRow sealed, sealed_.Seal(meta, data));
+  sealed.author = ctx.principal.user_id;
   domain::AuditEvent audit = MakeAudit(ctx, "secret.update", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
@@ -261,21 +294,51 @@ Result<std::vector<domain::SecretUsage>> SecretService::Usage(const RequestConte
 }
 
 Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where,
-                             const std::string& id_or_name) {
+                             const std::string& id_or_name, bool destroy) {
+  if (where.scope == Scope::kDeploymentTarget) {
+    return Status::InvalidArgument("a deployment target's credentials go with the target");
+  }
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return HideDenied(place.status());
-  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
-  if (domain::IsRestricted(row.meta.policy) &&
+  auto found = Find(ctx, where, *place, id_or_name);
+  domain::SecretMeta meta;
+  if (found.ok()) {
+    meta = std::move(found->meta);
+  } else if (destroy && found.status().Is(Status::Code::kNotFound)) {
+    // ?destroy=true also finishes off a secret deleted before.
+    COFFER_ASSIGN_OR_RETURN(auto deleted, ListDeleted(ctx, where));
+    auto it = std::find_if(deleted.begin(), deleted.end(), [&](const DeletedSecret& d) {
+      return IsUuid(id_or_name) ? d.meta.id == id_or_name : d.meta.name == id_or_name;
+    });
+    if (it == deleted.end()) return found.status();
+    meta = it->meta;
+  } else {
+    return found.status();
+  }
+  if (domain::IsRestricted(meta.policy) &&
       !HasPermission(ctx.principal, Permission::kOrgSecretsPolicyManage)) {
     return Status::PermissionDenied(
         "deleting a secret with an access policy needs "
         "organization.secrets_policy_settings.manage");
   }
-  domain::AuditEvent audit = MakeAudit(ctx, "secret.delete", "secret", row.meta.id, row.meta.name);
-  audit.scope = domain::ScopeName(row.meta.scope);
-  audit.owner_id = row.meta.owner_id;
-  audit.version = row.meta.version;
-  return store_.DeleteSecret(row.meta.org_id, row.meta.id, audit);
+  domain::AuditEvent audit = MakeAudit(ctx, destroy ? "secret.destroy" : "secret.delete", "secret",
+                                       meta.id, meta.name);
+  audit.scope = domain::ScopeName(meta.scope);
+  audit.owner_id = meta.owner_id;
+  audit.version = meta.version;
+  if (!destroy) {
+    // A retention period of 0 keeps nothing: the delete is a destroy.
+    COFFER_ASSIGN_OR_RETURN(store::HistorySettings hs, store_.GetHistorySettings(meta.org_id));
+    destroy = hs.retention_seconds == 0;
+  }
+  if (destroy) {
+    audit.action = "secret.destroy";
+    return store_.DestroySecret(meta.org_id, meta.id, 0, audit);
+  }
+  COFFER_RETURN_IF_ERROR(
+      store_.DeleteSecret(meta.org_id, meta.id, audit.time, ctx.principal.user_id, audit));
+  MaybePurge();
+  return Status::Ok();
 }
 
 }  // namespace coffer::service

@@ -1,11 +1,15 @@
 // SecretService: organization and project secrets — create, read metadata, list, update,
-// delete — with authorization, validation, envelope encryption and audit.
+// delete — with authorization, validation, envelope encryption and audit; and the history
+// of every secret, deployment target credentials included (secret_history.cc): versions,
+// rollback, destroying a version, soft delete, restore, the purge of deleted secrets after
+// the org's retention period, and the org's history settings.
 //
 // Plaintext only inside SecretBytes, sealed and opened by SealedSecrets. Values never leave
 // through this interface: reads return SecretMeta (names, paths, policy). A secret the
 // caller may not see is NotFound. Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,10 +23,32 @@
 
 namespace coffer::service {
 
-// Where a secret lives: the organization (project empty) or a project (id or name).
+// Where a secret lives: the organization (project empty), a project (id or name), or a
+// deployment target's credentials (`target` an id, or a name with `project`).
 struct SecretScope {
   domain::Scope scope = domain::Scope::kOrganization;
   std::string project;
+  std::string target{};
+};
+
+// One version of a secret as its history shows it (never a value).
+struct SecretVersionInfo {
+  store::SecretVersionRecord record;
+  std::string created_by_name;  // the user's name, "" when unknown
+  bool current = false;
+};
+
+// A deleted secret, restorable until purge_at.
+struct DeletedSecret {
+  domain::SecretMeta meta;
+  std::string deleted_by_name;
+  int64_t purge_at = 0;
+};
+
+// A change of the org's history settings: unset fields keep their value.
+struct HistorySettingsPatch {
+  std::optional<int> max_versions;           // 1..100
+  std::optional<int64_t> retention_seconds;  // 0..365 days; 0 destroys deleted secrets at once
 };
 
 // A create or update request. For updates, unset fields keep what is stored; a set `data`
@@ -63,9 +89,48 @@ class SecretService {
                           const SecretListRequest& req) const;
   Result<domain::SecretMeta> Update(const RequestContext& ctx, const SecretScope& where,
                                     const std::string& id_or_name, SecretInput in);
+  // Soft delete: the secret is hidden and restorable for the org's retention period. With
+  // `destroy`, it is removed for good with every version (a deleted one too).
   // A secret whose access policy is not the default may only be deleted by a caller who may
   // change policies (else it could be re-created open to every project).
-  Status Delete(const RequestContext& ctx, const SecretScope& where, const std::string& id_or_name);
+  Status Delete(const RequestContext& ctx, const SecretScope& where, const std::string& id_or_name,
+                bool destroy = false);
+
+  // --- history (secret_history.cc); every one needs manage permission on the secret ---
+  // Every version's metadata, oldest first.
+  Result<std::vector<SecretVersionInfo>> Versions(const RequestContext& ctx,
+                                                  const SecretScope& where,
+                                                  const std::string& id_or_name) const;
+  // Makes version `version`'s content (env vars and files) current as a new version.
+  // FailedPrecondition when it is destroyed or already current; NotFound when absent.
+  Result<domain::SecretMeta> Rollback(const RequestContext& ctx, const SecretScope& where,
+                                      const std::string& id_or_name, int64_t version);
+  // Destroys one version's sealed bytes for good (not the current one).
+  Status DestroyVersion(const RequestContext& ctx, const SecretScope& where,
+                        const std::string& id_or_name, int64_t version);
+  // The place's deleted secrets, the most recent deletion first (organization or project).
+  Result<std::vector<DeletedSecret>> ListDeleted(const RequestContext& ctx,
+                                                 const SecretScope& where);
+  // Brings a deleted secret (its id, or its name: the most recently deleted of that name)
+  // back with its id, versions, policy and usage; under `as` when set. AlreadyExists (409)
+  // when a live secret has the name.
+  Result<domain::SecretMeta> Restore(const RequestContext& ctx, const SecretScope& where,
+                                     const std::string& id_or_name,
+                                     const std::optional<std::string>& as);
+  // `failed`, the answer to a create of a secret named `name`, with a sentence naming the
+  // restore command when the caller deleted a secret of that name in the last
+  // kRestoreHintSeconds (Semaphore's sem edits by DELETE then POST).
+  Status WithRestoreHint(const RequestContext& ctx, const SecretScope& where,
+                         const std::string& name, Status failed) const;
+  static constexpr int64_t kRestoreHintSeconds = 600;
+  // Destroys every deleted secret whose org's retention period has ended at `now`; the
+  // number destroyed. Runs by itself at most once a minute on the service's calls.
+  Result<int> PurgeExpired(int64_t now);
+
+  // The caller's org's history settings (Owners and Admins read, Owners change).
+  Result<store::HistorySettings> Settings(const RequestContext& ctx) const;
+  Result<store::HistorySettings> SetSettings(const RequestContext& ctx,
+                                             const HistorySettingsPatch& patch);
 
   // The secret's checkouts, newest first (needs view permission on it).
   Result<std::vector<domain::SecretUsage>> Usage(const RequestContext& ctx,
@@ -74,7 +139,8 @@ class SecretService {
 
  private:
   struct Place {
-    std::string owner_id;  // project id or ""
+    std::string owner_id;  // project id, target id or ""
+    std::string project_id;
   };
   // Resolves the scope for the caller and checks `manage` or view permission there.
   Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where, bool manage) const;
@@ -86,9 +152,16 @@ class SecretService {
                                             const domain::AccessPolicy& base,
                                             const domain::AccessPolicyPatch& patch) const;
 
+  // Authorize with manage permission, and Find: the live secret it names.
+  Result<store::SecretRow> FindToManage(const RequestContext& ctx, const SecretScope& where,
+                                        const std::string& id_or_name) const;
+  // PurgeExpired, when the last one is a minute old.
+  void MaybePurge();
+
   store::Store& store_;
   const SealedSecrets& sealed_;
   ProjectService& projects_;
+  std::atomic<int64_t> last_purge_{0};
 };
 
 }  // namespace coffer::service

@@ -88,6 +88,43 @@ class SecretServiceTest : public testing::Test {
   std::unique_ptr<SecretService> secrets_;
 };
 
+// The retention period, with the clock passed in: nothing is purged before it ends, the
+// deleted secret is destroyed (and no longer restorable) once it has.
+TEST_F(SecretServiceTest, DeletedSecretIsPurgedOnlyAfterTheRetentionPeriod) {
+  SecretScope org;
+  ASSERT_TRUE(secrets_->Create(owner_, org, Input("k", {{"A", "a1"}})).ok());
+  ASSERT_TRUE(secrets_->Delete(owner_, org, "k").ok());
+  const int64_t now = NowSeconds();
+  const int64_t week = store::HistorySettings::kDefaultRetentionSeconds;
+  EXPECT_EQ(*secrets_->PurgeExpired(now), 0);
+  EXPECT_EQ(*secrets_->PurgeExpired(now + week - 60), 0);
+  ASSERT_EQ(secrets_->ListDeleted(owner_, org)->size(), 1u);
+  EXPECT_EQ(*secrets_->PurgeExpired(now + week + 1), 1);
+  EXPECT_TRUE(secrets_->ListDeleted(owner_, org)->empty());
+  EXPECT_EQ(secrets_->Restore(owner_, org, "k", std::nullopt).status().code(),
+            Status::Code::kNotFound);
+}
+
+// Semaphore's sem edits by DELETE then POST: the POST's error names the restore command,
+// for the caller who deleted it only, and only when there is something to restore.
+TEST_F(SecretServiceTest, FailedCreateAfterDeleteNamesTheRestoreCommand) {
+  SecretScope org;
+  ASSERT_TRUE(secrets_->Create(owner_, org, Input("k", {{"A", "a1"}})).ok());
+  ASSERT_TRUE(secrets_->Delete(owner_, org, "k").ok());
+  Status failed = secrets_->Create(owner_, org, Input("k", {{"A", ""}})).status();
+  ASSERT_FALSE(failed.ok());
+  Status hinted = secrets_->WithRestoreHint(owner_, org, "k", failed);
+  EXPECT_EQ(hinted.code(), failed.code());
+  EXPECT_NE(hinted.message().find("restore it with 'sem restore secret k'"), std::string::npos)
+      << hinted.message();
+  EXPECT_EQ(secrets_->WithRestoreHint(admin_, org, "k", failed).message(), failed.message());
+  EXPECT_EQ(secrets_->WithRestoreHint(member_, org, "k", failed).message(), failed.message());
+  EXPECT_EQ(secrets_->WithRestoreHint(owner_, org, "other", failed).message(), failed.message());
+  ASSERT_TRUE(secrets_->Restore(owner_, org, "k", std::nullopt).ok());
+  EXPECT_EQ(Stored("k").env_vars[0].value.view(), "a1");
+  EXPECT_EQ(secrets_->WithRestoreHint(owner_, org, "k", failed).message(), failed.message());
+}
+
 TEST_F(SecretServiceTest, PatchKeepsEmptyRemovesMissingReplacesGiven) {
   SecretScope org;
   ASSERT_TRUE(

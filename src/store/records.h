@@ -76,10 +76,33 @@ struct SecretQuery {
   int limit = 100;
 };
 
-// One secret row: metadata plus the sealed record of its current version.
+// One secret row: metadata plus the sealed record of its current version, and who wrote
+// that version (kept in the version's history).
 struct SecretRow {
   domain::SecretMeta meta;
   std::string sealed;
+  std::string author{};     // the user id that wrote this version ("" if unknown)
+  int64_t copied_from = 0;  // a rollback: the version whose content it copies; else 0
+};
+
+// One version of a secret as its history shows it: metadata, never the sealed bytes.
+struct SecretVersionRecord {
+  int64_t version = 0;
+  int64_t create_time = 0;
+  std::string created_by;  // user id; "" for versions written before history was kept
+  std::vector<std::string> env_names;
+  std::vector<std::string> file_paths;
+  int64_t destroyed_at = 0;  // 0: its sealed bytes are kept
+  int64_t copied_from = 0;   // a rollback: the version it copies; else 0
+};
+
+// An organization's history settings: how many versions of a secret keep their sealed
+// bytes, and how long a deleted secret stays restorable.
+struct HistorySettings {
+  static constexpr int kDefaultMaxVersions = 10;
+  static constexpr int64_t kDefaultRetentionSeconds = 7 * 24 * 3600;
+  int max_versions = kDefaultMaxVersions;
+  int64_t retention_seconds = kDefaultRetentionSeconds;
 };
 
 // One attempt to deploy to a target: a job opened for it, or a job open it refused.

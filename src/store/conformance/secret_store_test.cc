@@ -1,4 +1,5 @@
-// Conformance of SecretStore: secrets and their versions.
+// Conformance of SecretStore: secrets, their versions, soft delete, restore and the
+// history settings.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -58,13 +59,176 @@ TEST_P(SecretStoreConformance, UpdateNeedsTheExpectedVersion) {
   EXPECT_EQ(secrets().UpdateSecret(ghost, 1, Audit("u")).code(), Status::Code::kNotFound);
 }
 
-TEST_P(SecretStoreConformance, DeleteRemovesEveryVersion) {
+// A next version of `prev` (same secret), sealed as `sealed`.
+SecretRow Next(const SecretRow& prev, const std::string& sealed) {
+  SecretRow n = prev;
+  n.meta.version = prev.meta.version + 1;
+  n.meta.update_time = prev.meta.update_time + 1;
+  n.sealed = sealed;
+  n.author = "u2";
+  return n;
+}
+
+TEST_P(SecretStoreConformance, DeleteIsSoftAndHidesTheSecretEverywhere) {
   SecretRow r = Row("k");
   ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());
-  ASSERT_TRUE(secrets().DeleteSecret("org1", r.meta.id, Audit("d")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", r.meta.id, 5000, "u1", Audit("d")).ok());
+  EXPECT_EQ(secrets().GetSecretById("org1", Scope::kOrganization, "", r.meta.id).status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().GetSecretByName("org1", Scope::kOrganization, "", "k").status().code(),
+            Status::Code::kNotFound);
+  EXPECT_TRUE(secrets().ListSecrets("org1", Scope::kOrganization, "", {})->empty());
   EXPECT_EQ(secrets().GetSecretVersion(r.meta.id, 1).status().code(), Status::Code::kNotFound);
-  EXPECT_EQ(secrets().DeleteSecret("org1", r.meta.id, Audit("d")).code(), Status::Code::kNotFound);
-  EXPECT_EQ(secrets().DeleteSecret("org2", "nope", Audit("d")).code(), Status::Code::kNotFound);
+  EXPECT_EQ(secrets().UpdateSecret(Next(r, "v2"), 1, Audit("u")).code(), Status::Code::kNotFound);
+  EXPECT_EQ(secrets().DeleteSecret("org1", r.meta.id, 5001, "u1", Audit("d")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().DeleteSecret("org2", r.meta.id, 5001, "u1", Audit("d")).code(),
+            Status::Code::kNotFound);
+  auto deleted = secrets().ListDeletedSecrets("org1", Scope::kOrganization, "");
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->size(), 1u);
+  EXPECT_EQ((*deleted)[0].id, r.meta.id);
+  EXPECT_EQ((*deleted)[0].deleted_at, 5000);
+  EXPECT_EQ((*deleted)[0].deleted_by, "u1");
+  EXPECT_TRUE(secrets().ListDeletedSecrets("org2", Scope::kOrganization, "")->empty());
+  // Its versions are still there (restorable).
+  EXPECT_EQ(secrets().ListSecretVersions("org1", r.meta.id)->size(), 1u);
+}
+
+TEST_P(SecretStoreConformance, ADeletedAndALiveSecretShareAName) {
+  SecretRow old = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(old, Audit("c")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", old.meta.id, 5000, "u1", Audit("d")).ok());
+  SecretRow fresh = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(fresh, Audit("c")).ok());
+  EXPECT_EQ(secrets().GetSecretByName("org1", Scope::kOrganization, "", "k")->meta.id,
+            fresh.meta.id);
+  // Restoring under the taken name clashes; under another name it comes back whole.
+  EXPECT_EQ(secrets().RestoreSecret("org1", old.meta.id, "k", 6000, Audit("r")).code(),
+            Status::Code::kAlreadyExists);
+  ASSERT_TRUE(secrets().RestoreSecret("org1", old.meta.id, "k-old", 6000, Audit("r")).ok());
+  auto back = secrets().GetSecretById("org1", Scope::kOrganization, "", old.meta.id);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->meta.name, "k-old");
+  EXPECT_EQ(back->meta.deleted_at, 0);
+  EXPECT_EQ(back->meta.update_time, 6000);
+  EXPECT_EQ(back->sealed, "sealed-k");
+  EXPECT_EQ(*secrets().GetSecretVersion(old.meta.id, 1), "sealed-k");
+  // Only a deleted secret can be restored.
+  EXPECT_EQ(secrets().RestoreSecret("org1", old.meta.id, "k2", 6001, Audit("r")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().RestoreSecret("org2", fresh.meta.id, "k2", 6001, Audit("r")).code(),
+            Status::Code::kNotFound);
+}
+
+TEST_P(SecretStoreConformance, DestroyRemovesEveryVersion) {
+  SecretRow r = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());
+  ASSERT_TRUE(secrets().DestroySecret("org1", r.meta.id, 0, Audit("x")).ok());
+  EXPECT_EQ(secrets().GetSecretVersion(r.meta.id, 1).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(secrets().ListSecretVersions("org1", r.meta.id).status().code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().DestroySecret("org1", r.meta.id, 0, Audit("x")).code(),
+            Status::Code::kNotFound);
+  // With a deletion time, only a secret deleted at that time goes.
+  SecretRow d = Row("d");
+  ASSERT_TRUE(secrets().CreateSecret(d, Audit("c")).ok());
+  EXPECT_EQ(secrets().DestroySecret("org1", d.meta.id, 5000, Audit("x")).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(secrets().DeleteSecret("org1", d.meta.id, 5000, "u1", Audit("d")).ok());
+  EXPECT_EQ(secrets().DestroySecret("org1", d.meta.id, 4999, Audit("x")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().DestroySecret("org2", d.meta.id, 5000, Audit("x")).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(secrets().DestroySecret("org1", d.meta.id, 5000, Audit("x")).ok());
+  EXPECT_TRUE(secrets().ListDeletedSecrets("org1", Scope::kOrganization, "")->empty());
+}
+
+TEST_P(SecretStoreConformance, ExpiredDeletionsFollowEachOrgsRetention) {
+  SecretRow a = Row("a");
+  SecretRow b = Row("b", Scope::kOrganization, "", "org2");
+  ASSERT_TRUE(secrets().CreateSecret(a, Audit("c")).ok());
+  ASSERT_TRUE(secrets().CreateSecret(b, Audit("c")).ok());
+  HistorySettings short_retention;
+  short_retention.retention_seconds = 100;
+  ASSERT_TRUE(secrets().SetHistorySettings("org2", short_retention, Audit("s")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", a.meta.id, 5000, "u1", Audit("d")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org2", b.meta.id, 5000, "u1", Audit("d")).ok());
+  EXPECT_TRUE(secrets().ListExpiredSecrets(5099, 10)->empty());
+  auto at_100 = secrets().ListExpiredSecrets(5100, 10);
+  ASSERT_TRUE(at_100.ok());
+  ASSERT_EQ(at_100->size(), 1u);
+  EXPECT_EQ((*at_100)[0].id, b.meta.id);
+  const int64_t week = HistorySettings::kDefaultRetentionSeconds;
+  EXPECT_EQ(secrets().ListExpiredSecrets(5000 + week - 1, 10)->size(), 1u);
+  EXPECT_EQ(secrets().ListExpiredSecrets(5000 + week, 10)->size(), 2u);
+  EXPECT_EQ(secrets().ListExpiredSecrets(5000 + week, 1)->size(), 1u);
+}
+
+TEST_P(SecretStoreConformance, VersionsKeepTheirMetadataAndOldOnesAreDestroyed) {
+  HistorySettings three;
+  three.max_versions = 3;
+  ASSERT_TRUE(secrets().SetHistorySettings("org1", three, Audit("s")).ok());
+  auto got = secrets().GetHistorySettings("org1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->max_versions, 3);
+  EXPECT_EQ(got->retention_seconds, HistorySettings::kDefaultRetentionSeconds);
+  EXPECT_EQ(secrets().GetHistorySettings("org2")->max_versions,
+            HistorySettings::kDefaultMaxVersions);
+  SecretRow v = Row("k");
+  v.author = "u1";
+  ASSERT_TRUE(secrets().CreateSecret(v, Audit("c")).ok());
+  for (int i = 2; i <= 5; ++i) {
+    SecretRow n = Next(v, "v" + std::to_string(i));
+    n.meta.env_names = {"E" + std::to_string(i)};
+    if (i == 5) n.copied_from = 3;
+    ASSERT_TRUE(secrets().UpdateSecret(n, v.meta.version, Audit("u")).ok());
+    v = n;
+  }
+  auto versions = secrets().ListSecretVersions("org1", v.meta.id);
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  ASSERT_EQ(versions->size(), 5u);
+  const auto& first = (*versions)[0];
+  EXPECT_EQ(first.version, 1);
+  EXPECT_EQ(first.created_by, "u1");
+  EXPECT_EQ(first.env_names, (std::vector<std::string>{"A", "B"}));
+  EXPECT_EQ(first.file_paths, (std::vector<std::string>{".ssh/id_rsa"}));
+  EXPECT_NE(first.destroyed_at, 0);  // more than 3 behind version 5
+  EXPECT_NE((*versions)[1].destroyed_at, 0);
+  EXPECT_EQ((*versions)[2].destroyed_at, 0);
+  EXPECT_EQ((*versions)[4].created_by, "u2");
+  EXPECT_EQ((*versions)[4].env_names, (std::vector<std::string>{"E5"}));
+  EXPECT_EQ((*versions)[4].copied_from, 3);
+  EXPECT_EQ(secrets().GetSecretVersion(v.meta.id, 2).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(*secrets().GetSecretVersion(v.meta.id, 3), "v3");
+  EXPECT_EQ(secrets().ListSecretVersions("org2", v.meta.id).status().code(),
+            Status::Code::kNotFound);
+  // The settings survive a restart.
+  Reopen();
+  EXPECT_EQ(secrets().GetHistorySettings("org1")->max_versions, 3);
+}
+
+TEST_P(SecretStoreConformance, DestroyingAVersionKeepsItsMetadataOnly) {
+  SecretRow r = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());
+  SecretRow v2 = Next(r, "v2");
+  ASSERT_TRUE(secrets().UpdateSecret(v2, 1, Audit("u")).ok());
+  EXPECT_EQ(secrets().DestroySecretVersion("org1", r.meta.id, 2, 7000, Audit("x")).code(),
+            Status::Code::kFailedPrecondition);  // the current one
+  EXPECT_EQ(secrets().DestroySecretVersion("org1", r.meta.id, 9, 7000, Audit("x")).code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets().DestroySecretVersion("org2", r.meta.id, 1, 7000, Audit("x")).code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(secrets().DestroySecretVersion("org1", r.meta.id, 1, 7000, Audit("x")).ok());
+  EXPECT_EQ(secrets().DestroySecretVersion("org1", r.meta.id, 1, 7001, Audit("x")).code(),
+            Status::Code::kFailedPrecondition);  // already
+  EXPECT_EQ(secrets().GetSecretVersion(r.meta.id, 1).status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(*secrets().GetSecretVersion(r.meta.id, 2), "v2");
+  auto versions = secrets().ListSecretVersions("org1", r.meta.id);
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ((*versions)[0].destroyed_at, 7000);
+  EXPECT_EQ((*versions)[0].env_names, r.meta.env_names);
+  EXPECT_EQ((*versions)[1].destroyed_at, 0);
 }
 
 TEST_P(SecretStoreConformance, KeysetPagingVisitsEveryRowOnce) {

@@ -185,6 +185,29 @@ CREATE TABLE deployments (
   UNIQUE (target_id, time_us)
 );
 )sql",
+    // 5: secret history (SQLite's migration 5): soft delete (deleted_at/deleted_by; a name
+    // is unique among live secrets only), version metadata (who, env names, file paths,
+    // destroyed, rollback source), per-org history settings.
+    R"sql(
+ALTER TABLE secrets ADD COLUMN deleted_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE secrets ADD COLUMN deleted_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE secrets DROP CONSTRAINT secrets_org_id_scope_owner_id_name_key;
+CREATE UNIQUE INDEX secrets_live_name ON secrets (org_id, scope, owner_id, name)
+  WHERE deleted_at = 0;
+CREATE INDEX secrets_deleted ON secrets (deleted_at) WHERE deleted_at <> 0;
+ALTER TABLE secret_versions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE secret_versions ADD COLUMN env_names TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE secret_versions ADD COLUMN file_paths TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE secret_versions ADD COLUMN destroyed_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE secret_versions ADD COLUMN copied_from BIGINT NOT NULL DEFAULT 0;
+UPDATE secret_versions v SET env_names = s.env_names, file_paths = s.file_paths
+  FROM secrets s WHERE s.id = v.secret_id AND s.version = v.version;
+CREATE TABLE org_settings (
+  org_id            TEXT PRIMARY KEY REFERENCES orgs(id),
+  max_versions      BIGINT NOT NULL,
+  retention_seconds BIGINT NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -1,5 +1,7 @@
 #include "store/postgres/pg_rows.h"
 
+#include <algorithm>
+
 namespace coffer::store::pg {
 
 Status InsertAudit(Db& db, const AuditRecord& a) {
@@ -51,17 +53,40 @@ domain::SecretMeta ReadSecretMeta(const Stmt& q) {
   m.policy.project_ids = ListFromJson(q.Text(13));
   m.policy.debug_allowed = q.Int(14) != 0;
   m.policy.attach_allowed = q.Int(15) != 0;
+  m.deleted_at = q.Int(16);
+  m.deleted_by = q.Text(17);
   return m;
 }
 
 Status InsertVersion(Db& db, const SecretRow& row) {
+  COFFER_RETURN_IF_ERROR(Stmt(db,
+                              "INSERT INTO secret_versions (secret_id, version, create_time, "
+                              "sealed, created_by, env_names, file_paths, copied_from) "
+                              "VALUES (?,?,?,?,?,?,?,?)")
+                             .Bind(1, row.meta.id)
+                             .Bind(2, row.meta.version)
+                             .Bind(3, row.meta.update_time)
+                             .BindBlob(4, row.sealed)
+                             .Bind(5, row.author)
+                             .Bind(6, ListToJson(row.meta.env_names))
+                             .Bind(7, ListToJson(row.meta.file_paths))
+                             .Bind(8, row.copied_from)
+                             .Run());
+  // The org's max_versions newest versions keep their sealed bytes; older ones lose them.
+  int64_t max_versions = HistorySettings::kDefaultMaxVersions;
+  {
+    Stmt q(db, "SELECT max_versions FROM org_settings WHERE org_id = ?");
+    q.Bind(1, row.meta.org_id);
+    if (q.Step()) max_versions = q.Int(0);
+    COFFER_RETURN_IF_ERROR(q.status());
+  }
   return Stmt(db,
-              "INSERT INTO secret_versions (secret_id, version, create_time, sealed) "
-              "VALUES (?,?,?,?)")
-      .Bind(1, row.meta.id)
-      .Bind(2, row.meta.version)
-      .Bind(3, row.meta.update_time)
-      .BindBlob(4, row.sealed)
+              "UPDATE secret_versions SET sealed = ?, destroyed_at = ? "
+              "WHERE secret_id = ? AND version <= ? AND destroyed_at = 0")
+      .BindBlob(1, "")
+      .Bind(2, std::max<int64_t>(row.meta.update_time, 1))
+      .Bind(3, row.meta.id)
+      .Bind(4, row.meta.version - max_versions)
       .Run();
 }
 
@@ -71,11 +96,12 @@ Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::strin
   std::string sql = std::string("SELECT ") + kSecretCols +
                     ", v.sealed FROM secrets s JOIN secret_versions v "
                     "ON v.secret_id = s.id AND v.version = s.version "
-                    "WHERE s.org_id = ? AND s.scope = ? AND s.owner_id = ? AND " +
+                    "WHERE s.deleted_at = 0 AND s.org_id = ? AND s.scope = ? AND "
+                    "s.owner_id = ? AND " +
                     where;
   Stmt q(db, sql.c_str());
   q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id).Bind(4, key);
-  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(16)};
+  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(18)};
   COFFER_RETURN_IF_ERROR(q.status());
   return Status::NotFound("secret not found");
 }
@@ -111,7 +137,8 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   Stmt u(db,
          "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
          "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
-         "debug_allowed = ?, attach_allowed = ? WHERE org_id = ? AND id = ? AND version = ?");
+         "debug_allowed = ?, attach_allowed = ? "
+         "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0");
   u.Bind(1, m.name)
       .Bind(2, m.description)
       .Bind(3, m.update_time)
@@ -131,7 +158,7 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   }
   COFFER_RETURN_IF_ERROR(s);
   if (u.Changes() == 0) {
-    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ?");
+    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ? AND deleted_at = 0");
     e.Bind(1, m.org_id).Bind(2, m.id);
     if (e.Step()) return Status::Conflict("the secret was changed by someone else meanwhile");
     COFFER_RETURN_IF_ERROR(e.status());

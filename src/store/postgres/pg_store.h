@@ -80,9 +80,24 @@ class PgStore final : public Store {
                                                       const SecretQuery& q) override;
   Status UpdateSecret(const SecretRow& row, int64_t expected_version,
                       const AuditRecord& audit) override;
-  Status DeleteSecret(const std::string& org_id, const std::string& id,
-                      const AuditRecord& audit) override;
+  Status DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
+                      const std::string& by, const AuditRecord& audit) override;
+  Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(const std::string& org_id,
+                                                             domain::Scope scope,
+                                                             const std::string& owner_id) override;
+  Status RestoreSecret(const std::string& org_id, const std::string& id, const std::string& name,
+                       int64_t update_time, const AuditRecord& audit) override;
+  Status DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,
+                       const AuditRecord& audit) override;
+  Result<std::vector<domain::SecretMeta>> ListExpiredSecrets(int64_t now, int limit) override;
   Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
+  Result<std::vector<SecretVersionRecord>> ListSecretVersions(
+      const std::string& org_id, const std::string& secret_id) override;
+  Status DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
+                              int64_t version, int64_t time, const AuditRecord& audit) override;
+  Result<HistorySettings> GetHistorySettings(const std::string& org_id) override;
+  Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
+                            const AuditRecord& audit) override;
 
   // TargetStore: pg_store_targets.cc.
   Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,

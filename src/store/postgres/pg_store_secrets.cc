@@ -1,4 +1,7 @@
-// PgStore (PostgreSQL): secrets and their versions (SecretStore).
+// PgStore (PostgreSQL): secrets, their versions, soft delete and history settings
+// (SecretStore).
+#include <algorithm>
+
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 
@@ -32,7 +35,8 @@ Result<std::vector<domain::SecretMeta>> PgStore::ListSecrets(const std::string& 
                                                              const SecretQuery& qry) {
   return Read([&](Db& db) -> Result<std::vector<domain::SecretMeta>> {
     std::string sql = std::string("SELECT ") + kSecretCols +
-                      " FROM secrets s WHERE s.org_id = ? AND s.scope = ? AND s.owner_id = ? ";
+                      " FROM secrets s WHERE s.deleted_at = 0 AND s.org_id = ? AND s.scope = ? "
+                      "AND s.owner_id = ? ";
     bool by_name = qry.order == SecretOrder::kByNameAsc;
     if (by_name) {
       sql += "AND s.name > ? ORDER BY s.name LIMIT ?";
@@ -69,24 +73,201 @@ Status PgStore::UpdateSecret(const SecretRow& row, int64_t expected_version,
   });
 }
 
-Status PgStore::DeleteSecret(const std::string& org_id, const std::string& id,
-                             const AuditRecord& audit) {
+Status PgStore::DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
+                                 const std::string& by, const AuditRecord& audit) {
   return Write([&](Db& db) {
-    Stmt d(db, "DELETE FROM secrets WHERE org_id = ? AND id = ?");
-    d.Bind(1, org_id).Bind(2, id);
+    Stmt d(db,
+           "UPDATE secrets SET deleted_at = ?, deleted_by = ? "
+           "WHERE org_id = ? AND id = ? AND deleted_at = 0");
+    d.Bind(1, std::max<int64_t>(time, 1)).Bind(2, by).Bind(3, org_id).Bind(4, id);
     COFFER_RETURN_IF_ERROR(d.Run());
     if (d.Changes() == 0) return Status::NotFound("secret not found");
     return InsertAudit(db, audit);
   });
 }
 
+Result<std::vector<domain::SecretMeta>> PgStore::ListDeletedSecrets(const std::string& org_id,
+                                                                        domain::Scope scope,
+                                                                        const std::string& owner_id) {
+  return Read([&](Db& db) -> Result<std::vector<domain::SecretMeta>> {
+    std::string sql = std::string("SELECT ") + kSecretCols +
+                      " FROM secrets s WHERE s.deleted_at != 0 AND s.org_id = ? AND s.scope = ? "
+                      "AND s.owner_id = ? ORDER BY s.deleted_at DESC, s.id";
+    Stmt q(db, sql.c_str());
+    q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id);
+    std::vector<domain::SecretMeta> out;
+    while (q.Step()) out.push_back(ReadSecretMeta(q));
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+Status PgStore::RestoreSecret(const std::string& org_id, const std::string& id,
+                                  const std::string& name, int64_t update_time,
+                                  const AuditRecord& audit) {
+  return Write([&](Db& db) {
+    Stmt u(db,
+           "UPDATE secrets SET deleted_at = 0, deleted_by = '', name = ?, update_time = ? "
+           "WHERE org_id = ? AND id = ? AND deleted_at != 0");
+    u.Bind(1, name).Bind(2, update_time).Bind(3, org_id).Bind(4, id);
+    Status s = u.Run();
+    if (s.Is(Status::Code::kAlreadyExists)) {
+      return Status::AlreadyExists("a secret named " + name + " already exists");
+    }
+    COFFER_RETURN_IF_ERROR(s);
+    if (u.Changes() == 0) return Status::NotFound("deleted secret not found");
+    return InsertAudit(db, audit);
+  });
+}
+
+Status PgStore::DestroySecret(const std::string& org_id, const std::string& id,
+                                  int64_t deleted_at, const AuditRecord& audit) {
+  return Write([&](Db& db) {
+    // The versions go with the row (ON DELETE CASCADE); secure_delete overwrites them.
+    Stmt d(db, deleted_at != 0
+                   ? "DELETE FROM secrets WHERE org_id = ? AND id = ? AND deleted_at = ?"
+                   : "DELETE FROM secrets WHERE org_id = ? AND id = ?");
+    d.Bind(1, org_id).Bind(2, id);
+    if (deleted_at != 0) d.Bind(3, deleted_at);
+    COFFER_RETURN_IF_ERROR(d.Run());
+    if (d.Changes() == 0) return Status::NotFound("secret not found");
+    return InsertAudit(db, audit);
+  });
+}
+
+Result<std::vector<domain::SecretMeta>> PgStore::ListExpiredSecrets(int64_t now, int limit) {
+  return Read([&](Db& db) -> Result<std::vector<domain::SecretMeta>> {
+    std::string sql = std::string("SELECT ") + kSecretCols +
+                      " FROM secrets s LEFT JOIN org_settings o ON o.org_id = s.org_id "
+                      "WHERE s.deleted_at != 0 AND "
+                      "s.deleted_at + COALESCE(o.retention_seconds, ?) <= ? "
+                      "ORDER BY s.deleted_at, s.id LIMIT ?";
+    Stmt q(db, sql.c_str());
+    q.Bind(1, HistorySettings::kDefaultRetentionSeconds)
+        .Bind(2, now)
+        .Bind(3, static_cast<int64_t>(limit));
+    std::vector<domain::SecretMeta> out;
+    while (q.Step()) out.push_back(ReadSecretMeta(q));
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
 Result<std::string> PgStore::GetSecretVersion(const std::string& secret_id, int64_t version) {
   return Read([&](Db& db) -> Result<std::string> {
-    Stmt q(db, "SELECT sealed FROM secret_versions WHERE secret_id = ? AND version = ?");
+    Stmt q(db,
+           "SELECT v.sealed FROM secret_versions v JOIN secrets s ON s.id = v.secret_id "
+           "WHERE v.secret_id = ? AND v.version = ? AND v.destroyed_at = 0 AND s.deleted_at = 0");
     q.Bind(1, secret_id).Bind(2, version);
     if (q.Step()) return q.Blob(0);
     COFFER_RETURN_IF_ERROR(q.status());
     return Status::NotFound("secret version not found");
+  });
+}
+
+Result<std::vector<SecretVersionRecord>> PgStore::ListSecretVersions(
+    const std::string& org_id, const std::string& secret_id) {
+  return Read([&](Db& db) -> Result<std::vector<SecretVersionRecord>> {
+    {
+      Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ?");
+      e.Bind(1, org_id).Bind(2, secret_id);
+      if (!e.Step()) {
+        COFFER_RETURN_IF_ERROR(e.status());
+        return Status::NotFound("secret not found");
+      }
+    }
+    Stmt q(db,
+           "SELECT version, create_time, created_by, env_names, file_paths, destroyed_at, "
+           "copied_from FROM secret_versions WHERE secret_id = ? ORDER BY version");
+    q.Bind(1, secret_id);
+    std::vector<SecretVersionRecord> out;
+    while (q.Step()) {
+      SecretVersionRecord v;
+      v.version = q.Int(0);
+      v.create_time = q.Int(1);
+      v.created_by = q.Text(2);
+      v.env_names = ListFromJson(q.Text(3));
+      v.file_paths = ListFromJson(q.Text(4));
+      v.destroyed_at = q.Int(5);
+      v.copied_from = q.Int(6);
+      out.push_back(std::move(v));
+    }
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+Status PgStore::DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
+                                         int64_t version, int64_t time, const AuditRecord& audit) {
+  return Write([&](Db& db) -> Status {
+    int64_t current = 0;
+    {
+      Stmt e(db, "SELECT version FROM secrets WHERE org_id = ? AND id = ?");
+      e.Bind(1, org_id).Bind(2, secret_id);
+      if (!e.Step()) {
+        COFFER_RETURN_IF_ERROR(e.status());
+        return Status::NotFound("secret not found");
+      }
+      current = e.Int(0);
+    }
+    int64_t destroyed_at = 0;
+    {
+      Stmt v(db, "SELECT destroyed_at FROM secret_versions WHERE secret_id = ? AND version = ?");
+      v.Bind(1, secret_id).Bind(2, version);
+      if (!v.Step()) {
+        COFFER_RETURN_IF_ERROR(v.status());
+        return Status::NotFound("secret version not found");
+      }
+      destroyed_at = v.Int(0);
+    }
+    if (version == current) {
+      return Status::FailedPrecondition("version " + std::to_string(version) +
+                                        " is the current version: update the secret or roll "
+                                        "it back to another version first");
+    }
+    if (destroyed_at != 0) {
+      return Status::FailedPrecondition("version " + std::to_string(version) +
+                                        " is already destroyed");
+    }
+    COFFER_RETURN_IF_ERROR(Stmt(db,
+                                "UPDATE secret_versions SET sealed = ?, destroyed_at = ? "
+                                "WHERE secret_id = ? AND version = ?")
+                               .BindBlob(1, "")
+                               .Bind(2, std::max<int64_t>(time, 1))
+                               .Bind(3, secret_id)
+                               .Bind(4, version)
+                               .Run());
+    return InsertAudit(db, audit);
+  });
+}
+
+Result<HistorySettings> PgStore::GetHistorySettings(const std::string& org_id) {
+  return Read([&](Db& db) -> Result<HistorySettings> {
+    Stmt q(db, "SELECT max_versions, retention_seconds FROM org_settings WHERE org_id = ?");
+    q.Bind(1, org_id);
+    HistorySettings out;
+    if (q.Step()) {
+      out.max_versions = static_cast<int>(q.Int(0));
+      out.retention_seconds = q.Int(1);
+    }
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+Status PgStore::SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
+                                       const AuditRecord& audit) {
+  return Write([&](Db& db) {
+    COFFER_RETURN_IF_ERROR(
+        Stmt(db,
+             "INSERT INTO org_settings (org_id, max_versions, retention_seconds) VALUES (?,?,?) "
+             "ON CONFLICT (org_id) DO UPDATE SET max_versions = excluded.max_versions, "
+             "retention_seconds = excluded.retention_seconds")
+            .Bind(1, org_id)
+            .Bind(2, static_cast<int64_t>(settings.max_versions))
+            .Bind(3, settings.retention_seconds)
+            .Run());
+    return InsertAudit(db, audit);
   });
 }
 

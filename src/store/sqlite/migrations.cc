@@ -193,6 +193,91 @@ CREATE TABLE deployments (
   UNIQUE (target_id, time_us)
 );
 )sql",
+    // 5: secret history. Soft delete: secrets get deleted_at/deleted_by, and a name is
+    // unique among live secrets only (the table is rebuilt: SQLite cannot drop a UNIQUE
+    // constraint; MigrateSqlite runs with foreign keys off, so secret_versions stays).
+    // Versions keep who wrote them, their env var names and file paths, when their sealed
+    // bytes were destroyed, and which version a rollback copied. Per-org history settings.
+    R"sql(
+CREATE TABLE secrets_v5 (
+  id              TEXT PRIMARY KEY,
+  org_id          TEXT NOT NULL REFERENCES orgs(id),
+  scope           TEXT NOT NULL,
+  owner_id        TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  description     TEXT NOT NULL,
+  create_time     INTEGER NOT NULL,
+  update_time     INTEGER NOT NULL,
+  checkout_at     INTEGER NOT NULL,
+  version         INTEGER NOT NULL,
+  env_names       TEXT NOT NULL,
+  file_paths      TEXT NOT NULL,
+  projects_access TEXT NOT NULL,
+  project_ids     TEXT NOT NULL,
+  debug_allowed   INTEGER NOT NULL,
+  attach_allowed  INTEGER NOT NULL,
+  deleted_at      INTEGER NOT NULL DEFAULT 0,
+  deleted_by      TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO secrets_v5 (id, org_id, scope, owner_id, name, description, create_time,
+  update_time, checkout_at, version, env_names, file_paths, projects_access, project_ids,
+  debug_allowed, attach_allowed)
+SELECT id, org_id, scope, owner_id, name, description, create_time, update_time, checkout_at,
+  version, env_names, file_paths, projects_access, project_ids, debug_allowed, attach_allowed
+FROM secrets;
+DROP TABLE secrets;
+ALTER TABLE secrets_v5 RENAME TO secrets;
+CREATE UNIQUE INDEX secrets_live_name ON secrets (org_id, scope, owner_id, name)
+  WHERE deleted_at = 0;
+CREATE INDEX secrets_by_create ON secrets (org_id, scope, owner_id, create_time, id);
+CREATE INDEX secrets_deleted ON secrets (deleted_at) WHERE deleted_at != 0;
+ALTER TABLE secret_versions ADD COLUMN created_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE secret_versions ADD COLUMN env_names TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE secret_versions ADD COLUMN file_paths TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE secret_versions ADD COLUMN destroyed_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE secret_versions ADD COLUMN copied_from INTEGER NOT NULL DEFAULT 0;
+UPDATE secret_versions SET
+  env_names = (SELECT s.env_names FROM secrets s WHERE s.id = secret_versions.secret_id),
+  file_paths = (SELECT s.file_paths FROM secrets s WHERE s.id = secret_versions.secret_id)
+WHERE version = (SELECT s.version FROM secrets s WHERE s.id = secret_versions.secret_id);
+CREATE TABLE org_settings (
+  org_id            TEXT PRIMARY KEY REFERENCES orgs(id),
+  max_versions      INTEGER NOT NULL,
+  retention_seconds INTEGER NOT NULL
+);
+)sql",
+    // keys: online key rotation. secret_versions.kek_id is the KEK id in bytes 1..4 of the
+    // sealed record's header (docs/storage-format.md), computed by SQLite from the bytes so it
+    // can never disagree with them (0 for a record too short to have one: a destroyed one);
+    // indexed, so data keys are counted per KEK without reading a record. A retired key keeps
+    // its row (ids are never reused) with its wrapped bytes erased, and no record may be
+    // written under it. Named keys are other keys the master key wraps (the fingerprint key).
+    R"sql(
+ALTER TABLE keyring ADD COLUMN retire_time INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE secret_versions ADD COLUMN kek_id INTEGER GENERATED ALWAYS AS (
+  CASE WHEN length(sealed) >= 77 THEN
+    ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 1, 1)) - 1) << 28)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 2, 1)) - 1) << 24)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 3, 1)) - 1) << 20)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 4, 1)) - 1) << 16)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 5, 1)) - 1) << 12)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 6, 1)) - 1) << 8)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 7, 1)) - 1) << 4)
+      | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 8, 1)) - 1) << 0)
+  ELSE 0 END) VIRTUAL;
+CREATE INDEX secret_versions_by_kek ON secret_versions (kek_id);
+CREATE TRIGGER secret_versions_insert_live_kek AFTER INSERT ON secret_versions
+WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
+BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
+CREATE TRIGGER secret_versions_update_live_kek AFTER UPDATE OF sealed ON secret_versions
+WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
+BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
+CREATE TABLE named_keys (
+  name        TEXT PRIMARY KEY,
+  wrapped     BLOB NOT NULL,
+  create_time INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
@@ -217,9 +302,32 @@ Status MigrateSqlite(Db& db, int up_to) {
                                       ") is newer than this coffer binary (version " +
                                       std::to_string(kLatest) + ")");
   }
-  for (int v = current + 1; v <= up_to; ++v) {
-    COFFER_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+  if (current >= up_to) return Status::Ok();
+  // A migration may rebuild a table that others reference (SQLite's way to change a
+  // constraint): with foreign keys on, dropping the old table would cascade into them. So
+  // they are off while migrating (the pragma is a no-op inside a transaction), and each
+  // migration is checked for dangling references before it commits.
+  bool fk_on = false;
+  {
+    Stmt q(db, "PRAGMA foreign_keys");
+    if (q.Step()) fk_on = q.Int(0) != 0;
+    COFFER_RETURN_IF_ERROR(q.status());
+  }
+  if (fk_on) COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = OFF"));
+  Status result = Status::Ok();
+  for (int v = current + 1; v <= up_to && result.ok(); ++v) {
+    result = db.Exec("BEGIN IMMEDIATE");
+    if (!result.ok()) break;
     Status s = db.Exec(kMigrations[v - 1]);
+    if (s.ok()) {
+      Stmt check(db, "PRAGMA foreign_key_check");
+      if (check.Step()) {
+        s = Status::Corruption("migration " + std::to_string(v) +
+                               " would leave a dangling reference in table " + check.Text(0));
+      } else {
+        s = check.status();
+      }
+    }
     if (s.ok()) {
       s = Stmt(db, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)")
               .Bind(1, static_cast<int64_t>(v))
@@ -228,11 +336,16 @@ Status MigrateSqlite(Db& db, int up_to) {
     }
     if (!s.ok()) {
       db.Exec("ROLLBACK").ok();
-      return s;
+      result = s;
+      break;
     }
-    COFFER_RETURN_IF_ERROR(db.Exec("COMMIT"));
+    result = db.Exec("COMMIT");
   }
-  return Status::Ok();
+  if (fk_on) {
+    Status on = db.Exec("PRAGMA foreign_keys = ON");
+    if (result.ok()) result = on;
+  }
+  return result;
 }
 
 }  // namespace coffer::store

@@ -85,5 +85,48 @@ TEST(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// A database from before secret history (schema 4): migration 5 rebuilds `secrets` (foreign
+// keys off, so no version is cascaded away); the secret keeps its versions, the current
+// one gets its names, and a deleted secret's name is free for a new one.
+TEST(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
+  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/coffer.db";
+  {
+    auto db = Db::Open(path, false);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys = ON").ok());
+    ASSERT_TRUE(MigrateSqlite(*db, 4).ok());
+    ASSERT_TRUE(
+        db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
+                 "INSERT INTO secrets VALUES ('s1', 'o1', 'ORGANIZATION', '', 'k', '', 1, 2, 0, "
+                 "2, '[\"A\"]', '[]', 'ALL', '[]', 1, 1);"
+                 "INSERT INTO secret_versions VALUES ('s1', 1, 1, X'01'), ('s1', 2, 2, X'02')")
+            .ok());
+  }
+  auto store = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto row = (*store)->GetSecretByName("o1", domain::Scope::kOrganization, "", "k");
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ(row->sealed, std::string(1, '\x02'));
+  EXPECT_EQ(*(*store)->GetSecretVersion("s1", 1), std::string(1, '\x01'));
+  auto versions = (*store)->ListSecretVersions("o1", "s1");
+  ASSERT_TRUE(versions.ok());
+  ASSERT_EQ(versions->size(), 2u);
+  EXPECT_TRUE((*versions)[0].env_names.empty());
+  EXPECT_EQ((*versions)[1].env_names, std::vector<std::string>{"A"});
+  domain::AuditEvent a;
+  a.id = "e1";
+  a.org_id = "o1";
+  ASSERT_TRUE((*store)->DeleteSecret("o1", "s1", 10, "u1", a).ok());
+  SecretRow fresh = *row;
+  fresh.meta.id = "s2";
+  fresh.meta.version = 1;
+  a.id = "e2";
+  EXPECT_TRUE((*store)->CreateSecret(fresh, a).ok());
+  store->reset();
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace
 }  // namespace coffer::store

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_rows.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 namespace coffer::store {
@@ -59,7 +60,7 @@ Status InsertAudit(Db& db, const AuditRecord& a) {
 const char* const kSecretCols =
     "s.id, s.org_id, s.scope, s.owner_id, s.name, s.description, s.create_time, s.update_time, "
     "s.checkout_at, s.version, s.env_names, s.file_paths, s.projects_access, s.project_ids, "
-    "s.debug_allowed, s.attach_allowed";
+    "s.debug_allowed, s.attach_allowed, s.deleted_at, s.deleted_by";
 
 domain::Scope ParseScope(const std::string& s) {
   if (s == "PROJECT") return domain::Scope::kProject;
@@ -86,17 +87,39 @@ domain::SecretMeta ReadSecretMeta(const Stmt& q) {
   m.policy.project_ids = ListFromJson(q.Text(13));
   m.policy.debug_allowed = q.Int(14) != 0;
   m.policy.attach_allowed = q.Int(15) != 0;
+  m.deleted_at = q.Int(16);
+  m.deleted_by = q.Text(17);
   return m;
 }
 
 Status InsertVersion(Db& db, const SecretRow& row) {
+  COFFER_RETURN_IF_ERROR(Stmt(db,
+                              "INSERT INTO secret_versions (secret_id, version, create_time, "
+                              "sealed, created_by, env_names, file_paths, copied_from) "
+                              "VALUES (?,?,?,?,?,?,?,?)")
+                             .Bind(1, row.meta.id)
+                             .Bind(2, row.meta.version)
+                             .Bind(3, row.meta.update_time)
+                             .BindBlob(4, row.sealed)
+                             .Bind(5, row.author)
+                             .Bind(6, ListToJson(row.meta.env_names))
+                             .Bind(7, ListToJson(row.meta.file_paths))
+                             .Bind(8, row.copied_from)
+                             .Run());
+  // The org's max_versions newest versions keep their sealed bytes; older ones lose them.
+  int64_t max_versions = HistorySettings::kDefaultMaxVersions;
+  {
+    Stmt q(db, "SELECT max_versions FROM org_settings WHERE org_id = ?");
+    q.Bind(1, row.meta.org_id);
+    if (q.Step()) max_versions = q.Int(0);
+    COFFER_RETURN_IF_ERROR(q.status());
+  }
   return Stmt(db,
-              "INSERT INTO secret_versions (secret_id, version, create_time, sealed) "
-              "VALUES (?,?,?,?)")
-      .Bind(1, row.meta.id)
-      .Bind(2, row.meta.version)
-      .Bind(3, row.meta.update_time)
-      .BindBlob(4, row.sealed)
+              "UPDATE secret_versions SET sealed = X'', destroyed_at = ? "
+              "WHERE secret_id = ? AND version <= ? AND destroyed_at = 0")
+      .Bind(1, std::max<int64_t>(row.meta.update_time, 1))
+      .Bind(2, row.meta.id)
+      .Bind(3, row.meta.version - max_versions)
       .Run();
 }
 
@@ -106,11 +129,12 @@ Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::strin
   std::string sql = std::string("SELECT ") + kSecretCols +
                     ", v.sealed FROM secrets s JOIN secret_versions v "
                     "ON v.secret_id = s.id AND v.version = s.version "
-                    "WHERE s.org_id = ? AND s.scope = ? AND s.owner_id = ? AND " +
+                    "WHERE s.deleted_at = 0 AND s.org_id = ? AND s.scope = ? AND "
+                    "s.owner_id = ? AND " +
                     where;
   Stmt q(db, sql.c_str());
   q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id).Bind(4, key);
-  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(16)};
+  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(18)};
   COFFER_RETURN_IF_ERROR(q.status());
   return Status::NotFound("secret not found");
 }
@@ -146,7 +170,8 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   Stmt u(db,
          "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
          "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
-         "debug_allowed = ?, attach_allowed = ? WHERE org_id = ? AND id = ? AND version = ?");
+         "debug_allowed = ?, attach_allowed = ? "
+         "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0");
   u.Bind(1, m.name)
       .Bind(2, m.description)
       .Bind(3, m.update_time)
@@ -166,7 +191,7 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   }
   COFFER_RETURN_IF_ERROR(s);
   if (u.Changes() == 0) {
-    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ?");
+    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ? AND deleted_at = 0");
     e.Bind(1, m.org_id).Bind(2, m.id);
     if (e.Step()) return Status::Conflict("the secret was changed by someone else meanwhile");
     COFFER_RETURN_IF_ERROR(e.status());

@@ -22,15 +22,18 @@ Status InsertAudit(Db& db, const AuditRecord& a);
 // (TargetStore::AppendDeployment); in sqlite_store_deployments.cc.
 Status InsertDeployment(Db& db, const DeploymentRecord& d);
 
-// Columns of `secrets s`, in the order ReadSecretMeta reads them (16 columns).
+// Columns of `secrets s`, in the order ReadSecretMeta reads them (18 columns).
 extern const char* const kSecretCols;
 domain::Scope ParseScope(const std::string& s);
 domain::SecretMeta ReadSecretMeta(const Stmt& q);
 Status InsertSecret(Db& db, const SecretRow& row);
+// Inserts the version row.meta.version with its metadata, and destroys the sealed bytes
+// of the versions more than the org's max_versions behind it.
 Status InsertVersion(Db& db, const SecretRow& row);
 // Updates the secret row to row.meta (version expected_version -> row.meta.version) and
 // inserts the new version. Conflict or NotFound when the row is not at expected_version.
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
+// A live (not deleted) secret of the place, with its current version's sealed bytes.
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,
                               const std::string& key);
