@@ -23,6 +23,13 @@ namespace {
 constexpr const char* kDatabase = "/coffer.db";
 constexpr const char* kKeyFile = "master.key";
 
+// The embedded store's file is missing: a wrong --data-dir, or a server on PostgreSQL.
+Status NoSqliteStore(const std::string& db, const char* command) {
+  return Status::FailedPrecondition("there is no SQLite store at " + db + " (" + command +
+                                    " works on the embedded store; on PostgreSQL use pg_dump "
+                                    "and pg_restore)");
+}
+
 int Fail(const Status& s) {
   std::fprintf(stderr, "coffer: %s\n", s.message().c_str());
   return 1;
@@ -99,6 +106,7 @@ int BackupCommand(int argc, char** argv) {
   if (int rc = Parse(app, argc, argv)) return rc < 0 ? 0 : rc;
 
   if (Status s = service::CheckDataDirPermissions(dir); !s.ok()) return Fail(s);
+  if (!Exists(dir + kDatabase)) return Fail(NoSqliteStore(dir + kDatabase, "coffer backup"));
   auto info = store::BackupSqliteStore(dir + kDatabase, to, force);
   if (!info.ok()) {
     if (info.status().Is(Status::Code::kAlreadyExists)) {
@@ -197,7 +205,7 @@ int VerifyCommand(int argc, char** argv) {
         "--file needs the master key: give --master-key-file, --master-key-env or "
         "--master-key-command"));
   }
-  if (!Exists(db)) return Fail(Status::FailedPrecondition("there is no store at " + db));
+  if (!Exists(db)) return Fail(NoSqliteStore(db, "coffer verify"));
   auto master = KeySource(o)->Load();
   if (!master.ok()) return Fail(master.status());
 

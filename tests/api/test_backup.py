@@ -303,6 +303,15 @@ class Files(Base):
         r = coffer("backup", "--data-dir", self.path("none"), "--to", self.path("x.db"))
         self.assertEqual(r.returncode, 1)
         self.assertTrue(r.stderr.startswith("coffer: cannot open the data directory"), r.stderr)
+        empty = self.path("empty")
+        os.mkdir(empty, 0o700)
+        for args in (("backup", "--data-dir", empty, "--to", self.path("y.db")),
+                     ("verify", "--data-dir", empty)):
+            r = coffer(*args)
+            self.assertEqual(r.returncode, 1)
+            self.assertEqual(r.stderr, f"coffer: there is no SQLite store at {empty}/coffer.db "
+                                       f"(coffer {args[0]} works on the embedded store; on "
+                                       "PostgreSQL use pg_dump and pg_restore)\n")
 
 
 class RestoreRefusals(Base):
