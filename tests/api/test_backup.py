@@ -229,6 +229,37 @@ class Verify(Base):
         self.assertNotIn("value-of", r.stdout + r.stderr)
         self.assertTrue(org)
 
+    def test_history_destroyed_and_deleted_secrets(self):
+        a = self.server()
+        self.create(a, "hist")
+        for v in ("two", "three"):
+            r = call(a.url, "PATCH", "/api/v1beta/secrets/hist", a.token,
+                     {"data": {"env_vars": [{"name": "V", "value": v}]}})
+            self.assertEqual(r.status, 200, r)
+        r = call(a.url, "DELETE", "/api/v1beta/secrets/hist/versions/1", a.token)
+        self.assertEqual(r.status, 200, r)
+        gone = self.create(a, "gone")
+        r = call(a.url, "DELETE", "/api/v1beta/secrets/gone", a.token)
+        self.assertEqual(r.status, 200, r)
+        # The deleted secret's version is checked too; the destroyed one is counted apart.
+        r = coffer("verify", "--data-dir", a.data_dir)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("3 secret versions ok, 0 failed, 1 destroyed (skipped)", r.stdout)
+        out = self.path("b.db")
+        self.backup(a.data_dir, out)
+        b_dir = self.path("r")
+        self.restore(out, b_dir)
+        shutil.copy(os.path.join(a.data_dir, "master.key"), os.path.join(b_dir, "master.key"))
+        b = self.server(data_dir=b_dir, expect_token=False)
+        deleted = call(b.url, "GET", "/api/v1beta/secrets?deleted=true", a.token)
+        self.assertEqual(deleted.status, 200, deleted)
+        self.assertEqual([s["metadata"]["name"] for s in deleted.json["secrets"]], ["gone"])
+        r = call(b.url, "POST", f"/api/v1beta/secrets/{gone}/restore", a.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(sorted(self.names(b, a.token)), ["gone", "hist"])
+        versions = call(b.url, "GET", "/api/v1beta/secrets/hist/versions", a.token)
+        self.assertEqual(versions.status, 200, versions)
+
     def test_wrong_master_key_is_one_sentence(self):
         a = self.server()
         self.create(a, "alpha")
