@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "common/store_metrics.h"
+
 namespace coffer::store::pg {
 
 namespace {
@@ -79,6 +81,7 @@ Status Db::Error(PGresult* res, const char* what) {
   last_sqlstate_ = st ? st : "";
   if (broken() || last_sqlstate_.empty()) {
     last_sqlstate_.clear();
+    GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kUnavailable);
     return Status::Unavailable(std::string(what) + ": the connection to PostgreSQL was lost");
   }
   std::string msg = std::string(what) + ": ";
@@ -90,7 +93,16 @@ Status Db::Error(PGresult* res, const char* what) {
     msg += primary ? primary : "error";
     msg += " (SQLSTATE " + last_sqlstate_ + ")";
   }
-  return StatusForSqlstate(last_sqlstate_, std::move(msg));
+  Status s = StatusForSqlstate(last_sqlstate_, std::move(msg));
+  // /metrics counts store errors by kind; a clash on a unique key is an answer, not an error.
+  if (s.Is(Status::Code::kUnavailable)) {
+    GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kUnavailable);
+  } else if (s.Is(Status::Code::kCorruption)) {
+    GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kCorruption);
+  } else if (s.Is(Status::Code::kInternal)) {
+    GlobalStoreMetrics().CountError(StoreMetrics::ErrorKind::kInternal);
+  }
+  return s;
 }
 
 Status Db::Exec(const char* sql) {

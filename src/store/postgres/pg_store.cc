@@ -1,5 +1,8 @@
 #include "store/postgres/pg_store.h"
 
+#include <chrono>
+
+#include "common/store_metrics.h"
 #include "store/postgres/pg_migrations.h"
 
 namespace coffer::store::pg {
@@ -42,7 +45,11 @@ Status PgStore::Write(const std::function<Status(Db&)>& fn) {
       if (retry && attempt + 1 < kAttempts) continue;
       return s;
     }
+    auto start = std::chrono::steady_clock::now();
     s = db.Exec("COMMIT");
+    // Each transaction is a "batch" of one write: /metrics shows its commit (WAL flush) time.
+    GlobalStoreMetrics().ObserveBatch(
+        1, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (s.ok()) return s;
     if (db.broken()) {
       // The commit may or may not have happened: say so rather than guess.
