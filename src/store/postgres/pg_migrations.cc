@@ -208,6 +208,36 @@ CREATE TABLE org_settings (
   retention_seconds BIGINT NOT NULL
 );
 )sql",
+    // 6: online key rotation (SQLite's migration 6). secret_versions.kek_id is the KEK id in
+    // bytes 1..4 of the sealed record's header, computed by PostgreSQL from the bytes (0 for
+    // a record too short to have one: a destroyed one), indexed. A retired key keeps its row
+    // with its wrapped bytes erased; a trigger refuses a record written under it, after a
+    // share lock on the key's row (RetireKey locks that row for update). Named keys are other
+    // keys the master key wraps (the fingerprint key).
+    R"sql(
+ALTER TABLE keyring ADD COLUMN retire_time BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE secret_versions ADD COLUMN kek_id BIGINT GENERATED ALWAYS AS (
+  CASE WHEN length(sealed) >= 77 THEN
+    (get_byte(sealed, 1)::bigint << 24) | (get_byte(sealed, 2)::bigint << 16)
+      | (get_byte(sealed, 3)::bigint << 8) | get_byte(sealed, 4)::bigint
+  ELSE 0 END) STORED;
+CREATE INDEX secret_versions_by_kek ON secret_versions (kek_id);
+CREATE FUNCTION secret_versions_live_kek() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM 1 FROM keyring WHERE id = NEW.kek_id FOR SHARE;
+  IF EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time <> 0) THEN
+    RAISE EXCEPTION 'a sealed record names a retired key' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER secret_versions_live_kek AFTER INSERT OR UPDATE OF sealed ON secret_versions
+  FOR EACH ROW EXECUTE FUNCTION secret_versions_live_kek();
+CREATE TABLE named_keys (
+  name        TEXT PRIMARY KEY,
+  wrapped     BYTEA NOT NULL,
+  create_time BIGINT NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
