@@ -7,7 +7,7 @@ JOBS       ?= 2
 PREFIX     ?= /usr/local
 DESTDIR    ?=
 
-.PHONY: run test deps build configure bench asan clean format install
+.PHONY: run test deps build configure bench asan clean format install install-build
 
 run: build
 	./$(BUILD)/coffer server --data-dir $(DATA_DIR) --listen $(LISTEN)
@@ -27,10 +27,13 @@ build: configure
 # bin/coffer, bin/sem, the man pages, the systemd unit and (kept if present) the example
 # settings under $(DESTDIR)$(PREFIX); SYSCONFDIR=... moves the settings (default: /etc for
 # PREFIX=/usr, else PREFIX/etc).
-install:
+# (`make -o install-build install` installs what is built, building nothing: the tests do.)
+install: install-build
+	DESTDIR="$(DESTDIR)" SYSCONFDIR="$(SYSCONFDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
+
+install-build:
 	@[ -f $(BUILD)/CMakeCache.txt ] || $(MAKE) --no-print-directory configure
 	@cmake --build $(BUILD) -j$(JOBS) --target coffer man
-	DESTDIR="$(DESTDIR)" SYSCONFDIR="$(SYSCONFDIR)" cmake --install $(BUILD) --prefix "$(PREFIX)"
 
 # AddressSanitizer + UndefinedBehaviorSanitizer build, with every test.
 asan:
