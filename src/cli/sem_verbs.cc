@@ -73,6 +73,24 @@ void AddDelete(CLI::App* app, Grammar* grammar) {
   AddDeleteProject(cmd, grammar);
 }
 
+void AddRollback(CLI::App* app, Grammar* grammar) {
+  CLI::App* cmd = app->add_subcommand("rollback", "make an older version of a resource current");
+  cmd->require_subcommand(1);
+  AddRollbackSecret(cmd, grammar);
+}
+
+void AddDestroy(CLI::App* app, Grammar* grammar) {
+  CLI::App* cmd = app->add_subcommand("destroy", "destroy a version of a resource for good");
+  cmd->require_subcommand(1);
+  AddDestroySecret(cmd, grammar);
+}
+
+void AddRestore(CLI::App* app, Grammar* grammar) {
+  CLI::App* cmd = app->add_subcommand("restore", "bring back a deleted resource");
+  cmd->require_subcommand(1);
+  AddRestoreSecret(cmd, grammar);
+}
+
 void AddApply(CLI::App* app, Grammar* grammar) {
   auto file = std::make_shared<std::string>();
   CLI::App* cmd = app->add_subcommand("apply", "create or update a resource from a YAML file");
@@ -82,8 +100,10 @@ void AddApply(CLI::App* app, Grammar* grammar) {
 }
 
 constexpr Verb kVerbs[] = {
-    {"connect", AddConnect}, {"context", AddContext}, {"create", AddCreate}, {"get", AddGet},
-    {"edit", AddEdit},       {"delete", AddDelete},   {"apply", AddApply},
+    {"connect", AddConnect}, {"context", AddContext},   {"create", AddCreate},
+    {"get", AddGet},         {"edit", AddEdit},         {"delete", AddDelete},
+    {"apply", AddApply},     {"rollback", AddRollback}, {"destroy", AddDestroy},
+    {"restore", AddRestore},
 };
 
 }  // namespace

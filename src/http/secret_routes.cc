@@ -10,8 +10,8 @@
 #include "common/decimal.h"
 #include "http/json_fields.h"
 #include "http/json_jobs.h"
-#include "http/json_targets.h"
 #include "http/json_mapping.h"
+#include "http/json_targets.h"
 #include "http/request_params.h"
 #include "http/responses.h"
 #include "http/routes.h"
@@ -79,8 +79,7 @@ json::object DeletedToJson(const service::DeletedSecret& d, const std::string& p
 }
 
 json::object SettingsToJson(const store::HistorySettings& s) {
-  return json::object{{"max_versions", s.max_versions},
-                      {"retention_seconds", s.retention_seconds}};
+  return json::object{{"max_versions", s.max_versions}, {"retention_seconds", s.retention_seconds}};
 }
 
 Result<service::HistorySettingsPatch> SettingsFromJson(const json::value& body) {
@@ -104,11 +103,11 @@ Result<service::HistorySettingsPatch> SettingsFromJson(const json::value& body) 
 
 // The history of one secret (`one` its path; `scope_of` says where it lives): versions,
 // rollback and destroy of a version.
-void AddVersionRoutes(RouteTable& t, service::SecretService* secrets, const std::string& one,
-                      std::function<service::SecretScope(const Call&)> scope_of,
-                      std::function<std::string(const Call&)> ref_of,
-                      std::function<Result<Response>(const Call&, const domain::SecretMeta&)>
-                          answer) {
+void AddVersionRoutes(
+    RouteTable& t, service::SecretService* secrets, const std::string& one,
+    std::function<service::SecretScope(const Call&)> scope_of,
+    std::function<std::string(const Call&)> ref_of,
+    std::function<Result<Response>(const Call&, const domain::SecretMeta&)> answer) {
   t.Add("GET", one + "/versions", kApiToken, [=](const Call& c) -> Result<Response> {
     COFFER_ASSIGN_OR_RETURN(auto versions, secrets->Versions(c.ctx, scope_of(c), ref_of(c)));
     return JsonResponse(VersionsToJson(versions));
@@ -151,8 +150,7 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         COFFER_ASSIGN_OR_RETURN(auto list, secrets->ListDeleted(c.ctx, where));
         json::array items;
         for (const auto& d : list) items.push_back(DeletedToJson(d, where.project));
-        return JsonResponse(
-            json::object{{"secrets", std::move(items)}, {"next_page_token", ""}});
+        return JsonResponse(json::object{{"secrets", std::move(items)}, {"next_page_token", ""}});
       }
       service::SecretListRequest lr;
       COFFER_ASSIGN_OR_RETURN(lr.page_size, IntParam(c.query, "page_size", 0));
@@ -170,8 +168,7 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
         COFFER_ASSIGN_OR_RETURN(service::SecretInput in, SecretFromJson(body, project));
         in.expected_update_time.reset();
-        COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
-                                secrets->Create(c.ctx, where, std::move(in)));
+        COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m, secrets->Create(c.ctx, where, std::move(in)));
         return JsonResponse(SecretToJson(m, where.project));
       };
       auto out = create();

@@ -77,8 +77,7 @@ Result<std::vector<SecretVersionInfo>> SecretService::Versions(
 
 Result<domain::SecretMeta> SecretService::Rollback(const RequestContext& ctx,
                                                    const SecretScope& where,
-                                                   const std::string& id_or_name,
-                                                   int64_t version) {
+                                                   const std::string& id_or_name, int64_t version) {
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, FindToManage(ctx, where, id_or_name));
   const domain::SecretMeta& old = row.meta;
   if (version == old.version) {
@@ -127,8 +126,8 @@ Result<std::vector<DeletedSecret>> SecretService::ListDeleted(const RequestConte
   COFFER_RETURN_IF_ERROR(PurgeExpired(NowSeconds()).status());
   COFFER_ASSIGN_OR_RETURN(store::HistorySettings settings,
                           store_.GetHistorySettings(ctx.principal.org_id));
-  COFFER_ASSIGN_OR_RETURN(auto metas, store_.ListDeletedSecrets(ctx.principal.org_id, where.scope,
-                                                                place.owner_id));
+  COFFER_ASSIGN_OR_RETURN(
+      auto metas, store_.ListDeletedSecrets(ctx.principal.org_id, where.scope, place.owner_id));
   std::map<std::string, std::string> names;
   std::vector<DeletedSecret> out;
   out.reserve(metas.size());
@@ -166,8 +165,7 @@ Result<domain::SecretMeta> SecretService::Restore(const RequestContext& ctx,
   meta.deleted_by.clear();
   meta.update_time = std::max(NowSeconds(), meta.update_time + 1);
   domain::AuditEvent audit = SecretAudit(ctx, "secret.restore", meta, meta.version);
-  Status s =
-      store_.RestoreSecret(meta.org_id, meta.id, meta.name, meta.update_time, audit);
+  Status s = store_.RestoreSecret(meta.org_id, meta.id, meta.name, meta.update_time, audit);
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists(
         "a secret named " + meta.name + " exists (created since this one was deleted): " +

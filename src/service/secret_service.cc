@@ -59,8 +59,9 @@ Result<SecretService::Place> SecretService::Authorize(const RequestContext& ctx,
     if (IsUuid(where.target)) {
       dt = store_.GetDeploymentTarget(org, where.target);
     } else if (!where.project.empty()) {
-      COFFER_ASSIGN_OR_RETURN(domain::Project p,
-                              projects_.Resolve(ctx, where.project, Permission::kProjectTargetsView));
+      COFFER_ASSIGN_OR_RETURN(
+          domain::Project p,
+          projects_.Resolve(ctx, where.project, Permission::kProjectTargetsView));
       dt = store_.FindDeploymentTarget(org, p.id, where.target);
     } else {
       return Status::InvalidArgument("project_id: required to find a deployment target by name");
@@ -321,8 +322,8 @@ Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where
         "deleting a secret with an access policy needs "
         "organization.secrets_policy_settings.manage");
   }
-  domain::AuditEvent audit = MakeAudit(ctx, destroy ? "secret.destroy" : "secret.delete", "secret",
-                                       meta.id, meta.name);
+  domain::AuditEvent audit =
+      MakeAudit(ctx, destroy ? "secret.destroy" : "secret.delete", "secret", meta.id, meta.name);
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;

@@ -69,8 +69,8 @@ class SecretStore {
   // NotFound when there is no such secret. With `deleted_at` not 0, only a secret deleted
   // at exactly that time is removed (a purge must not take one restored or deleted again
   // since it looked).
-  virtual Status DestroySecret(const std::string& org_id, const std::string& id,
-                               int64_t deleted_at, const AuditRecord& audit) = 0;
+  virtual Status DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,
+                               const AuditRecord& audit) = 0;
   // Deleted secrets of every org whose retention period (its HistorySettings) has ended
   // at `now`, at most `limit`, the oldest deletion first.
   virtual Result<std::vector<domain::SecretMeta>> ListExpiredSecrets(int64_t now, int limit) = 0;
@@ -86,8 +86,7 @@ class SecretStore {
   // NotFound when the secret or version does not exist, FailedPrecondition when it is the
   // secret's current version or already destroyed.
   virtual Status DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
-                                      int64_t version, int64_t time,
-                                      const AuditRecord& audit) = 0;
+                                      int64_t version, int64_t time, const AuditRecord& audit) = 0;
 
   // The org's history settings (the defaults when it never set any).
   virtual Result<HistorySettings> GetHistorySettings(const std::string& org_id) = 0;

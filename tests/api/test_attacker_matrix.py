@@ -114,6 +114,17 @@ EXPECTED = {
     "PATCH /api/v1beta/secrets/{secret}": Entry(A, ORG_SECRET_WRITE, body=DESCRIBE),
     "DELETE /api/v1beta/secrets/{secret}": Entry(A, ORG_SECRET_WRITE, fresh="org_secret"),
     "GET /api/v1beta/secrets/{secret}/usage": Entry(A, ORG_SECRET_READ),
+    # History: versions, rollback, destroy and restore need manage permission (404 else).
+    "GET /api/v1beta/secrets/{secret}/versions": Entry(A, ORG_SECRET_WRITE),
+    "POST /api/v1beta/secrets/{secret}/versions/{version}/rollback": Entry(
+        A, ORG_SECRET_WRITE, fresh="versioned_org_secret"),
+    "DELETE /api/v1beta/secrets/{secret}/versions/{version}": Entry(
+        A, ORG_SECRET_WRITE, fresh="versioned_org_secret"),
+    "POST /api/v1beta/secrets/{secret}/restore": Entry(A, ORG_SECRET_WRITE,
+                                                        fresh="deleted_org_secret"),
+    # The org's history settings: Owners and Admins read them, Owners change them.
+    "GET /api/v1beta/org/settings": Entry(A, OWN_ORG_OWNER_VIEW),
+    "PATCH /api/v1beta/org/settings": Entry(A, OWN_ORG_OWNER_VIEW, body={"max_versions": 10}),
 
     "GET /api/v1/projects/{project}/secrets": Entry(A, IN_PROJECT),
     "POST /api/v1/projects/{project}/secrets": Entry(A, IN_PROJECT, body=NEW_SECRET),
@@ -122,11 +133,23 @@ EXPECTED = {
     "DELETE /api/v1/projects/{project}/secrets/{secret}": Entry(A, IN_PROJECT,
                                                                 fresh="project_secret"),
     "GET /api/v1/projects/{project}/secrets/{secret}/usage": Entry(A, IN_PROJECT),
+    "GET /api/v1/projects/{project}/secrets/{secret}/versions": Entry(A, IN_PROJECT),
+    "POST /api/v1/projects/{project}/secrets/{secret}/versions/{version}/rollback": Entry(
+        A, IN_PROJECT, fresh="versioned_project_secret"),
+    "DELETE /api/v1/projects/{project}/secrets/{secret}/versions/{version}": Entry(
+        A, IN_PROJECT, fresh="versioned_project_secret"),
+    "POST /api/v1/projects/{project}/secrets/{secret}/restore": Entry(
+        A, IN_PROJECT, fresh="deleted_project_secret"),
 
     "GET /api/v1alpha/deployment_targets": Entry(A, IN_PROJECT, query="?project_id={project}"),
     "POST /api/v1alpha/deployment_targets": Entry(A, IN_PROJECT, body=NEW_TARGET),
     "GET /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT),
     "GET /api/v1alpha/deployment_targets/{target}/history": Entry(A, IN_PROJECT),
+    "GET /api/v1alpha/deployment_targets/{target}/versions": Entry(A, IN_PROJECT),
+    "POST /api/v1alpha/deployment_targets/{target}/versions/{version}/rollback": Entry(
+        A, IN_PROJECT, fresh="versioned_target"),
+    "DELETE /api/v1alpha/deployment_targets/{target}/versions/{version}": Entry(
+        A, IN_PROJECT, fresh="versioned_target"),
     "PATCH /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT,
                                                             body={"description": "matrix"}),
     "PUT /api/v1alpha/deployment_targets/{target}": Entry(A, IN_PROJECT,
@@ -326,6 +349,23 @@ class AttackerMatrix(unittest.TestCase):
         self.__class__.n += 1
         n, v = self.n, self.values["fresh object value"]
         data = {"env_vars": [{"name": "MX_FRESH", "value": v}], "files": []}
+        if kind.startswith("versioned_") or kind.startswith("deleted_"):
+            # A secret (or target) with versions 1 and 2 ({version} is 1), or a deleted one.
+            base = kind.split("_", 1)[1]
+            ids, names = self.fresh(base)
+            key = {"org_secret": "secret", "project_secret": "project_secret",
+                   "target": "target"}[base]
+            path = {"org_secret": "/api/v1beta/secrets/",
+                    "project_secret": "/api/v1/projects/web/secrets/",
+                    "target": "/api/v1alpha/deployment_targets/"}[base] + ids[key]
+            if kind.startswith("deleted_"):
+                self.owner_call("DELETE", path)
+            elif base == "target":
+                self.owner_call("PATCH", path, {"env_vars": [{"name": "MX_FRESH2", "value": v}]})
+            else:
+                self.owner_call("PATCH", path, {"data": {
+                    "env_vars": [{"name": "MX_FRESH2", "value": v}], "files": []}})
+            return ids, names
         if kind == "org_secret":
             m = self.owner_call("POST", "/api/v1beta/secrets",
                                 {"metadata": {"name": f"mx-fresh-{n}"}, "data": data})
@@ -434,7 +474,7 @@ class AttackerMatrix(unittest.TestCase):
     def run_case(self, route, entry, caller):
         self.__class__.cases += 1
         self.__class__.n += 1
-        ids = dict(self.ids, project_secret=self.project_secret_id)
+        ids = dict(self.ids, project_secret=self.project_secret_id, version="1")
         extra = []
         if entry.fresh:
             fresh_ids, extra = self.fresh(entry.fresh)

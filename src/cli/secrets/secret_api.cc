@@ -75,9 +75,50 @@ Result<SecretResource> SecretApi::Update(const Place& where, const std::string& 
   return SecretFromJson(r->body, where.project);
 }
 
-Status SecretApi::Delete(const Place& where, const std::string& id_or_name) const {
-  return NamingSecret(api_.Call("DELETE", SecretPath(where, id_or_name)).status(), where,
-                      id_or_name);
+Status SecretApi::Delete(const Place& where, const std::string& id_or_name, bool destroy) const {
+  std::string target = SecretPath(where, id_or_name) + (destroy ? "?destroy=true" : "");
+  return NamingSecret(api_.Call("DELETE", target).status(), where, id_or_name);
+}
+
+Result<json::object> SecretApi::Versions(const Place& where, const std::string& id_or_name) const {
+  auto r = api_.Call("GET", SecretPath(where, id_or_name) + "/versions");
+  if (!r.ok()) return NamingSecret(r.status(), where, id_or_name);
+  COFFER_ASSIGN_OR_RETURN(json::value v, api_.ParseBody(*r));
+  if (!v.is_object()) return Status::Unavailable("the server sent a malformed version list");
+  return v.as_object();
+}
+
+Result<SecretResource> SecretApi::Rollback(const Place& where, const std::string& id_or_name,
+                                           int64_t version) const {
+  auto r = api_.Call(
+      "POST", SecretPath(where, id_or_name) + "/versions/" + std::to_string(version) + "/rollback");
+  if (!r.ok()) return NamingSecret(r.status(), where, id_or_name);
+  return SecretFromJson(r->body, where.project);
+}
+
+Status SecretApi::DestroyVersion(const Place& where, const std::string& id_or_name,
+                                 int64_t version) const {
+  auto r =
+      api_.Call("DELETE", SecretPath(where, id_or_name) + "/versions/" + std::to_string(version));
+  return NamingSecret(r.status(), where, id_or_name);
+}
+
+Result<json::array> SecretApi::ListDeleted(const Place& where) const {
+  auto r = api_.Call("GET", SecretsPath(where) + "?deleted=true");
+  if (!r.ok()) return NamingSecret(r.status(), where, "");
+  COFFER_ASSIGN_OR_RETURN(json::value v, api_.ParseBody(*r));
+  const json::array* items = v.is_object() ? json_fields::Array(v.as_object(), "secrets") : nullptr;
+  if (items == nullptr) return Status::Unavailable("the server sent a malformed secret list");
+  return *items;
+}
+
+Result<SecretResource> SecretApi::Restore(const Place& where, const std::string& id_or_name,
+                                          const std::string& as) const {
+  std::string target = SecretPath(where, id_or_name) + "/restore";
+  if (!as.empty()) target += "?as=" + UrlEncode(as);
+  auto r = api_.Call("POST", target);
+  if (!r.ok()) return NamingSecret(r.status(), where, id_or_name);
+  return SecretFromJson(r->body, where.project);
 }
 
 }  // namespace coffer::cli

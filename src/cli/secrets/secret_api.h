@@ -27,7 +27,19 @@ class SecretApi {
   // then is refused by the server with Conflict.
   Result<SecretResource> Update(const Place& where, const std::string& id_or_name,
                                 const SecretResource& s, bool guard) const;
-  Status Delete(const Place& where, const std::string& id_or_name) const;
+  // Soft delete; with `destroy`, for good (?destroy=true).
+  Status Delete(const Place& where, const std::string& id_or_name, bool destroy = false) const;
+
+  // History (docs/api.md "History"): the answers' JSON, read by the commands.
+  Result<boost::json::object> Versions(const Place& where, const std::string& id_or_name) const;
+  Result<SecretResource> Rollback(const Place& where, const std::string& id_or_name,
+                                  int64_t version) const;
+  Status DestroyVersion(const Place& where, const std::string& id_or_name, int64_t version) const;
+  // The deleted secrets (GET ...?deleted=true).
+  Result<boost::json::array> ListDeleted(const Place& where) const;
+  // POST .../restore, under `as` when it is not empty.
+  Result<SecretResource> Restore(const Place& where, const std::string& id_or_name,
+                                 const std::string& as) const;
 
  private:
   const ApiClient& api_;

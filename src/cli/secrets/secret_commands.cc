@@ -75,12 +75,14 @@ Status GetSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string&
   return Status::Ok();
 }
 
-Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name) {
+Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name,
+                    bool destroy) {
   COFFER_ASSIGN_OR_RETURN(Place where, PlaceFromFlags(p.project_name, p.project_id));
   COFFER_RETURN_IF_ERROR(CheckSecretRef(name));
   COFFER_ASSIGN_OR_RETURN(auto session, Session::Open(g));
-  COFFER_RETURN_IF_ERROR(SecretApi(session->api()).Delete(where, name));
-  std::printf("%s '%s' deleted.\n", Noun(where.project), name.c_str());
+  COFFER_RETURN_IF_ERROR(SecretApi(session->api()).Delete(where, name, destroy));
+  std::printf("%s '%s' %s.\n", Noun(where.project), name.c_str(),
+              destroy ? "destroyed" : "deleted");
   return Status::Ok();
 }
 

@@ -3,7 +3,10 @@
 //   sem create secret NAME [-e NAME=VALUE]... [-f LOCAL:REMOTE]... [-p PROJECT | -i ID]
 //   sem get secret[s] [NAME] [-p PROJECT | -i ID]
 //   sem edit secret NAME [-p PROJECT | -i ID]        (secret_edit_command.cc)
-//   sem delete secret NAME [-p PROJECT | -i ID]
+//   sem delete secret NAME [--destroy] [-p PROJECT | -i ID]
+//   sem get secret NAME --versions, sem get secret --deleted       (history:
+//   sem rollback secret NAME N, sem destroy secret NAME N,          secret_history_commands.cc)
+//   sem restore secret NAME [--as NEW_NAME]
 //   sem create -f FILE, sem apply -f FILE            (Secret or ProjectSecret YAML)
 //
 // Each prints its result on stdout and returns Ok, or returns the error for SemMain to
@@ -30,7 +33,22 @@ Status CreateSecret(const GlobalOptions& g, const CreateSecretFlags& f);
 // sem get secret: the NAME/AGE table of every secret; with a name, its YAML.
 Status GetSecrets(const GlobalOptions& g, const PlaceFlags& p);
 Status GetSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
-Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
+// Soft delete (restorable for the org's retention period); with `destroy`, for good.
+Status DeleteSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name,
+                    bool destroy = false);
+
+// History (secret_history_commands.cc). The table of every version of NAME: number, age,
+// author, env var names, file paths, and whether it is current or destroyed.
+Status GetSecretVersions(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
+// The table of deleted secrets: name, id, age of the deletion, by whom, restorable until.
+Status GetDeletedSecrets(const GlobalOptions& g, const PlaceFlags& p);
+Status RollbackSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name,
+                      const std::string& version);
+Status DestroySecretVersion(const GlobalOptions& g, const PlaceFlags& p, const std::string& name,
+                            const std::string& version);
+// Under `as` when it is not empty.
+Status RestoreSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name,
+                     const std::string& as);
 // sem edit secret NAME: the editor flow; updates in place, guarded against concurrent edits.
 Status EditSecret(const GlobalOptions& g, const PlaceFlags& p, const std::string& name);
 

@@ -12,6 +12,11 @@ namespace {
 struct SecretRef {
   std::string name;
   PlaceFlags place;
+  bool versions = false;  // get --versions
+  bool deleted = false;   // get --deleted
+  bool destroy = false;   // delete --destroy
+  std::string version;    // rollback / destroy VERSION
+  std::string as;         // restore --as
 };
 
 // -p / -i on a secret command.
@@ -45,10 +50,24 @@ void AddGetSecret(CLI::App* get, Grammar* grammar) {
   auto r = std::make_shared<SecretRef>();
   CLI::App* cmd = AddSecret(get, "list secrets, or show the secret NAME");
   cmd->add_option("name", r->name, "secret name or id");
+  cmd->add_flag("--versions", r->versions,
+                "list every version of NAME (number, age, author, names, state; no value)");
+  cmd->add_flag("--deleted", r->deleted, "list the deleted secrets that can be restored");
   AddPlace(cmd, &r->place);
-  grammar->On(cmd, [grammar, r] {
-    return r->name.empty() ? GetSecrets(grammar->global(), r->place)
-                           : GetSecret(grammar->global(), r->place, r->name);
+  grammar->On(cmd, [grammar, r]() -> Status {
+    const GlobalOptions& g = grammar->global();
+    if (r->versions && r->deleted) {
+      return Status::InvalidArgument("--versions and --deleted: choose one");
+    }
+    if (r->deleted) {
+      if (!r->name.empty()) return Status::InvalidArgument("--deleted lists them all: no NAME");
+      return GetDeletedSecrets(g, r->place);
+    }
+    if (r->versions) {
+      if (r->name.empty()) return Status::InvalidArgument("--versions: which secret? Give NAME");
+      return GetSecretVersions(g, r->place, r->name);
+    }
+    return r->name.empty() ? GetSecrets(g, r->place) : GetSecret(g, r->place, r->name);
   });
 }
 
@@ -62,10 +81,48 @@ void AddEditSecret(CLI::App* edit, Grammar* grammar) {
 
 void AddDeleteSecret(CLI::App* del, Grammar* grammar) {
   auto r = std::make_shared<SecretRef>();
-  CLI::App* cmd = AddSecret(del, "delete a secret");
+  CLI::App* cmd =
+      AddSecret(del, "delete a secret (restorable with 'restore secret' for the retention period)");
   cmd->add_option("name", r->name, "secret name or id")->required();
+  cmd->add_flag("--destroy", r->destroy, "destroy it for good, with every version");
   AddPlace(cmd, &r->place);
-  grammar->On(cmd, [grammar, r] { return DeleteSecret(grammar->global(), r->place, r->name); });
+  grammar->On(
+      cmd, [grammar, r] { return DeleteSecret(grammar->global(), r->place, r->name, r->destroy); });
+}
+
+void AddRollbackSecret(CLI::App* rollback, Grammar* grammar) {
+  auto r = std::make_shared<SecretRef>();
+  CLI::App* cmd =
+      AddSecret(rollback, "make the content of an older version current, as a new version");
+  cmd->add_option("name", r->name, "secret name or id")->required();
+  cmd->add_option("version", r->version, "version number (see 'get secret NAME --versions')")
+      ->required();
+  AddPlace(cmd, &r->place);
+  grammar->On(cmd, [grammar, r] {
+    return RollbackSecret(grammar->global(), r->place, r->name, r->version);
+  });
+}
+
+void AddDestroySecret(CLI::App* destroy, Grammar* grammar) {
+  auto r = std::make_shared<SecretRef>();
+  CLI::App* cmd = AddSecret(destroy, "destroy one version of a secret for good");
+  cmd->add_option("name", r->name, "secret name or id")->required();
+  cmd->add_option("version", r->version, "version number (see 'get secret NAME --versions')")
+      ->required();
+  AddPlace(cmd, &r->place);
+  grammar->On(cmd, [grammar, r] {
+    return DestroySecretVersion(grammar->global(), r->place, r->name, r->version);
+  });
+}
+
+void AddRestoreSecret(CLI::App* restore, Grammar* grammar) {
+  auto r = std::make_shared<SecretRef>();
+  CLI::App* cmd = AddSecret(restore, "bring back a deleted secret (its id, versions, policy)");
+  cmd->add_option("name", r->name, "name or id of the deleted secret")->required();
+  cmd->add_option("--as", r->as, "restore under this name (when a new secret took the old one)");
+  AddPlace(cmd, &r->place);
+  grammar->On(cmd,
+              [grammar, r] { return RestoreSecret(grammar->global(), r->place, r->name, r->as); });
 }
 
 }  // namespace coffer::cli

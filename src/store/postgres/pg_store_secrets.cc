@@ -74,7 +74,7 @@ Status PgStore::UpdateSecret(const SecretRow& row, int64_t expected_version,
 }
 
 Status PgStore::DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
-                                 const std::string& by, const AuditRecord& audit) {
+                             const std::string& by, const AuditRecord& audit) {
   return Write([&](Db& db) {
     Stmt d(db,
            "UPDATE secrets SET deleted_at = ?, deleted_by = ? "
@@ -87,8 +87,8 @@ Status PgStore::DeleteSecret(const std::string& org_id, const std::string& id, i
 }
 
 Result<std::vector<domain::SecretMeta>> PgStore::ListDeletedSecrets(const std::string& org_id,
-                                                                        domain::Scope scope,
-                                                                        const std::string& owner_id) {
+                                                                    domain::Scope scope,
+                                                                    const std::string& owner_id) {
   return Read([&](Db& db) -> Result<std::vector<domain::SecretMeta>> {
     std::string sql = std::string("SELECT ") + kSecretCols +
                       " FROM secrets s WHERE s.deleted_at != 0 AND s.org_id = ? AND s.scope = ? "
@@ -103,8 +103,8 @@ Result<std::vector<domain::SecretMeta>> PgStore::ListDeletedSecrets(const std::s
 }
 
 Status PgStore::RestoreSecret(const std::string& org_id, const std::string& id,
-                                  const std::string& name, int64_t update_time,
-                                  const AuditRecord& audit) {
+                              const std::string& name, int64_t update_time,
+                              const AuditRecord& audit) {
   return Write([&](Db& db) {
     Stmt u(db,
            "UPDATE secrets SET deleted_at = 0, deleted_by = '', name = ?, update_time = ? "
@@ -120,8 +120,8 @@ Status PgStore::RestoreSecret(const std::string& org_id, const std::string& id,
   });
 }
 
-Status PgStore::DestroySecret(const std::string& org_id, const std::string& id,
-                                  int64_t deleted_at, const AuditRecord& audit) {
+Status PgStore::DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,
+                              const AuditRecord& audit) {
   return Write([&](Db& db) {
     // The versions go with the row (ON DELETE CASCADE); secure_delete overwrites them.
     Stmt d(db, deleted_at != 0
@@ -165,8 +165,8 @@ Result<std::string> PgStore::GetSecretVersion(const std::string& secret_id, int6
   });
 }
 
-Result<std::vector<SecretVersionRecord>> PgStore::ListSecretVersions(
-    const std::string& org_id, const std::string& secret_id) {
+Result<std::vector<SecretVersionRecord>> PgStore::ListSecretVersions(const std::string& org_id,
+                                                                     const std::string& secret_id) {
   return Read([&](Db& db) -> Result<std::vector<SecretVersionRecord>> {
     {
       Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ?");
@@ -198,7 +198,7 @@ Result<std::vector<SecretVersionRecord>> PgStore::ListSecretVersions(
 }
 
 Status PgStore::DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
-                                         int64_t version, int64_t time, const AuditRecord& audit) {
+                                     int64_t version, int64_t time, const AuditRecord& audit) {
   return Write([&](Db& db) -> Status {
     int64_t current = 0;
     {
@@ -256,7 +256,7 @@ Result<HistorySettings> PgStore::GetHistorySettings(const std::string& org_id) {
 }
 
 Status PgStore::SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
-                                       const AuditRecord& audit) {
+                                   const AuditRecord& audit) {
   return Write([&](Db& db) {
     COFFER_RETURN_IF_ERROR(
         Stmt(db,

@@ -86,9 +86,8 @@ Status SqliteStore::DeleteSecret(const std::string& org_id, const std::string& i
   });
 }
 
-Result<std::vector<domain::SecretMeta>> SqliteStore::ListDeletedSecrets(const std::string& org_id,
-                                                                        domain::Scope scope,
-                                                                        const std::string& owner_id) {
+Result<std::vector<domain::SecretMeta>> SqliteStore::ListDeletedSecrets(
+    const std::string& org_id, domain::Scope scope, const std::string& owner_id) {
   return Read([&](Db& db) -> Result<std::vector<domain::SecretMeta>> {
     std::string sql = std::string("SELECT ") + kSecretCols +
                       " FROM secrets s WHERE s.deleted_at != 0 AND s.org_id = ? AND s.scope = ? "
