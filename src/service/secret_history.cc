@@ -34,10 +34,11 @@ domain::AuditEvent SecretAudit(const RequestContext& ctx, const char* action,
   return a;
 }
 
-// How `sem restore` names a place: "" for the org, " -p PROJECT" for a project.
+// How `sem restore` names a place: "" for the org, " -p PROJECT" for a project named in the
+// request by name, " -i ID" by id (Semaphore's sem sends the id).
 std::string SemPlace(const SecretScope& where) {
   if (where.scope != Scope::kProject) return "";
-  return " -p " + where.project;
+  return (IsUuid(where.project) ? " -i " : " -p ") + where.project;
 }
 
 }  // namespace

@@ -314,6 +314,11 @@ class HistoryTest(ServerTest):
                                              "files": []}})
         self.assertEqual(r.status, 400, r)
         self.assertIn(f"'sem restore secret hist-pse -p {self.project}'", r.json["message"])
+        # Semaphore's sem names the project by id in the path: the hint then says -i.
+        r = self.api("POST", f"/api/v1/projects/{self.pid}/secrets", {
+            "metadata": {"name": "hist-pse"},
+            "data": {"env_vars": [{"name": "P", "value": ""}], "files": []}})
+        self.assertIn(f"'sem restore secret hist-pse -i {self.pid}'", r.json["message"])
 
     # --- who may ---------------------------------------------------------------------
 
