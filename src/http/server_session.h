@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
@@ -279,21 +280,47 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     OPENSSL_cleanse(msg.body().data(), msg.body().size());
     parser_.reset();
     state_ = State::kHandling;
+    if (RunsInline(req)) {  // a handler that never blocks: answer from this thread
+      Response res = Handle(req);
+      WipeReadBuffer();
+      return Send(std::move(res), version, keep_alive, head);
+    }
     // Handlers block (on the store): they run on the worker pool, so that the I/O threads
     // keep serving other connections and concurrent writes can share a commit.
     asio::post(*shared_->workers, [self = this->shared_from_this(), req = std::move(req), version,
                                    keep_alive, head]() mutable {
-      Response res = self->shared_->handler(req);
-      // The body and headers (a token) may hold secrets: wipe them before the memory is reused.
-      OPENSSL_cleanse(req.body.data(), req.body.size());
-      for (auto& [k, v] : req.headers) OPENSSL_cleanse(v.data(), v.size());
+      Response res = self->Handle(req);
       asio::post(self->stream_.get_executor(),
                  [self, res = std::move(res), version, keep_alive, head]() mutable {
-                   // The read buffer too, unless it holds the start of a pipelined request.
-                   if (self->buffer_.size() == 0) self->buffer_.shrink_to_fit();
+                   self->WipeReadBuffer();
                    self->Send(std::move(res), version, keep_alive, head);
                  });
     });
+  }
+
+  bool RunsInline(const Request& req) const {
+    if (req.method != "GET" && req.method != "HEAD") return false;
+    const auto& targets = shared_->options.inline_targets;
+    return std::find(targets.begin(), targets.end(), req.target) != targets.end();
+  }
+
+  // Runs the handler; then wipes the request's body and headers (a token), which may hold
+  // secrets, before their memory is reused.
+  Response Handle(Request& req) {
+    Response res = shared_->handler(req);
+    OPENSSL_cleanse(req.body.data(), req.body.size());
+    for (auto& [k, v] : req.headers) OPENSSL_cleanse(v.data(), v.size());
+    return res;
+  }
+
+  // The read buffer held the request (a token, maybe secret values): wipe it in place and
+  // keep it for the next request, unless it holds the start of a pipelined request (its
+  // bytes are wiped when they are consumed and the buffer is wiped again, or freed).
+  void WipeReadBuffer() {
+    if (buffer_.size() != 0) return;
+    buffer_.clear();
+    auto room = buffer_.prepare(buffer_.capacity());
+    OPENSSL_cleanse(room.data(), room.size());
   }
 
   void Send(Response r, unsigned version, bool keep_alive, bool head) {

@@ -244,6 +244,42 @@ class Deadlines(unittest.TestCase):
         finally:
             sock.close()
 
+    def test_pipelined_requests_on_io_and_worker_threads_are_answered_in_order(self):
+        # /healthz is answered on the I/O thread, the others on a worker: sent in one
+        # write, the answers still come back one per request, in the order asked.
+        token = self.server.token
+        reqs = [b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\n\r\n",
+                b"GET /api/v1beta/secrets HTTP/1.1\r\nHost: x\r\nX-Request-Id: r2\r\n"
+                b"Authorization: Token " + token.encode() + b"\r\n\r\n",
+                b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: r3\r\n\r\n",
+                b"GET /healthz?x=1 HTTP/1.1\r\nHost: x\r\nX-Request-Id: r4\r\n\r\n",
+                b"GET /api/v1beta/secrets HTTP/1.1\r\nHost: x\r\nX-Request-Id: r5\r\n\r\n",
+                b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: r6\r\n\r\n"]
+        sock = connect(self.server)
+        try:
+            sock.sendall(b"".join(reqs))
+            rest = b""
+            seen = []
+            for i in range(len(reqs)):
+                data = rest
+                while b"\r\n\r\n" not in data:
+                    chunk = sock.recv(65536)
+                    self.assertTrue(chunk, f"closed after {seen}")
+                    data += chunk
+                head, rest = data.split(b"\r\n\r\n", 1)
+                lines = head.decode().split("\r\n")
+                fields = {k.lower(): v.strip() for k, v in
+                          (l.split(":", 1) for l in lines[1:])}
+                length = 0 if i == 2 else int(fields["content-length"])  # HEAD: no body
+                while len(rest) < length:
+                    rest += sock.recv(65536)
+                rest = rest[length:]
+                seen.append((fields["x-request-id"], int(lines[0].split()[1])))
+            self.assertEqual(seen, [("r1", 200), ("r2", 200), ("r3", 200), ("r4", 200),
+                                    ("r5", 401), ("r6", 200)])
+        finally:
+            sock.close()
+
 
 class Head(unittest.TestCase):
     def test_head_answers_carry_no_body(self):
