@@ -11,6 +11,7 @@
 #   healthz   coffer GET /healthz               HTTP, routing, request id, log line
 #   get       GET /api/v1beta/secrets/NAME      + API token auth and a store read
 #   checkout  GET /api/v1alpha/jobs/self/secrets  job token, decrypt, audited durable write
+#   checkout5 the same for a job of 5 secrets: 10 env vars and a 3 KiB file (issue 15's shape)
 #   post      POST /api/v1beta/secrets          a new secret per request: a durable write
 #   post1     the same with one connection      every request waits for its own commit
 # and prints requests/s, p50/p99 latency, the ratio to nginx's requests/s, the CPU the server
@@ -18,10 +19,12 @@
 # socket errors and status >= 400). Then rewrites its section of docs/benchmarks.md, between
 # <!-- api-bench:begin --> and <!-- api-bench:end --> (bench/run.sh keeps it).
 #
-# Settings (environment): DURATION=10 CONNECTIONS=32 WRK_THREADS=2 COFFER_THREADS=4
+# Settings (environment): DURATION=10 CONNECTIONS=64 WRK_THREADS=2 COFFER_THREADS=4
 # (coffer's default) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
 # wait (checking every 30 s, at most LOAD_WAIT_S) until the 1-minute load average is below
-# LOAD_MAX, and say in the report if it never was.
+# LOAD_MAX, and say in the report if it never was. STORE_SECRETS=0 STORE_PROJECTS=100: before
+# measuring, fill the store with that many project secrets over that many projects
+# (bench/api/populate.py, through the API on parallel connections; a few thousand a second).
 #
 # Needs wrk, nginx (nginx-light) and curl; installs the missing ones with apt-get (Debian
 # 12). Only the benchmark needs them, not the build. Note: on a machine whose services start
@@ -30,12 +33,14 @@
 set -euo pipefail
 
 COMMAND="bench/api/run.sh $*"
-for v in LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS CONNECTIONS DURATION; do
+for v in STORE_PROJECTS STORE_SECRETS LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS CONNECTIONS DURATION; do
   [[ -z ${!v+x} ]] || COMMAND="$v=${!v} $COMMAND"
 done
 BUILD_ARG=${1:-build}
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-32}
+CONNECTIONS=${CONNECTIONS:-64}
+STORE_SECRETS=${STORE_SECRETS:-0}
+STORE_PROJECTS=${STORE_PROJECTS:-100}
 WRK_THREADS=${WRK_THREADS:-2}
 COFFER_THREADS=${COFFER_THREADS:-4}
 NGINX_WORKERS=${NGINX_WORKERS:-$(nproc)}
@@ -203,6 +208,35 @@ api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
 JOB_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
 [[ -n $JOB_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
 
+# The job of issue 15's table: 5 secrets (3 org, 2 project), 10 env vars, one 3 KiB file.
+FILE3K=$(head -c 2304 /dev/urandom | base64 -w0)
+env2() { echo '[{"name": "'"$1"'_USER", "value": "bench-user-'"$1"'"}, {"name": "'"$1"'_PASSWORD", "value": "bench-password-'"$1"'-0123456789abcdef"}]'; }
+api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-a"},
+  "data": {"env_vars": '"$(env2 A)"', "files": [{"path": "certs/bench.pem", "content": "'"$FILE3K"'"}]}}'
+for n in b c; do
+  api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
+    "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
+done
+for n in d e; do
+  api POST /api/v1/projects/bench/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
+    "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
+done
+api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
+  "secrets": ["bench5-a", "bench5-b", "bench5-c", "bench5-d", "bench5-e"],
+  "git": {"ref_type": "BRANCH", "ref": "main", "fork": false},
+  "triggered_by": {"type": "AUTO"}}'
+JOB5_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
+[[ -n $JOB5_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
+
+STORE_NOTE="The store held only the benchmark's own rows."
+if ((STORE_SECRETS > 0)); then
+  echo "populating: $STORE_SECRETS project secrets over $STORE_PROJECTS projects ..."
+  POPULATE=$(python3 "$ROOT/bench/api/populate.py" "$COFFER_URL" "$ADMIN_TOKEN" \
+    "$STORE_SECRETS" "$STORE_PROJECTS" 16)
+  echo "$POPULATE"
+  STORE_NOTE="Before measuring, the store was filled with ${STORE_SECRETS} project secrets over ${STORE_PROJECTS} projects through the API (\`bench/api/populate.py\`: ${POPULATE#populated: })."
+fi
+
 # One request of each kind, checked, before any load.
 api GET /healthz "$ADMIN_TOKEN"
 api GET /api/v1beta/secrets/bench-org "$ADMIN_TOKEN"
@@ -210,6 +244,10 @@ grep -q '"content_included": *false' "$TMP/reply" || { echo "GET secret: $(cat "
 api GET /api/v1alpha/jobs/self/secrets "$JOB_TOKEN"
 grep -q 'AKIABENCH0123456789' "$TMP/reply" && grep -q 'DB_PASSWORD' "$TMP/reply" ||
   { echo "checkout did not return the job's secrets" >&2; exit 1; }
+api GET /api/v1alpha/jobs/self/secrets "$JOB5_TOKEN"
+[[ $(grep -o '_PASSWORD' "$TMP/reply" | wc -l) -eq 5 && $(grep -o '_USER' "$TMP/reply" | wc -l) -eq 5 ]] &&
+  grep -q 'certs/bench.pem' "$TMP/reply" ||
+  { echo "checkout5 did not return the job's 5 secrets: $(head -c 300 "$TMP/reply")" >&2; exit 1; }
 api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-probe"},
   "data": {"env_vars": [{"name": "TOKEN", "value": "probe"}], "files": []}}'
 
@@ -340,6 +378,8 @@ run_case healthz coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/healthz"
 run_case get coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-org" "${AUTH[@]}"
 run_case checkout coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
   -H "Authorization: Token $JOB_TOKEN"
+run_case checkout5 coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
+  -H "Authorization: Token $JOB5_TOKEN"
 WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=c \
   run_case post coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
 WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=s \
@@ -354,9 +394,9 @@ fi
 
 # --- report ----------------------------------------------------------------------------------
 declare -A RATIO
-for k in nginx healthz get checkout post post1; do RATIO[$k]=$(ratio "${RPS[$k]}" "${RPS[nginx]}"); done
+for k in nginx healthz get checkout checkout5 post post1; do RATIO[$k]=$(ratio "${RPS[$k]}" "${RPS[nginx]}"); done
 echo "ratios to nginx's requests/s: healthz ${RATIO[healthz]}, get ${RATIO[get]}," \
-  "checkout ${RATIO[checkout]}, post ${RATIO[post]}, post1 ${RATIO[post1]}"
+  "checkout ${RATIO[checkout]}, checkout5 ${RATIO[checkout5]}, post ${RATIO[post]}, post1 ${RATIO[post1]}"
 
 GROUP_GAIN=$(ratio "${RPS[post]}" "${RPS[post1]}")
 per_sync() {
@@ -396,7 +436,7 @@ row() {  # row KEY LABEL WHAT
     "${RATIO[$1]}" "$(fmt_us "${P50[$1]}")" "$(fmt_us "${P99[$1]}")" "${CPU_REQ[$1]}" \
     "${SRV_CORES[$1]}" "${WRK_CORES[$1]}" "${REST_CORES[$1]}"
 }
-TOTAL_ERRS=$((ERRS[nginx] + ERRS[healthz] + ERRS[get] + ERRS[checkout] + ERRS[post] + ERRS[post1]))
+TOTAL_ERRS=$((ERRS[nginx] + ERRS[healthz] + ERRS[get] + ERRS[checkout] + ERRS[checkout5] + ERRS[post] + ERRS[post1]))
 
 {
   cat <<EOF
@@ -413,6 +453,7 @@ $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what
 coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`): its handlers run on them
 and block on SQLite and on their commit, so it wants more threads than cores. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
+A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 
 | case | per request | requests/s | vs nginx | p50 | p99 | server CPU per request | cores busy: server / wrk / rest |
 | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
@@ -421,6 +462,7 @@ EOF
   row healthz "coffer \`GET /healthz\`" "HTTP parsing, routing, a request id, a log line"
   row get "coffer \`GET /api/v1beta/secrets/bench-org\`" "+ API token (SHA-256, token, user and project-role reads), the secret's metadata read"
   row checkout "coffer \`GET /api/v1alpha/jobs/self/secrets\`" "+ job token, 2 secret versions read and decrypted, audit and usage rows written durably (group commit)"
+  row checkout5 "coffer checkout, 5 secrets" "the same for a job of 5 secrets: 10 env vars and a 3 KiB file"
   row post "coffer \`POST /api/v1beta/secrets\`" "+ validation, sealing with a new data key, a durable insert (group commit); a new name each time"
   row post1 "the same POST, 1 connection (\`-t1 -c1\`)" "nothing to batch: each request waits for its own commit"
   cat <<EOF
