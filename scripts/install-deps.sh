@@ -12,7 +12,21 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   curl openssh-client python3 python3-yaml python3-jsonschema procps
   libpq-dev postgresql-15
+  chromium nodejs
 )
+# npm: Debian's package, unless a node that bundles its own is installed.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# The browser tests' driver, pinned by tests/browser/package-lock.json (it downloads no
+# browser: the tests use Debian's chromium).
+browser_driver() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  if [ ! -f "$dir/node_modules/playwright-core/package.json" ]; then
+    echo "install-deps: npm ci in tests/browser" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -32,6 +46,7 @@ ensure_postgres_user() {
 
 if [ ${#missing[@]} -eq 0 ]; then
   ensure_postgres_user
+  browser_driver
   exit 0
 fi
 
@@ -42,3 +57,4 @@ export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 ensure_postgres_user
+browser_driver

@@ -29,8 +29,11 @@ Api::Api(Services services, ApiOptions options)
   AddTokenRoutes(table_, s_);
   AddOpenApiRoutes(table_, s_);
   AddMetricsRoutes(table_, s_, options.metrics_allow);
-  // The table is complete: its entries no longer move.
+  AddSessionRoutes(table_, s_, options.secure_cookies);
+  AddUiPages(pages_, s_);
+  // The tables are complete: their entries no longer move.
   for (const auto& r : table_.routes()) router_.Add(r.method, r.pattern, &r);
+  for (const auto& r : pages_.routes()) pages_router_.Add(r.method, r.pattern, &r);
 }
 
 Response Api::AuthFailure(const std::string& client, const Status& why) const {
@@ -54,6 +57,9 @@ Response Api::Dispatch(const Request& req, const std::string& request_id, const 
   // HEAD is GET without a body (the server sends none).
   const std::string& method = req.method == "HEAD" ? std::string("GET") : req.method;
   auto match = router_.Find(method, path);
+  if (match.handler == nullptr && !match.path_exists && !match.bad_path) {
+    match = pages_router_.Find(method, path);  // a web UI page or file
+  }
   if (match.bad_path || !query) {
     return ErrorResponse(Status::InvalidArgument("malformed percent-encoding in the URL"));
   }
@@ -63,7 +69,8 @@ Response Api::Dispatch(const Request& req, const std::string& request_id, const 
   }
   const Route& route = **match.handler;
   out_info->route = route.pattern;
-  auto identity = Authenticate(req, route.auth, s_.auth, request_id);
+  unsigned accepted = route.auth | (SessionMayCall(route) ? kSession : 0u);
+  auto identity = Authenticate(req, accepted, s_.auth, request_id);
   if (!identity.ok()) return AuthFailure(client, identity.status());
   identity->ctx.ip = client;  // the peer, or the client behind a trusted proxy
   out_info->actor_id = identity->ctx.principal.user_id;

@@ -22,6 +22,7 @@ struct ApiOptions {
   int auth_failure_limit = 100;  // failed authentications per address per minute; 0: off
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
   std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};  // /metrics without a token
+  bool secure_cookies = false;  // served over TLS: the session cookie is Secure (__Host-)
 };
 
 class Api {
@@ -48,6 +49,8 @@ class Api {
   std::vector<std::string> trusted_proxies_;
   RouteTable table_;
   Router<const Route*> router_;
+  RouteTable pages_;  // the web UI's pages and files, for paths no API route has
+  Router<const Route*> pages_router_;
   mutable AuthFailureLimiter limiter_;
 };
 

@@ -1,5 +1,6 @@
 #include "http/authentication.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "http/route.h"
@@ -20,7 +21,83 @@ std::string_view TokenOf(std::string_view auth) {
   return {};
 }
 
+constexpr std::string_view kSessionCookie = "coffer_session";
+constexpr std::string_view kSecureSessionCookie = "__Host-coffer_session";
+
+bool IsSafeMethod(const std::string& m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
+
+// The value of cookie `name` in a Cookie header ("a=1; b=2"), or "" when absent.
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t end = header.find(';');
+    std::string_view part = header.substr(0, end);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+        part[name.size()] == '=') {
+      return part.substr(name.size() + 1);
+    }
+    if (end == std::string_view::npos) break;
+    header.remove_prefix(end + 1);
+  }
+  return {};
+}
+
+Status CsrfRefused(const std::string& why) {
+  return Status::PermissionDenied("CSRF check failed: " + why);
+}
+
+// A change made with a session needs its CSRF token and a same-origin Origin.
+Status CheckCsrf(const Request& req, std::string_view session_id) {
+  if (IsSafeMethod(req.method)) return Status::Ok();
+  COFFER_RETURN_IF_ERROR(CheckOrigin(req, true));
+  std::string sent = req.Header("x-csrf-token");
+  std::string want = service::AuthService::CsrfToken(session_id);
+  if (sent.empty()) return CsrfRefused("the X-CSRF-Token header is missing");
+  if (!ConstantTimeEquals(sent, want)) return CsrfRefused("the X-CSRF-Token header is wrong");
+  return Status::Ok();
+}
+
 }  // namespace
+
+const char* SessionCookieName(bool secure) {
+  return secure ? kSecureSessionCookie.data() : kSessionCookie.data();
+}
+
+SecretBytes SessionCookie(const Request& req) {
+  std::string header = req.Header("cookie");
+  std::string_view v = CookieValue(header, kSecureSessionCookie);
+  if (v.empty()) v = CookieValue(header, kSessionCookie);
+  SecretBytes out(v);
+  std::fill(header.begin(), header.end(), '\0');
+  return out;
+}
+
+bool SessionMayCall(const Route& route) {
+  if (route.auth & kSession) return true;
+  if (!(route.auth & kApiToken) || (route.auth & kJobToken)) return false;
+  return route.pattern.rfind("/api/v1alpha/jobs", 0) != 0 &&
+         route.pattern != "/api/v1alpha/session";
+}
+
+Status CheckOrigin(const Request& req, bool required) {
+  std::string origin = req.Header("origin");
+  if (origin.empty()) {
+    return required ? CsrfRefused("the Origin header is missing") : Status::Ok();
+  }
+  std::string_view host = origin;
+  if (host.rfind("https://", 0) == 0) {
+    host.remove_prefix(8);
+  } else if (host.rfind("http://", 0) == 0) {
+    host.remove_prefix(7);
+  } else {
+    return CsrfRefused("the Origin header is not this server");
+  }
+  std::string own = Lower(req.Header("host"));
+  if (own.empty() || Lower(std::string(host)) != own) {
+    return CsrfRefused("the Origin header is not this server");
+  }
+  return Status::Ok();
+}
 
 std::string MediumFromUserAgent(const std::string& ua) {
   std::string l = Lower(ua);
@@ -42,9 +119,22 @@ Result<Identity> Authenticate(const Request& req, unsigned accepted,
   std::string header = req.Header("authorization");
   std::string_view token = TokenOf(header);
   Result<Identity> out = Status::Internal("unreachable");
+  SecretBytes session;
+  if (token.empty() && (accepted & kSession)) session = SessionCookie(req);
+  if (!session.empty()) {
+    if (auth == nullptr) return Status::Unavailable("authentication is not available");
+    auto principal = auth->AuthenticateSession(session.view());
+    if (!principal.ok()) return principal.status();
+    COFFER_RETURN_IF_ERROR(CheckCsrf(req, session.view()));
+    id.ctx.principal = std::move(principal).value();
+    id.ctx.medium = "UI";
+    id.via_session = true;
+    return id;
+  }
   if (token.empty()) {
     out = Status::Unauthenticated(
-        "missing API token: send the header 'Authorization: Token <token>'");
+        accepted == kSession ? "not signed in: this route takes the UI's session cookie"
+                             : "missing API token: send the header 'Authorization: Token <token>'");
   } else if (token.rfind(kJobTokenPrefix, 0) == 0) {
     if (!(accepted & kJobToken)) {
       out = Status::Unauthenticated("a job token may only check out its own job's secrets");
@@ -54,7 +144,9 @@ Result<Identity> Authenticate(const Request& req, unsigned accepted,
       out = std::move(id);
     }
   } else if (!(accepted & kApiToken)) {
-    out = Status::Unauthenticated("checkout needs the job's own token");
+    out = Status::Unauthenticated((accepted & kJobToken)
+                                      ? "checkout needs the job's own token"
+                                      : "this route takes the UI's session cookie");
   } else if (auth == nullptr) {
     out = Status::Unavailable("authentication is not available");
   } else if (auto principal = auth->Authenticate(token); !principal.ok()) {

@@ -18,15 +18,35 @@
 namespace coffer::http {
 
 struct Identity {
-  service::RequestContext ctx;  // principal set for API tokens
+  service::RequestContext ctx;  // principal set for API tokens and sessions
   SecretBytes job_token;        // set for job tokens
+  bool via_session = false;     // authenticated by the web UI's session cookie
 };
+
+struct Route;
+
+// The web UI's session cookie: "__Host-coffer_session" under TLS (Secure, Path=/, no
+// Domain, so no other site or subdomain can set it), else "coffer_session".
+const char* SessionCookieName(bool secure);
+// The session id the request's Cookie header carries under either name; empty when none.
+SecretBytes SessionCookie(const Request& req);
+// Whether a session cookie may stand for an API token on `route`: the routes that declare
+// kSession, and every other API-token route except the job routes (a job's credentials
+// are never a browser's) and the sign-in itself.
+bool SessionMayCall(const Route& route);
+// For a browser's change (any method but GET/HEAD/OPTIONS): the Origin header must name
+// the host the request was sent to (the Host header). PermissionDenied otherwise; OK for
+// a request without Origin when `required` is false.
+Status CheckOrigin(const Request& req, bool required);
 
 // "CLI" for sem and coffer, "UI" for browsers, "API" otherwise.
 std::string MediumFromUserAgent(const std::string& user_agent);
 
 // Authenticates `req` for a route that takes the AuthKind bits `accepted`. `auth` is only
-// used for API tokens (and may be null where no route takes one, as in tests).
+// used for API tokens and sessions (and may be null where no route takes one, as in tests).
+// With kSession accepted and no Authorization header, the session cookie is tried; a
+// change made with it also needs the session's X-CSRF-Token (compared in constant time)
+// and a matching Origin, else PermissionDenied (403).
 Result<Identity> Authenticate(const Request& req, unsigned accepted,
                               const service::AuthService* auth, const std::string& request_id);
 

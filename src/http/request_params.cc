@@ -18,6 +18,8 @@ const char* AuthKindName(unsigned auth) {
       return "api_token";
     case kJobToken:
       return "job_token";
+    case kSession:
+      return "session";
     default:
       return "api_or_job_token";
   }

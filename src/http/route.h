@@ -22,11 +22,15 @@ namespace coffer::http {
 
 // How a route authenticates its caller: a bit set, so a route may take either token.
 enum AuthKind : unsigned {
-  kNoAuth = 0,         // anyone (health checks)
-  kApiToken = 1u,      // `Authorization: Token cft_...`: a user or an orchestrator
-  kJobToken = 1u << 1  // `Authorization: Token cjt_...`: one job, for its own routes only
+  kNoAuth = 0,          // anyone (health checks)
+  kApiToken = 1u,       // `Authorization: Token cft_...`: a user or an orchestrator
+  kJobToken = 1u << 1,  // `Authorization: Token cjt_...`: one job, for its own routes only
+  // The web UI's session cookie (+ X-CSRF-Token and Origin on changes). Every API-token
+  // route takes it too, except the job routes (authentication.h SessionMayCall).
+  kSession = 1u << 2
 };
-const char* AuthKindName(unsigned auth);  // "none", "api_token", "job_token", "api_or_job_token"
+// "none", "api_token", "job_token", "api_or_job_token", "session"
+const char* AuthKindName(unsigned auth);
 
 using Query = std::map<std::string, std::string>;
 

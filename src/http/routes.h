@@ -15,5 +15,9 @@ void AddJobRoutes(RouteTable& t, const Services& s);      // job_routes.cc (open
 void AddAuditRoutes(RouteTable& t, const Services& s);    // audit_routes.cc
 void AddTokenRoutes(RouteTable& t, const Services& s);    // token_routes.cc
 void AddOpenApiRoutes(RouteTable& t, const Services& s);  // openapi_routes.cc
+// ui_routes.cc: the web UI's sign-in sessions (API routes), and its pages and files (a
+// table of their own, tried when no API route has the path).
+void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies);
+void AddUiPages(RouteTable& pages, const Services& s);
 
 }  // namespace coffer::http

@@ -227,6 +227,7 @@ int ServerCommand(int argc, char** argv) {
   auto first_token = services.EnsureFirstAdmin(org_name);
   if (!first_token.ok()) return Fail(first_token.status());
 
+  api_opts.secure_cookies = !so.tls_cert_file.empty();  // the web UI's cookie under HTTPS
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
                    &services.targets, &services.jobs, [&services]() { return services.Ready(); }},
           api_opts);

@@ -44,9 +44,22 @@ Result<domain::Principal> AuthService::Authenticate(std::string_view token) cons
   int64_t now = NowSeconds();
   if (rec->expires_at != 0 && rec->expires_at <= now) return BadToken();
   // Deleting a user deletes its tokens too; a token whose user is gone is refused anyway.
-  auto found = store_.GetUser(rec->user_id);
+  auto found = PrincipalOf(rec->user_id);
   if (!found.ok()) {
-    if (found.status().Is(Status::Code::kNotFound)) return BadToken();
+    if (found.status().Is(Status::Code::kUnauthenticated)) return BadToken();
+    return found.status();
+  }
+  domain::Principal p = std::move(found).value();
+  // Most requests write nothing: the stored last use is compared first. The write is a
+  // convenience for whoever reviews tokens, so its failure does not fail the request.
+  if (now - rec->last_used >= kLastUsedResolution) store_.TouchToken(rec->hash, now).ok();
+  return p;
+}
+
+Result<domain::Principal> AuthService::PrincipalOf(const std::string& user_id) const {
+  auto found = store_.GetUser(user_id);
+  if (!found.ok()) {
+    if (found.status().Is(Status::Code::kNotFound)) return Status::Unauthenticated("user is gone");
     return found.status();
   }
   const store::UserRecord& user = *found;
@@ -61,9 +74,6 @@ Result<domain::Principal> AuthService::Authenticate(std::string_view token) cons
   for (const auto& [project_id, r] : roles) {
     if (auto pr = domain::ParseProjectRole(r)) p.project_roles[project_id] = *pr;
   }
-  // Most requests write nothing: the stored last use is compared first. The write is a
-  // convenience for whoever reviews tokens, so its failure does not fail the request.
-  if (now - rec->last_used >= kLastUsedResolution) store_.TouchToken(rec->hash, now).ok();
   return p;
 }
 

@@ -42,6 +42,35 @@ class AuthService {
   // that is not one of the org's tokens.
   Status RevokeToken(const RequestContext& ctx, const std::string& token_id);
 
+  // Web UI sessions (auth_sessions.cc). A session id is "cfs_" + 43 base64url characters
+  // (256 random bits), held only by the browser's cookie; the store keeps its SHA-256, so
+  // every server on one database sees the same sessions and signing out ends one for all.
+  // A session expires `idle` seconds after its last use or `lifetime` seconds after sign-in.
+  struct SessionLimits {
+    int64_t idle_seconds = 30 * 60;
+    int64_t lifetime_seconds = 12 * 60 * 60;
+  };
+  struct NewSession {
+    SecretBytes id;          // for the cookie only
+    std::string csrf_token;  // CsrfToken(id)
+    domain::Principal principal;
+    int64_t expires_at = 0;
+  };
+  void SetSessionLimits(SessionLimits limits) { limits_ = limits; }
+  const SessionLimits& session_limits() const { return limits_; }
+  // Signs in the caller of `ctx` (authenticated by an API token); audited as
+  // "session.start". Expired sessions are pruned on the way.
+  Result<NewSession> StartSession(const RequestContext& ctx);
+  // The principal behind a session id; Unauthenticated for an unknown, expired or
+  // malformed one, or one whose user is gone. Records its use (at most once a minute).
+  Result<domain::Principal> AuthenticateSession(std::string_view session_id) const;
+  // Signs out: the session ends for every server; audited as "session.end". OK when the
+  // session is already gone.
+  Status EndSession(std::string_view session_id, const RequestContext& ctx);
+  // The session's CSRF token: a keyless digest of the session id, so it is never stored
+  // and reveals nothing of the id. Compare with ConstantTimeEquals.
+  static std::string CsrfToken(std::string_view session_id);
+
   // Administration (the `coffer admin` command and first start). Names are validated.
   // Revocations and deletions are audited with actor "coffer admin" and medium "CLI".
   Result<store::OrgRecord> CreateOrg(const std::string& name);
@@ -65,7 +94,11 @@ class AuthService {
   // The token `id` among the org's tokens, or NotFound.
   Result<TokenInfo> FindInOrg(const std::string& org_id, const std::string& id) const;
 
+  // The principal of the user `user_id`: Unauthenticated when the user is gone.
+  Result<domain::Principal> PrincipalOf(const std::string& user_id) const;
+
   store::Store& store_;
+  SessionLimits limits_;
 };
 
 }  // namespace coffer::service

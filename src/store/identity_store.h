@@ -60,6 +60,22 @@ class IdentityStore {
   // Sets the token's last use to `time` unless a later one is stored; no audit; OK when no
   // token has that hash. Durable on return.
   virtual Status TouchToken(const std::string& hash, int64_t time) = 0;
+
+  // Web UI sessions, by the hash of their id (the id itself is never stored). The default
+  // bodies fail (Internal), for a backend that has no sessions yet.
+  // Adds `session`; AlreadyExists when its hash is taken; the user must exist. Durable.
+  virtual Status CreateSession(const SessionRecord&) { return NoSessions(); }
+  // The session whose hash is `hash`, expired or not; NotFound if none.
+  virtual Result<SessionRecord> FindSession(const std::string&) { return NoSessions(); }
+  // Sets the session's last_seen to `time` unless a later one is stored; OK when none.
+  virtual Status TouchSession(const std::string&, int64_t) { return NoSessions(); }
+  // Deletes the session (sign-out); OK when none has that hash. Durable on return.
+  virtual Status DeleteSession(const std::string&) { return NoSessions(); }
+  // Deletes every session that expired by `now` or was last seen before `idle_before`.
+  virtual Status PruneSessions(int64_t, int64_t) { return NoSessions(); }
+
+ private:
+  static Status NoSessions() { return Status::Internal("this store has no web UI sessions"); }
 };
 
 }  // namespace coffer::store

@@ -58,6 +58,16 @@ struct TokenInfo {
   int64_t expires_at = 0;  // 0: never
 };
 
+// A browser's sign-in session (the web UI). The session id lives only in the browser's
+// cookie; the store keeps its SHA-256, like a token's.
+struct SessionRecord {
+  std::string hash;  // SHA-256 of the session id
+  std::string user_id;
+  int64_t create_time = 0;
+  int64_t last_seen = 0;   // the idle expiry counts from here
+  int64_t expires_at = 0;  // the absolute expiry
+};
+
 // Records the store keeps that are domain values (the service and the API use them too).
 using ProjectRecord = domain::Project;
 using AuditRecord = domain::AuditEvent;

@@ -183,6 +183,13 @@ EXPECTED = {
     "PATCH /api/v1alpha/projects/{project}": Entry(A, IN_PROJECT, body=SAME_PROJECT),
     "DELETE /api/v1alpha/projects/{project}": Entry(A, IN_PROJECT, fresh="project"),
 
+    # Web UI sign-in: any valid API token starts a session for its holder; reading and
+    # ending one takes the session cookie, which no caller here has.
+    "POST /api/v1alpha/session": Entry(A, statuses(owner=200, other_org_owner=200, member=200,
+                                                   orchestrator=200)),
+    "GET /api/v1alpha/session": Entry("session", {c: {401} for c in CALLERS}),
+    "DELETE /api/v1alpha/session": Entry("session", {c: {401} for c in CALLERS}),
+
     "GET /api/v1alpha/audit": Entry(A, OWN_ORG_OWNER_VIEW),
     "GET /api/v1alpha/tokens": Entry(A, OWN_ORG_OWNER_VIEW),
     # docs/api.md: "Others get 403; an id of another organization is 404."

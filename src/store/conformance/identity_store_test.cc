@@ -157,6 +157,59 @@ TEST_P(IdentityStoreConformance, ForeignKeyViolationIsInternalNotAlreadyExists) 
   EXPECT_TRUE(identity().ListProjectRoles("u1")->empty());
 }
 
+SessionRecord Session(const std::string& hash, const std::string& user, int64_t t) {
+  return SessionRecord{hash, user, t, t, t + 100};
+}
+
+TEST_P(IdentityStoreConformance, SessionsAreFoundByHashAndDurable) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateSession(Session(std::string("s\0h1", 4), "u1", 10)).ok());
+  EXPECT_EQ(identity().CreateSession(Session(std::string("s\0h1", 4), "u1", 11)).code(),
+            Status::Code::kAlreadyExists);
+  EXPECT_FALSE(identity().CreateSession(Session("s2", "no-such-user", 10)).ok());
+  Reopen();
+  auto got = identity().FindSession(std::string("s\0h1", 4));
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->hash, std::string("s\0h1", 4));
+  EXPECT_EQ(got->user_id, "u1");
+  EXPECT_EQ(got->create_time, 10);
+  EXPECT_EQ(got->last_seen, 10);
+  EXPECT_EQ(got->expires_at, 110);
+  EXPECT_EQ(identity().FindSession("s").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(IdentityStoreConformance, TouchSessionKeepsTheLatestAndDeleteEndsIt) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateSession(Session("s1", "u1", 10)).ok());
+  ASSERT_TRUE(identity().TouchSession("s1", 50).ok());
+  ASSERT_TRUE(identity().TouchSession("s1", 20).ok());
+  EXPECT_EQ(identity().FindSession("s1")->last_seen, 50);
+  EXPECT_TRUE(identity().TouchSession("none", 50).ok());
+  ASSERT_TRUE(identity().DeleteSession("s1").ok());
+  EXPECT_TRUE(identity().DeleteSession("s1").ok());
+  Reopen();
+  EXPECT_EQ(identity().FindSession("s1").status().code(), Status::Code::kNotFound);
+}
+
+TEST_P(IdentityStoreConformance, PruneSessionsDropsExpiredAndIdleOnes) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateSession(Session("old", "u1", 0)).ok());    // expires at 100
+  ASSERT_TRUE(identity().CreateSession(Session("idle", "u1", 60)).ok());  // seen at 60
+  ASSERT_TRUE(identity().CreateSession(Session("live", "u1", 60)).ok());
+  ASSERT_TRUE(identity().TouchSession("live", 90).ok());
+  ASSERT_TRUE(identity().PruneSessions(100, 80).ok());
+  EXPECT_EQ(identity().FindSession("old").status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(identity().FindSession("idle").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(identity().FindSession("live").ok());
+}
+
+TEST_P(IdentityStoreConformance, DeletingAUserEndsItsSessions) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateSession(Session("s1", "u1", 10)).ok());
+  ASSERT_TRUE(identity().DeleteUser("org1", "u1", Audit("user.delete")).ok());
+  EXPECT_EQ(identity().FindSession("s1").status().code(), Status::Code::kNotFound);
+}
+
 COFFER_STORE_CONFORMANCE_SUITE(IdentityStoreConformance, kProjects | kAudit);
 
 }  // namespace

@@ -238,6 +238,17 @@ CREATE TABLE named_keys (
   create_time BIGINT NOT NULL
 );
 )sql",
+    // 7: web UI sign-in sessions (SQLite's migration 7), by the SHA-256 of the session id.
+    R"sql(
+CREATE TABLE sessions (
+  hash        BYTEA PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  create_time BIGINT NOT NULL,
+  last_seen   BIGINT NOT NULL,
+  expires_at  BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -278,6 +278,18 @@ CREATE TABLE named_keys (
   create_time INTEGER NOT NULL
 );
 )sql",
+    // 7: web UI sign-in sessions, by the SHA-256 of the session id (the id is only in the
+    // browser's cookie), with an idle (last_seen) and an absolute expiry.
+    R"sql(
+CREATE TABLE sessions (
+  hash        BLOB PRIMARY KEY,
+  user_id     TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  create_time INTEGER NOT NULL,
+  last_seen   INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_user ON sessions (user_id);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -53,6 +53,11 @@ class SqliteStore final : public Store {
   Status DeleteUser(const std::string& org_id, const std::string& user_id,
                     const AuditRecord& audit) override;
   Status TouchToken(const std::string& hash, int64_t time) override;
+  Status CreateSession(const SessionRecord& session) override;
+  Result<SessionRecord> FindSession(const std::string& hash) override;
+  Status TouchSession(const std::string& hash, int64_t time) override;
+  Status DeleteSession(const std::string& hash) override;
+  Status PruneSessions(int64_t now, int64_t idle_before) override;
 
   // ProjectStore: sqlite_store_projects.cc.
   Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;

@@ -170,8 +170,8 @@ Status SqliteStore::DeleteUser(const std::string& org_id, const std::string& use
     // Tokens and roles are deleted explicitly: the schema cascades too, but a user's tokens
     // must never outlive it, whatever a connection's foreign-key setting.
     for (const char* sql :
-         {"DELETE FROM tokens WHERE user_id = ?", "DELETE FROM project_roles WHERE user_id = ?",
-          "DELETE FROM users WHERE id = ?"}) {
+         {"DELETE FROM tokens WHERE user_id = ?", "DELETE FROM sessions WHERE user_id = ?",
+          "DELETE FROM project_roles WHERE user_id = ?", "DELETE FROM users WHERE id = ?"}) {
       COFFER_RETURN_IF_ERROR(Stmt(db, sql).Bind(1, user_id).Run());
     }
     return InsertAudit(db, audit);
@@ -184,6 +184,57 @@ Status SqliteStore::TouchToken(const std::string& hash, int64_t time) {
         .Bind(1, time)
         .BindBlob(2, hash)
         .Bind(3, time)
+        .Run();
+  });
+}
+
+Status SqliteStore::CreateSession(const SessionRecord& s) {
+  return Write([&](Db& db) {
+    return Stmt(db,
+                "INSERT INTO sessions (hash, user_id, create_time, last_seen, expires_at) "
+                "VALUES (?,?,?,?,?)")
+        .BindBlob(1, s.hash)
+        .Bind(2, s.user_id)
+        .Bind(3, s.create_time)
+        .Bind(4, s.last_seen)
+        .Bind(5, s.expires_at)
+        .Run();
+  });
+}
+
+Result<SessionRecord> SqliteStore::FindSession(const std::string& hash) {
+  return Read([&](Db& db) -> Result<SessionRecord> {
+    Stmt q(db,
+           "SELECT hash, user_id, create_time, last_seen, expires_at FROM sessions "
+           "WHERE hash = ?");
+    q.BindBlob(1, hash);
+    if (q.Step()) return SessionRecord{q.Blob(0), q.Text(1), q.Int(2), q.Int(3), q.Int(4)};
+    COFFER_RETURN_IF_ERROR(q.status());
+    return Status::NotFound("session not found");
+  });
+}
+
+Status SqliteStore::TouchSession(const std::string& hash, int64_t time) {
+  return Write([&](Db& db) {
+    return Stmt(db, "UPDATE sessions SET last_seen = ? WHERE hash = ? AND last_seen < ?")
+        .Bind(1, time)
+        .BindBlob(2, hash)
+        .Bind(3, time)
+        .Run();
+  });
+}
+
+Status SqliteStore::DeleteSession(const std::string& hash) {
+  return Write([&](Db& db) {
+    return Stmt(db, "DELETE FROM sessions WHERE hash = ?").BindBlob(1, hash).Run();
+  });
+}
+
+Status SqliteStore::PruneSessions(int64_t now, int64_t idle_before) {
+  return Write([&](Db& db) {
+    return Stmt(db, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen < ?")
+        .Bind(1, now)
+        .Bind(2, idle_before)
         .Run();
   });
 }

@@ -1,0 +1,462 @@
+// Browser tests of the web UI: Debian's chromium, headless, driven by playwright-core (no
+// browser download), against ONE real `coffer server` on 127.0.0.1 for the whole suite.
+// Each walkthrough of the seed documentation is done as written, in the browser, and its
+// result is checked through the API (and a job's checkout). On failure a screenshot is
+// saved to $COFFER_BUILD/browser-failures/. The secrets page and New Secret screenshots
+// for the README are written to docs/img/.
+//
+// run: COFFER_BUILD=build node --test tests/browser/ui.test.js
+'use strict';
+
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const HERE = __dirname;
+const ROOT = path.resolve(HERE, '../..');
+const BUILD = path.resolve(process.env.COFFER_BUILD || path.join(ROOT, 'build'));
+const COFFER = path.join(BUILD, 'coffer');
+const FAILURES = path.join(BUILD, 'browser-failures');
+const IMG = path.join(ROOT, 'docs/img');
+
+function playwright() {
+  try {
+    return require(path.join(HERE, 'node_modules/playwright-core'));
+  } catch (e) {
+    // make deps (scripts/install-deps.sh) installs it; this is the same step.
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: HERE, stdio: 'inherit' });
+    return require(path.join(HERE, 'node_modules/playwright-core'));
+  }
+}
+
+let server, url, dataDir, ownerToken, memberToken, ciToken, browser;
+let owner;  // the Owner's signed-in page
+const tmp = [];
+
+function admin(...args) {
+  return execFileSync(COFFER, ['admin', '--data-dir', dataDir, ...args], { encoding: 'utf8' }).trim();
+}
+
+async function startServer() {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-ui-'));
+  tmp.push(dataDir);
+  const out = path.join(dataDir, '..', path.basename(dataDir) + '.out');
+  tmp.push(out);
+  const fd = fs.openSync(out, 'w');
+  server = spawn(COFFER, ['server', '--data-dir', dataDir, '--listen', '127.0.0.1:0'],
+                 { stdio: ['ignore', fd, 'pipe'] });
+  let stderr = '';
+  server.stderr.on('data', (d) => { stderr += d; });
+  for (let i = 0; i < 1500; i++) {
+    const text = fs.readFileSync(out, 'utf8');
+    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+    const t = /^Admin token: (\S+)$/m.exec(text);
+    if (m && t) { url = m[1]; ownerToken = t[1]; return; }
+    if (server.exitCode !== null) throw new Error('server exited: ' + stderr);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('server did not start: ' + stderr);
+}
+
+// The API with a token (or a cookie), as any client calls it.
+async function api(method, p, body, { token = ownerToken, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = 'Token ' + token;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const r = await fetch(url + p, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  let json = null;
+  try { json = await r.json(); } catch (e) { json = null; }
+  return { status: r.status, json, headers: r.headers };
+}
+
+async function ok(method, p, body, opts) {
+  const r = await api(method, p, body, opts);
+  assert.equal(r.status, 200, `${method} ${p}: ${JSON.stringify(r.json)}`);
+  return r.json;
+}
+
+// A job of `project` that imports `secrets`, checked out: {env: {NAME: value}, files: {path: text}}.
+async function checkout(project, secrets) {
+  const job = await ok('POST', '/api/v1alpha/jobs', {
+    project_id_or_name: project, secrets,
+    git: { ref_type: 'BRANCH', ref: 'main', fork: false }, triggered_by: { type: 'AUTO' },
+  }, { token: ciToken });
+  const out = await ok('GET', `/api/v1alpha/jobs/${job.job_id}/secrets`, undefined, { token: job.token });
+  const env = Object.fromEntries(out.env_vars.map((e) => [e.name, e.value]));
+  const files = Object.fromEntries(out.files.map((f) => [f.path, Buffer.from(f.content, 'base64').toString()]));
+  return { env, files };
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  return page;
+}
+
+async function signIn(page, token) {
+  await page.goto(url + '/');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#sign-out').waitFor();
+}
+
+// Runs `fn`; on failure saves a screenshot of every open page first.
+function ui(name, fn) {
+  test(name, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      fs.mkdirSync(FAILURES, { recursive: true });
+      const pages = browser ? browser.contexts().flatMap((c) => c.pages()) : [];
+      for (const [i, p] of pages.entries()) {
+        const file = path.join(FAILURES, `${name.replace(/[^a-z0-9]+/gi, '-')}-${i}.png`);
+        await p.screenshot({ path: file, fullPage: true }).catch(() => {});
+        console.error('screenshot: ' + file);
+      }
+      throw e;
+    }
+  });
+}
+
+before(async () => {
+  await startServer();
+  memberToken = admin('create-user', 'mia', '--org', 'default', '--role', 'Member', '--token');
+  ciToken = admin('create-user', 'ci', '--org', 'default', '--role', 'Orchestrator', '--token');
+  for (const name of ['web', 'api']) {
+    await ok('POST', '/api/v1alpha/projects', {
+      apiVersion: 'v1alpha', kind: 'Project', metadata: { name },
+      spec: { repository: { url: `git@example.com:acme/${name}.git` } },
+    });
+  }
+  const { chromium } = playwright();
+  // launch() gives chromium a fresh --user-data-dir of its own (a new temporary profile,
+  // removed on close); each context below is a fresh cookie jar too.
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+           '--disable-component-update', '--no-first-run'],
+  });
+  owner = await newPage();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (server && server.exitCode === null) {
+    const done = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await done;
+  }
+  for (const d of tmp) fs.rmSync(d, { recursive: true, force: true });
+});
+
+ui('a wrong token does not sign in, and says why next to the field', async () => {
+  const page = await newPage();
+  await page.goto(url + '/secrets');
+  await page.getByLabel('API token').fill('cft_' + 'x'.repeat(43));
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await assert.doesNotReject(page.locator('#token-error', { hasText: 'invalid or expired API token' }).waitFor());
+  assert.equal((await page.context().cookies()).length, 0);
+  await page.context().close();
+});
+
+ui('signing in trades the token for an HttpOnly SameSite=Strict cookie; the token is not kept', async () => {
+  await signIn(owner, ownerToken);
+  const cookies = await owner.context().cookies();
+  assert.equal(cookies.length, 1);
+  assert.equal(cookies[0].name, 'coffer_session');
+  assert.equal(cookies[0].httpOnly, true);
+  assert.equal(cookies[0].sameSite, 'Strict');
+  assert.ok(cookies[0].value.startsWith('cfs_'));
+  assert.ok(!cookies[0].value.includes(ownerToken));
+  const stored = await owner.evaluate(() => JSON.stringify([document.cookie, { ...localStorage }, { ...sessionStorage }]));
+  assert.ok(!stored.includes(ownerToken), stored);
+  assert.ok(!stored.includes('cfs_'), stored);
+  assert.equal(await owner.getByLabel('API token').count(), 0);
+});
+
+ui('organization secret: New Secret with two env vars and a file, Save secret', async () => {
+  await owner.getByRole('link', { name: 'Secrets', exact: true }).click();
+  await owner.getByRole('link', { name: 'New Secret' }).click();
+  await owner.getByLabel('Name', { exact: true }).fill('awskey');
+  await owner.getByLabel('Description').fill('AWS credentials for deploys');
+  const env = owner.locator('.env-row');
+  await env.nth(0).getByLabel('Variable name').fill('AWS_ACCESS_KEY_ID');
+  await env.nth(0).getByLabel('Value').fill('AKIA-first-key');
+  await owner.getByRole('button', { name: 'Add environment variable' }).click();
+  await env.nth(1).getByLabel('Variable name').fill('AWS_SECRET_ACCESS_KEY');
+  await env.nth(1).getByLabel('Value').fill('secret-one');
+  await owner.getByRole('button', { name: 'Add file' }).click();
+  const file = owner.locator('.file-row').nth(0);
+  await file.getByLabel('File path').fill('/home/semaphore/.aws/config');
+  await file.getByLabel('Upload file').setInputFiles({
+    name: 'config', mimeType: 'text/plain', buffer: Buffer.from('[default]\nregion = eu-west-1\n'),
+  });
+  fs.mkdirSync(IMG, { recursive: true });
+  await owner.screenshot({ path: path.join(IMG, 'ui-new-secret.png'), fullPage: true });
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await owner.locator('.notice', { hasText: 'Saved secret awskey.' }).waitFor();
+  const row = owner.locator('#secrets tr', { hasText: 'awskey' });
+  await assert.doesNotReject(row.getByText('AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY').waitFor());
+  await assert.doesNotReject(row.getByText('/home/semaphore/.aws/config').waitFor());
+
+  const s = await ok('GET', '/api/v1beta/secrets/awskey');
+  assert.equal(s.metadata.description, 'AWS credentials for deploys');
+  assert.deepEqual(s.data.env_vars.map((e) => e.name), ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+  assert.deepEqual(s.data.files.map((f) => f.path), ['/home/semaphore/.aws/config']);
+  assert.equal(s.org_config.projects_access, 'ALL');
+  const job = await checkout('web', ['awskey']);
+  assert.equal(job.env.AWS_ACCESS_KEY_ID, 'AKIA-first-key');
+  assert.equal(job.env.AWS_SECRET_ACCESS_KEY, 'secret-one');
+  assert.equal(job.files['/home/semaphore/.aws/config'], '[default]\nregion = eu-west-1\n');
+});
+
+ui('the secrets page lists names, env vars, files, last updated and last use by project', async () => {
+  await ok('POST', '/api/v1beta/secrets', { metadata: { name: 'gcpkey', description: 'GCP service account' },
+    data: { env_vars: [{ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: '/home/semaphore/gcp.json' }],
+            files: [{ path: '/home/semaphore/gcp.json', content: Buffer.from('{}').toString('base64') }] } });
+  await ok('POST', '/api/v1beta/secrets', { metadata: { name: 'sshkeys', description: 'deploy keys' },
+    data: { env_vars: [], files: [{ path: '.ssh/id_ed25519', content: Buffer.from('k').toString('base64') },
+                                  { path: '.ssh/id_ed25519.pub', content: Buffer.from('p').toString('base64') }] } });
+  await owner.goto(url + '/secrets');
+  await assert.doesNotReject(owner.locator('#secrets tr', { hasText: 'sshkeys' }).getByText('.ssh/id_ed25519, .ssh/id_ed25519.pub').waitFor());
+  assert.equal(await owner.locator('#secrets tbody tr', { hasText: 'sshkeys' }).locator('td').nth(5).textContent(), 'never');
+  const row = owner.locator('#secrets tr', { hasText: 'awskey' });
+  await assert.doesNotReject(row.getByText('by web').waitFor());
+  await owner.screenshot({ path: path.join(IMG, 'ui-secrets.png'), fullPage: true });
+});
+
+ui('access policy: chosen projects, debug sessions off', async () => {
+  await owner.getByRole('link', { name: 'awskey' }).click();
+  await owner.getByLabel('Chosen projects').check();
+  await owner.getByLabel('web', { exact: true }).check();
+  await owner.getByLabel('Debug sessions allowed').uncheck();
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await owner.locator('.notice', { hasText: 'Saved secret awskey.' }).waitFor();
+  const web = await ok('GET', '/api/v1alpha/projects/web');
+  const s = await ok('GET', '/api/v1beta/secrets/awskey');
+  assert.equal(s.org_config.projects_access, 'ALLOWED');
+  assert.deepEqual(s.org_config.project_ids, [web.metadata.id]);
+  assert.equal(s.org_config.debug_access, 'JOB_DEBUG_NO');
+  assert.equal(s.org_config.attach_access, 'JOB_ATTACH_YES');
+  // The other project may no longer import it.
+  const refused = await api('POST', '/api/v1alpha/jobs', {
+    project_id_or_name: 'api', secrets: ['awskey'],
+    git: { ref_type: 'BRANCH', ref: 'main', fork: false }, triggered_by: { type: 'AUTO' },
+  }, { token: ciToken });
+  assert.equal(refused.status, 403, JSON.stringify(refused.json));
+});
+
+ui('edit: a value left empty is kept, one replaced is replaced, no value is ever shown', async () => {
+  await owner.goto(url + '/secrets/awskey');
+  const env = owner.locator('.env-row');
+  await env.nth(1).getByLabel('New value').waitFor();
+  for (const input of await owner.locator('input.env-value').all()) assert.equal(await input.inputValue(), '');
+  const html = await owner.content();
+  assert.ok(!html.includes('AKIA-first-key') && !html.includes('secret-one'));
+  await env.nth(1).getByLabel('New value').fill('secret-two');
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await owner.locator('.notice', { hasText: 'Saved secret awskey.' }).waitFor();
+  const job = await checkout('web', ['awskey']);
+  assert.equal(job.env.AWS_ACCESS_KEY_ID, 'AKIA-first-key');
+  assert.equal(job.env.AWS_SECRET_ACCESS_KEY, 'secret-two');
+  assert.equal(job.files['/home/semaphore/.aws/config'], '[default]\nregion = eu-west-1\n');
+});
+
+ui('errors are shown next to the field, in the server\'s words', async () => {
+  await owner.goto(url + '/secrets/new');
+  await owner.getByLabel('Name', { exact: true }).fill('bad name!');
+  await owner.locator('.env-row').nth(0).getByLabel('Variable name').fill('OK_NAME');
+  await owner.locator('.env-row').nth(0).getByLabel('Value').fill('v');
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await assert.doesNotReject(owner.locator('#secret-name-error', { hasText: 'may contain only letters' }).waitFor());
+  await owner.getByLabel('Name', { exact: true }).fill('goodname');
+  await owner.locator('.env-row').nth(0).getByLabel('Variable name').fill('1BAD');
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  const err = owner.locator('.env-row').nth(0).locator('.error', { hasText: 'must match' });
+  await assert.doesNotReject(err.waitFor());
+  assert.equal((await api('GET', '/api/v1beta/secrets/goodname')).status, 404);
+});
+
+ui('an edit that loses a race says so and changes nothing', async () => {
+  await owner.goto(url + '/secrets/awskey');
+  await owner.getByLabel('Description').waitFor();
+  // Someone else saves in between.
+  await ok('PATCH', '/api/v1beta/secrets/awskey', { metadata: { description: 'changed by the API' } });
+  await owner.getByLabel('Description').fill('changed in the browser');
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await assert.doesNotReject(owner.locator('#stale', { hasText: 'nothing was changed' }).waitFor());
+  const s = await ok('GET', '/api/v1beta/secrets/awskey');
+  assert.equal(s.metadata.description, 'changed by the API');
+});
+
+ui('project secret: Settings, Secrets, Add', async () => {
+  await owner.getByRole('link', { name: 'Projects' }).click();
+  await owner.getByRole('link', { name: 'web', exact: true }).click();
+  await owner.getByRole('link', { name: 'Add', exact: true }).click();
+  await owner.getByLabel('Name', { exact: true }).fill('dbpass');
+  await owner.getByLabel('Description').fill('the database');
+  await owner.locator('.env-row').nth(0).getByLabel('Variable name').fill('DB_PASSWORD');
+  await owner.locator('.env-row').nth(0).getByLabel('Value').fill('hunter2');
+  assert.equal(await owner.locator('#access-policy').count(), 0);
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await owner.locator('.notice', { hasText: 'Saved secret dbpass.' }).waitFor();
+  await assert.doesNotReject(owner.locator('#secrets tr', { hasText: 'dbpass' }).getByText('DB_PASSWORD').waitFor());
+  const s = await ok('GET', '/api/v1/projects/web/secrets/dbpass');
+  assert.deepEqual(s.data.env_vars.map((e) => e.name), ['DB_PASSWORD']);
+  assert.equal((await checkout('web', ['dbpass'])).env.DB_PASSWORD, 'hunter2');
+});
+
+ui('the fork pull request allow-list is saved on the project', async () => {
+  await owner.goto(url + '/projects/web');
+  await owner.getByLabel('Secrets allowed for fork pull requests').fill('dbpass');
+  await owner.getByRole('button', { name: 'Save allow-list' }).click();
+  await owner.getByText('Saved the allow-list.').waitFor();
+  const p = await ok('GET', '/api/v1alpha/projects/web');
+  assert.deepEqual(p.spec.repository.forked_pull_requests.allowed_secrets, ['dbpass']);
+});
+
+ui('delete asks for confirmation, then deletes', async () => {
+  await owner.goto(url + '/projects/web/secrets/dbpass');
+  await owner.getByRole('button', { name: 'Delete…' }).click();
+  await owner.getByRole('button', { name: 'Keep it' }).click();
+  assert.equal((await api('GET', '/api/v1/projects/web/secrets/dbpass')).status, 200);
+  await owner.getByRole('button', { name: 'Delete…' }).click();
+  await owner.getByRole('button', { name: 'Delete dbpass' }).click();
+  await owner.locator('.notice', { hasText: 'Deleted secret dbpass.' }).waitFor();
+  assert.equal((await api('GET', '/api/v1/projects/web/secrets/dbpass')).status, 404);
+});
+
+ui('the usage page lists each checkout', async () => {
+  await owner.goto(url + '/secrets/awskey/usage');
+  await owner.locator('#usage tbody tr').first().waitFor();
+  assert.ok((await owner.locator('#usage tbody tr', { hasText: 'web' }).count()) >= 2);
+});
+
+ui('the audit page filters by secret, actor and action', async () => {
+  await owner.goto(url + '/audit');
+  await owner.getByLabel('Secret').fill('awskey');
+  await owner.getByLabel('Action').fill('secret.update');
+  await owner.getByRole('button', { name: 'Filter' }).click();
+  await owner.locator('#audit tbody tr').first().waitFor();
+  const rows = await owner.locator('#audit tbody tr').allTextContents();
+  assert.ok(rows.length >= 2, rows.join('\n'));
+  for (const r of rows) assert.ok(r.includes('secret.update') && r.includes('awskey'), r);
+  assert.ok(rows.some((r) => r.includes('UI')));
+});
+
+ui('a Member cannot see what an Owner can: a project page is 404, the audit log refused', async () => {
+  const page = await newPage();
+  await signIn(page, memberToken);
+  // Members may view org secrets' names (as the API says)...
+  await assert.doesNotReject(page.locator('#secrets tr', { hasText: 'awskey' }).waitFor());
+  // ...but not project web, which the Owner sees.
+  const res = await page.goto(url + '/projects/web');
+  assert.equal(res.status(), 404);
+  await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  const ownerRes = await owner.goto(url + '/projects/web');
+  assert.equal(ownerRes.status(), 200);
+  await page.goto(url + '/projects');
+  await page.getByText('No projects you can see.').waitFor();
+  await page.goto(url + '/audit');
+  await assert.doesNotReject(page.locator('.alert').waitFor());
+  // And a change the API refuses is refused in the page too, in the server's words.
+  await page.goto(url + '/secrets/awskey');
+  await page.getByLabel('Description').fill('changed by a member');
+  await page.getByRole('button', { name: 'Save secret' }).click();
+  await assert.doesNotReject(page.locator('#form-alert .alert').waitFor());
+  assert.equal((await ok('GET', '/api/v1beta/secrets/awskey')).metadata.description, 'changed by the API');
+  await page.context().close();
+});
+
+ui('CSRF: a change without the token is 403, and so is one from another origin', async () => {
+  await owner.goto(url + '/secrets');
+  const without = await owner.evaluate(async () => {
+    const r = await fetch('/api/v1beta/secrets', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'csrf' }, data: { env_vars: [{ name: 'A', value: 'a' }], files: [] } }),
+    });
+    return [r.status, await r.text()];
+  });
+  assert.equal(without[0], 403, without[1]);
+  assert.match(without[1], /CSRF/);
+  const cookie = (await owner.context().cookies())[0];
+  const csrf = (await (await fetch(url + '/api/v1alpha/session', { headers: { Cookie: `${cookie.name}=${cookie.value}` } })).json()).csrf_token;
+  const body = { metadata: { name: 'csrf' }, data: { env_vars: [{ name: 'A', value: 'a' }], files: [] } };
+  const foreign = await api('POST', '/api/v1beta/secrets', body, { token: null, headers: {
+    Cookie: `${cookie.name}=${cookie.value}`, 'X-CSRF-Token': csrf, Origin: 'http://evil.example' } });
+  assert.equal(foreign.status, 403);
+  const wrong = await api('POST', '/api/v1beta/secrets', body, { token: null, headers: {
+    Cookie: `${cookie.name}=${cookie.value}`, 'X-CSRF-Token': csrf.slice(1) + 'A', Origin: url } });
+  assert.equal(wrong.status, 403);
+  assert.equal((await api('GET', '/api/v1beta/secrets/csrf')).status, 404);
+  // A job route never takes the cookie.
+  const job = await api('POST', '/api/v1alpha/jobs', { project_id_or_name: 'web', secrets: [] }, { token: null,
+    headers: { Cookie: `${cookie.name}=${cookie.value}`, 'X-CSRF-Token': csrf, Origin: url } });
+  assert.equal(job.status, 401);
+});
+
+ui('pages carry a strict Content-Security-Policy and load nothing from elsewhere', async () => {
+  const r = await fetch(url + '/secrets');
+  const csp = r.headers.get('content-security-policy');
+  for (const d of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
+                   "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"]) {
+    assert.ok(csp.includes(d), csp);
+  }
+  const html = await r.text();
+  assert.ok(!/<script>|<script [^>]*>[^<]/.test(html), 'no inline script');
+  assert.ok(!/https?:\/\//.test(html), 'no external resource');
+  const requests = [];
+  owner.on('request', (q) => requests.push(q.url()));
+  await owner.goto(url + '/secrets');
+  await owner.locator('#secrets').waitFor();
+  assert.ok(requests.every((u) => u.startsWith(url)), requests.join('\n'));
+});
+
+ui('keyboard: sign in and reach New Secret with the keyboard alone; every field has a label', async () => {
+  const page = await newPage();
+  await page.goto(url + '/');
+  await page.getByLabel('API token').focus();
+  await page.keyboard.type(ownerToken);
+  await page.keyboard.press('Enter');
+  await page.locator('#sign-out').waitFor();
+  await page.goto(url + '/secrets/new');
+  await page.getByLabel('Name', { exact: true }).waitFor();
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((i) => !(i.labels && i.labels.length)).map((i) => i.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  await page.context().close();
+});
+
+ui('sign out ends the session on the server', async () => {
+  const cookie = (await owner.context().cookies())[0];
+  await owner.getByRole('button', { name: 'Sign out' }).click();
+  await owner.getByLabel('API token').waitFor();
+  const r = await api('GET', '/api/v1beta/secrets', undefined, { token: null, headers: { Cookie: `${cookie.name}=${cookie.value}` } });
+  assert.equal(r.status, 401);
+});
+
+// A walk over 1,000 secrets stays paged: one page of the list is 25 rows.
+ui('a page with 1,000 secrets stays paged and fast', async () => {
+  const page = await newPage();
+  await signIn(page, ownerToken);
+  const batch = [];
+  for (let i = 0; i < 1000; i++) {
+    batch.push(api('POST', '/api/v1beta/secrets', {
+      metadata: { name: `bulk-${String(i).padStart(4, '0')}` },
+      data: { env_vars: [{ name: 'V', value: 'x' }], files: [] },
+    }));
+    if (batch.length === 50) { for (const r of await Promise.all(batch.splice(0))) assert.equal(r.status, 200); }
+  }
+  await page.goto(url + '/secrets');
+  await page.locator('#secrets tbody tr').first().waitFor();
+  assert.equal(await page.locator('#secrets tbody tr').count(), 25);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByText('Page 2').waitFor();
+  assert.equal(await page.locator('#secrets tbody tr').count(), 25);
+  await page.context().close();
+});
