@@ -9,6 +9,7 @@
 #include "mask/mask_command.h"
 #include "server/admin_command.h"
 #include "server/backup_command.h"
+#include "server/keys_command.h"
 #include "server/migrate_command.h"
 #include "server/server_command.h"
 #include "version.h"  // generated in the build directory
@@ -21,11 +22,12 @@ constexpr const char* kUsage =
     "commands:\n"
     "  server   run the Coffer secrets service\n"
     "  admin    manage organizations, users and API tokens of a data directory\n"
+    "  migrate  copy a data directory's store into PostgreSQL (coffer migrate --help)\n"
+    "  keys     the keyring: status, online rotation, retiring keys, a new master key\n"
     "  backup   copy a data directory's store to a file, also while the server runs\n"
     "           (the master key is not in it: back it up separately)\n"
     "  restore  bring a backup back into a data directory\n"
     "  verify   check every key and sealed secret version against the master key\n"
-    "  migrate  copy a data directory's store into PostgreSQL (coffer migrate --help)\n"
     "  sem      the Semaphore-compatible command line (also: coffer connect|context|create|\n"
     "           get|edit|delete|apply ...; installed as the link `sem`)\n"
     "  run      run a job's command with its secrets, output masked (coffer run --help)\n"
@@ -61,10 +63,11 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   if (cmd == "server") return coffer::server::ServerCommand(argc - 1, argv + 1);
   if (cmd == "admin") return coffer::server::AdminCommand(argc - 1, argv + 1);
+  if (cmd == "migrate") return coffer::server::MigrateCommand(argc - 1, argv + 1);
+  if (cmd == "keys") return coffer::server::KeysCommand(argc - 1, argv + 1);
   if (cmd == "backup") return coffer::server::BackupCommand(argc - 1, argv + 1);
   if (cmd == "restore") return coffer::server::RestoreCommand(argc - 1, argv + 1);
   if (cmd == "verify") return coffer::server::VerifyCommand(argc - 1, argv + 1);
-  if (cmd == "migrate") return coffer::server::MigrateCommand(argc - 1, argv + 1);
   if (cmd == "sem") return coffer::cli::SemMain(argc - 1, argv + 1);
   if (IsSemCommand(cmd)) return coffer::cli::SemMain(argc, argv);
   if (cmd == "mask") return coffer::mask::MaskCommand(argc - 1, argv + 1);

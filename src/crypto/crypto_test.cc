@@ -110,6 +110,129 @@ TEST(Keyring, RotationKeepsOldRecordsReadable) {
   EXPECT_EQ(OpenRecord(f.ring, Ctx(), fresh).status().code(), Status::Code::kCorruption);
 }
 
+// Rotation's building block: a v2 record moves to another KEK with its payload bytes
+// untouched (the value is never decrypted), and opens under the new KEK only.
+TEST(EnvelopeV2, RewrapKeepsPayloadBytesIdentical) {
+  RingFixture f;
+  std::string sealed = *SealRecord(f.ring, Ctx(), "the payload");
+  EXPECT_EQ(*RecordFormat(sealed), 2u);
+  f.keks.push_back(*Keyring::NewKek(f.master, 2));
+  ASSERT_TRUE(f.ring.Refresh(f.keks).ok());
+  auto moved = RewrapRecord(f.ring, 2, Ctx(), sealed);
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(*RecordKekId(*moved), 2u);
+  EXPECT_EQ(moved->size(), sealed.size());
+  constexpr size_t kPayloadAt = kEnvelopeHeaderSize + kWrappedDekSize;
+  EXPECT_EQ(moved->substr(kPayloadAt), sealed.substr(kPayloadAt));
+  EXPECT_NE(moved->substr(0, kPayloadAt), sealed.substr(0, kPayloadAt));
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), *moved)->view(), "the payload");
+  EXPECT_TRUE(VerifyRecord(f.ring, Ctx(), *moved).ok());
+  // Without KEK 1 the old record is gone, the moved one still opens.
+  ASSERT_TRUE(f.ring.Refresh({f.keks[1]}).ok());
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), sealed).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), *moved)->view(), "the payload");
+  // A rewrap in another place fails: the DEK wrap is bound to the record's place.
+  RecordContext other = Ctx();
+  other.version = 4;
+  EXPECT_EQ(RewrapRecord(f.ring, 2, other, *moved).status().code(), Status::Code::kCorruption);
+  EXPECT_EQ(RewrapRecord(f.ring, 7, Ctx(), *moved).status().code(),
+            Status::Code::kFailedPrecondition);
+}
+
+// Every byte of a re-wrapped record too: the new KEK id, the new DEK wrap, the payload.
+TEST(EnvelopeV2, AnyChangedByteOfARewrappedRecordIsCorruption) {
+  RingFixture f;
+  f.keks.push_back(*Keyring::NewKek(f.master, 2));
+  ASSERT_TRUE(f.ring.Refresh(f.keks).ok());
+  std::string sealed = *RewrapRecord(f.ring, 1, Ctx(), *SealRecord(f.ring, Ctx(), "value"));
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string bad = sealed;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    EXPECT_EQ(OpenRecord(f.ring, Ctx(), bad).status().code(), Status::Code::kCorruption) << i;
+    EXPECT_EQ(VerifyRecord(f.ring, Ctx(), bad).code(), Status::Code::kCorruption) << i;
+  }
+}
+
+// The wrapped DEK of one record does not open another record's payload, and a header
+// that names the other KEK (both in the ring) does not open either.
+TEST(EnvelopeV2, SwappedPartsAreCorruption) {
+  RingFixture f;
+  f.keks.push_back(*Keyring::NewKek(f.master, 2));
+  ASSERT_TRUE(f.ring.Refresh(f.keks).ok());
+  std::string a = *SealRecord(f.ring, Ctx(), "same length");
+  std::string b = *SealRecord(f.ring, Ctx(), "same length");
+  constexpr size_t kPayloadAt = kEnvelopeHeaderSize + kWrappedDekSize;
+  std::string mixed = a.substr(0, kPayloadAt) + b.substr(kPayloadAt);
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), mixed).status().code(), Status::Code::kCorruption);
+  std::string renamed = a;
+  renamed[4] = 1;  // KEK id 2 -> 1
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), renamed).status().code(), Status::Code::kCorruption);
+  std::string downgraded = a;
+  downgraded[0] = 1;  // read as v1
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), downgraded).status().code(), Status::Code::kCorruption);
+}
+
+// Records written before v2 still open; rotation reseals them (the one case that opens
+// the value), and a plain rewrap refuses them rather than break their payload tag.
+TEST(EnvelopeV1, StillOpensAndIsResealedNotRewrapped) {
+  RingFixture f;
+  std::string v1 = *SealRecordV1ForTesting(f.ring, Ctx(), "legacy");
+  EXPECT_EQ(*RecordFormat(v1), 1u);
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), v1)->view(), "legacy");
+  EXPECT_TRUE(VerifyRecord(f.ring, Ctx(), v1).ok());
+  for (size_t i = 0; i < v1.size(); ++i) {
+    std::string bad = v1;
+    bad[i] = static_cast<char>(bad[i] ^ 0x80);
+    EXPECT_EQ(OpenRecord(f.ring, Ctx(), bad).status().code(), Status::Code::kCorruption) << i;
+  }
+  f.keks.push_back(*Keyring::NewKek(f.master, 2));
+  ASSERT_TRUE(f.ring.Refresh(f.keks).ok());
+  EXPECT_EQ(RewrapRecord(f.ring, 2, Ctx(), v1).status().code(), Status::Code::kFailedPrecondition);
+  auto v2 = ResealRecord(f.ring, Ctx(), v1);
+  ASSERT_TRUE(v2.ok());
+  EXPECT_EQ(*RecordFormat(*v2), 2u);
+  EXPECT_EQ(*RecordKekId(*v2), 2u);
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), *v2)->view(), "legacy");
+}
+
+TEST(Keyring, RefreshAddsAndDropsKeysAndKeepsHandedOutOnes) {
+  RingFixture f;
+  auto k1 = f.ring.Find(1);
+  auto w2 = f.ring.NewKek(2);
+  ASSERT_TRUE(w2.ok());
+  f.keks.push_back(*w2);
+  ASSERT_TRUE(f.ring.Refresh(f.keks).ok());
+  EXPECT_EQ(f.ring.current_id(), 2u);
+  EXPECT_EQ(f.ring.ids(), (std::vector<uint32_t>{1, 2}));
+  ASSERT_TRUE(f.ring.Refresh({f.keks[1]}).ok());
+  EXPECT_EQ(f.ring.Find(1), nullptr);
+  EXPECT_EQ(k1->size(), kKeySize);  // still valid for its holder
+  // A key wrapped by another master key is refused and the ring stays as it was.
+  WrappedKek stranger = *Keyring::NewKek(NewKey(), 3);
+  EXPECT_EQ(f.ring.Refresh({f.keks[1], stranger}).code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(f.ring.current_id(), 2u);
+  EXPECT_FALSE(f.ring.CheckMasterKey({stranger}).ok());
+  EXPECT_TRUE(f.ring.CheckMasterKey({f.keks[1]}).ok());
+}
+
+TEST(Keyring, RewrapUnderANewMasterKey) {
+  RingFixture f;
+  std::string sealed = *SealRecord(f.ring, Ctx(), "v");
+  SecretBytes next = NewKey();
+  auto moved = Keyring::RewrapKek(f.master, next, f.keks[0]);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(Keyring::RewrapKek(NewKey(), next, f.keks[0]).status().code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(Keyring::Unlock(f.master, {*moved}).status().code(), Status::Code::kFailedPrecondition);
+  Keyring ring = *Keyring::Unlock(next, {*moved});
+  EXPECT_EQ(OpenRecord(ring, Ctx(), sealed)->view(), "v");
+  SecretBytes fp = NewKey();
+  std::string wrapped = *Keyring::WrapNamedKey(next, "fingerprint", fp);
+  EXPECT_EQ(Keyring::UnwrapNamedKey(next, "fingerprint", wrapped)->view(), fp.view());
+  EXPECT_FALSE(Keyring::UnwrapNamedKey(next, "other", wrapped).ok());
+  EXPECT_FALSE(Keyring::UnwrapNamedKey(f.master, "fingerprint", wrapped).ok());
+}
+
 TEST(HmacSha256, Rfc4231Case2) {
   SecretBytes mac = HmacSha256("Jefe", "what do ya want for nothing?");
   EXPECT_EQ(HexEncode(mac.view()),
@@ -142,7 +265,39 @@ TEST(MasterKey, EnvAndCommandSources) {
   EXPECT_EQ(EnvSource("COFFER_TEST_MK").Load().status().code(), Status::Code::kInvalidArgument);
   EXPECT_FALSE(EnvSource("COFFER_TEST_UNSET_VAR").Load().ok());
   EXPECT_TRUE(CommandSource("echo " + hex).Load().ok());
-  EXPECT_FALSE(CommandSource("exit 3").Load().ok());
+  auto failed = CommandSource("exit 3").Load();
+  EXPECT_EQ(failed.status().message(), "the master key command 'exit 3' failed (exit status 3)");
+  EXPECT_EQ(CommandSource("echo nothex").Load().status().code(), Status::Code::kInvalidArgument);
+}
+
+// A command that hangs, and leaves a child holding its stdout, is stopped at the timeout
+// with its whole process group.
+TEST(MasterKey, HangingCommandIsStoppedAtTheTimeout) {
+  std::string dir = testing::TempDir() + "/mkt" + std::to_string(getpid());
+  mkdir(dir.c_str(), 0700);
+  std::string pidfile = dir + "/child.pid";
+  auto r = CommandSource("sleep 60 & echo $! > " + pidfile + "; wait", 1).Load();
+  EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(r.status().message().find("did not finish within 1 seconds"), std::string::npos)
+      << r.status().message();
+  std::ifstream in(pidfile);
+  pid_t child = 0;
+  in >> child;
+  ASSERT_GT(child, 0);
+  // The grandchild was killed with the group: it is gone or a zombie soon (SIGKILL takes
+  // effect asynchronously, so look a few times).
+  bool dead = false;
+  for (int i = 0; i < 500 && !dead; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    dead = line.empty() || line.find(") Z") != std::string::npos ||
+           line.find(") X") != std::string::npos;
+    if (!dead) usleep(10000);
+  }
+  EXPECT_TRUE(dead);
+  unlink(pidfile.c_str());
+  rmdir(dir.c_str());
 }
 
 }  // namespace

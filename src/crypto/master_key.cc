@@ -1,12 +1,15 @@
 #include "crypto/master_key.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 
@@ -77,14 +80,85 @@ Result<SecretBytes> EnvSource::Load() const {
 }
 
 Result<SecretBytes> CommandSource::Load() const {
-  FILE* p = popen(command_.c_str(), "r");
-  if (p == nullptr) return Status::FailedPrecondition("cannot run the master key " + Describe());
-  SecretBytes out(256);
-  size_t n = fread(out.data(), 1, out.size(), p);
-  int rc = pclose(p);
-  if (rc != 0) {
-    return Status::FailedPrecondition("the master key " + Describe() + " failed (status " +
+  constexpr size_t kMaxOutput = 4096;
+  const std::string what = "the master key " + Describe();
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return Status::FailedPrecondition("cannot run " + what);
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return Status::FailedPrecondition("cannot run " + what);
+  }
+  if (pid == 0) {
+    // The child: its own process group, so a timeout kills what it started too.
+    setpgid(0, 0);
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    dup2(fds[1], 1);
+    execl("/bin/sh", "sh", "-c", command_.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);  // also here: the group exists before any kill below
+  close(fds[1]);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds_);
+  auto left_ms = [&] {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  deadline - std::chrono::steady_clock::now())
+                  .count();
+    return ms < 0 ? 0 : static_cast<int>(ms);
+  };
+  SecretBytes out(kMaxOutput + 1);
+  size_t n = 0;
+  bool timed_out = false, eof = false;
+  while (!eof && !timed_out) {
+    struct pollfd p = {fds[0], POLLIN, 0};
+    int ready = poll(&p, 1, left_ms());
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      timed_out = ready == 0;
+      if (ready < 0) eof = true;
+      break;
+    }
+    ssize_t got = read(fds[0], out.data() + n, out.size() - n);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      eof = true;
+    } else {
+      n += static_cast<size_t>(got);
+      if (n == out.size()) break;  // more than a key could be: stop reading
+    }
+  }
+  close(fds[0]);
+  int rc = 0;
+  while (!timed_out) {
+    pid_t done = waitpid(pid, &rc, WNOHANG);
+    if (done == pid) break;
+    if (done < 0 && errno != EINTR) break;
+    if (left_ms() == 0) {
+      timed_out = true;
+      break;
+    }
+    usleep(10000);
+  }
+  if (timed_out) {
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &rc, 0) < 0 && errno == EINTR) {
+    }
+    return Status::FailedPrecondition(what + " did not finish within " +
+                                      std::to_string(timeout_seconds_) +
+                                      " seconds and was stopped");
+  }
+  if (WIFSIGNALED(rc)) {
+    return Status::FailedPrecondition(what + " was killed by signal " +
+                                      std::to_string(WTERMSIG(rc)));
+  }
+  if (!WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
+    return Status::FailedPrecondition(what + " failed (exit status " +
                                       std::to_string(WIFEXITED(rc) ? WEXITSTATUS(rc) : rc) + ")");
+  }
+  if (n > kMaxOutput) {
+    return Status::InvalidArgument(what + " printed more than a key (64 hexadecimal digits)");
   }
   return ParseHexKey(out.view().substr(0, n), Describe());
 }

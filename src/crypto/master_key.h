@@ -3,8 +3,11 @@
 // KeyFileSource   a file holding 64 hex digits (the embedded default; generated on first
 //                 start with mode 0600)
 // EnvSource       an environment variable holding 64 hex digits
-// CommandSource   an external command whose stdout is 64 hex digits, so a KMS or HSM can
-//                 unwrap the key without Coffer linking its SDK
+// CommandSource   an external command (run by /bin/sh -c) whose stdout is 64 hex digits,
+//                 so a KMS or HSM can unwrap the key without Coffer linking its SDK. It
+//                 runs in its own process group with stdin closed and stderr passed
+//                 through; when it has not finished within the timeout, the whole group
+//                 is killed (SIGKILL) and Load fails: a hanging KMS never hangs a start.
 // Errors are one clear sentence that names the source, never the key.
 #pragma once
 
@@ -50,12 +53,15 @@ class EnvSource final : public MasterKeySource {
 
 class CommandSource final : public MasterKeySource {
  public:
-  explicit CommandSource(std::string command) : command_(std::move(command)) {}
+  static constexpr int kDefaultTimeoutSeconds = 10;
+  explicit CommandSource(std::string command, int timeout_seconds = kDefaultTimeoutSeconds)
+      : command_(std::move(command)), timeout_seconds_(timeout_seconds) {}
   Result<SecretBytes> Load() const override;
   std::string Describe() const override { return "command '" + command_ + "'"; }
 
  private:
   std::string command_;
+  int timeout_seconds_;
 };
 
 // Parses 64 hex digits, ignoring surrounding whitespace.

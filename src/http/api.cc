@@ -27,6 +27,7 @@ Api::Api(Services services, ApiOptions options)
   AddProjectRoutes(table_, s_);
   AddAuditRoutes(table_, s_);
   AddTokenRoutes(table_, s_);
+  AddKeyRoutes(table_, s_);
   AddOpenApiRoutes(table_, s_);
   AddMetricsRoutes(table_, s_, options.metrics_allow);
   AddSessionRoutes(table_, s_, options.secure_cookies);

@@ -14,6 +14,7 @@ void AddTargetRoutes(RouteTable& t, const Services& s);   // target_routes.cc
 void AddJobRoutes(RouteTable& t, const Services& s);      // job_routes.cc (open, checkout...)
 void AddAuditRoutes(RouteTable& t, const Services& s);    // audit_routes.cc
 void AddTokenRoutes(RouteTable& t, const Services& s);    // token_routes.cc
+void AddKeyRoutes(RouteTable& t, const Services& s);      // key_routes.cc (the keyring)
 void AddOpenApiRoutes(RouteTable& t, const Services& s);  // openapi_routes.cc
 // ui_routes.cc: the web UI's sign-in sessions (API routes), and its pages and files (a
 // table of their own, tried when no API route has the path).

@@ -9,6 +9,7 @@
 #include "service/auth_service.h"
 #include "service/deployment_target_service.h"
 #include "service/job_service.h"
+#include "service/key_rotation.h"
 #include "service/project_service.h"
 #include "service/secret_service.h"
 
@@ -22,6 +23,7 @@ struct Services {
   service::DeploymentTargetService* targets;
   service::JobService* jobs;
   std::function<Status()> ready;  // for /readyz
+  service::KeyRotation* keys = nullptr;  // the keyring (key_routes.cc; /metrics may read it)
 };
 
 }  // namespace coffer::http

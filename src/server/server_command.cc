@@ -150,6 +150,10 @@ int ServerCommand(int argc, char** argv) {
                  "read the master key (64 hex digits) from this environment variable");
   app.add_option("--master-key-command", dd_opts.master_key_command,
                  "run this command; its output is the master key (64 hex digits)");
+  app.add_option("--master-key-timeout", dd_opts.master_key_timeout,
+                 "seconds --master-key-command may take; then it is killed and the server exits")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   app.add_option("--org", org_name, "name of the organization created on first start")
       ->capture_default_str();
   app.add_option("--workers", so.workers, "threads that run requests (they wait on the store)")
@@ -226,10 +230,12 @@ int ServerCommand(int argc, char** argv) {
   service::ServiceSet services(*dd);
   auto first_token = services.EnsureFirstAdmin(org_name);
   if (!first_token.ok()) return Fail(first_token.status());
+  services.keys.SetAdminOrg(org_name);  // its Owners manage the keyring (/api/v1alpha/keys)
 
   api_opts.secure_cookies = !so.tls_cert_file.empty();  // the web UI's cookie under HTTPS
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
-                   &services.targets, &services.jobs, [&services]() { return services.Ready(); }},
+                   &services.targets, &services.jobs, [&services]() { return services.Ready(); },
+                   &services.keys},
           api_opts);
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "common/ids.h"
+#include "crypto/hash.h"
 #include "crypto/master_key.h"
 #include "store/open_store.h"
 
@@ -37,6 +38,47 @@ Status CheckDataDirPermissions(const std::string& dir) {
   return Status::Ok();
 }
 
+namespace {
+
+constexpr const char* kFingerprintKeyName = "fingerprint";
+constexpr std::string_view kFingerprintLabel = "coffer.fingerprint.v1";
+
+// The fingerprint key, created on the first unlock: derived from the oldest KEK (so the
+// fingerprints of stores from before it was kept stay the same), then kept wrapped by the
+// master key, so the KEK it came from can be retired.
+Result<SecretBytes> FingerprintKey(store::Store& store, const crypto::Keyring& ring,
+                                   const SecretBytes& master) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto wrapped = store.GetNamedKey(kFingerprintKeyName);
+    if (wrapped.ok()) return crypto::Keyring::UnwrapNamedKey(master, kFingerprintKeyName, *wrapped);
+    if (!wrapped.status().Is(Status::Code::kNotFound)) return wrapped.status();
+    auto kek = ring.Find(ring.oldest_id());
+    if (kek == nullptr) return Status::Internal("the keyring has no key");
+    SecretBytes key = crypto::HmacSha256(kek->view(), kFingerprintLabel);
+    COFFER_ASSIGN_OR_RETURN(std::string sealed,
+                            crypto::Keyring::WrapNamedKey(master, kFingerprintKeyName, key));
+    Status added = store.AddNamedKey(kFingerprintKeyName, sealed, NowSeconds());
+    if (added.ok()) return key;
+    // Another process created it meanwhile: use theirs.
+    if (!added.Is(Status::Code::kAlreadyExists)) return added;
+  }
+  return Status::Internal("cannot create the fingerprint key");
+}
+
+}  // namespace
+
+std::unique_ptr<crypto::MasterKeySource> MasterKeySourceFor(const DataDirOptions& options) {
+  if (!options.master_key_command.empty()) {
+    return std::make_unique<crypto::CommandSource>(options.master_key_command,
+                                                   options.master_key_timeout);
+  }
+  if (!options.master_key_env.empty()) {
+    return std::make_unique<crypto::EnvSource>(options.master_key_env);
+  }
+  return std::make_unique<crypto::KeyFileSource>(
+      options.master_key_file.empty() ? options.dir + "/master.key" : options.master_key_file);
+}
+
 Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   if (mkdir(options.dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::FailedPrecondition("cannot create the data directory " + options.dir + ": " +
@@ -44,24 +86,13 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   }
   COFFER_RETURN_IF_ERROR(CheckDataDirPermissions(options.dir));
   DataDir dd;
-  COFFER_ASSIGN_OR_RETURN(
-      dd.store, store::OpenStore(options.database.empty() ? options.dir : options.database,
-                                 options.pool_size));
+  COFFER_ASSIGN_OR_RETURN(dd.store, store::OpenStore(
+                              options.database.empty() ? options.dir : options.database,
+                              options.pool_size));
   if (!unlock) return dd;
 
-  std::unique_ptr<crypto::MasterKeySource> source;
-  crypto::KeyFileSource* file = nullptr;
-  if (!options.master_key_command.empty()) {
-    source = std::make_unique<crypto::CommandSource>(options.master_key_command);
-  } else if (!options.master_key_env.empty()) {
-    source = std::make_unique<crypto::EnvSource>(options.master_key_env);
-  } else {
-    std::string path =
-        options.master_key_file.empty() ? options.dir + "/master.key" : options.master_key_file;
-    auto f = std::make_unique<crypto::KeyFileSource>(path);
-    file = f.get();
-    source = std::move(f);
-  }
+  std::unique_ptr<crypto::MasterKeySource> source = MasterKeySourceFor(options);
+  auto* file = dynamic_cast<crypto::KeyFileSource*>(source.get());
   dd.key_source = source->Describe();
 
   COFFER_ASSIGN_OR_RETURN(auto keys, dd.store->ListKeys());
@@ -83,6 +114,8 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   std::vector<crypto::WrappedKek> wrapped;
   for (const auto& k : keys) wrapped.push_back({k.id, k.wrapped});
   COFFER_ASSIGN_OR_RETURN(crypto::Keyring ring, crypto::Keyring::Unlock(master, wrapped));
+  COFFER_ASSIGN_OR_RETURN(SecretBytes fingerprint, FingerprintKey(*dd.store, ring, master));
+  ring.SetFingerprintKey(std::move(fingerprint));
   dd.keyring.emplace(std::move(ring));
   return dd;
 }

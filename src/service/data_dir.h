@@ -3,7 +3,9 @@
 // Layout: DIR/coffer.db (SQLite, WAL) and, with the default key source, DIR/master.key.
 // On first open the master key file is generated (mode 0600) and the first KEK is
 // created. Later opens never generate a key: a missing key file or a key that does not
-// unlock the keyring is a FailedPrecondition with one clear sentence.
+// unlock the keyring is a FailedPrecondition with one clear sentence. Unlocking also sets
+// the keyring's fingerprint key (the named key "fingerprint", created on the first unlock
+// from the oldest KEK; see service/sealed_secrets.h).
 #pragma once
 
 #include <memory>
@@ -12,6 +14,7 @@
 
 #include "common/status.h"
 #include "crypto/keyring.h"
+#include "crypto/master_key.h"
 #include "store/store.h"
 
 namespace coffer::service {
@@ -23,7 +26,12 @@ struct DataDirOptions {
   std::string master_key_command;  // a command printing the key
   std::string database{};           // a PostgreSQL URL: the store lives there, not in DIR
   int pool_size = 8;               // PostgreSQL connections at most
+  int master_key_timeout = crypto::CommandSource::kDefaultTimeoutSeconds;  // seconds
 };
+
+// The master key source the options name: the command, else the env var, else the key
+// file (default DIR/master.key).
+std::unique_ptr<crypto::MasterKeySource> MasterKeySourceFor(const DataDirOptions& options);
 
 struct DataDir {
   std::unique_ptr<store::Store> store;

@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -15,6 +16,12 @@ namespace {
 
 constexpr std::string_view kFingerprintLabel = "coffer.fingerprint.v1";
 constexpr size_t kFingerprintBytes = 16;
+
+int64_t NowMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // `field` with its length in front, so that no two tuples of fields encode alike.
 void AppendField(SecretBytes& out, std::string_view field) {
@@ -37,15 +44,41 @@ crypto::RecordContext Place(const std::string& org_id, domain::Scope scope,
 
 }  // namespace
 
-SealedSecrets::SealedSecrets(store::Store& store, const crypto::Keyring& keyring)
+SealedSecrets::SealedSecrets(store::Store& store, crypto::Keyring& keyring)
     : store_(store), keyring_(keyring) {
-  const SecretBytes* kek = keyring_.Find(keyring_.oldest_id());
-  // An unlocked keyring always has its oldest KEK; without one (a keyring never unlocked)
-  // fingerprints are keyed at random: they then match nothing after a restart.
+  if (auto key = keyring_.fingerprint_key()) {
+    fingerprint_key_ = key->Clone();
+    return;
+  }
+  // A keyring unlocked without its data directory (tests): derived as OpenDataDir derives
+  // it the first time. Without any KEK (a keyring never unlocked) fingerprints are keyed
+  // at random: they then match nothing after a restart.
+  auto kek = keyring_.Find(keyring_.oldest_id());
   std::string random = kek ? std::string() : RandomBytes(32);
   fingerprint_key_ =
       crypto::HmacSha256(kek ? kek->view() : std::string_view(random), kFingerprintLabel);
   std::fill(random.begin(), random.end(), '\0');
+}
+
+Status SealedSecrets::RefreshKeyring() const {
+  std::lock_guard<std::mutex> lock(refresh_mu_);
+  COFFER_ASSIGN_OR_RETURN(auto keys, store_.ListKeys());
+  std::vector<crypto::WrappedKek> wrapped;
+  for (const auto& k : keys) wrapped.push_back({k.id, k.wrapped});
+  last_refresh_ms_ = NowMillis();
+  return keyring_.Refresh(wrapped);
+}
+
+Result<SecretBytes> SealedSecrets::OpenSealed(const crypto::RecordContext& place,
+                                              const std::string& sealed) const {
+  auto plain = crypto::OpenRecord(keyring_, place, sealed);
+  if (plain.ok()) return plain;
+  auto kek = crypto::RecordKekId(sealed);
+  if (!kek.ok() || keyring_.Find(*kek) != nullptr) return plain;
+  // A key this process does not hold: another process may have added it (a rotation).
+  Status s = RefreshKeyring();
+  if (!s.ok()) return s;
+  return crypto::OpenRecord(keyring_, place, sealed);
 }
 
 std::string SealedSecrets::Fingerprint(const domain::SecretMeta& secret, char kind,
@@ -96,6 +129,13 @@ void SealedSecrets::KeepFingerprinted(const domain::SecretMeta& secret,
 
 Result<store::SecretRow> SealedSecrets::Seal(const domain::SecretMeta& meta,
                                              const domain::SecretData& data) const {
+  // Another process may have made a newer key current: look at most every few seconds.
+  constexpr int64_t kRefreshEveryMs = 3000;
+  if (NowMillis() - last_refresh_ms_.load() > kRefreshEveryMs) {
+    // A failure keeps the keys held: they still seal correctly (a store re-wrapped under
+    // another master key since this process started is the case; a restart fixes it).
+    (void)RefreshKeyring();
+  }
   SecretBytes plain = EncodeSecretData(data);
   COFFER_ASSIGN_OR_RETURN(
       std::string sealed,
@@ -109,8 +149,7 @@ Result<domain::SecretData> SealedSecrets::Open(const store::SecretRow& row) cons
   const domain::SecretMeta& m = row.meta;
   COFFER_ASSIGN_OR_RETURN(
       SecretBytes plain,
-      crypto::OpenRecord(keyring_, Place(m.org_id, m.scope, m.owner_id, m.id, m.version),
-                         row.sealed));
+      OpenSealed(Place(m.org_id, m.scope, m.owner_id, m.id, m.version), row.sealed));
   return DecodeSecretData(plain);
 }
 
@@ -135,9 +174,8 @@ Result<domain::SecretData> SealedSecrets::OpenPinned(const std::string& org_id,
   }
   COFFER_ASSIGN_OR_RETURN(
       SecretBytes plain,
-      crypto::OpenRecord(
-          keyring_, Place(org_id, pinned.scope, pinned.owner_id, pinned.secret_id, pinned.version),
-          *sealed));
+      OpenSealed(Place(org_id, pinned.scope, pinned.owner_id, pinned.secret_id, pinned.version),
+                 *sealed));
   return DecodeSecretData(plain);
 }
 
@@ -146,8 +184,7 @@ Result<domain::SecretData> SealedSecrets::OpenVersion(const domain::SecretMeta& 
   COFFER_ASSIGN_OR_RETURN(std::string sealed, store_.GetSecretVersion(meta.id, version));
   COFFER_ASSIGN_OR_RETURN(
       SecretBytes plain,
-      crypto::OpenRecord(keyring_, Place(meta.org_id, meta.scope, meta.owner_id, meta.id, version),
-                         sealed));
+      OpenSealed(Place(meta.org_id, meta.scope, meta.owner_id, meta.id, version), sealed));
   return DecodeSecretData(plain);
 }
 

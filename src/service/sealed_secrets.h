@@ -14,18 +14,26 @@
 // unchanged without ever seeing it (a deployment target read with include_secrets=true,
 // as Semaphore's `sem edit dt` does). A fingerprint is the lowercase hex of HMAC-SHA256
 // truncated to 16 bytes (32 characters, the length of an MD5, so Semaphore's client shows
-// it the same way), keyed by HMAC-SHA256(oldest KEK, "coffer.fingerprint.v1") — a key the
-// store never holds in the clear, so whoever reads fingerprints cannot test guesses of a
-// value offline (Semaphore's MD5 of the value lets them) — over the entry's place (org,
-// secret id, env var name or file path) and its value: equal values in different places
-// have different fingerprints. It is stable across versions and key rotations (the oldest
-// KEK stays in the keyring).
+// it the same way), keyed by the fingerprint key — a key the store never holds in the
+// clear, so whoever reads fingerprints cannot test guesses of a value offline (Semaphore's
+// MD5 of the value lets them) — over the entry's place (org, secret id, env var name or
+// file path) and its value: equal values in different places have different fingerprints.
+// The fingerprint key is HMAC-SHA256(oldest KEK, "coffer.fingerprint.v1"), derived once and
+// kept wrapped by the master key (named key "fingerprint", OpenDataDir), so fingerprints
+// stay stable across rotations, and across retiring the KEK it was derived from.
+//
+// The keyring follows the store: when a record names a KEK this process does not hold (a
+// rotation by another process), and before a seal at most every few seconds (so a new
+// current key is used soon), the keyring is refreshed from the store (RefreshKeyring).
 // Thread-safe; borrows the store and keyring, which must outlive it.
 #pragma once
 
+#include <atomic>
+#include <mutex>
 #include <string>
 
 #include "common/status.h"
+#include "crypto/envelope.h"
 #include "crypto/keyring.h"
 #include "domain/job.h"
 #include "domain/secret.h"
@@ -36,7 +44,10 @@ namespace coffer::service {
 class SealedSecrets {
  public:
   // The keyring must be unlocked (it is never empty then).
-  SealedSecrets(store::Store& store, const crypto::Keyring& keyring);
+  SealedSecrets(store::Store& store, crypto::Keyring& keyring);
+
+  // Makes the keyring hold the store's live keys (crypto::Keyring::Refresh).
+  Status RefreshKeyring() const;
 
   // `data` sealed as the version `meta` describes, with the current key; the row to write.
   Result<store::SecretRow> Seal(const domain::SecretMeta& meta,
@@ -70,10 +81,15 @@ class SealedSecrets {
  private:
   std::string Fingerprint(const domain::SecretMeta& secret, char kind, std::string_view name,
                           std::string_view value) const;
+  // OpenRecord, refreshing the keyring once when the record names a KEK it lacks.
+  Result<SecretBytes> OpenSealed(const crypto::RecordContext& place,
+                                 const std::string& sealed) const;
 
   store::Store& store_;
-  const crypto::Keyring& keyring_;
+  crypto::Keyring& keyring_;
   SecretBytes fingerprint_key_;
+  mutable std::mutex refresh_mu_;
+  mutable std::atomic<int64_t> last_refresh_ms_{0};
 };
 
 }  // namespace coffer::service

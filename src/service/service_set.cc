@@ -10,6 +10,7 @@ ServiceSet::ServiceSet(DataDir& dd)
       audit(*dd.store),
       targets(*dd.store, projects, sealed),
       jobs(*dd.store, sealed),
+      keys(*dd.store, *dd.keyring, sealed),
       store_(*dd.store) {}
 
 Result<std::optional<SecretBytes>> ServiceSet::EnsureFirstAdmin(const std::string& org_name) {

@@ -15,6 +15,7 @@
 #include "service/data_dir.h"
 #include "service/deployment_target_service.h"
 #include "service/job_service.h"
+#include "service/key_rotation.h"
 #include "service/project_service.h"
 #include "service/sealed_secrets.h"
 #include "service/secret_service.h"
@@ -39,6 +40,7 @@ class ServiceSet {
   AuditService audit;
   DeploymentTargetService targets;
   JobService jobs;
+  KeyRotation keys;  // the keyring's status, rotation and retirement (coffer keys, admin API)
 
  private:
   store::Store& store_;

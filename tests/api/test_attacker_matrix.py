@@ -99,6 +99,9 @@ JOB_ORCHESTRATION = statuses(owner=403, other_org_owner=403, member=403, orchest
 # Owner-only views of one's own org (audit also Admins): others of org A get 403 by role.
 OWN_ORG_OWNER_VIEW = statuses(owner=200, other_org_owner=200, member=403, orchestrator=403)
 
+# The keyring's admin routes: an Owner of the server's --org only.
+KEY_ADMIN = statuses(owner=200, other_org_owner=404, member=404, orchestrator=404)
+
 EXPECTED = {
     "GET /healthz": Entry("none", {c: {200} for c in CALLERS}),
     "GET /readyz": Entry("none", {c: {200} for c in CALLERS}),
@@ -189,6 +192,16 @@ EXPECTED = {
                                                    orchestrator=200)),
     "GET /api/v1alpha/session": Entry("session", {c: {401} for c in CALLERS}),
     "DELETE /api/v1alpha/session": Entry("session", {c: {401} for c in CALLERS}),
+
+    # The keyring is the data directory's, shared by every org: only an Owner of the server's
+    # --org (org A here) sees these routes; everyone else gets 404. The owner's rotation runs
+    # on the matrix's few records; "{id}" is no key id: 404.
+    "GET /api/v1alpha/keys": Entry(A, KEY_ADMIN),
+    "POST /api/v1alpha/keys/rotate": Entry(A, statuses(owner=(202, 412), other_org_owner=404,
+                                                       member=404, orchestrator=404)),
+    "GET /api/v1alpha/keys/rotation": Entry(A, KEY_ADMIN),
+    "POST /api/v1alpha/keys/{id}/retire": Entry(A, statuses(owner=404, other_org_owner=404,
+                                                            member=404, orchestrator=404)),
 
     "GET /api/v1alpha/audit": Entry(A, OWN_ORG_OWNER_VIEW),
     "GET /api/v1alpha/tokens": Entry(A, OWN_ORG_OWNER_VIEW),

@@ -37,6 +37,16 @@ class PgStore final : public Store {
   // KeyStore: pg_store_keys.cc.
   Result<std::vector<KeyRecord>> ListKeys() override;
   Status AddKey(const KeyRecord& key) override;
+  Result<std::vector<KeyInfoRecord>> ListKeyInfo() override;
+  Status RetireKey(uint32_t id, int64_t time) override;
+  Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(
+      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version,
+      int limit) override;
+  Result<int64_t> ReplaceSealedVersions(const std::vector<ResealedVersionRecord>& batch) override;
+  Result<std::string> GetNamedKey(const std::string& name) override;
+  Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time) override;
+  Status RewrapKeyring(const std::vector<KekRewrap>& keks,
+                       const std::vector<NamedKeyRewrap>& named) override;
 
   // IdentityStore: pg_store_identity.cc.
   Status CreateOrg(const OrgRecord& org) override;
