@@ -28,6 +28,33 @@ std::string Num(double v) {
   return buf;
 }
 
+// The keyring, read at each scrape: key ids (small numbers, never key bytes) and how many data
+// keys each wraps. Nothing when the store cannot answer (coffer_store_errors_total says why).
+std::string KeyMetrics(const service::KeyRotation* keys) {
+  if (keys == nullptr) return "";
+  auto list = keys->ListKeys();
+  if (!list.ok()) return "";
+  std::string out =
+      "# HELP coffer_key_data_keys Data keys (sealed secret versions) each key encryption key "
+      "wraps, by key id; state live or retired.\n# TYPE coffer_key_data_keys gauge\n";
+  size_t live = 0;
+  for (const auto& k : *list) {
+    bool retired = k.retire_time != 0;
+    if (!retired) live++;
+    out += "coffer_key_data_keys{key_id=\"" + std::to_string(k.id) + "\",state=\"" +
+           (retired ? "retired" : "live") + "\"} " + std::to_string(k.data_keys) + "\n";
+  }
+  out +=
+      "# HELP coffer_keys_live Key encryption keys in use (not retired).\n"
+      "# TYPE coffer_keys_live gauge\ncoffer_keys_live " +
+      std::to_string(live) + "\n";
+  out +=
+      "# HELP coffer_key_current_id The id of the key that wraps new data keys.\n"
+      "# TYPE coffer_key_current_id gauge\ncoffer_key_current_id " +
+      std::to_string(keys->current_id()) + "\n";
+  return out;
+}
+
 }  // namespace
 
 Metrics& GlobalMetrics() {
@@ -128,7 +155,7 @@ void AddMetricsRoutes(RouteTable& t, const Services& s, std::vector<std::string>
     }
     Response r;
     r.content_type = "text/plain; version=0.0.4";
-    r.body = GlobalMetrics().Render();
+    r.body = GlobalMetrics().Render() + KeyMetrics(s.keys);
     return r;
   });
 }

@@ -161,7 +161,8 @@ class MetricsEndpoint(unittest.TestCase):
 
 class StoreAndJobMetrics(unittest.TestCase):
     """Group-commit batches and their sync time, store errors by kind, refused jobs by reason
-    kind: labels are fixed words, never a secret's or a project's name."""
+    kind, key ids and data keys per key: labels are fixed words or numbers, never a secret's or
+    a project's name."""
 
     def test_batches_sync_latency_errors_and_refusals_by_kind(self):
         with Server() as s:
@@ -217,6 +218,11 @@ class StoreAndJobMetrics(unittest.TestCase):
             self.assertEqual(metric(text, "coffer_store_commit_seconds_count"), batches)
             self.assertLessEqual(metric(text, 'coffer_store_batch_writes_bucket{le="1"}'), batches)
             self.assertGreater(metric(text, "coffer_store_commit_seconds_sum"), 0)
+            # The keyring: key 1 wraps the data key of each secret version written.
+            self.assertGreaterEqual(metric(text, 'coffer_key_data_keys{key_id="1",state="live"}'),
+                                    2)
+            self.assertEqual(metric(text, "coffer_keys_live"), 1)
+            self.assertEqual(metric(text, "coffer_key_current_id"), 1)
             for kind in ("unavailable", "corruption", "internal"):
                 self.assertEqual(metric(text, f'coffer_store_errors_total{{kind="{kind}"}}'), 0)
             for leak in ("metric-org-secret", "metric-missing", "metric-project",
