@@ -14,6 +14,7 @@
 #   checkout5 the same for a job of 5 secrets: 10 env vars and a 3 KiB file (issue 15's shape)
 #   post      POST /api/v1beta/secrets          a new secret per request: a durable write
 #   post1     the same with one connection      every request waits for its own commit
+#   jobcycle  open, checkout, finish a job        bench/api/jobcycle.py, CONNECTIONS threads
 # and prints requests/s, p50/p99 latency, the ratio to nginx's requests/s, the CPU the server
 # used per request, and how busy the machine was; fails if any request failed (wrk's
 # socket errors and status >= 400). Then rewrites its section of docs/benchmarks.md, between
@@ -384,6 +385,15 @@ WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=c \
   run_case post coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
 WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=s \
   run_case post1 coffer 1 1 "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+# A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
+c0=$(proc_ticks "$COFFER_PID")
+CYCLE=$(python3 "$ROOT/bench/api/jobcycle.py" "$COFFER_URL" "$CI_TOKEN" bench \
+  bench5-a,bench5-b,bench5-c,bench5-d,bench5-e "$DURATION" "$CONNECTIONS") || FAILED=1
+c1=$(proc_ticks "$COFFER_PID")
+for kv in ${CYCLE#JOBCYCLE }; do printf -v "cycle_${kv%%=*}" '%s' "${kv#*=}"; done
+CYCLE_RATE=$(awk -v n="${cycle_jobs:-0}" -v d="${cycle_duration_us:-1}" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+CYCLE_CPU=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="${cycle_jobs:-0}" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
+echo "  jobcycle  ${CYCLE_RATE} jobs/s (open, checkout of 5 secrets, finish)   cycle p50 $(fmt_us "${cycle_p50_us:-0}")  p99 $(fmt_us "${cycle_p99_us:-0}")   server ${CYCLE_CPU} us CPU/job   client CPU ${cycle_client_cpu_s:-?} s in ${DURATION} s   errors: ${cycle_errors:-?}"
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 
 if ! kill -0 "$COFFER_PID" 2>/dev/null; then
@@ -450,8 +460,8 @@ against the reference: nginx answering \`GET /healthz\` with a static \`{"status
 \`wrk -t${WRK_THREADS} -c${CONNECTIONS} --latency\` on keep-alive connections to 127.0.0.1; the last
 row uses one connection. wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
-coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`): its handlers run on them
-and block on SQLite and on their commit, so it wants more threads than cores. The data:
+coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
+handlers that touch the store run on a worker, \`/healthz\` on the I/O thread that read it. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
 A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 
@@ -472,27 +482,33 @@ EOF
   the requests wrk completed. *Cores busy* splits the machine's busy CPU over the case between
   the server, wrk and the rest (other processes, interrupts).
 - Group commit: POST at ${CONNECTIONS} connections made ${RPS[post]} durable writes/s, **${GROUP_GAIN}x** the
-  ${RPS[post1]}/s of one connection. ${SYNC_LINE} A batch holds at most one write per I/O thread
-  (${COFFER_THREADS}), since each handler blocks its thread until its batch is committed. The disk
+  ${RPS[post1]}/s of one connection. ${SYNC_LINE} A batch holds at most one write per worker
+  (32, \`--workers\`), since each handler parks its worker until its batch is committed. The disk
   does ${DSYNC_RATE} synchronous 4 KiB writes/s here (${DSYNC_US} µs each; \`dd oflag=dsync
   conv=notrunc\` in the data directory).
-- Failed requests (socket errors and statuses >= 400, from wrk): ${TOTAL_ERRS}; must be 0.
+- A job's whole life (\`bench/api/jobcycle.py\`, ${CONNECTIONS} threads of a Python client, each
+  on its own connection: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
+  job's token, \`POST .../finish\`): **${CYCLE_RATE} jobs/s**, a cycle's p50 $(fmt_us "${cycle_p50_us:-0}"),
+  p99 $(fmt_us "${cycle_p99_us:-0}"), ${CYCLE_CPU} µs of server CPU per job; the client used ${cycle_client_cpu_s:-?} s of
+  CPU in ${DURATION} s (near ${DURATION} would mean the client, not the server, is the limit).
+- Failed requests (socket errors and statuses >= 400, from wrk): ${TOTAL_ERRS}; must be 0
+  (and the job cycle's: ${cycle_errors:-?}).
 
 Machine: ${CPU_MODEL}, $(nproc) cores, Linux $(uname -r), data directory on ${DATA_FS}; nginx ${NGINX_VERSION},
 wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}. Commit ${COMMIT}${DIRTY}, \`${BUILD_ARG}/coffer\` built ${BINARY_TIME},
 run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
-Where the time goes (from a hand profile with \`perf record\` of the server during the *get*
-and *POST* cases, on this machine the same day, not by this script): the store keeps each
-connection's prepared statements (\`store::Db\`'s cache; a first profile showed compiling SQL
-was half of *get*'s CPU, and lifting it, with SQLite's memory-statistics lock turned off,
-made *get* 3.2x faster), and a request with an API token still makes three queries (token,
-user, project roles) before its own. Handlers run on a pool of 32 worker threads, not on the
-I/O threads, so concurrent writes wait for the same commit: about 13 requests share each
-\`fdatasync\` under 32 connections (it was 2 while handlers blocked the 4 I/O threads, which
-capped a batch at 4); the hand-off costs a few tens of microseconds per request, visible in
-*healthz*. Next: a token cache keyed by the token hash, and one query for the caller's roles.
+Where the time goes (\`perf record -g\` of the server under the same wrk load, 2026-12-02, by
+hand, not by this script; see *Profile* below): the thread hand-offs. Every request that
+touches the store is read on an I/O thread, run on a worker and answered on an I/O thread
+again: two futex wake-ups and context switches, about a third of *healthz*'s server CPU
+before \`/healthz\` was answered on the I/O thread (67 -> 35 µs per request), a fifth of
+*get*'s. Then, for *get*: the API token's three read transactions (token, user, project
+roles: 19% of its CPU, each with SQLite's fcntl lock and unlock), the secret's read (12%),
+the log line (6%, one \`write\` per line to stderr). For *checkout*: the writer's
+transaction (usage rows, \`checkout_at\`, audit rows; about half of the CPU, with the
+WAL writes), opening the sealed versions (10%), the job-token lookup (7%).
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
