@@ -131,10 +131,11 @@ Result<int64_t> PgStore::ReplaceSealedVersions(const std::vector<ResealedVersion
              "WHERE secret_id = ? AND version = ? AND sealed = ?");
       u.BindBlob(1, r.sealed).Bind(2, r.secret_id).Bind(3, r.version).BindBlob(4, r.old_sealed);
       Status us = u.Run();
-      if (!us.ok()) {
+      if (us.Is(Status::Code::kInternal)) {
         // The one constraint this update can hit is the trigger refusing a retired key.
         return Status::FailedPrecondition("a re-wrapped record names a retired key");
       }
+      COFFER_RETURN_IF_ERROR(us);  // unreachable, damaged: as it is
       replaced += u.Changes();
     }
     return Status::Ok();
