@@ -1,5 +1,5 @@
 // Store: the persistence interface, the composite of one small interface per aggregate.
-// Backends: SqliteStore (sqlite/), PostgresStore later; OpenStore (open_store.h) picks one.
+// Backends: SqliteStore (sqlite/), pg::PgStore (postgres/); OpenStore (open_store.h) picks one.
 //
 //   KeyStore       key_store.h       the keyring's wrapped KEKs
 //   IdentityStore  identity_store.h  orgs, users, project roles, API tokens
