@@ -4,7 +4,9 @@
 // exactly as its route declares, and only then calls the handler.
 //
 // Handlers return a Response or a Status (mapped to HTTP by responses.h, the one place).
-// They run on worker threads and must be thread-safe; they never log a value or a token.
+// They run on worker threads (/healthz alone on the I/O thread that read it: see
+// ServerOptions::inline_targets, for handlers that never block) and must be thread-safe;
+// they never log a value or a token.
 #pragma once
 
 #include <functional>
