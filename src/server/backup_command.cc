@@ -74,17 +74,6 @@ std::string Counts(const store::SqliteStoreInfo& info) {
          " bytes";
 }
 
-// The master key source the server would use for these options (service/data_dir.cc
-// picks the same one): a command, an environment variable, or the key file.
-std::unique_ptr<crypto::MasterKeySource> KeySource(const service::DataDirOptions& o) {
-  if (!o.master_key_command.empty()) {
-    return std::make_unique<crypto::CommandSource>(o.master_key_command);
-  }
-  if (!o.master_key_env.empty()) return std::make_unique<crypto::EnvSource>(o.master_key_env);
-  return std::make_unique<crypto::KeyFileSource>(o.master_key_file.empty() ? o.dir + "/" + kKeyFile
-                                                                           : o.master_key_file);
-}
-
 Status InUse(const std::string& db, const std::string& dir) {
   return Status::FailedPrecondition(
       db + " is in use (is a coffer server running on " + dir +
@@ -193,6 +182,10 @@ int VerifyCommand(int argc, char** argv) {
                  "read the master key (64 hex digits) from this environment variable");
   app.add_option("--master-key-command", o.master_key_command,
                  "run this command; its output is the master key (64 hex digits)");
+  app.add_option("--master-key-timeout", o.master_key_timeout,
+                 "seconds --master-key-command may take; then it is killed and verify fails")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   if (int rc = Parse(app, argc, argv)) return rc < 0 ? 0 : rc;
 
   std::string db = file;
@@ -206,12 +199,13 @@ int VerifyCommand(int argc, char** argv) {
         "--master-key-command"));
   }
   if (!Exists(db)) return Fail(NoSqliteStore(db, "coffer verify"));
-  auto master = KeySource(o)->Load();
+  auto master = service::MasterKeySourceFor(o)->Load();
   if (!master.ok()) return Fail(master.status());
 
   service::StoreVerifier verifier(std::move(master).value());
   Status s = store::ReadSealedSnapshot(
-      db, [&](const std::vector<store::KeyRecord>& keys) { return verifier.CheckKeys(keys); },
+      db,
+      [&](const store::SnapshotKeys& keys) { return verifier.CheckKeys(keys.keks, keys.named); },
       [&](const store::SecretRow& row) { verifier.CheckVersion(row); });
   if (!s.ok()) return Fail(s);
   for (const auto& line : verifier.failures()) std::printf("%s\n", line.c_str());

@@ -15,8 +15,9 @@
 //       (0700) when missing; a DIR holding anything but master.key, or a database a server
 //       has open, is refused unless --force. DIR/coffer.db is 0600.
 //   coffer verify  [--data-dir DIR | --file FILE]
-//                  [--master-key-file F | --master-key-env V | --master-key-command C]
-//       Unwraps every KEK with the master key and opens every sealed secret version
+//                  [--master-key-file F | --master-key-env V | --master-key-command C
+//                   [--master-key-timeout S]]
+//       Unwraps every KEK and named key with the master key and opens every sealed secret version
 //       (keeping no plaintext); prints one FAIL line per failing row and a summary line.
 //
 // Exit status 0; 1 with one "coffer: ..." sentence on stderr when the command cannot run,

@@ -7,7 +7,8 @@
 
 namespace coffer::service {
 
-Status StoreVerifier::CheckKeys(const std::vector<store::KeyRecord>& keys) {
+Status StoreVerifier::CheckKeys(const std::vector<store::KeyRecord>& keys,
+                                const std::vector<std::pair<std::string, std::string>>& named) {
   std::vector<crypto::WrappedKek> good;
   for (const auto& k : keys) {
     if (k.wrapped.empty()) {  // retired: its bytes were erased on purpose
@@ -23,6 +24,14 @@ Status StoreVerifier::CheckKeys(const std::vector<store::KeyRecord>& keys) {
       ++keys_failed_;
       failures_.push_back("FAIL key " + std::to_string(k.id) +
                           ": does not unwrap with the master key");
+    }
+  }
+  for (const auto& [name, wrapped] : named) {
+    if (crypto::Keyring::UnwrapNamedKey(master_key_, name, wrapped).ok()) {  // dropped at once
+      ++keys_ok_;
+    } else {
+      ++keys_failed_;
+      failures_.push_back("FAIL key " + name + ": does not unwrap with the master key");
     }
   }
   if (keys.size() == retired_keks_.size()) {

@@ -1,7 +1,8 @@
 // StoreVerifier: checks that every ciphertext of a store opens, for `coffer verify`.
 //
-// Each KEK is unwrapped on its own with the master key, so a damaged one is named (a
-// retired one, its bytes erased, is counted and skipped); then
+// Each KEK, and each other key the master key wraps (named keys: the fingerprint key), is
+// unwrapped on its own with the master key, so a damaged one is named (a retired KEK, its
+// bytes erased, is counted and skipped); then
 // every sealed secret version is opened against the keyring of the KEKs that did unwrap
 // (crypto::OpenRecord, which knows every envelope format: the DEK wrap and the payload's
 // authentication tag), and its payload decoded. The plaintext lives only in SecretBytes and
@@ -12,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/secret_bytes.h"
@@ -27,7 +29,9 @@ class StoreVerifier {
 
   // Unwraps each key alone; a key that does not unwrap is a failure. FailedPrecondition
   // (one sentence: the wrong master key) when there are keys and none unwraps, or no key.
-  Status CheckKeys(const std::vector<store::KeyRecord>& keys);
+  // Named keys (the fingerprint key) are unwrapped too; one that does not is a failure.
+  Status CheckKeys(const std::vector<store::KeyRecord>& keys,
+                   const std::vector<std::pair<std::string, std::string>>& named = {});
   // Opens one stored version (after CheckKeys); a failure is recorded.
   void CheckVersion(const store::SecretRow& row);
 

@@ -204,7 +204,7 @@ class Verify(Base):
         r = coffer("verify", "--data-dir", a.data_dir)  # while the server runs
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(r.stdout.strip().splitlines(),
-                         ["verify: 1 keys ok, 0 failed; 4 secret versions ok, 0 failed, "
+                         ["verify: 2 keys ok, 0 failed; 4 secret versions ok, 0 failed, "
                           "0 destroyed (skipped)"])
 
         con = sqlite3.connect(os.path.join(a.data_dir, "coffer.db"), timeout=10)
@@ -224,7 +224,7 @@ class Verify(Base):
         self.assertTrue(lines[0].startswith(f"FAIL secret {ids['beta']} version 1 (name beta, "
                                             "scope ORGANIZATION, owner -, org "), lines[0])
         self.assertIn(", key 1): authentication failed", lines[0])
-        self.assertEqual(lines[1], "verify: 1 keys ok, 0 failed; 3 secret versions ok, 1 failed, "
+        self.assertEqual(lines[1], "verify: 2 keys ok, 0 failed; 3 secret versions ok, 1 failed, "
                                    "0 destroyed (skipped)")
         self.assertNotIn("value-of", r.stdout + r.stderr)
         self.assertTrue(org)
@@ -259,6 +259,24 @@ class Verify(Base):
         self.assertEqual(sorted(self.names(b, a.token)), ["gone", "hist"])
         versions = call(b.url, "GET", "/api/v1beta/secrets/hist/versions", a.token)
         self.assertEqual(versions.status, 200, versions)
+
+    def test_a_damaged_named_key_is_named(self):
+        a = self.server()
+        self.create(a, "alpha")
+        a.stop()
+        con = sqlite3.connect(os.path.join(a.data_dir, "coffer.db"))
+        (wrapped,) = con.execute("SELECT wrapped FROM named_keys WHERE name = 'fingerprint'").fetchone()
+        bad = bytearray(wrapped)
+        bad[-1] ^= 0x01
+        con.execute("UPDATE named_keys SET wrapped = ? WHERE name = 'fingerprint'", (bytes(bad),))
+        con.commit()
+        con.close()
+        r = coffer("verify", "--data-dir", a.data_dir)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.splitlines(),
+                         ["FAIL key fingerprint: does not unwrap with the master key",
+                          "verify: 1 keys ok, 1 failed; 1 secret versions ok, 0 failed, "
+                          "0 destroyed (skipped)"])
 
     def test_wrong_master_key_is_one_sentence(self):
         a = self.server()

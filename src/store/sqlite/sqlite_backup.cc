@@ -238,18 +238,29 @@ Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::s
 }
 
 Status ReadSealedSnapshot(const std::string& db_path,
-                          const std::function<Status(const std::vector<KeyRecord>&)>& on_keys,
+                          const std::function<Status(const SnapshotKeys&)>& on_keys,
                           const std::function<void(const SecretRow&)>& on_version) {
   if (!Exists(db_path)) return Status::FailedPrecondition("there is no database at " + db_path);
   COFFER_ASSIGN_OR_RETURN(Db db, Db::Open(db_path, true));
   COFFER_RETURN_IF_ERROR(db.Exec("BEGIN"));
   auto read = [&]() -> Status {
-    std::vector<KeyRecord> keys;
+    SnapshotKeys keys;
     {
       Stmt q(db, "SELECT id, wrapped, create_time FROM keyring ORDER BY id");
       while (q.Step()) {
-        keys.push_back({static_cast<uint32_t>(q.Int(0)), q.Blob(1), q.Int(2)});
+        keys.keks.push_back({static_cast<uint32_t>(q.Int(0)), q.Blob(1), q.Int(2)});
       }
+      COFFER_RETURN_IF_ERROR(q.status());
+    }
+    bool named = false;
+    {
+      Stmt q(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'named_keys'");
+      named = q.Step();
+      COFFER_RETURN_IF_ERROR(q.status());
+    }
+    if (named) {
+      Stmt q(db, "SELECT name, wrapped FROM named_keys ORDER BY name");
+      while (q.Step()) keys.named.emplace_back(q.Text(0), q.Blob(1));
       COFFER_RETURN_IF_ERROR(q.status());
     }
     COFFER_RETURN_IF_ERROR(on_keys(keys));

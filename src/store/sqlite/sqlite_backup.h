@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -55,13 +56,21 @@ Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::s
 // probe for a clear message, RestoreSqliteStore checks again under its lock.
 Result<bool> SqliteDatabaseInUse(const std::string& db_path);
 
+// The keys a snapshot holds: the KEKs (keyring, by ascending id; a retired one has empty
+// bytes) and the other keys the master key wraps (named_keys, by name; none in a schema
+// from before key rotation).
+struct SnapshotKeys {
+  std::vector<KeyRecord> keks;
+  std::vector<std::pair<std::string, std::string>> named;  // (name, wrapped)
+};
+
 // Reads, in one read transaction (one consistent state, also while a server writes), the
-// keyring (`on_keys`, once, by ascending id; its error stops the read and is returned) and
+// keys (`on_keys`, once; its error stops the read and is returned) and
 // then every stored secret version with its secret's place (org, scope, owner, id, name,
 // version; a version whose secret row is missing has only meta.id and meta.version) and
 // sealed bytes, ordered by org, secret id and version. Read-only.
 Status ReadSealedSnapshot(const std::string& db_path,
-                          const std::function<Status(const std::vector<KeyRecord>&)>& on_keys,
+                          const std::function<Status(const SnapshotKeys&)>& on_keys,
                           const std::function<void(const SecretRow&)>& on_version);
 
 }  // namespace coffer::store
