@@ -278,6 +278,39 @@ class Verify(Base):
                           "verify: 1 keys ok, 1 failed; 1 secret versions ok, 0 failed, "
                           "0 destroyed (skipped)"])
 
+    def test_after_a_rotation_a_damaged_old_key_then_a_retired_one(self):
+        a = self.server()
+        self.create(a, "alpha")
+        self.create(a, "beta")
+        a.stop()
+        r = coffer("keys", "--data-dir", a.data_dir, "rotate")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = coffer("verify", "--data-dir", a.data_dir)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("verify: 3 keys ok, 0 failed; 2 secret versions ok", r.stdout)
+        db = os.path.join(a.data_dir, "coffer.db")
+        con = sqlite3.connect(db)
+        (wrapped,) = con.execute("SELECT wrapped FROM keyring WHERE id = 1").fetchone()
+        bad = bytearray(wrapped)
+        bad[-1] ^= 0x01
+        con.execute("UPDATE keyring SET wrapped = ? WHERE id = 1", (bytes(bad),))
+        con.commit()
+        r = coffer("verify", "--data-dir", a.data_dir)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.splitlines(),
+                         ["FAIL key 1: does not unwrap with the master key",
+                          "verify: 2 keys ok, 1 failed; 2 secret versions ok, 0 failed, "
+                          "0 destroyed (skipped)"])
+        con.execute("UPDATE keyring SET wrapped = ? WHERE id = 1", (wrapped,))
+        con.commit()
+        con.close()
+        r = coffer("keys", "--data-dir", a.data_dir, "retire", "1")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = coffer("verify", "--data-dir", a.data_dir)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("verify: 2 keys ok, 0 failed, 1 retired; 2 secret versions ok, 0 failed",
+                      r.stdout)
+
     def test_wrong_master_key_is_one_sentence(self):
         a = self.server()
         self.create(a, "alpha")
