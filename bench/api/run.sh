@@ -20,6 +20,15 @@
 # socket errors and status >= 400). Then rewrites its section of docs/benchmarks.md, between
 # <!-- api-bench:begin --> and <!-- api-bench:end --> (bench/run.sh keeps it).
 #
+# Backends: BACKENDS="sqlite" (the default) and/or "postgres", e.g. BACKENDS="sqlite postgres":
+# every coffer case runs once per backend, each on a fresh server, against the same nginx
+# measurement. For postgres the script starts a throwaway PostgreSQL 15 (Debian's initdb and
+# pg_ctl from /usr/lib/postgresql/15/bin, as the unprivileged `postgres` user with runuser when
+# run as root, in its own temporary directory owned by that user, on 127.0.0.1 and a free
+# port; fsync and synchronous_commit on, as a real deployment would have them; stopped on
+# exit) and runs `coffer server --database postgres://...` on it (COFFER_POOL_SIZE=8,
+# `--pool-size`). For postgres, *server CPU* counts coffer and all of PostgreSQL's processes.
+#
 # Settings (environment): DURATION=10 CONNECTIONS=64 WRK_THREADS=2 COFFER_THREADS=4
 # (coffer's default) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
 # wait (checking every 30 s, at most LOAD_WAIT_S) until the 1-minute load average is below
@@ -34,8 +43,10 @@
 set -euo pipefail
 
 COMMAND="bench/api/run.sh $*"
-for v in STORE_PROJECTS STORE_SECRETS LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS CONNECTIONS DURATION; do
-  [[ -z ${!v+x} ]] || COMMAND="$v=${!v} $COMMAND"
+for v in BACKENDS COFFER_POOL_SIZE STORE_PROJECTS STORE_SECRETS LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS CONNECTIONS DURATION; do
+  if [[ -n ${!v+x} ]]; then
+    if [[ ${!v} == *" "* ]]; then COMMAND="$v=\"${!v}\" $COMMAND"; else COMMAND="$v=${!v} $COMMAND"; fi
+  fi
 done
 BUILD_ARG=${1:-build}
 DURATION=${DURATION:-10}
@@ -47,6 +58,17 @@ COFFER_THREADS=${COFFER_THREADS:-4}
 NGINX_WORKERS=${NGINX_WORKERS:-$(nproc)}
 LOAD_MAX=${LOAD_MAX:-1.0}
 LOAD_WAIT_S=${LOAD_WAIT_S:-1200}
+BACKENDS=${BACKENDS:-sqlite}
+COFFER_POOL_SIZE=${COFFER_POOL_SIZE:-8}
+PG_BIN=/usr/lib/postgresql/15/bin
+for b in $BACKENDS; do
+  case $b in
+    sqlite) ;;
+    postgres)
+      [[ -x $PG_BIN/initdb ]] || { echo "BACKENDS has postgres but $PG_BIN/initdb is missing: run scripts/install-deps.sh" >&2; exit 1; } ;;
+    *) echo "BACKENDS: unknown backend '$b' (sqlite, postgres)" >&2; exit 1 ;;
+  esac
+done
 export LC_ALL=C
 
 BUILD=$BUILD_ARG
@@ -85,6 +107,19 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/coffer-api-bench.XXXXXX")
 NGINX_PID=""
 COFFER_PID=""
+PG_DIR=""     # the PostgreSQL's own temporary directory (owned by postgres when run as root)
+PG_RUNNING=""
+PG_URL=""
+# pg_tool TOOL ARGS...: one of PostgreSQL's programs, as the postgres user when run as root
+pg_tool() {
+  local t=$1
+  shift
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd / && runuser -u postgres -- "$PG_BIN/$t" "$@")
+  else
+    (cd / && "$PG_BIN/$t" "$@")
+  fi
+}
 stop_pid() {  # stop_pid PID: SIGTERM, then SIGKILL after 10 s
   local pid=$1 i
   [[ -n $pid ]] || return 0
@@ -99,6 +134,10 @@ stop_pid() {  # stop_pid PID: SIGTERM, then SIGKILL after 10 s
 cleanup() {
   stop_pid "$NGINX_PID"
   stop_pid "$COFFER_PID"
+  if [[ -n $PG_RUNNING ]]; then
+    pg_tool pg_ctl -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  [[ -z $PG_DIR ]] || rm -rf "$PG_DIR"
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -159,98 +198,33 @@ if [[ -z $NGINX_PID ]]; then
 fi
 echo "nginx (${NGINX_WORKERS} workers) on $NGINX_URL"
 
-DATA=$TMP/data
-"$BUILD/coffer" server --data-dir "$DATA" --listen 127.0.0.1:0 --threads "$COFFER_THREADS" \
-  >"$TMP/coffer.out" 2>"$TMP/coffer.log" &
-COFFER_PID=$!
-COFFER_URL="" ADMIN_TOKEN=""
-for ((i = 0; i < 600; i++)); do
-  COFFER_URL=$(sed -n 's|.*listening on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$TMP/coffer.out")
-  ADMIN_TOKEN=$(sed -n 's/^Admin token: \([^ ]*\)$/\1/p' "$TMP/coffer.out")
-  [[ -n $COFFER_URL && -n $ADMIN_TOKEN ]] && break
-  if ! kill -0 "$COFFER_PID" 2>/dev/null; then break; fi
-  sleep 0.05
-done
-if [[ -z $COFFER_URL || -z $ADMIN_TOKEN ]]; then
-  echo "coffer server did not start:" >&2
-  cat "$TMP/coffer.out" "$TMP/coffer.log" >&2
-  exit 1
-fi
-echo "coffer server (${COFFER_THREADS} I/O threads) on $COFFER_URL, data in $DATA"
-
-# api METHOD PATH TOKEN [BODY]: the reply body in $TMP/reply; fails unless HTTP 200
-api() {
-  local args=(-sS -o "$TMP/reply" -w '%{http_code}' -X "$1" -H "Authorization: Token $3")
-  [[ $# -ge 4 ]] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
-  local code
-  code=$(curl "${args[@]}" "$COFFER_URL$2")
-  if [[ $code != 200 ]]; then
-    echo "$1 $2: HTTP $code: $(head -c 300 "$TMP/reply")" >&2
-    return 1
+# --- PostgreSQL (BACKENDS has postgres) ---------------------------------------------------
+start_postgres() {
+  PG_DIR=$(mktemp -d "${TMPDIR:-/var/tmp}/coffer-api-bench-pg.XXXXXX")
+  [[ $(id -u) -ne 0 ]] || chown postgres:postgres "$PG_DIR"
+  chmod 700 "$PG_DIR"
+  pg_tool initdb -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --no-sync --no-instructions \
+    >"$TMP/initdb.log" 2>&1 || { echo "initdb failed:" >&2; cat "$TMP/initdb.log" >&2; exit 1; }
+  local port
+  for _ in 1 2 3 4 5; do
+    port=$(free_port)
+    if pg_tool pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-h 127.0.0.1 -p $port -k $PG_DIR -c max_connections=200" start >/dev/null 2>&1; then
+      PG_RUNNING=yes
+      PG_URL=postgresql://postgres@127.0.0.1:$port
+      break
+    fi
+  done
+  if [[ -z $PG_RUNNING ]]; then
+    echo "PostgreSQL did not start:" >&2
+    tail -20 "$PG_DIR/server.log" >&2 || true
+    exit 1
   fi
+  PG_VERSION=$("$PG_BIN/postgres" --version | awk '{ print $3 }')
+  echo "PostgreSQL $PG_VERSION on $PG_URL, data in $PG_DIR"
 }
-
-echo "setting up: an org secret, a project with a secret, an orchestrator, a job ..."
-KEY_FILE=$(head -c 1200 /dev/urandom | base64 -w0)
-api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-org"},
-  "data": {"env_vars": [{"name": "AWS_ACCESS_KEY_ID", "value": "AKIABENCH0123456789"},
-                        {"name": "AWS_SECRET_ACCESS_KEY", "value": "bench/0123456789abcdefghijklmnopqrstuvwxyz"}],
-           "files": [{"path": ".ssh/id_rsa", "content": "'"$KEY_FILE"'"}]}}'
-api POST /api/v1alpha/projects "$ADMIN_TOKEN" '{"apiVersion": "v1alpha", "kind": "Project",
-  "metadata": {"name": "bench"},
-  "spec": {"repository": {"url": "git@example.com:acme/bench.git"}}}'
-api POST /api/v1/projects/bench/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-project"},
-  "data": {"env_vars": [{"name": "DB_PASSWORD", "value": "correct horse battery staple"}], "files": []}}'
-CI_TOKEN=$("$BUILD/coffer" admin --data-dir "$DATA" create-user ci --org default --role Orchestrator --token)
-api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
-  "secrets": ["bench-org", "bench-project"],
-  "git": {"ref_type": "BRANCH", "ref": "main", "fork": false},
-  "triggered_by": {"type": "AUTO"}}'
-JOB_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
-[[ -n $JOB_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
-
-# The job of issue 15's table: 5 secrets (3 org, 2 project), 10 env vars, one 3 KiB file.
-FILE3K=$(head -c 2304 /dev/urandom | base64 -w0)
-env2() { echo '[{"name": "'"$1"'_USER", "value": "bench-user-'"$1"'"}, {"name": "'"$1"'_PASSWORD", "value": "bench-password-'"$1"'-0123456789abcdef"}]'; }
-api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-a"},
-  "data": {"env_vars": '"$(env2 A)"', "files": [{"path": "certs/bench.pem", "content": "'"$FILE3K"'"}]}}'
-for n in b c; do
-  api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
-    "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
-done
-for n in d e; do
-  api POST /api/v1/projects/bench/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
-    "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
-done
-api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
-  "secrets": ["bench5-a", "bench5-b", "bench5-c", "bench5-d", "bench5-e"],
-  "git": {"ref_type": "BRANCH", "ref": "main", "fork": false},
-  "triggered_by": {"type": "AUTO"}}'
-JOB5_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
-[[ -n $JOB5_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
-
-STORE_NOTE="The store held only the benchmark's own rows."
-if ((STORE_SECRETS > 0)); then
-  echo "populating: $STORE_SECRETS project secrets over $STORE_PROJECTS projects ..."
-  POPULATE=$(python3 "$ROOT/bench/api/populate.py" "$COFFER_URL" "$ADMIN_TOKEN" \
-    "$STORE_SECRETS" "$STORE_PROJECTS" 16)
-  echo "$POPULATE"
-  STORE_NOTE="Before measuring, the store was filled with ${STORE_SECRETS} project secrets over ${STORE_PROJECTS} projects through the API (\`bench/api/populate.py\`: ${POPULATE#populated: })."
-fi
-
-# One request of each kind, checked, before any load.
-api GET /healthz "$ADMIN_TOKEN"
-api GET /api/v1beta/secrets/bench-org "$ADMIN_TOKEN"
-grep -q '"content_included": *false' "$TMP/reply" || { echo "GET secret: $(cat "$TMP/reply")" >&2; exit 1; }
-api GET /api/v1alpha/jobs/self/secrets "$JOB_TOKEN"
-grep -q 'AKIABENCH0123456789' "$TMP/reply" && grep -q 'DB_PASSWORD' "$TMP/reply" ||
-  { echo "checkout did not return the job's secrets" >&2; exit 1; }
-api GET /api/v1alpha/jobs/self/secrets "$JOB5_TOKEN"
-[[ $(grep -o '_PASSWORD' "$TMP/reply" | wc -l) -eq 5 && $(grep -o '_USER' "$TMP/reply" | wc -l) -eq 5 ]] &&
-  grep -q 'certs/bench.pem' "$TMP/reply" ||
-  { echo "checkout5 did not return the job's 5 secrets: $(head -c 300 "$TMP/reply")" >&2; exit 1; }
-api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-probe"},
-  "data": {"env_vars": [{"name": "TOKEN", "value": "probe"}], "files": []}}'
+PG_VERSION=""
+[[ " $BACKENDS " != *" postgres "* ]] || start_postgres
 
 # --- wait for a quiet machine ----------------------------------------------------------------
 waited=0
@@ -270,16 +244,16 @@ done
 echo "1-minute load average $LOAD_START (waited ${waited} s)"
 
 # The disk's synchronous write rate, in the data directory: 4 KiB overwrites with O_DSYNC,
-# which is what one commit of SQLite's WAL costs at least.
+# which is what one commit of SQLite's WAL (or PostgreSQL's) costs at least.
 DSYNC_N=200
-dd if=/dev/zero of="$DATA/dsync.probe" bs=4k count=$DSYNC_N status=none
+dd if=/dev/zero of="$TMP/dsync.probe" bs=4k count=$DSYNC_N status=none
 sync
 t0=$(date +%s.%N)
-dd if=/dev/zero of="$DATA/dsync.probe" bs=4k count=$DSYNC_N oflag=dsync conv=notrunc status=none
+dd if=/dev/zero of="$TMP/dsync.probe" bs=4k count=$DSYNC_N oflag=dsync conv=notrunc status=none
 t1=$(date +%s.%N)
-rm -f "$DATA/dsync.probe"
+rm -f "$TMP/dsync.probe"
 DSYNC_RATE=$(awk -v n=$DSYNC_N -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')
-echo "disk: $DSYNC_RATE synchronous 4 KiB writes/s in $DATA"
+echo "disk: $DSYNC_RATE synchronous 4 KiB writes/s in $TMP"
 
 # --- measure ---------------------------------------------------------------------------------
 HZ=$(getconf CLK_TCK)
@@ -288,7 +262,7 @@ HZ=$(getconf CLK_TCK)
 SYNC_EVENTS=syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync
 PERF=""
 if command -v perf >/dev/null &&
-  perf stat -x, -e "$SYNC_EVENTS" -p "$COFFER_PID" -o /dev/null -- sleep 0.1 >/dev/null 2>&1; then
+  perf stat -x, -e "$SYNC_EVENTS" -p "$NGINX_PID" -o /dev/null -- sleep 0.1 >/dev/null 2>&1; then
   PERF=perf
 fi
 # proc_ticks PID...: user + system CPU ticks of these processes (all their threads)
@@ -312,11 +286,17 @@ children_cpu() {
 server_pids() {
   if [[ $1 == nginx ]]; then
     echo "$NGINX_PID" "$(ps -o pid= --ppid "$NGINX_PID" | tr '\n' ' ')"
+  elif [[ $CUR_BACKEND == postgres ]]; then  # coffer and all of PostgreSQL's processes
+    local pm
+    pm=$(head -1 "$PG_DIR/data/postmaster.pid")
+    echo "$COFFER_PID" "$pm" "$(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
   else
     echo "$COFFER_PID"
   fi
 }
 
+CUR_BACKEND=""
+declare -A CYC_RATE CYC_P50 CYC_P99 CYC_CPU CYC_CLIENT CYC_ERRS
 declare -A RPS P50 P99 ERRS CPU_REQ SRV_CORES WRK_CORES REST_CORES SYNCS REQS
 FAILED=0
 # run_case KEY SERVER THREADS CONNS URL [wrk args...]
@@ -328,7 +308,7 @@ run_case() {
   s0=$(proc_ticks $pids)
   read -r m0 _ < <(machine_ticks)
   local perf_pid=""
-  if [[ $server == coffer && -n $PERF ]]; then  # count the server's syncs: commits
+  if [[ $server == coffer && -n $PERF && $CUR_BACKEND == sqlite ]]; then  # SQLite's syncs: commits
     perf stat -x, -e "$SYNC_EVENTS" -p "$COFFER_PID" -o "$TMP/perf-$key.txt" &
     perf_pid=$!
     sleep 0.3
@@ -372,43 +352,168 @@ run_case() {
 fmt_us() { awk -v u="$1" 'BEGIN { if (u < 1000) printf "%d µs", u; else printf "%.2f ms", u / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { r = a / b; printf (r < 0.1 ? "%.3f" : "%.2f"), r }'; }
 
-AUTH=(-H "Authorization: Token $ADMIN_TOKEN")
-echo "measuring: ${DURATION} s per case, wrk -t${WRK_THREADS} -c${CONNECTIONS} (post1: -t1 -c1) ..."
+# --- each backend: a fresh coffer server, its data, its cases ---------------------------------
+bench_backend() {
+  local B=$1
+  CUR_BACKEND=$B
+  DATA=$TMP/data-$B
+  DB_ARGS=()
+  if [[ $B == postgres ]]; then
+    pg_tool psql -X -q -d "$PG_URL/postgres" -c "CREATE DATABASE coffer_bench" >/dev/null
+    DB_ARGS=(--database "$PG_URL/coffer_bench" --pool-size "$COFFER_POOL_SIZE")
+  fi
+  : >"$TMP/coffer-$B.out"  # exists before the server opens it (read below at once)
+  "$BUILD/coffer" server --data-dir "$DATA" "${DB_ARGS[@]}" --listen 127.0.0.1:0 --threads "$COFFER_THREADS" \
+    >"$TMP/coffer-$B.out" 2>"$TMP/coffer-$B.log" &
+  COFFER_PID=$!
+  COFFER_URL="" ADMIN_TOKEN=""
+  for ((i = 0; i < 600; i++)); do
+    COFFER_URL=$(sed -n 's|.*listening on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$TMP/coffer-$B.out")
+    ADMIN_TOKEN=$(sed -n 's/^Admin token: \([^ ]*\)$/\1/p' "$TMP/coffer-$B.out")
+    [[ -n $COFFER_URL && -n $ADMIN_TOKEN ]] && break
+    if ! kill -0 "$COFFER_PID" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  if [[ -z $COFFER_URL || -z $ADMIN_TOKEN ]]; then
+    echo "coffer server did not start:" >&2
+    cat "$TMP/coffer-$B.out" "$TMP/coffer-$B.log" >&2
+    exit 1
+  fi
+  echo "coffer server ($B, ${COFFER_THREADS} I/O threads) on $COFFER_URL, data in ${DB_ARGS[1]:-$DATA}"
+
+  # api METHOD PATH TOKEN [BODY]: the reply body in $TMP/reply; fails unless HTTP 200
+  api() {
+    local args=(-sS -o "$TMP/reply" -w '%{http_code}' -X "$1" -H "Authorization: Token $3")
+    [[ $# -ge 4 ]] && args+=(-H 'Content-Type: application/json' --data-binary "$4")
+    local code
+    code=$(curl "${args[@]}" "$COFFER_URL$2")
+    if [[ $code != 200 ]]; then
+      echo "$1 $2: HTTP $code: $(head -c 300 "$TMP/reply")" >&2
+      return 1
+    fi
+  }
+
+  echo "setting up: an org secret, a project with a secret, an orchestrator, a job ..."
+  KEY_FILE=$(head -c 1200 /dev/urandom | base64 -w0)
+  api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-org"},
+    "data": {"env_vars": [{"name": "AWS_ACCESS_KEY_ID", "value": "AKIABENCH0123456789"},
+                          {"name": "AWS_SECRET_ACCESS_KEY", "value": "bench/0123456789abcdefghijklmnopqrstuvwxyz"}],
+             "files": [{"path": ".ssh/id_rsa", "content": "'"$KEY_FILE"'"}]}}'
+  api POST /api/v1alpha/projects "$ADMIN_TOKEN" '{"apiVersion": "v1alpha", "kind": "Project",
+    "metadata": {"name": "bench"},
+    "spec": {"repository": {"url": "git@example.com:acme/bench.git"}}}'
+  api POST /api/v1/projects/bench/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-project"},
+    "data": {"env_vars": [{"name": "DB_PASSWORD", "value": "correct horse battery staple"}], "files": []}}'
+  CI_TOKEN=$("$BUILD/coffer" admin --data-dir "$DATA" "${DB_ARGS[@]:0:2}" create-user ci --org default --role Orchestrator --token)
+  api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
+    "secrets": ["bench-org", "bench-project"],
+    "git": {"ref_type": "BRANCH", "ref": "main", "fork": false},
+    "triggered_by": {"type": "AUTO"}}'
+  JOB_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
+  [[ -n $JOB_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
+
+  # The job of issue 15's table: 5 secrets (3 org, 2 project), 10 env vars, one 3 KiB file.
+  FILE3K=$(head -c 2304 /dev/urandom | base64 -w0)
+  env2() { echo '[{"name": "'"$1"'_USER", "value": "bench-user-'"$1"'"}, {"name": "'"$1"'_PASSWORD", "value": "bench-password-'"$1"'-0123456789abcdef"}]'; }
+  api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-a"},
+    "data": {"env_vars": '"$(env2 A)"', "files": [{"path": "certs/bench.pem", "content": "'"$FILE3K"'"}]}}'
+  for n in b c; do
+    api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
+      "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
+  done
+  for n in d e; do
+    api POST /api/v1/projects/bench/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench5-'$n'"},
+      "data": {"env_vars": '"$(env2 "${n^^}")"', "files": []}}'
+  done
+  api POST /api/v1alpha/jobs "$CI_TOKEN" '{"project_id_or_name": "bench",
+    "secrets": ["bench5-a", "bench5-b", "bench5-c", "bench5-d", "bench5-e"],
+    "git": {"ref_type": "BRANCH", "ref": "main", "fork": false},
+    "triggered_by": {"type": "AUTO"}}'
+  JOB5_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
+  [[ -n $JOB5_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
+
+  STORE_NOTE="Each store held only the benchmark's own rows."
+  if ((STORE_SECRETS > 0)); then
+    echo "populating: $STORE_SECRETS project secrets over $STORE_PROJECTS projects ..."
+    POPULATE=$(python3 "$ROOT/bench/api/populate.py" "$COFFER_URL" "$ADMIN_TOKEN" \
+      "$STORE_SECRETS" "$STORE_PROJECTS" 16)
+    echo "$POPULATE"
+    STORE_NOTE="Before measuring, each store was filled with ${STORE_SECRETS} project secrets over ${STORE_PROJECTS} projects through the API (\`bench/api/populate.py\`: ${POPULATE#populated: })."
+  fi
+
+  # One request of each kind, checked, before any load.
+  api GET /healthz "$ADMIN_TOKEN"
+  api GET /api/v1beta/secrets/bench-org "$ADMIN_TOKEN"
+  grep -q '"content_included": *false' "$TMP/reply" || { echo "GET secret: $(cat "$TMP/reply")" >&2; exit 1; }
+  api GET /api/v1alpha/jobs/self/secrets "$JOB_TOKEN"
+  grep -q 'AKIABENCH0123456789' "$TMP/reply" && grep -q 'DB_PASSWORD' "$TMP/reply" ||
+    { echo "checkout did not return the job's secrets" >&2; exit 1; }
+  api GET /api/v1alpha/jobs/self/secrets "$JOB5_TOKEN"
+  [[ $(grep -o '_PASSWORD' "$TMP/reply" | wc -l) -eq 5 && $(grep -o '_USER' "$TMP/reply" | wc -l) -eq 5 ]] &&
+    grep -q 'certs/bench.pem' "$TMP/reply" ||
+    { echo "checkout5 did not return the job's 5 secrets: $(head -c 300 "$TMP/reply")" >&2; exit 1; }
+  api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-probe"},
+    "data": {"env_vars": [{"name": "TOKEN", "value": "probe"}], "files": []}}'
+
+  AUTH=(-H "Authorization: Token $ADMIN_TOKEN")
+  echo "measuring $B: ${DURATION} s per case, wrk -t${WRK_THREADS} -c${CONNECTIONS} (post1: -t1 -c1) ..."
+  run_case "$B.healthz" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/healthz"
+  run_case "$B.get" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-org" "${AUTH[@]}"
+  run_case "$B.checkout" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
+    -H "Authorization: Token $JOB_TOKEN"
+  run_case "$B.checkout5" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
+    -H "Authorization: Token $JOB5_TOKEN"
+  WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=c \
+    run_case "$B.post" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+  WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=s \
+    run_case "$B.post1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+  # A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
+  c0=$(proc_ticks $(server_pids coffer))
+  CYCLE=$(python3 "$ROOT/bench/api/jobcycle.py" "$COFFER_URL" "$CI_TOKEN" bench \
+    bench5-a,bench5-b,bench5-c,bench5-d,bench5-e "$DURATION" "$CONNECTIONS") || FAILED=1
+  c1=$(proc_ticks $(server_pids coffer))
+  for kv in ${CYCLE#JOBCYCLE }; do printf -v "cycle_${kv%%=*}" '%s' "${kv#*=}"; done
+  CYCLE_RATE=$(awk -v n="${cycle_jobs:-0}" -v d="${cycle_duration_us:-1}" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
+  CYCLE_CPU=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="${cycle_jobs:-0}" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
+  echo "  jobcycle  ${CYCLE_RATE} jobs/s (open, checkout of 5 secrets, finish)   cycle p50 $(fmt_us "${cycle_p50_us:-0}")  p99 $(fmt_us "${cycle_p99_us:-0}")   server ${CYCLE_CPU} us CPU/job   client CPU ${cycle_client_cpu_s:-?} s in ${DURATION} s   errors: ${cycle_errors:-?}"
+
+  if ! kill -0 "$COFFER_PID" 2>/dev/null; then
+    echo "FAIL: coffer server exited during the run" >&2
+    tail -20 "$TMP/coffer-$B.log" >&2
+    FAILED=1
+  fi
+  CYC_RATE[$B]=$CYCLE_RATE
+  CYC_CPU[$B]=$CYCLE_CPU
+  CYC_P50[$B]=${cycle_p50_us:-0}
+  CYC_P99[$B]=${cycle_p99_us:-0}
+  CYC_CLIENT[$B]=${cycle_client_cpu_s:-?}
+  CYC_ERRS[$B]=${cycle_errors:-?}
+  unset cycle_p50_us cycle_p99_us cycle_client_cpu_s cycle_errors cycle_jobs cycle_duration_us
+  stop_pid "$COFFER_PID"
+  COFFER_PID=""
+}
+
+echo "measuring nginx: ${DURATION} s, wrk -t${WRK_THREADS} -c${CONNECTIONS} ..."
 run_case nginx nginx "$WRK_THREADS" "$CONNECTIONS" "$NGINX_URL/healthz"
-run_case healthz coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/healthz"
-run_case get coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-org" "${AUTH[@]}"
-run_case checkout coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
-  -H "Authorization: Token $JOB_TOKEN"
-run_case checkout5 coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
-  -H "Authorization: Token $JOB5_TOKEN"
-WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=c \
-  run_case post coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
-WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=s \
-  run_case post1 coffer 1 1 "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
-# A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
-c0=$(proc_ticks "$COFFER_PID")
-CYCLE=$(python3 "$ROOT/bench/api/jobcycle.py" "$COFFER_URL" "$CI_TOKEN" bench \
-  bench5-a,bench5-b,bench5-c,bench5-d,bench5-e "$DURATION" "$CONNECTIONS") || FAILED=1
-c1=$(proc_ticks "$COFFER_PID")
-for kv in ${CYCLE#JOBCYCLE }; do printf -v "cycle_${kv%%=*}" '%s' "${kv#*=}"; done
-CYCLE_RATE=$(awk -v n="${cycle_jobs:-0}" -v d="${cycle_duration_us:-1}" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
-CYCLE_CPU=$(awk -v t=$((c1 - c0)) -v hz="$HZ" -v n="${cycle_jobs:-0}" 'BEGIN { printf "%.0f", n ? t / hz * 1e6 / n : 0 }')
-echo "  jobcycle  ${CYCLE_RATE} jobs/s (open, checkout of 5 secrets, finish)   cycle p50 $(fmt_us "${cycle_p50_us:-0}")  p99 $(fmt_us "${cycle_p99_us:-0}")   server ${CYCLE_CPU} us CPU/job   client CPU ${cycle_client_cpu_s:-?} s in ${DURATION} s   errors: ${cycle_errors:-?}"
+for b in $BACKENDS; do bench_backend "$b"; done
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 
-if ! kill -0 "$COFFER_PID" 2>/dev/null; then
-  echo "FAIL: coffer server exited during the run" >&2
-  tail -20 "$TMP/coffer.log" >&2
-  FAILED=1
-fi
-
 # --- report ----------------------------------------------------------------------------------
-declare -A RATIO
-for k in nginx healthz get checkout checkout5 post post1; do RATIO[$k]=$(ratio "${RPS[$k]}" "${RPS[nginx]}"); done
-echo "ratios to nginx's requests/s: healthz ${RATIO[healthz]}, get ${RATIO[get]}," \
-  "checkout ${RATIO[checkout]}, checkout5 ${RATIO[checkout5]}, post ${RATIO[post]}, post1 ${RATIO[post1]}"
+CASES="healthz get checkout checkout5 post post1"
+declare -A RATIO GROUP_GAIN
+RATIO[nginx]=1.00
+TOTAL_ERRS=${ERRS[nginx]}
+for B in $BACKENDS; do
+  line="$B: ratios to nginx's requests/s:"
+  for k in $CASES; do
+    RATIO[$B.$k]=$(ratio "${RPS[$B.$k]}" "${RPS[nginx]}")
+    line+=" $k ${RATIO[$B.$k]}"
+    TOTAL_ERRS=$((TOTAL_ERRS + ERRS[$B.$k]))
+  done
+  echo "$line"
+  GROUP_GAIN[$B]=$(ratio "${RPS[$B.post]}" "${RPS[$B.post1]}")
+done
 
-GROUP_GAIN=$(ratio "${RPS[post]}" "${RPS[post1]}")
 per_sync() {
   if [[ ${SYNCS[$1]:-0} -gt 0 ]]; then
     awk -v r="${REQS[$1]}" -v s="${SYNCS[$1]}" 'BEGIN { printf "%.1f", r / s }'
@@ -417,12 +522,12 @@ per_sync() {
   fi
 }
 DSYNC_US=$(awk -v d="$DSYNC_RATE" 'BEGIN { printf "%.0f", 1e6 / d }')
-if [[ -n $PERF ]]; then
-  SYNC_LINE="Counted with \`perf stat -e ${SYNC_EVENTS}\` on the server: ${SYNCS[post]}
-  syncs for those ${REQS[post]} POSTs, **$(per_sync post) requests per sync**, against $(per_sync post1) with one
-  connection; checkout: $(per_sync checkout) requests per sync. WAL checkpoints add syncs of their own, so
+if [[ -n $PERF && -n ${SYNCS[sqlite.post]:-} ]]; then
+  SYNC_LINE="Counted with \`perf stat -e ${SYNC_EVENTS}\` on the server: ${SYNCS[sqlite.post]}
+  syncs for those ${REQS[sqlite.post]} POSTs, **$(per_sync sqlite.post) requests per sync**, against $(per_sync sqlite.post1) with one
+  connection; checkout: $(per_sync sqlite.checkout) requests per sync. WAL checkpoints add syncs of their own, so
   this is a lower bound of the batch size."
-  echo "requests per sync: post $(per_sync post), post1 $(per_sync post1), checkout $(per_sync checkout)"
+  echo "requests per sync (sqlite): post $(per_sync sqlite.post), post1 $(per_sync sqlite.post1), checkout $(per_sync sqlite.checkout)"
 else
   SYNC_LINE="(With perf installed, this script also counts the server's syncs per request.)"
 fi
@@ -441,65 +546,103 @@ if [[ $LOAD_OK == yes ]]; then
 else
   LOAD_NOTE="The 1-minute load average never fell below ${LOAD_MAX} in ${LOAD_WAIT_S} s (the machine was busy); it was ${LOAD_START} when the measurement started anyway, and ${LOAD_END} after the last case. The *rest* column shows how much CPU others took during each case."
 fi
-row() {  # row KEY LABEL WHAT
-  printf '| %s | %s | %s | **%sx** | %s | %s | %s µs | %s / %s / %s |\n' "$2" "$3" "${RPS[$1]}" \
-    "${RATIO[$1]}" "$(fmt_us "${P50[$1]}")" "$(fmt_us "${P99[$1]}")" "${CPU_REQ[$1]}" \
-    "${SRV_CORES[$1]}" "${WRK_CORES[$1]}" "${REST_CORES[$1]}"
+row() {  # row BACKEND KEY LABEL WHAT
+  printf '| %s | %s | %s | %s | **%sx** | %s | %s | %s µs | %s / %s / %s |\n' "$1" "$3" "$4" "${RPS[$2]}" \
+    "${RATIO[$2]}" "$(fmt_us "${P50[$2]}")" "$(fmt_us "${P99[$2]}")" "${CPU_REQ[$2]}" \
+    "${SRV_CORES[$2]}" "${WRK_CORES[$2]}" "${REST_CORES[$2]}"
 }
-TOTAL_ERRS=$((ERRS[nginx] + ERRS[healthz] + ERRS[get] + ERRS[checkout] + ERRS[checkout5] + ERRS[post] + ERRS[post1]))
+HAS_PG=""
+[[ " $BACKENDS " != *" postgres "* ]] || HAS_PG=yes
 
 {
   cat <<EOF
 <!-- api-bench:begin -->
 ## HTTP API (\`bench/api/run.sh\`, \`make bench\`)
 
-\`wrk\` against a running \`coffer server\` (Release build, a fresh data directory on
-${DATA_FS}: SQLite in WAL mode, \`synchronous = FULL\`, group commit) and, in the same run,
-against the reference: nginx answering \`GET /healthz\` with a static \`{"status":"ok"}\`
-(\`return 200\`, \`application/json\`, no access log). Each case is ${DURATION} s of
+\`wrk\` against a running \`coffer server\` (Release build) on each backend of the run
+(\`BACKENDS="${BACKENDS}"\`), each a fresh server with fresh data, and, in the same run, against
+the reference: nginx answering \`GET /healthz\` with a static \`{"status":"ok"}\`
+(\`return 200\`, \`application/json\`, no access log), measured once. *sqlite*: a fresh data
+directory on ${DATA_FS}, SQLite in WAL mode, \`synchronous = FULL\`, group commit.
+EOF
+  if [[ -n $HAS_PG ]]; then
+    cat <<EOF
+*postgres*: a throwaway PostgreSQL ${PG_VERSION} started by the script (initdb, \`fsync\` and
+\`synchronous_commit\` on, on ${DATA_FS} too, 127.0.0.1), \`coffer server --database postgres://…
+--pool-size ${COFFER_POOL_SIZE}\`: one READ COMMITTED transaction per write, each waiting for its own
+WAL flush, and writes that number audit events in one org serialized on that org's advisory
+lock (no group commit); its *server CPU* counts coffer's and all of PostgreSQL's processes.
+EOF
+  fi
+  cat <<EOF
+Each case is ${DURATION} s of
 \`wrk -t${WRK_THREADS} -c${CONNECTIONS} --latency\` on keep-alive connections to 127.0.0.1; the last
-row uses one connection. wrk, the server and anything else running share the machine's
+row of each backend uses one connection. wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
 coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
 handlers that touch the store run on a worker, \`/healthz\` on the I/O thread that read it. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
 A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 
-| case | per request | requests/s | vs nginx | p50 | p99 | server CPU per request | cores busy: server / wrk / rest |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+| backend | case | per request | requests/s | vs nginx | p50 | p99 | server CPU per request | cores busy: server / wrk / rest |
+| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 EOF
-  row nginx "nginx, static" "\`GET /healthz\`: the reference"
-  row healthz "coffer \`GET /healthz\`" "HTTP parsing, routing, a request id, a log line"
-  row get "coffer \`GET /api/v1beta/secrets/bench-org\`" "+ API token (SHA-256, token, user and project-role reads), the secret's metadata read"
-  row checkout "coffer \`GET /api/v1alpha/jobs/self/secrets\`" "+ job token, 2 secret versions read and decrypted, audit and usage rows written durably (group commit)"
-  row checkout5 "coffer checkout, 5 secrets" "the same for a job of 5 secrets: 10 env vars and a 3 KiB file"
-  row post "coffer \`POST /api/v1beta/secrets\`" "+ validation, sealing with a new data key, a durable insert (group commit); a new name each time"
-  row post1 "the same POST, 1 connection (\`-t1 -c1\`)" "nothing to batch: each request waits for its own commit"
+  row - nginx "nginx, static" "\`GET /healthz\`: the reference"
+  for B in $BACKENDS; do
+    row "$B" "$B.healthz" "coffer \`GET /healthz\`" "HTTP parsing, routing, a request id, a log line"
+    row "$B" "$B.get" "coffer \`GET /api/v1beta/secrets/bench-org\`" "+ API token (SHA-256, token, user and project-role reads), the secret's metadata read"
+    row "$B" "$B.checkout" "coffer \`GET /api/v1alpha/jobs/self/secrets\`" "+ job token, 2 secret versions read and decrypted, audit and usage rows written durably"
+    row "$B" "$B.checkout5" "coffer checkout, 5 secrets" "the same for a job of 5 secrets: 10 env vars and a 3 KiB file"
+    row "$B" "$B.post" "coffer \`POST /api/v1beta/secrets\`" "+ validation, sealing with a new data key, a durable insert; a new name each time"
+    row "$B" "$B.post1" "the same POST, 1 connection (\`-t1 -c1\`)" "each request waits for its own commit"
+  done
   cat <<EOF
 
 - *vs nginx* is requests/s divided by nginx's requests/s in this run. *Server CPU per
   request* is the user + system CPU time of the server process(es) over the case, divided by
   the requests wrk completed. *Cores busy* splits the machine's busy CPU over the case between
   the server, wrk and the rest (other processes, interrupts).
-- Group commit: POST at ${CONNECTIONS} connections made ${RPS[post]} durable writes/s, **${GROUP_GAIN}x** the
-  ${RPS[post1]}/s of one connection. ${SYNC_LINE} A batch holds at most one write per worker
-  (32, \`--workers\`), since each handler parks its worker until its batch is committed. The disk
-  does ${DSYNC_RATE} synchronous 4 KiB writes/s here (${DSYNC_US} µs each; \`dd oflag=dsync
-  conv=notrunc\` in the data directory).
-- A job's whole life (\`bench/api/jobcycle.py\`, ${CONNECTIONS} threads of a Python client, each
+EOF
+  if [[ " $BACKENDS " == *" sqlite "* ]]; then
+    cat <<EOF
+- Group commit (sqlite): POST at ${CONNECTIONS} connections made ${RPS[sqlite.post]} durable writes/s, **${GROUP_GAIN[sqlite]}x** the
+  ${RPS[sqlite.post1]}/s of one connection. ${SYNC_LINE} A batch holds at most one write per worker
+  (32, \`--workers\`), since each handler parks its worker until its batch is committed.
+EOF
+  fi
+  if [[ -n $HAS_PG ]]; then
+    cat <<EOF
+- No group commit (postgres): POST at ${CONNECTIONS} connections made ${RPS[postgres.post]} durable writes/s,
+  **${GROUP_GAIN[postgres]}x** the ${RPS[postgres.post1]}/s of one connection; at most ${COFFER_POOL_SIZE} transactions
+  (\`--pool-size\`) are open at once, and those of one org queue on its audit lock, each for its
+  own WAL flush.
+EOF
+  fi
+  cat <<EOF
+- The disk does ${DSYNC_RATE} synchronous 4 KiB writes/s here (${DSYNC_US} µs each; \`dd oflag=dsync
+  conv=notrunc\` in the benchmark's temporary directory).
+EOF
+  for B in $BACKENDS; do
+    cat <<EOF
+- A job's whole life on ${B} (\`bench/api/jobcycle.py\`, ${CONNECTIONS} threads of a Python client, each
   on its own connection: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
-  job's token, \`POST .../finish\`): **${CYCLE_RATE} jobs/s**, a cycle's p50 $(fmt_us "${cycle_p50_us:-0}"),
-  p99 $(fmt_us "${cycle_p99_us:-0}"), ${CYCLE_CPU} µs of server CPU per job; the client used ${cycle_client_cpu_s:-?} s of
+  job's token, \`POST .../finish\`): **${CYC_RATE[$B]} jobs/s**, a cycle's p50 $(fmt_us "${CYC_P50[$B]}"),
+  p99 $(fmt_us "${CYC_P99[$B]}"), ${CYC_CPU[$B]} µs of server CPU per job; the client used ${CYC_CLIENT[$B]} s of
   CPU in ${DURATION} s (near ${DURATION} would mean the client, not the server, is the limit).
+EOF
+  done
+  errs_cycle=""
+  for B in $BACKENDS; do errs_cycle+="${errs_cycle:+, }$B ${CYC_ERRS[$B]}"; done
+  cat <<EOF
 - Failed requests (socket errors and statuses >= 400, from wrk): ${TOTAL_ERRS}; must be 0
-  (and the job cycle's: ${cycle_errors:-?}).
+  (and the job cycles': ${errs_cycle}).
 
-Machine: ${CPU_MODEL}, $(nproc) cores, Linux $(uname -r), data directory on ${DATA_FS}; nginx ${NGINX_VERSION},
-wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}. Commit ${COMMIT}${DIRTY}, \`${BUILD_ARG}/coffer\` built ${BINARY_TIME},
+Machine: ${CPU_MODEL}, $(nproc) cores, Linux $(uname -r), data on ${DATA_FS}; nginx ${NGINX_VERSION},
+wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}${PG_VERSION:+, PostgreSQL ${PG_VERSION}}. Commit ${COMMIT}${DIRTY}, \`${BUILD_ARG}/coffer\` built ${BINARY_TIME},
 run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
-Where the time goes (\`perf record -g\` of the server under the same wrk load, 2026-12-02, by
+Where the time goes on sqlite (\`perf record -g\` of the server under the same wrk load, 2026-12-02, by
 hand, not by this script; see *Profile* below): the thread hand-offs. Every request that
 touches the store is read on an I/O thread, run on a worker and answered on an I/O thread
 again: two futex wake-ups and context switches, about a third of *healthz*'s server CPU
