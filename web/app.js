@@ -120,6 +120,8 @@ const routes = [
   [/^\/projects\/([^/]+)\/secrets\/([^/]+)\/usage$/, (m) => usagePage(m[1], m[2])],
   [/^\/projects\/([^/]+)\/secrets\/([^/]+)$/, (m) => secretForm(m[1], m[2])],
   [/^\/projects\/([^/]+)\/targets$/, (m) => targetsPage(m[1])],
+  [/^\/projects\/([^/]+)\/targets\/new$/, (m) => targetForm(m[1], null)],
+  [/^\/projects\/([^/]+)\/targets\/([^/]+)$/, (m) => targetForm(m[1], m[2])],
   [/^\/audit$/, auditPage],
 ];
 
@@ -320,30 +322,10 @@ function readFileBase64(file) {
   });
 }
 
-async function secretForm(project, name) {
-  const editing = name !== null;
-  const where = project ? `project ${project}` : 'organization';
-  document.title = (editing ? `Secret ${name}` : 'New Secret') + ' — Coffer';
-  let current = null;
-  let version = '';
-  if (editing) {
-    const r = await api('GET', `${secretsBase(project)}/${enc(name)}`);
-    if (r.status === 404) return notFound();
-    if (r.status !== 200) return show(h('p', { class: 'alert' }, message(r)));
-    current = r.body;
-    version = r.headers.get('ETag') || '';
-  } else if (project) {
-    const r = await api('GET', `/api/v1alpha/projects/${enc(project)}`);
-    if (r.status === 404) return notFound();
-  }
-  const projects = project ? [] : await projectsList();
-
-  const nameInput = h('input', { type: 'text', id: 'secret-name', name: 'name', autocomplete: 'off',
-                                 value: editing ? current.metadata.name : '' });
-  const descInput = h('input', { type: 'text', id: 'secret-description', name: 'description',
-                                 value: editing ? current.metadata.description : '' });
-  const formAlert = h('div', { id: 'form-alert', role: 'alert' });
-
+// Env var rows (name, value) and file rows (path, upload), add and remove: the secret form's
+// and a deployment target's credentials. `stored` ({env_vars, files}, or null for a new one)
+// gives the rows to start with; such a row's empty value (no new file) keeps the stored one.
+function credentialRows(stored) {
   // Env var rows: name and value; an existing row's empty value keeps the stored value.
   const envRows = h('div', { id: 'env-rows' });
   const envs = [];
@@ -379,12 +361,71 @@ async function secretForm(project, name) {
     fileRows.append(row);
     return path;
   }
-  if (editing) {
-    current.data.env_vars.forEach((v) => addEnv(v.name, true));
-    current.data.files.forEach((f) => addFile(f.path, true));
+  if (stored) {
+    stored.env_vars.forEach((v) => addEnv(v.name, true));
+    stored.files.forEach((f) => addFile(f.path, true));
   } else {
     addEnv('', false);
   }
+  const fieldsets = [
+    h('fieldset', {}, h('legend', {}, 'Environment variables'), envRows,
+      h('button', { type: 'button', id: 'add-env', onclick: () => addEnv('', false).focus() },
+        'Add environment variable')),
+    h('fieldset', {}, h('legend', {}, 'Files'), fileRows,
+      h('button', { type: 'button', id: 'add-file', onclick: () => addFile('', false).focus() },
+        'Add file')),
+  ];
+  // {env_vars, files} as the API takes them (files base64).
+  async function data() {
+    const out = { env_vars: envs.map((e) => ({ name: e.nm.value.trim(), value: e.val.value })), files: [] };
+    for (const f of files) {
+      const file = f.up.files[0];
+      out.files.push({ path: f.path.value.trim(), content: file ? await readFileBase64(file) : '' });
+    }
+    return out;
+  }
+  // The input a server error names: "env_vars[i].name|value", "files[i].path|content".
+  function inputFor(f, i) {
+    if (f.startsWith('env_vars[') && envs[i]) return f.endsWith('.value') ? envs[i].val : envs[i].nm;
+    if (f.startsWith('files[') && files[i]) return f.endsWith('.content') ? files[i].up : files[i].path;
+    return null;
+  }
+  return { fieldsets, data, inputFor };
+}
+
+// A server message "field: why" split into the field, its row index (-1 if none) and why;
+// null when the message names no field.
+function fieldError(msg) {
+  const m = /^([a-z_.]+(?:\[(\d+)\])?(?:\.[a-z_]+)?): (.*)$/.exec(msg);
+  if (!m) return null;
+  return { f: m[1], i: m[2] === undefined ? -1 : Number(m[2]), text: m[3] };
+}
+
+async function secretForm(project, name) {
+  const editing = name !== null;
+  const where = project ? `project ${project}` : 'organization';
+  document.title = (editing ? `Secret ${name}` : 'New Secret') + ' — Coffer';
+  let current = null;
+  let version = '';
+  if (editing) {
+    const r = await api('GET', `${secretsBase(project)}/${enc(name)}`);
+    if (r.status === 404) return notFound();
+    if (r.status !== 200) return show(h('p', { class: 'alert' }, message(r)));
+    current = r.body;
+    version = r.headers.get('ETag') || '';
+  } else if (project) {
+    const r = await api('GET', `/api/v1alpha/projects/${enc(project)}`);
+    if (r.status === 404) return notFound();
+  }
+  const projects = project ? [] : await projectsList();
+
+  const nameInput = h('input', { type: 'text', id: 'secret-name', name: 'name', autocomplete: 'off',
+                                 value: editing ? current.metadata.name : '' });
+  const descInput = h('input', { type: 'text', id: 'secret-description', name: 'description',
+                                 value: editing ? current.metadata.description : '' });
+  const formAlert = h('div', { id: 'form-alert', role: 'alert' });
+
+  const creds = credentialRows(editing ? current.data : null);
 
   // The access policy (organization secrets only).
   let policy = null;
@@ -447,12 +488,7 @@ async function secretForm(project, name) {
       : `In the ${where}.`),
     formAlert,
     field('Name', nameInput), field('Description', descInput, 'optional'),
-    h('fieldset', {}, h('legend', {}, 'Environment variables'), envRows,
-      h('button', { type: 'button', id: 'add-env', onclick: () => addEnv('', false).focus() },
-        'Add environment variable')),
-    h('fieldset', {}, h('legend', {}, 'Files'), fileRows,
-      h('button', { type: 'button', id: 'add-file', onclick: () => addFile('', false).focus() },
-        'Add file')),
+    ...creds.fieldsets,
     policy, actions, confirmBox);
 
   function clearErrors() {
@@ -463,21 +499,20 @@ async function secretForm(project, name) {
 
   // The server's message "field: why" goes next to that field; anything else on top.
   function placeError(msg) {
-    const m = /^([a-z_.]+(?:\[(\d+)\])?(?:\.[a-z_]+)?): (.*)$/.exec(msg);
+    const m = fieldError(msg);
     let input = null;
     let text = msg;
     if (m) {
-      const f = m[1];
-      const i = m[2] === undefined ? -1 : Number(m[2]);
-      text = m[3];
+      const { f, i } = m;
+      text = m.text;
       if (f === 'metadata.name') input = nameInput;
       else if (f === 'metadata.description') input = descInput;
-      else if (f.startsWith('data.env_vars[') && envs[i]) input = f.endsWith('.value') ? envs[i].val : envs[i].nm;
-      else if (f.startsWith('data.files[') && files[i]) input = f.endsWith('.content') ? files[i].up : files[i].path;
-      else if (f.startsWith('org_config') && policyInputs.error) {
+      else if (f.startsWith('data.')) input = creds.inputFor(f.slice(5), i);
+      if (!input && f.startsWith('org_config') && policyInputs.error) {
         policyInputs.error.textContent = text;
         return;
-      } else text = msg;
+      }
+      if (!input) text = msg;
     }
     if (input) { setError(input, text); input.focus(); return; }
     if (policyInputs.error && /polic|project/i.test(msg) && !/not found/.test(msg)) {
@@ -491,15 +526,8 @@ async function secretForm(project, name) {
     const out = {
       apiVersion: project ? 'v1' : 'v1beta', kind: project ? 'ProjectSecret' : 'Secret',
       metadata: { name: nameInput.value.trim(), description: descInput.value },
-      data: {
-        env_vars: envs.map((e) => ({ name: e.nm.value.trim(), value: e.val.value })),
-        files: [],
-      },
+      data: await creds.data(),
     };
-    for (const f of files) {
-      const file = f.up.files[0];
-      out.data.files.push({ path: f.path.value.trim(), content: file ? await readFileBase64(file) : '' });
-    }
     if (!project) {
       const access = ['ALL', 'NONE', 'ALLOWED'].find((v) => policyInputs[v].checked) || 'ALL';
       out.org_config = {
@@ -649,7 +677,7 @@ async function targetsPage(project) {
   const rows = list.map((t) => {
     const active = t.active !== false && t.state !== 'CORDONED';
     return h('tr', {},
-      h('td', {}, t.name), h('td', {}, t.description || ''),
+      h('td', {}, link(`/projects/${enc(project)}/targets/${enc(t.id)}`, t.name)), h('td', {}, t.description || ''),
       h('td', { class: 'names' }, (t.env_vars || []).map((v) => v.name).concat((t.files || []).map((f) => f.path)).join(', ')),
       h('td', {}, rules(t.subject_rules)), h('td', {}, rules(t.object_rules)),
       h('td', {}, active ? 'active' : 'cordoned'),
@@ -659,16 +687,175 @@ async function targetsPage(project) {
         else alert.replaceChildren(h('p', { class: 'alert' }, message(u)));
       } }, active ? 'Cordon' : 'Uncordon')));
   });
-  show(h('h1', {}, `${project}: Settings`),
+  show(takeFlash(), h('h1', {}, `${project}: Settings`),
        h('nav', { class: 'tabs', 'aria-label': 'Project settings' },
          link(`/projects/${enc(project)}`, 'Secrets'),
          link(`/projects/${enc(project)}/targets`, 'Deployment targets', { 'aria-current': 'page' })),
        h('h2', {}, 'Deployment targets'), alert,
+       h('div', { class: 'toolbar' }, link(`/projects/${enc(project)}/targets/new`, 'New deployment target',
+                                         { class: 'button primary', id: 'new-target' })),
        h('table', { id: 'targets' },
          h('thead', {}, h('tr', {}, ['Name', 'Description', 'Credentials', 'Who (subject rules)',
            'What (object rules)', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))),
          h('tbody', {}, rows.length ? rows : h('tr', {}, h('td', { colspan: 7, class: 'muted' },
                                                             'No deployment targets.')))));
+}
+
+// Rows of `make(row, value)` with add and remove: a target's subject and object rules.
+function ruleRows(id, legend, addText, make, initial) {
+  const holder = h('div', { id });
+  const rows = [];
+  function add(value) {
+    const entry = {};
+    const row = h('div', { class: 'row rule-row' });
+    const first = make(entry, value || {});
+    entry.row = row;
+    row.append(...entry.fields,
+      h('button', { type: 'button', class: 'remove', onclick: () => {
+        rows.splice(rows.indexOf(entry), 1); row.remove(); } },
+        'Remove', h('span', { class: 'skip' }, ' rule')));
+    rows.push(entry);
+    holder.append(row);
+    return first;
+  }
+  (initial || []).forEach((v) => add(v));
+  const fieldset = h('fieldset', { id: id + '-set' }, h('legend', {}, legend), holder,
+    h('button', { type: 'button', id: id + '-add', onclick: () => add().focus() }, addText));
+  return { fieldset, rows };
+}
+
+function choice(cls, options, value) {
+  return h('select', { class: cls }, options.map((o) => h('option', { value: o, selected: o === value }, o)));
+}
+
+// A project's deployment target: New, edit (credentials never shown), delete.
+async function targetForm(project, id) {
+  const editing = id !== null;
+  const pr = await api('GET', `/api/v1alpha/projects/${enc(project)}`);
+  if (pr.status === 404) return notFound();
+  if (pr.status !== 200) return show(h('p', { class: 'alert' }, message(pr)));
+  let current = null;
+  if (editing) {
+    const r = await api('GET', `/api/v1alpha/deployment_targets/${enc(id)}?include_secrets=true`);
+    if (r.status === 404) return notFound();
+    if (r.status !== 200) return show(h('p', { class: 'alert' }, message(r)));
+    current = r.body;
+  }
+  document.title = (editing ? `Deployment target ${current.name}` : 'New deployment target') + ' — Coffer';
+  const back = `/projects/${enc(project)}/targets`;
+  const text = (fid, v) => h('input', { type: 'text', id: fid, autocomplete: 'off', value: v || '' });
+  const nameInput = text('target-name', current && current.name);
+  const descInput = text('target-description', current && current.description);
+  const urlInput = text('target-url', current && current.url);
+  const marks = [1, 2, 3].map((n) => text('target-bookmark' + n, current && current[`bookmark_parameter${n}`]));
+  const formAlert = h('div', { id: 'form-alert', role: 'alert', tabindex: -1 });
+
+  const subjects = ruleRows('subject-rules', 'Who may deploy (subject rules)', 'Add subject rule', (e, v) => {
+    e.type = choice('subject-type', ['ANY', 'AUTO', 'USER', 'ROLE'], v.type || 'USER');
+    e.id = h('input', { type: 'text', class: 'subject-id', autocomplete: 'off', value: v.subject_id || '' });
+    e.fields = [field('Subject type', e.type), field('User ID or role name', e.id, 'for USER and ROLE')];
+    return e.type;
+  }, current ? current.subject_rules : [{ type: 'ANY' }]);
+  const objects = ruleRows('object-rules', 'What may be deployed (object rules)', 'Add object rule', (e, v) => {
+    e.type = choice('object-type', ['BRANCH', 'TAG', 'PR'], v.type || 'BRANCH');
+    e.mode = choice('object-mode', ['ALL', 'EXACT', 'REGEX'], v.match_mode || 'ALL');
+    e.pattern = h('input', { type: 'text', class: 'object-pattern', autocomplete: 'off', value: v.pattern || '' });
+    e.fields = [field('Ref type', e.type), field('Match', e.mode), field('Pattern', e.pattern, 'for EXACT and REGEX')];
+    return e.type;
+  }, current ? current.object_rules : [{ type: 'BRANCH', match_mode: 'ALL' }]);
+  const creds = credentialRows(current ? { env_vars: current.env_vars || [], files: current.files || [] } : null);
+
+  const save = h('button', { type: 'submit', class: 'primary', id: 'save-target' }, 'Save target');
+  const actions = h('div', { class: 'toolbar' }, save, link(back, 'Cancel'));
+  const confirmBox = h('div', {});
+  if (editing) {
+    actions.append(h('button', { type: 'button', class: 'danger', id: 'delete-target', onclick: () => {
+      const yes = h('button', { type: 'button', class: 'danger', id: 'confirm-delete', onclick: doDelete },
+                    `Delete ${current.name}`);
+      confirmBox.replaceChildren(h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm delete' },
+        h('span', {}, `Delete the deployment target ${current.name} and its credentials?`), yes,
+        h('button', { type: 'button', onclick: () => confirmBox.replaceChildren() }, 'Keep it')));
+      yes.focus();
+    } }, 'Delete…'));
+  }
+  const form = h('form', { class: 'stack', id: 'target-form', novalidate: true },
+    h('h1', {}, editing ? `Deployment target ${current.name}` : 'New deployment target'),
+    h('p', { class: 'muted' }, `In project ${project}.` + (editing
+      ? ' Credential values are never shown: a value left empty keeps the stored one.' : '')),
+    formAlert,
+    field('Name', nameInput), field('Description', descInput, 'optional'),
+    field('URL', urlInput, 'optional'),
+    h('fieldset', {}, h('legend', {}, 'Bookmarks (optional)'),
+      ...marks.map((m, i) => field(`Bookmark ${i + 1}`, m))),
+    subjects.fieldset, objects.fieldset, ...creds.fieldsets, actions, confirmBox);
+
+  function placeError(msg) {
+    const m = fieldError(msg);
+    let input = null;
+    if (m) {
+      const { f, i } = m;
+      const rule = (list) => list.rows[i] || null;
+      if (f === 'name') input = nameInput;
+      else if (f === 'description') input = descInput;
+      else if (f === 'url') input = urlInput;
+      else if (/^bookmark_parameter[123]$/.test(f)) input = marks[Number(f.slice(-1)) - 1];
+      else if (f.startsWith('subject_rules[') && rule(subjects)) input = f.endsWith('.type') ? rule(subjects).type : rule(subjects).id;
+      else if (f.startsWith('object_rules[') && rule(objects)) {
+        const r = rule(objects);
+        input = f.endsWith('.type') ? r.type : (f.endsWith('.match_mode') ? r.mode : r.pattern);
+      } else input = creds.inputFor(f, i);
+    }
+    if (input) { setError(input, m.text); input.focus(); return; }
+    formAlert.replaceChildren(h('p', { class: 'alert' }, msg));
+  }
+
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    formAlert.replaceChildren();
+    form.querySelectorAll('input, select').forEach((i) => { if (i.id) setError(i, ''); });
+    save.disabled = true;
+    try {
+      const b = {
+        name: nameInput.value.trim(), description: descInput.value, url: urlInput.value.trim(),
+        project_id: pr.body.metadata.id,
+        subject_rules: subjects.rows.map((r) => ({ type: r.type.value, subject_id: r.id.value.trim() })),
+        object_rules: objects.rows.map((r) => ({ type: r.type.value, match_mode: r.mode.value, pattern: r.pattern.value })),
+        ...(await creds.data()),
+      };
+      marks.forEach((m, i) => { b[`bookmark_parameter${i + 1}`] = m.value; });
+      if (editing) b.update_time = current.update_time;
+      const r = editing
+        ? await api('PATCH', `/api/v1alpha/deployment_targets/${enc(id)}`, b)
+        : await api('POST', '/api/v1alpha/deployment_targets', b);
+      if (r.status === 200) {
+        navigate(back, false, `Saved deployment target ${r.body.name}.`);
+        return;
+      }
+      if (r.status === 409 && editing) {
+        formAlert.replaceChildren(h('p', { class: 'alert', id: 'stale' },
+          'Someone else saved this target after you opened it, so nothing was changed. ' +
+          'Reload the page to edit their version. (' + message(r) + ')'));
+        formAlert.focus();
+        return;
+      }
+      placeError(message(r));
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  async function doDelete() {
+    const r = await api('DELETE', `/api/v1alpha/deployment_targets/${enc(id)}`);
+    if (r.status === 200) {
+      navigate(back, false, `Deleted deployment target ${current.name}.`);
+      return;
+    }
+    confirmBox.replaceChildren();
+    formAlert.replaceChildren(h('p', { class: 'alert' }, message(r)));
+  }
+
+  show(form);
+  nameInput.focus();
 }
 
 // --- audit ---------------------------------------------------------------------------------

@@ -138,6 +138,8 @@ void AddUiPages(RouteTable& t, const Services& s) {
   t.Add("GET", "/projects/{project}/secrets/{secret}/usage", kNoAuth,
         PageHandler(s, project_secret));
   t.Add("GET", "/projects/{project}/targets", kNoAuth, PageHandler(s, project));
+  t.Add("GET", "/projects/{project}/targets/new", kNoAuth, PageHandler(s, project));
+  t.Add("GET", "/projects/{project}/targets/{target}", kNoAuth, PageHandler(s, project));
   t.Add("GET", "/ui/{file}", kNoAuth, [](const Call& c) -> Result<Response> {
     const WebAsset* a = FindAsset(c.params.at("file"));
     if (a == nullptr) return NoRouteResponse();

@@ -3,7 +3,8 @@
 // Each walkthrough of the seed documentation is done as written, in the browser, and its
 // result is checked through the API (and a job's checkout). On failure a screenshot is
 // saved to $COFFER_BUILD/browser-failures/. The secrets page and New Secret screenshots
-// for the README are written to docs/img/.
+// for the README go to $COFFER_BUILD/screenshots/, or to docs/img/ (which the README shows)
+// only when UPDATE_SCREENSHOTS=1 is set, so a plain test run leaves the tree clean.
 //
 // run: COFFER_BUILD=build node --test tests/browser/ui.test.js
 'use strict';
@@ -20,7 +21,8 @@ const ROOT = path.resolve(HERE, '../..');
 const BUILD = path.resolve(process.env.COFFER_BUILD || path.join(ROOT, 'build'));
 const COFFER = path.join(BUILD, 'coffer');
 const FAILURES = path.join(BUILD, 'browser-failures');
-const IMG = path.join(ROOT, 'docs/img');
+const IMG = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT, 'docs/img')
+                                                  : path.join(BUILD, 'screenshots');
 
 function playwright() {
   try {
@@ -429,6 +431,102 @@ ui('keyboard: sign in and reach New Secret with the keyboard alone; every field 
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
     .filter((i) => !(i.labels && i.labels.length)).map((i) => i.outerHTML));
   assert.deepEqual(unlabelled, []);
+  await page.context().close();
+});
+
+// A job of `web` under deployment target `target` on branch `ref`, triggered by `userId`:
+// the env vars it checks out.
+async function targetCheckout(target, ref, userId) {
+  const job = await ok('POST', '/api/v1alpha/jobs', {
+    project_id_or_name: 'web', secrets: [target], deployment_target: target,
+    git: { ref_type: 'BRANCH', ref, fork: false }, triggered_by: { type: 'USER', user_id: userId },
+  }, { token: ciToken });
+  const out = await ok('GET', `/api/v1alpha/jobs/${job.job_id}/secrets`, undefined, { token: job.token });
+  return Object.fromEntries(out.env_vars.map((e) => [e.name, e.value]));
+}
+
+async function webTarget(name) {
+  const list = await ok('GET', '/api/v1alpha/deployment_targets?project_id=web&include_secrets=true');
+  return list.find((t) => t.name === name);
+}
+
+ui('deployment target: create with rules and a credential, a bad regex, edit keeping the value, delete', async () => {
+  const web = await ok('GET', '/api/v1alpha/projects/web');
+  // The Owner's user id, as a target's created_by shows it.
+  const probe = await ok('POST', '/api/v1alpha/deployment_targets', { name: 'probe', project_id: web.metadata.id,
+    subject_rules: [{ type: 'ANY' }], object_rules: [{ type: 'BRANCH', match_mode: 'ALL' }] });
+  const ownerId = probe.created_by;
+  assert.ok(ownerId);
+  const page = await newPage();
+  await signIn(page, ownerToken);
+  await page.goto(url + '/projects/web/targets');
+  await page.getByRole('link', { name: 'New deployment target' }).click();
+  await page.getByLabel('Name', { exact: true }).waitFor();
+  const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
+    .filter((i) => !(i.labels && i.labels.length)).map((i) => i.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  await page.getByLabel('Name', { exact: true }).fill('prod');
+  await page.getByLabel('Description').fill('Production');
+  await page.getByLabel('URL').fill('https://prod.example.com');
+  const subject = page.locator('#subject-rules .rule-row').nth(0);
+  await subject.getByLabel('Subject type').selectOption('USER');
+  await subject.getByLabel('User ID or role name').fill(ownerId);
+  const object = page.locator('#object-rules .rule-row').nth(0);
+  await object.getByLabel('Ref type').selectOption('BRANCH');
+  await object.getByLabel('Match').selectOption('REGEX');
+  const pattern = object.getByLabel('Pattern');
+  await pattern.fill('main|release-(');
+  const env = page.locator('.env-row').nth(0);
+  await env.getByLabel('Variable name').fill('DEPLOY_TOKEN');
+  await env.getByLabel('Value').fill('tok-prod-1');
+  await page.getByRole('button', { name: 'Save target' }).click();
+  // The server's words, next to the pattern; nothing was created.
+  const patternId = await pattern.getAttribute('id');
+  await page.locator(`#${patternId}-error`, { hasText: 'not a valid regular expression' }).waitFor();
+  assert.equal(await pattern.getAttribute('aria-invalid'), 'true');
+  assert.equal(await webTarget('prod'), undefined);
+
+  await pattern.fill('main|release-.*');
+  await page.getByRole('button', { name: 'Save target' }).click();
+  await page.locator('.notice', { hasText: 'Saved deployment target prod.' }).waitFor();
+  await assert.doesNotReject(page.locator('#targets tr', { hasText: 'prod' }).getByText('DEPLOY_TOKEN').waitFor());
+
+  const t = await webTarget('prod');
+  assert.equal(t.description, 'Production');
+  assert.equal(t.url, 'https://prod.example.com');
+  assert.deepEqual(t.subject_rules, [{ type: 'USER', subject_id: ownerId }]);
+  assert.deepEqual(t.object_rules, [{ type: 'BRANCH', match_mode: 'REGEX', pattern: 'main|release-.*' }]);
+  assert.deepEqual(t.env_vars.map((e) => e.name), ['DEPLOY_TOKEN']);
+  assert.notEqual(t.env_vars[0].value, 'tok-prod-1');
+  assert.equal((await targetCheckout('prod', 'release-7', ownerId)).DEPLOY_TOKEN, 'tok-prod-1');
+  const refused = await api('POST', '/api/v1alpha/jobs', { project_id_or_name: 'web', secrets: ['prod'],
+    deployment_target: 'prod', git: { ref_type: 'BRANCH', ref: 'dev', fork: false },
+    triggered_by: { type: 'USER', user_id: ownerId } }, { token: ciToken });
+  assert.equal(refused.status, 403);
+
+  // Edit: the value is never shown; left empty, it is kept.
+  await page.getByRole('link', { name: 'prod', exact: true }).click();
+  await page.getByLabel('Description').fill('Production v2');
+  assert.equal(await page.locator('.env-row').nth(0).getByLabel('New value').inputValue(), '');
+  assert.equal(await page.locator('#subject-rules .subject-id').nth(0).inputValue(), ownerId);
+  await page.getByRole('button', { name: 'Save target' }).click();
+  await page.locator('.notice', { hasText: 'Saved deployment target prod.' }).waitFor();
+  const t2 = await webTarget('prod');
+  assert.equal(t2.description, 'Production v2');
+  assert.deepEqual(t2.object_rules, t.object_rules);
+  assert.deepEqual(t2.env_vars, t.env_vars);
+  assert.equal((await targetCheckout('prod', 'main', ownerId)).DEPLOY_TOKEN, 'tok-prod-1');
+
+  // Delete asks first; "Keep it" keeps it.
+  await page.getByRole('link', { name: 'probe', exact: true }).click();
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByRole('button', { name: 'Keep it' }).click();
+  assert.ok(await webTarget('probe'));
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  await page.getByRole('button', { name: 'Delete probe' }).click();
+  await page.locator('.notice', { hasText: 'Deleted deployment target probe.' }).waitFor();
+  assert.equal(await webTarget('probe'), undefined);
+  assert.ok(await webTarget('prod'));
   await page.context().close();
 });
 
