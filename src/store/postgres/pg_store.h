@@ -24,11 +24,12 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/sql_targets.h"
 #include "store/store.h"
 
 namespace coffer::store::pg {
 
-class PgStore final : public Store {
+class PgStore final : public sql::SqlTargets<PgStore, Store> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -114,20 +115,8 @@ class PgStore final : public Store {
   Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
                             const AuditRecord& audit) override;
 
-  // TargetStore: pg_store_targets.cc.
-  Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
-                                const AuditRecord& audit) override;
-  Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
-                                                       const std::string& id) override;
-  Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
-                                                        const std::string& project_id,
-                                                        const std::string& name) override;
-  Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
-      const std::string& org_id, const std::string& project_id) override;
-  Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
-                                int64_t expected_version, const AuditRecord& audit) override;
-  Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
-                                const AuditRecord& audit) override;
+  // TargetStore: deployment targets are sql::SqlTargets (sql/sql_targets_impl.h, shared
+  // with the other SQL backend); deployments are in pg_store_deployments.cc.
   Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
   Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
                                          const DeploymentQuery& q) override;
@@ -151,6 +140,11 @@ class PgStore final : public Store {
                                              int limit) override;
 
  private:
+  // The shared SQL aggregates (store/sql/) run on this backend's driver.
+  template <class, class>
+  friend class sql::SqlTargets;
+  using SqlDb = Db;
+  using SqlStmt = Stmt;
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}
 
   // Runs `fn` in one transaction on a pooled connection and commits it; its changes are

@@ -21,12 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_targets.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace coffer::store {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public sql::SqlTargets<SqliteStore, Store> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -36,10 +37,9 @@ class SqliteStore final : public Store {
   Status AddKey(const KeyRecord& key) override;
   Result<std::vector<KeyInfoRecord>> ListKeyInfo() override;
   Status RetireKey(uint32_t id, int64_t time) override;
-  Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(uint32_t kek_id,
-                                                                   const std::string& after_secret_id,
-                                                                   int64_t after_version,
-                                                                   int limit) override;
+  Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(
+      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version,
+      int limit) override;
   Result<int64_t> ReplaceSealedVersions(const std::vector<ResealedVersionRecord>& batch) override;
   Result<std::string> GetNamedKey(const std::string& name) override;
   Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time) override;
@@ -112,20 +112,8 @@ class SqliteStore final : public Store {
   Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
                             const AuditRecord& audit) override;
 
-  // TargetStore: sqlite_store_targets.cc.
-  Status CreateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
-                                const AuditRecord& audit) override;
-  Result<domain::DeploymentTarget> GetDeploymentTarget(const std::string& org_id,
-                                                       const std::string& id) override;
-  Result<domain::DeploymentTarget> FindDeploymentTarget(const std::string& org_id,
-                                                        const std::string& project_id,
-                                                        const std::string& name) override;
-  Result<std::vector<domain::DeploymentTarget>> ListDeploymentTargets(
-      const std::string& org_id, const std::string& project_id) override;
-  Status UpdateDeploymentTarget(const domain::DeploymentTarget& dt, const SecretRow& credentials,
-                                int64_t expected_version, const AuditRecord& audit) override;
-  Status DeleteDeploymentTarget(const std::string& org_id, const std::string& id,
-                                const AuditRecord& audit) override;
+  // TargetStore: deployment targets are sql::SqlTargets (sql/sql_targets_impl.h, shared
+  // with the other SQL backend); deployments are in sqlite_store_deployments.cc.
   Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
   Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
                                          const DeploymentQuery& q) override;
@@ -149,6 +137,11 @@ class SqliteStore final : public Store {
                                              int limit) override;
 
  private:
+  // The shared SQL aggregates (store/sql/) run on this backend's driver.
+  template <class, class>
+  friend class sql::SqlTargets;
+  using SqlDb = Db;
+  using SqlStmt = Stmt;
   struct Conn {
     std::mutex mu;
     Db db;
