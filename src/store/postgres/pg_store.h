@@ -24,12 +24,13 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/store.h"
 
 namespace coffer::store::pg {
 
-class PgStore final : public sql::SqlTargets<PgStore, Store> {
+class PgStore final : public sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -73,16 +74,8 @@ class PgStore final : public sql::SqlTargets<PgStore, Store> {
   Status DeleteSession(const std::string& hash) override;
   Status PruneSessions(int64_t now, int64_t idle_before) override;
 
-  // ProjectStore: pg_store_projects.cc.
-  Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
-  Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
-  Result<ProjectRecord> GetProjectByName(const std::string& org_id,
-                                         const std::string& name) override;
-  Result<std::vector<ProjectRecord>> ListProjects(const std::string& org_id, int offset,
-                                                  int limit) override;
-  Status UpdateProject(const ProjectRecord& p, const AuditRecord& audit) override;
-  Status DeleteProject(const std::string& org_id, const std::string& id,
-                       const AuditRecord& audit) override;
+  // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
+  // backend).
 
   // SecretStore: pg_store_secrets.cc.
   Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
@@ -143,6 +136,8 @@ class PgStore final : public sql::SqlTargets<PgStore, Store> {
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
   template <class, class>
   friend class sql::SqlTargets;
+  template <class, class>
+  friend class sql::SqlProjects;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}

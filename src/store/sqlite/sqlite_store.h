@@ -21,13 +21,15 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace coffer::store {
 
-class SqliteStore final : public sql::SqlTargets<SqliteStore, Store> {
+class SqliteStore final
+    : public sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -70,16 +72,8 @@ class SqliteStore final : public sql::SqlTargets<SqliteStore, Store> {
   Status DeleteSession(const std::string& hash) override;
   Status PruneSessions(int64_t now, int64_t idle_before) override;
 
-  // ProjectStore: sqlite_store_projects.cc.
-  Status CreateProject(const ProjectRecord& p, const AuditRecord& audit) override;
-  Result<ProjectRecord> GetProjectById(const std::string& org_id, const std::string& id) override;
-  Result<ProjectRecord> GetProjectByName(const std::string& org_id,
-                                         const std::string& name) override;
-  Result<std::vector<ProjectRecord>> ListProjects(const std::string& org_id, int offset,
-                                                  int limit) override;
-  Status UpdateProject(const ProjectRecord& p, const AuditRecord& audit) override;
-  Status DeleteProject(const std::string& org_id, const std::string& id,
-                       const AuditRecord& audit) override;
+  // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
+  // backend).
 
   // SecretStore: sqlite_store_secrets.cc.
   Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
@@ -140,6 +134,8 @@ class SqliteStore final : public sql::SqlTargets<SqliteStore, Store> {
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
   template <class, class>
   friend class sql::SqlTargets;
+  template <class, class>
+  friend class sql::SqlProjects;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   struct Conn {
