@@ -24,13 +24,15 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/sql_identity.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/store.h"
 
 namespace coffer::store::pg {
 
-class PgStore final : public sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>> {
+class PgStore final
+    : public sql::SqlIdentity<PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -50,29 +52,7 @@ class PgStore final : public sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, 
   Status RewrapKeyring(const std::vector<KekRewrap>& keks,
                        const std::vector<NamedKeyRewrap>& named) override;
 
-  // IdentityStore: pg_store_identity.cc.
-  Status CreateOrg(const OrgRecord& org) override;
-  Result<OrgRecord> FindOrgByName(const std::string& name) override;
-  Result<std::vector<OrgRecord>> ListOrgs() override;
-  Status CreateUser(const UserRecord& user) override;
-  Result<UserRecord> GetUser(const std::string& id) override;
-  Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) override;
-  Status SetProjectRole(const std::string& user_id, const std::string& project_id,
-                        const std::string& role) override;
-  Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
-  Status CreateToken(const TokenRecord& token) override;
-  Result<TokenRecord> FindToken(const std::string& hash) override;
-  Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) override;
-  Status DeleteToken(const std::string& org_id, const std::string& id,
-                     const AuditRecord& audit) override;
-  Status DeleteUser(const std::string& org_id, const std::string& user_id,
-                    const AuditRecord& audit) override;
-  Status TouchToken(const std::string& hash, int64_t time) override;
-  Status CreateSession(const SessionRecord& session) override;
-  Result<SessionRecord> FindSession(const std::string& hash) override;
-  Status TouchSession(const std::string& hash, int64_t time) override;
-  Status DeleteSession(const std::string& hash) override;
-  Status PruneSessions(int64_t now, int64_t idle_before) override;
+  // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL backend).
 
   // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
   // backend).
@@ -138,6 +118,8 @@ class PgStore final : public sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, 
   friend class sql::SqlTargets;
   template <class, class>
   friend class sql::SqlProjects;
+  template <class, class>
+  friend class sql::SqlIdentity;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_identity.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/sqlite/sqlite_db.h"
@@ -29,7 +30,8 @@
 namespace coffer::store {
 
 class SqliteStore final
-    : public sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>> {
+    : public sql::SqlIdentity<SqliteStore,
+                              sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -48,29 +50,7 @@ class SqliteStore final
   Status RewrapKeyring(const std::vector<KekRewrap>& keks,
                        const std::vector<NamedKeyRewrap>& named) override;
 
-  // IdentityStore: sqlite_store_identity.cc.
-  Status CreateOrg(const OrgRecord& org) override;
-  Result<OrgRecord> FindOrgByName(const std::string& name) override;
-  Result<std::vector<OrgRecord>> ListOrgs() override;
-  Status CreateUser(const UserRecord& user) override;
-  Result<UserRecord> GetUser(const std::string& id) override;
-  Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) override;
-  Status SetProjectRole(const std::string& user_id, const std::string& project_id,
-                        const std::string& role) override;
-  Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
-  Status CreateToken(const TokenRecord& token) override;
-  Result<TokenRecord> FindToken(const std::string& hash) override;
-  Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) override;
-  Status DeleteToken(const std::string& org_id, const std::string& id,
-                     const AuditRecord& audit) override;
-  Status DeleteUser(const std::string& org_id, const std::string& user_id,
-                    const AuditRecord& audit) override;
-  Status TouchToken(const std::string& hash, int64_t time) override;
-  Status CreateSession(const SessionRecord& session) override;
-  Result<SessionRecord> FindSession(const std::string& hash) override;
-  Status TouchSession(const std::string& hash, int64_t time) override;
-  Status DeleteSession(const std::string& hash) override;
-  Status PruneSessions(int64_t now, int64_t idle_before) override;
+  // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL backend).
 
   // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
   // backend).
@@ -136,6 +116,8 @@ class SqliteStore final
   friend class sql::SqlTargets;
   template <class, class>
   friend class sql::SqlProjects;
+  template <class, class>
+  friend class sql::SqlIdentity;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   struct Conn {
