@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/sql_audit.h"
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
@@ -32,7 +33,9 @@
 namespace coffer::store::pg {
 
 class PgStore final
-    : public sql::SqlIdentity<PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>> {
+    : public sql::SqlAudit<
+          PgStore,
+          sql::SqlIdentity<PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -107,10 +110,7 @@ class PgStore final
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 
-  // AuditStore: pg_store_audit.cc.
-  Status AppendAudit(const AuditRecord& audit) override;
-  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
-                                             int limit) override;
+  // AuditStore: sql::SqlAudit (sql/sql_audit_impl.h, shared with the other SQL backend).
 
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
@@ -120,6 +120,8 @@ class PgStore final
   friend class sql::SqlProjects;
   template <class, class>
   friend class sql::SqlIdentity;
+  template <class, class>
+  friend class sql::SqlAudit;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}

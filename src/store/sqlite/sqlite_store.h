@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/sql_audit.h"
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
@@ -30,8 +31,10 @@
 namespace coffer::store {
 
 class SqliteStore final
-    : public sql::SqlIdentity<SqliteStore,
-                              sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>> {
+    : public sql::SqlAudit<
+          SqliteStore,
+          sql::SqlIdentity<SqliteStore,
+                           sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -105,10 +108,7 @@ class SqliteStore final
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 
-  // AuditStore: sqlite_store_audit.cc.
-  Status AppendAudit(const AuditRecord& audit) override;
-  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
-                                             int limit) override;
+  // AuditStore: sql::SqlAudit (sql/sql_audit_impl.h, shared with the other SQL backend).
 
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
@@ -118,6 +118,8 @@ class SqliteStore final
   friend class sql::SqlProjects;
   template <class, class>
   friend class sql::SqlIdentity;
+  template <class, class>
+  friend class sql::SqlAudit;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   struct Conn {

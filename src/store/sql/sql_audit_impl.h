@@ -1,0 +1,55 @@
+// The shared AuditStore methods (sql_audit.h): included only by a backend's
+// *_store_audit.cc, after its rows header, which then instantiates SqlAudit explicitly.
+#pragma once
+
+#include "store/sql/sql_audit.h"
+
+namespace coffer::store::sql {
+
+template <class Backend, class Base>
+Status SqlAudit<Backend, Base>::AppendAudit(const AuditRecord& audit) {
+  return self().Write([&](typename Backend::SqlDb& db) { return InsertAudit(db, audit); });
+}
+
+template <class Backend, class Base>
+Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::string& org_id,
+                                                                    int64_t after_seq, int limit) {
+  using Stmt = typename Backend::SqlStmt;
+  return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<AuditRecord>> {
+    Stmt q(
+        db,
+        "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
+        "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
+        "workflow_id FROM audit "
+        "WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+    q.Bind(1, org_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+    std::vector<AuditRecord> out;
+    while (q.Step()) {
+      AuditRecord a;
+      a.seq = q.Int(0);
+      a.id = q.Text(1);
+      a.time = q.Int(2);
+      a.org_id = q.Text(3);
+      a.actor_id = q.Text(4);
+      a.actor_name = q.Text(5);
+      a.medium = q.Text(6);
+      a.ip = q.Text(7);
+      a.request_id = q.Text(8);
+      a.action = q.Text(9);
+      a.resource_type = q.Text(10);
+      a.resource_id = q.Text(11);
+      a.resource_name = q.Text(12);
+      a.scope = q.Text(13);
+      a.owner_id = q.Text(14);
+      a.version = q.Int(15);
+      a.job_id = q.Text(16);
+      a.pipeline_id = q.Text(17);
+      a.workflow_id = q.Text(18);
+      out.push_back(std::move(a));
+    }
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+}  // namespace coffer::store::sql
