@@ -26,6 +26,7 @@
 #include "store/postgres/pg_db.h"
 #include "store/sql/sql_audit.h"
 #include "store/sql/sql_identity.h"
+#include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/store.h"
@@ -33,27 +34,17 @@
 namespace coffer::store::pg {
 
 class PgStore final
-    : public sql::SqlAudit<
+    : public sql::SqlKeys<
           PgStore,
-          sql::SqlIdentity<PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>> {
+          sql::SqlAudit<PgStore,
+                        sql::SqlIdentity<
+                            PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
   static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, int pool_size = 8);
 
-  // KeyStore: pg_store_keys.cc.
-  Result<std::vector<KeyRecord>> ListKeys() override;
-  Status AddKey(const KeyRecord& key) override;
-  Result<std::vector<KeyInfoRecord>> ListKeyInfo() override;
-  Status RetireKey(uint32_t id, int64_t time) override;
-  Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(
-      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version,
-      int limit) override;
-  Result<int64_t> ReplaceSealedVersions(const std::vector<ResealedVersionRecord>& batch) override;
-  Result<std::string> GetNamedKey(const std::string& name) override;
-  Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time) override;
-  Status RewrapKeyring(const std::vector<KekRewrap>& keks,
-                       const std::vector<NamedKeyRewrap>& named) override;
+  // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
 
   // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL backend).
 
@@ -122,8 +113,19 @@ class PgStore final
   friend class sql::SqlIdentity;
   template <class, class>
   friend class sql::SqlAudit;
+  template <class, class>
+  friend class sql::SqlKeys;
   using SqlDb = Db;
   using SqlStmt = Stmt;
+  // KeyStore hooks (sql::SqlKeys). RetireKey reads the key's row FOR UPDATE: the trigger
+  // on secret_versions takes a share lock on that row, so a sealed record written meanwhile
+  // is either counted by the retirement or refused by the trigger. RewrapKeyring locks the
+  // keyring and the named keys: no key is added, retired or re-wrapped meanwhile.
+  static constexpr const char* kLockKeyRow = " FOR UPDATE";
+  static constexpr const char* kEmptyBytes = "''::bytea";
+  static Status LockKeyring(Db& db) {
+    return db.Exec("LOCK TABLE keyring, named_keys IN SHARE ROW EXCLUSIVE MODE");
+  }
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}
 
   // Runs `fn` in one transaction on a pooled connection and commits it; its changes are

@@ -23,6 +23,7 @@
 
 #include "store/sql/sql_audit.h"
 #include "store/sql/sql_identity.h"
+#include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
 #include "store/sql/sql_targets.h"
 #include "store/sqlite/sqlite_db.h"
@@ -31,27 +32,17 @@
 namespace coffer::store {
 
 class SqliteStore final
-    : public sql::SqlAudit<
+    : public sql::SqlKeys<
           SqliteStore,
-          sql::SqlIdentity<SqliteStore,
-                           sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>> {
+          sql::SqlAudit<SqliteStore,
+                        sql::SqlIdentity<
+                            SqliteStore,
+                            sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
 
-  // KeyStore: sqlite_store_keys.cc.
-  Result<std::vector<KeyRecord>> ListKeys() override;
-  Status AddKey(const KeyRecord& key) override;
-  Result<std::vector<KeyInfoRecord>> ListKeyInfo() override;
-  Status RetireKey(uint32_t id, int64_t time) override;
-  Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(
-      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version,
-      int limit) override;
-  Result<int64_t> ReplaceSealedVersions(const std::vector<ResealedVersionRecord>& batch) override;
-  Result<std::string> GetNamedKey(const std::string& name) override;
-  Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time) override;
-  Status RewrapKeyring(const std::vector<KekRewrap>& keks,
-                       const std::vector<NamedKeyRewrap>& named) override;
+  // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
 
   // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL backend).
 
@@ -120,8 +111,15 @@ class SqliteStore final
   friend class sql::SqlIdentity;
   template <class, class>
   friend class sql::SqlAudit;
+  template <class, class>
+  friend class sql::SqlKeys;
   using SqlDb = Db;
   using SqlStmt = Stmt;
+  // KeyStore hooks (sql::SqlKeys). The single writer orders every keyring change, so no
+  // lock is taken.
+  static constexpr const char* kLockKeyRow = "";
+  static constexpr const char* kEmptyBytes = "X''";
+  static Status LockKeyring(Db&) { return Status::Ok(); }
   struct Conn {
     std::mutex mu;
     Db db;
