@@ -25,6 +25,7 @@
 
 #include "store/postgres/pg_db.h"
 #include "store/sql/sql_audit.h"
+#include "store/sql/sql_deployments.h"
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
@@ -34,11 +35,14 @@
 namespace coffer::store::pg {
 
 class PgStore final
-    : public sql::SqlKeys<
+    : public sql::SqlDeployments<
           PgStore,
-          sql::SqlAudit<PgStore,
-                        sql::SqlIdentity<
-                            PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>> {
+          sql::SqlKeys<
+              PgStore,
+              sql::SqlAudit<
+                  PgStore,
+                  sql::SqlIdentity<PgStore,
+                                   sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -82,11 +86,8 @@ class PgStore final
   Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
                             const AuditRecord& audit) override;
 
-  // TargetStore: deployment targets are sql::SqlTargets (sql/sql_targets_impl.h, shared
-  // with the other SQL backend); deployments are in pg_store_deployments.cc.
-  Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
-  Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
-                                         const DeploymentQuery& q) override;
+  // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
+  // sql/sql_deployments_impl.h, shared with the other SQL backend).
 
   // JobStore: pg_store_jobs.cc.
   Status CreateJob(const JobRecord& job, const AuditRecord& audit,
@@ -115,6 +116,8 @@ class PgStore final
   friend class sql::SqlAudit;
   template <class, class>
   friend class sql::SqlKeys;
+  template <class, class>
+  friend class sql::SqlDeployments;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   // KeyStore hooks (sql::SqlKeys). RetireKey reads the key's row FOR UPDATE: the trigger

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "store/sql/sql_audit.h"
+#include "store/sql/sql_deployments.h"
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
@@ -32,12 +33,14 @@
 namespace coffer::store {
 
 class SqliteStore final
-    : public sql::SqlKeys<
+    : public sql::SqlDeployments<
           SqliteStore,
-          sql::SqlAudit<SqliteStore,
-                        sql::SqlIdentity<
-                            SqliteStore,
-                            sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>>> {
+          sql::SqlKeys<SqliteStore,
+                       sql::SqlAudit<SqliteStore,
+                                     sql::SqlIdentity<
+                                         SqliteStore,
+                                         sql::SqlProjects<SqliteStore,
+                                                          sql::SqlTargets<SqliteStore, Store>>>>>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -80,11 +83,8 @@ class SqliteStore final
   Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
                             const AuditRecord& audit) override;
 
-  // TargetStore: deployment targets are sql::SqlTargets (sql/sql_targets_impl.h, shared
-  // with the other SQL backend); deployments are in sqlite_store_deployments.cc.
-  Status AppendDeployment(const DeploymentRecord& attempt, const AuditRecord& audit) override;
-  Result<DeploymentPage> ListDeployments(const std::string& org_id, const std::string& target_id,
-                                         const DeploymentQuery& q) override;
+  // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
+  // sql/sql_deployments_impl.h, shared with the other SQL backend).
 
   // JobStore: sqlite_store_jobs.cc.
   Status CreateJob(const JobRecord& job, const AuditRecord& audit,
@@ -113,6 +113,8 @@ class SqliteStore final
   friend class sql::SqlAudit;
   template <class, class>
   friend class sql::SqlKeys;
+  template <class, class>
+  friend class sql::SqlDeployments;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   // KeyStore hooks (sql::SqlKeys). The single writer orders every keyring change, so no
