@@ -29,20 +29,23 @@
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
+#include "store/sql/sql_secrets.h"
 #include "store/sql/sql_targets.h"
 #include "store/store.h"
 
 namespace coffer::store::pg {
 
 class PgStore final
-    : public sql::SqlDeployments<
+    : public sql::SqlSecrets<
           PgStore,
-          sql::SqlKeys<
+          sql::SqlDeployments<
               PgStore,
-              sql::SqlAudit<
+              sql::SqlKeys<
                   PgStore,
-                  sql::SqlIdentity<PgStore,
-                                   sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>>> {
+                  sql::SqlAudit<
+                      PgStore,
+                      sql::SqlIdentity<
+                          PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>>>> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
@@ -55,36 +58,7 @@ class PgStore final
   // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
   // backend).
 
-  // SecretStore: pg_store_secrets.cc.
-  Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
-  Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
-                                  const std::string& owner_id, const std::string& id) override;
-  Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
-                                    const std::string& owner_id, const std::string& name) override;
-  Result<std::vector<domain::SecretMeta>> ListSecrets(const std::string& org_id,
-                                                      domain::Scope scope,
-                                                      const std::string& owner_id,
-                                                      const SecretQuery& q) override;
-  Status UpdateSecret(const SecretRow& row, int64_t expected_version,
-                      const AuditRecord& audit) override;
-  Status DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
-                      const std::string& by, const AuditRecord& audit) override;
-  Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(const std::string& org_id,
-                                                             domain::Scope scope,
-                                                             const std::string& owner_id) override;
-  Status RestoreSecret(const std::string& org_id, const std::string& id, const std::string& name,
-                       int64_t update_time, const AuditRecord& audit) override;
-  Status DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,
-                       const AuditRecord& audit) override;
-  Result<std::vector<domain::SecretMeta>> ListExpiredSecrets(int64_t now, int limit) override;
-  Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
-  Result<std::vector<SecretVersionRecord>> ListSecretVersions(
-      const std::string& org_id, const std::string& secret_id) override;
-  Status DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
-                              int64_t version, int64_t time, const AuditRecord& audit) override;
-  Result<HistorySettings> GetHistorySettings(const std::string& org_id) override;
-  Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
-                            const AuditRecord& audit) override;
+  // SecretStore: sql::SqlSecrets (sql/sql_secrets_impl.h, shared with the other SQL backend).
 
   // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
   // sql/sql_deployments_impl.h, shared with the other SQL backend).
@@ -118,6 +92,8 @@ class PgStore final
   friend class sql::SqlKeys;
   template <class, class>
   friend class sql::SqlDeployments;
+  template <class, class>
+  friend class sql::SqlSecrets;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   // KeyStore hooks (sql::SqlKeys). RetireKey reads the key's row FOR UPDATE: the trigger
@@ -125,6 +101,7 @@ class PgStore final
   // is either counted by the retirement or refused by the trigger. RewrapKeyring locks the
   // keyring and the named keys: no key is added, retired or re-wrapped meanwhile.
   static constexpr const char* kLockKeyRow = " FOR UPDATE";
+  // The SQL for empty bytes: a retired key's and a destroyed version's sealed bytes.
   static constexpr const char* kEmptyBytes = "''::bytea";
   static Status LockKeyring(Db& db) {
     return db.Exec("LOCK TABLE keyring, named_keys IN SHARE ROW EXCLUSIVE MODE");

@@ -26,6 +26,7 @@
 #include "store/sql/sql_identity.h"
 #include "store/sql/sql_keys.h"
 #include "store/sql/sql_projects.h"
+#include "store/sql/sql_secrets.h"
 #include "store/sql/sql_targets.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
@@ -33,14 +34,17 @@
 namespace coffer::store {
 
 class SqliteStore final
-    : public sql::SqlDeployments<
+    : public sql::SqlSecrets<
           SqliteStore,
-          sql::SqlKeys<SqliteStore,
-                       sql::SqlAudit<SqliteStore,
-                                     sql::SqlIdentity<
-                                         SqliteStore,
-                                         sql::SqlProjects<SqliteStore,
-                                                          sql::SqlTargets<SqliteStore, Store>>>>>> {
+          sql::SqlDeployments<
+              SqliteStore,
+              sql::SqlKeys<
+                  SqliteStore,
+                  sql::SqlAudit<
+                      SqliteStore,
+                      sql::SqlIdentity<
+                          SqliteStore,
+                          sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>>>>> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
@@ -52,36 +56,7 @@ class SqliteStore final
   // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
   // backend).
 
-  // SecretStore: sqlite_store_secrets.cc.
-  Status CreateSecret(const SecretRow& row, const AuditRecord& audit) override;
-  Result<SecretRow> GetSecretById(const std::string& org_id, domain::Scope scope,
-                                  const std::string& owner_id, const std::string& id) override;
-  Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
-                                    const std::string& owner_id, const std::string& name) override;
-  Result<std::vector<domain::SecretMeta>> ListSecrets(const std::string& org_id,
-                                                      domain::Scope scope,
-                                                      const std::string& owner_id,
-                                                      const SecretQuery& q) override;
-  Status UpdateSecret(const SecretRow& row, int64_t expected_version,
-                      const AuditRecord& audit) override;
-  Status DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
-                      const std::string& by, const AuditRecord& audit) override;
-  Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(const std::string& org_id,
-                                                             domain::Scope scope,
-                                                             const std::string& owner_id) override;
-  Status RestoreSecret(const std::string& org_id, const std::string& id, const std::string& name,
-                       int64_t update_time, const AuditRecord& audit) override;
-  Status DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,
-                       const AuditRecord& audit) override;
-  Result<std::vector<domain::SecretMeta>> ListExpiredSecrets(int64_t now, int limit) override;
-  Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
-  Result<std::vector<SecretVersionRecord>> ListSecretVersions(
-      const std::string& org_id, const std::string& secret_id) override;
-  Status DestroySecretVersion(const std::string& org_id, const std::string& secret_id,
-                              int64_t version, int64_t time, const AuditRecord& audit) override;
-  Result<HistorySettings> GetHistorySettings(const std::string& org_id) override;
-  Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
-                            const AuditRecord& audit) override;
+  // SecretStore: sql::SqlSecrets (sql/sql_secrets_impl.h, shared with the other SQL backend).
 
   // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
   // sql/sql_deployments_impl.h, shared with the other SQL backend).
@@ -115,11 +90,14 @@ class SqliteStore final
   friend class sql::SqlKeys;
   template <class, class>
   friend class sql::SqlDeployments;
+  template <class, class>
+  friend class sql::SqlSecrets;
   using SqlDb = Db;
   using SqlStmt = Stmt;
   // KeyStore hooks (sql::SqlKeys). The single writer orders every keyring change, so no
   // lock is taken.
   static constexpr const char* kLockKeyRow = "";
+  // The SQL for empty bytes: a retired key's and a destroyed version's sealed bytes.
   static constexpr const char* kEmptyBytes = "X''";
   static Status LockKeyring(Db&) { return Status::Ok(); }
   struct Conn {
