@@ -15,7 +15,8 @@
 // against the latest committed row. The database sees what SQLite's file holds: metadata,
 // sealed bytes and wrapped keys, never a plaintext value.
 //
-// Each interface's methods are in the pg_store_<aggregate>.cc named beside it below.
+// Each interface's methods are in the pg_store_<aggregate>.cc named beside it below; the SQL
+// both backends share is in store/sql/ (sql_store.h), with the locks above as hooks.
 #pragma once
 
 #include <functional>
@@ -24,28 +25,12 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
-#include "store/sql/sql_audit.h"
-#include "store/sql/sql_deployments.h"
-#include "store/sql/sql_identity.h"
-#include "store/sql/sql_keys.h"
-#include "store/sql/sql_projects.h"
-#include "store/sql/sql_secrets.h"
-#include "store/sql/sql_targets.h"
+#include "store/sql/sql_store.h"
 #include "store/store.h"
 
 namespace coffer::store::pg {
 
-class PgStore final
-    : public sql::SqlSecrets<
-          PgStore,
-          sql::SqlDeployments<
-              PgStore,
-              sql::SqlKeys<
-                  PgStore,
-                  sql::SqlAudit<
-                      PgStore,
-                      sql::SqlIdentity<
-                          PgStore, sql::SqlProjects<PgStore, sql::SqlTargets<PgStore, Store>>>>>>> {
+class PgStore final : public sql::SqlStore<PgStore> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.

@@ -1,5 +1,6 @@
 // The shared AuditStore methods (sql_audit.h): included only by a backend's
-// *_store_audit.cc, after its rows header, which then instantiates SqlAudit explicitly.
+// *_store_audit.cc, which then instantiates SqlAudit explicitly (the backend's row helpers are
+// found by argument-dependent lookup on its Db).
 #pragma once
 
 #include "store/sql/sql_audit.h"

@@ -1,5 +1,6 @@
 // The shared TargetStore methods (sql_deployments.h): included only by a backend's
-// *_store_deployments.cc, after its rows header, which then instantiates SqlDeployments explicitly.
+// *_store_deployments.cc, which then instantiates SqlDeployments explicitly (the backend's row
+// helpers are found by argument-dependent lookup on its Db).
 #pragma once
 
 #include <algorithm>

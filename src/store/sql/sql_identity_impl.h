@@ -1,5 +1,6 @@
 // The shared IdentityStore methods (sql_identity.h): included only by a backend's
-// *_store_identity.cc, after its rows header, which then instantiates SqlIdentity explicitly.
+// *_store_identity.cc, which then instantiates SqlIdentity explicitly (the backend's row helpers
+// are found by argument-dependent lookup on its Db).
 #pragma once
 
 #include "store/sql/sql_identity.h"

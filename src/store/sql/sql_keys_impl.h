@@ -1,5 +1,6 @@
 // The shared KeyStore methods (sql_keys.h): included only by a backend's
-// *_store_keys.cc, after its rows header, which then instantiates SqlKeys explicitly.
+// *_store_keys.cc, which then instantiates SqlKeys explicitly (the backend's row helpers are
+// found by argument-dependent lookup on its Db).
 #pragma once
 
 #include <map>

@@ -1,5 +1,6 @@
 // The shared ProjectStore methods (sql_projects.h): included only by a backend's
-// *_store_projects.cc, after its rows header, which then instantiates SqlProjects explicitly.
+// *_store_projects.cc, which then instantiates SqlProjects explicitly (the backend's row helpers
+// are found by argument-dependent lookup on its Db).
 #pragma once
 
 #include "store/sql/sql_projects.h"

@@ -1,5 +1,6 @@
 // The shared SecretStore methods (sql_secrets.h): included only by a backend's
-// *_store_secrets.cc, after its rows header, which then instantiates SqlSecrets explicitly.
+// *_store_secrets.cc, which then instantiates SqlSecrets explicitly (the backend's row helpers are
+// found by argument-dependent lookup on its Db).
 #pragma once
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // The shared TargetStore methods (sql_targets.h): included only by a backend's
-// *_store_targets.cc, after its rows header, which then instantiates SqlTargets explicitly.
+// *_store_targets.cc, which then instantiates SqlTargets explicitly (the backend's row helpers are
+// found by argument-dependent lookup on its Db).
 #pragma once
 
 #include <boost/json.hpp>

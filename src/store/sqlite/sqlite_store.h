@@ -9,7 +9,8 @@
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
 //
 // The connection pool and the group commit are in sqlite_store.cc; each interface's methods
-// are in the sqlite_store_<aggregate>.cc named beside it below.
+// are in the sqlite_store_<aggregate>.cc named beside it below; the SQL both backends share is
+// in store/sql/ (sql_store.h).
 #pragma once
 
 #include <atomic>
@@ -21,30 +22,13 @@
 #include <string>
 #include <vector>
 
-#include "store/sql/sql_audit.h"
-#include "store/sql/sql_deployments.h"
-#include "store/sql/sql_identity.h"
-#include "store/sql/sql_keys.h"
-#include "store/sql/sql_projects.h"
-#include "store/sql/sql_secrets.h"
-#include "store/sql/sql_targets.h"
+#include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace coffer::store {
 
-class SqliteStore final
-    : public sql::SqlSecrets<
-          SqliteStore,
-          sql::SqlDeployments<
-              SqliteStore,
-              sql::SqlKeys<
-                  SqliteStore,
-                  sql::SqlAudit<
-                      SqliteStore,
-                      sql::SqlIdentity<
-                          SqliteStore,
-                          sql::SqlProjects<SqliteStore, sql::SqlTargets<SqliteStore, Store>>>>>>> {
+class SqliteStore final : public sql::SqlStore<SqliteStore> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
