@@ -53,8 +53,8 @@ class IdentityStore {
   virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;
   // Every token of the org's users (no hash), oldest first (create_time, then id).
   virtual Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) = 0;
-  // Deletes token `id` of an org's user and appends `audit`; NotFound when the org has no
-  // such token (nothing is written). Durable on return.
+  // Deletes token `id` of an org's user, ends every session of that user, and appends
+  // `audit`; NotFound when the org has no such token (nothing is written). Durable on return.
   virtual Status DeleteToken(const std::string& org_id, const std::string& id,
                              const AuditRecord& audit) = 0;
   // Sets the token's last use to `time` unless a later one is stored; no audit; OK when no

@@ -77,6 +77,18 @@ class Sessions(ServerTest):
         self.assertEqual(r.status, 401, r)
         self.assertEqual(call(self.server.url, "GET", SESSION, self.token).status, 401)
 
+    def test_revoking_the_token_ends_the_sessions_it_started(self):
+        rex = self.server.user_token("rex", "Admin")
+        _, pair, _ = sign_in(self.server.url, rex)
+        self.assertEqual(self.cookie_call("GET", SESSION, pair).status, 200)
+        tokens = call(self.server.url, "GET", "/api/v1alpha/tokens", self.token).json["tokens"]
+        ids = [t["id"] for t in tokens if t.get("user_name") == "rex"]
+        self.assertEqual(len(ids), 1, tokens)
+        r = call(self.server.url, "DELETE", f"/api/v1alpha/tokens/{ids[0]}", self.token)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.cookie_call("GET", SESSION, pair).status, 401)
+        self.assertEqual(self.cookie_call("GET", "/api/v1beta/secrets", pair).status, 401)
+
     def test_changes_need_the_csrf_token_and_a_same_origin(self):
         _, pair, csrf = sign_in(self.server.url, self.token)
         url = self.server.url

@@ -210,6 +210,17 @@ TEST_P(IdentityStoreConformance, DeletingAUserEndsItsSessions) {
   EXPECT_EQ(identity().FindSession("s1").status().code(), Status::Code::kNotFound);
 }
 
+TEST_P(IdentityStoreConformance, RevokingATokenEndsItsUsersSessions) {
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  ASSERT_TRUE(identity().CreateSession(Session("s1", "u1", 10)).ok());
+  ASSERT_TRUE(identity().CreateSession(Session("s2", "u2", 10)).ok());
+  ASSERT_TRUE(identity().DeleteToken("org1", "t1", Audit("token.revoke")).ok());
+  EXPECT_EQ(identity().FindSession("s1").status().code(), Status::Code::kNotFound);
+  EXPECT_TRUE(identity().FindSession("s2").ok());
+}
+
 COFFER_STORE_CONFORMANCE_SUITE(IdentityStoreConformance, kProjects | kAudit);
 
 }  // namespace

@@ -178,12 +178,23 @@ Status SqlIdentity<Backend, Base>::DeleteToken(const std::string& org_id, const 
                                                const AuditRecord& audit) {
   using Stmt = typename Backend::SqlStmt;
   return self().Write([&](typename Backend::SqlDb& db) {
-    Stmt d(db,
-           "DELETE FROM tokens WHERE id = ? AND user_id IN "
-           "(SELECT id FROM users WHERE org_id = ?)");
-    d.Bind(1, id).Bind(2, org_id);
+    Stmt owner(db,
+               "SELECT t.user_id FROM tokens t JOIN users u ON u.id = t.user_id "
+               "WHERE t.id = ? AND u.org_id = ?");
+    owner.Bind(1, id).Bind(2, org_id);
+    if (!owner.Step()) {
+      COFFER_RETURN_IF_ERROR(owner.status());
+      return Status::NotFound("token not found");
+    }
+    std::string user_id = owner.Text(0);
+    Stmt d(db, "DELETE FROM tokens WHERE id = ?");
+    d.Bind(1, id);
     COFFER_RETURN_IF_ERROR(d.Run());
-    if (d.Changes() == 0) return Status::NotFound("token not found");
+    // A session does not record which token started it, so revoking any token of a user
+    // ends every UI session of that user: none outlives the token it was traded for.
+    Stmt e(db, "DELETE FROM sessions WHERE user_id = ?");
+    e.Bind(1, user_id);
+    COFFER_RETURN_IF_ERROR(e.Run());
     return InsertAudit(db, audit);
   });
 }
