@@ -15,12 +15,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-std::string_view TokenOf(std::string_view auth) {
-  if (auth.rfind("Token ", 0) == 0) return auth.substr(6);
-  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
-  return {};
-}
-
 constexpr std::string_view kSessionCookie = "coffer_session";
 constexpr std::string_view kSecureSessionCookie = "__Host-coffer_session";
 
@@ -58,6 +52,12 @@ Status CheckCsrf(const Request& req, std::string_view session_id) {
 }
 
 }  // namespace
+
+std::string_view TokenOf(std::string_view auth) {
+  if (auth.rfind("Token ", 0) == 0) return auth.substr(6);
+  if (auth.rfind("Bearer ", 0) == 0) return auth.substr(7);
+  return {};
+}
 
 const char* SessionCookieName(bool secure) {
   return secure ? kSecureSessionCookie.data() : kSessionCookie.data();

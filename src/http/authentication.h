@@ -30,6 +30,8 @@ struct Route;
 const char* SessionCookieName(bool secure);
 // The session id the request's Cookie header carries under either name; empty when none.
 SecretBytes SessionCookie(const Request& req);
+// The token of an Authorization header ("Token T" or "Bearer T"), or "" when it has none.
+std::string_view TokenOf(std::string_view authorization);
 // Whether a session cookie may stand for an API token on `route`: the routes that declare
 // kSession, and every other API-token route except the job routes (a job's credentials
 // are never a browser's) and the sign-in itself.

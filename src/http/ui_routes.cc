@@ -6,9 +6,11 @@
 // session cookie; every page and action is authorised by the API's own handlers and
 // services. A page that names an object (a secret, a project) is answered 404 when the
 // signed-in user may not see that object, asked of the same service the API asks.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstring>
 
+#include "common/ids.h"
 #include "http/authentication.h"
 #include "http/responses.h"
 #include "http/routes.h"
@@ -95,10 +97,13 @@ void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies) {
   // itself is never kept by the browser (web/app.js forgets it once this answers).
   t.Add("POST", path, kApiToken, [=](const Call& c) -> Result<Response> {
     COFFER_RETURN_IF_ERROR(CheckOrigin(c.req, false));
-    COFFER_ASSIGN_OR_RETURN(auto session, auth->StartSession(c.ctx));
+    std::string header = c.req.Header("authorization");
+    auto started = auth->StartSession(c.ctx, TokenOf(header));
+    std::fill(header.begin(), header.end(), '\0');
+    COFFER_ASSIGN_OR_RETURN(auto session, std::move(started));
+    int64_t max_age = std::max<int64_t>(0, session.expires_at - NowSeconds());
     Response r = JsonResponse(SessionJson(session.principal, session.csrf_token));
-    r.headers.emplace_back("Set-Cookie", CookieHeader(secure_cookies, session.id.view(),
-                                                      auth->session_limits().lifetime_seconds));
+    r.headers.emplace_back("Set-Cookie", CookieHeader(secure_cookies, session.id.view(), max_age));
     return r;
   });
   t.Add("GET", path, kSession, [=](const Call& c) -> Result<Response> {

@@ -58,9 +58,10 @@ class AuthService {
   };
   void SetSessionLimits(SessionLimits limits) { limits_ = limits; }
   const SessionLimits& session_limits() const { return limits_; }
-  // Signs in the caller of `ctx` (authenticated by an API token); audited as
-  // "session.start". Expired sessions are pruned on the way.
-  Result<NewSession> StartSession(const RequestContext& ctx);
+  // Signs in the caller of `ctx`, authenticated by the API token `token`; audited as
+  // "session.start". The session ends no later than the token expires. Expired sessions are
+  // pruned on the way.
+  Result<NewSession> StartSession(const RequestContext& ctx, std::string_view token);
   // The principal behind a session id; Unauthenticated for an unknown, expired or
   // malformed one, or one whose user is gone. Records its use (at most once a minute).
   Result<domain::Principal> AuthenticateSession(std::string_view session_id) const;

@@ -1,5 +1,7 @@
 // AuthService's web UI sessions: sign-in with an API token, the session id in a cookie,
 // its SHA-256 in the store (auth_service.h).
+#include <algorithm>
+
 #include "common/encoding.h"
 #include "common/ids.h"
 #include "crypto/hash.h"
@@ -29,9 +31,12 @@ std::string AuthService::CsrfToken(std::string_view session_id) {
   return out;
 }
 
-Result<AuthService::NewSession> AuthService::StartSession(const RequestContext& ctx) {
+Result<AuthService::NewSession> AuthService::StartSession(const RequestContext& ctx,
+                                                          std::string_view token) {
   const domain::Principal& p = ctx.principal;
   if (p.user_id.empty()) return BadSession();
+  auto signed_with = store_.FindToken(crypto::Sha256(token));
+  if (!signed_with.ok() || signed_with->user_id != p.user_id) return BadSession();
   int64_t now = NowSeconds();
   // Expired sessions go here, so the table holds only the live ones and a few stale ones.
   store_.PruneSessions(now, now - limits_.idle_seconds).ok();
@@ -43,6 +48,9 @@ Result<AuthService::NewSession> AuthService::StartSession(const RequestContext& 
   rec.create_time = now;
   rec.last_seen = now;
   rec.expires_at = now + limits_.lifetime_seconds;
+  // No session outlives the token it was traded for (revoking one ends them too: DeleteToken).
+  if (signed_with->expires_at != 0)
+    rec.expires_at = std::min(rec.expires_at, signed_with->expires_at);
   COFFER_RETURN_IF_ERROR(store_.CreateSession(rec));
   // The event names the user, never the session id or its hash.
   COFFER_RETURN_IF_ERROR(

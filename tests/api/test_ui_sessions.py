@@ -89,6 +89,16 @@ class Sessions(ServerTest):
         self.assertEqual(self.cookie_call("GET", SESSION, pair).status, 401)
         self.assertEqual(self.cookie_call("GET", "/api/v1beta/secrets", pair).status, 401)
 
+    def test_a_session_ends_no_later_than_its_token(self):
+        self.server.user_token("tia", "Admin")
+        short = self.server.admin("create-token", "--org", "default", "--user", "tia",
+                                  "--ttl", "120").split()[-1]
+        r, pair, _ = sign_in(self.server.url, short)
+        max_age = int(r.headers["Set-Cookie"].split("Max-Age=")[1].split(";")[0])
+        self.assertGreater(max_age, 0)
+        self.assertLessEqual(max_age, 120)
+        self.assertEqual(self.cookie_call("GET", SESSION, pair).status, 200)
+
     def test_changes_need_the_csrf_token_and_a_same_origin(self):
         _, pair, csrf = sign_in(self.server.url, self.token)
         url = self.server.url
