@@ -108,6 +108,7 @@ void AddKeyRoutes(RouteTable& t, const Services& s) {
     }
     if (o.pause_ms > 60000) return Status::InvalidArgument("pause_ms must be at most 60000");
     COFFER_ASSIGN_OR_RETURN(service::RotationProgress p, keys->RunInBackground(o, LogProgress()));
+    COFFER_RETURN_IF_ERROR(keys->Record(c.ctx, "key.rotate", p.to_key));
     return JsonResponse(RotationToJson(p), 202);
   });
   t.Add("GET", "/api/v1alpha/keys/rotation", kApiToken, [=](const Call& c) -> Result<Response> {
@@ -118,6 +119,7 @@ void AddKeyRoutes(RouteTable& t, const Services& s) {
     COFFER_RETURN_IF_ERROR(keys->Authorize(c.ctx));
     COFFER_ASSIGN_OR_RETURN(uint32_t id, KeyId(c));
     COFFER_RETURN_IF_ERROR(keys->Retire(id));
+    COFFER_RETURN_IF_ERROR(keys->Record(c.ctx, "key.retire", id));
     COFFER_ASSIGN_OR_RETURN(auto info, keys->ListKeys());
     for (const auto& k : info) {
       if (k.id == id) return JsonResponse(KeyToJson(k, keys->current_id()));

@@ -6,6 +6,7 @@
 
 #include "common/ids.h"
 #include "crypto/envelope.h"
+#include "service/audit.h"
 
 namespace coffer::service {
 namespace {
@@ -239,6 +240,12 @@ Result<RotationProgress> KeyRotation::RunInBackground(
     if (on_batch) on_batch(p);
   });
   return p;
+}
+
+coffer::Status KeyRotation::Record(const RequestContext& ctx, const std::string& action,
+                                   uint32_t id) {
+  return store_.AppendAudit(
+      MakeAudit(ctx, action, "key", std::to_string(id), "key " + std::to_string(id)));
 }
 
 coffer::Status KeyRotation::Retire(uint32_t id) {

@@ -95,6 +95,10 @@ class KeyRotation {
   // still wraps a data key). Then drops it from this process's keyring.
   coffer::Status Retire(uint32_t id);
 
+  // Appends the audit event `action` ("key.rotate", "key.retire") about KEK `id`, by the
+  // caller of `ctx`, to the caller's organization: ids only, never key material.
+  coffer::Status Record(const RequestContext& ctx, const std::string& action, uint32_t id);
+
  private:
   // Adds a KEK (or decides to resume); sets `p` to the starting state.
   coffer::Status Start(RotationProgress* p);

@@ -191,6 +191,17 @@ class RotationUnderLoad(unittest.TestCase):
             self.assertEqual(got, owned)
             # Key 1 wraps nothing now: it may go, and values still open after a restart.
             keys("retire", "1", "--server", s.url, token=s.token)
+            # Both are in the audit log, by the Owner, naming key ids only.
+            done, page_token = set(), ""
+            while True:
+                page = call(s.url, "GET", f"/api/v1alpha/audit?page_token={page_token}",
+                            s.token).json
+                done |= {(e["action"], e["resource_id"], e["actor_name"])
+                         for e in page["events"] if e["resource_type"] == "key"}
+                page_token = page["next_page_token"]
+                if not page_token:
+                    break
+            self.assertEqual(done, {("key.rotate", "2", "admin"), ("key.retire", "1", "admin")})
             s.stop()
             # The log (flushed at exit) has the counts.
             # (skipped: old versions the clients' writes destroyed meanwhile, max_versions)
