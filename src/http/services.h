@@ -22,7 +22,7 @@ struct Services {
   service::AuditService* audit;
   service::DeploymentTargetService* targets;
   service::JobService* jobs;
-  std::function<Status()> ready;  // for /readyz
+  std::function<Status()> ready;         // for /readyz
   service::KeyRotation* keys = nullptr;  // the keyring (key_routes.cc; /metrics may read it)
 };
 

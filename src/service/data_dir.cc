@@ -86,9 +86,9 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   }
   COFFER_RETURN_IF_ERROR(CheckDataDirPermissions(options.dir));
   DataDir dd;
-  COFFER_ASSIGN_OR_RETURN(dd.store, store::OpenStore(
-                              options.database.empty() ? options.dir : options.database,
-                              options.pool_size));
+  COFFER_ASSIGN_OR_RETURN(
+      dd.store, store::OpenStore(options.database.empty() ? options.dir : options.database,
+                                 options.pool_size));
   if (!unlock) return dd;
 
   std::unique_ptr<crypto::MasterKeySource> source = MasterKeySourceFor(options);

@@ -24,7 +24,7 @@ struct DataDirOptions {
   std::string master_key_file;     // default DIR/master.key
   std::string master_key_env;      // name of an env var holding the key
   std::string master_key_command;  // a command printing the key
-  std::string database{};           // a PostgreSQL URL: the store lives there, not in DIR
+  std::string database{};          // a PostgreSQL URL: the store lives there, not in DIR
   int pool_size = 8;               // PostgreSQL connections at most
   int master_key_timeout = crypto::CommandSource::kDefaultTimeoutSeconds;  // seconds
 };

@@ -172,10 +172,9 @@ Result<domain::SecretData> SealedSecrets::OpenPinned(const std::string& org_id,
     return Status::FailedPrecondition("Secret " + pinned.name +
                                       " was deleted after the job opened");
   }
-  COFFER_ASSIGN_OR_RETURN(
-      SecretBytes plain,
-      OpenSealed(Place(org_id, pinned.scope, pinned.owner_id, pinned.secret_id, pinned.version),
-                 *sealed));
+  COFFER_ASSIGN_OR_RETURN(SecretBytes plain, OpenSealed(Place(org_id, pinned.scope, pinned.owner_id,
+                                                              pinned.secret_id, pinned.version),
+                                                        *sealed));
   return DecodeSecretData(plain);
 }
 
