@@ -87,6 +87,20 @@ async function api(method, path, body, extraHeaders) {
 const message = (r) => (r.body && r.body.message) || `the server answered ${r.status}`;
 const enc = encodeURIComponent;
 
+// The answer to a form's save: `onSaved(body)` on 200; a lost race (409 on an edit) says so
+// at the top of the form and changes nothing; any other error goes next to its field.
+function answerSave(r, editing, what, formAlert, placeError, onSaved) {
+  if (r.status === 200) return onSaved(r.body);
+  if (r.status === 409 && editing) {
+    formAlert.replaceChildren(h('p', { class: 'alert', id: 'stale' },
+      `Someone else saved this ${what} after you opened it, so nothing was changed. ` +
+      'Reload the page to edit their version. (' + message(r) + ')'));
+    formAlert.focus();
+    return undefined;
+  }
+  return placeError(message(r));
+}
+
 async function projectsList() {
   if (state.projects) return state.projects;
   const out = [];
@@ -551,19 +565,10 @@ async function secretForm(project, name) {
       const r = editing
         ? await api('PATCH', `${secretsBase(project)}/${enc(name)}`, b, version ? { 'If-Match': version } : {})
         : await api('POST', secretsBase(project), b);
-      if (r.status === 200) {
+      answerSave(r, editing, 'secret', formAlert, placeError, (body) => {
         const dest = project ? `/projects/${enc(project)}` : '/secrets';
-        navigate(dest, false, `Saved secret ${r.body.metadata.name}.`);
-        return;
-      }
-      if (r.status === 409 && editing) {
-        formAlert.replaceChildren(h('p', { class: 'alert', id: 'stale' },
-          'Someone else saved this secret after you opened it, so nothing was changed. ' +
-          'Reload the page to edit their version. (' + message(r) + ')'));
-        formAlert.focus();
-        return;
-      }
-      placeError(message(r));
+        navigate(dest, false, `Saved secret ${body.metadata.name}.`);
+      });
     } finally {
       save.disabled = false;
     }
@@ -827,18 +832,9 @@ async function targetForm(project, id) {
       const r = editing
         ? await api('PATCH', `/api/v1alpha/deployment_targets/${enc(id)}`, b)
         : await api('POST', '/api/v1alpha/deployment_targets', b);
-      if (r.status === 200) {
-        navigate(back, false, `Saved deployment target ${r.body.name}.`);
-        return;
-      }
-      if (r.status === 409 && editing) {
-        formAlert.replaceChildren(h('p', { class: 'alert', id: 'stale' },
-          'Someone else saved this target after you opened it, so nothing was changed. ' +
-          'Reload the page to edit their version. (' + message(r) + ')'));
-        formAlert.focus();
-        return;
-      }
-      placeError(message(r));
+      answerSave(r, editing, 'target', formAlert, placeError, (body) => {
+        navigate(back, false, `Saved deployment target ${body.name}.`);
+      });
     } finally {
       save.disabled = false;
     }
