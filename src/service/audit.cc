@@ -24,8 +24,8 @@ domain::AuditEvent MakeAudit(const RequestContext& ctx, std::string action,
   return a;
 }
 
-Result<AuditPage> AuditService::List(const RequestContext& ctx, int page_size,
-                                     const std::string& page_token) const {
+Result<AuditPage> AuditService::List(const RequestContext& ctx, const AuditFilter& filter,
+                                     int page_size, const std::string& page_token) const {
   if (!domain::HasPermission(ctx.principal, domain::Permission::kOrgAuditView)) {
     return Status::PermissionDenied("viewing the audit log needs organization.audit_logs.view");
   }
@@ -39,7 +39,8 @@ Result<AuditPage> AuditService::List(const RequestContext& ctx, int page_size,
     if (!n) return Status::InvalidArgument("page_token: invalid");
     after = *n;
   }
-  COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListAudit(ctx.principal.org_id, after, page_size + 1));
+  COFFER_ASSIGN_OR_RETURN(auto rows,
+                          store_.ListAudit(ctx.principal.org_id, filter, after, page_size + 1));
   AuditPage page;
   if (static_cast<int>(rows.size()) > page_size) {
     rows.resize(page_size);

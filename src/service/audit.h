@@ -15,6 +15,9 @@ domain::AuditEvent MakeAudit(const RequestContext& ctx, std::string action,
                              std::string resource_type, std::string resource_id,
                              std::string resource_name);
 
+// Which events List returns (exact matches, combined; an empty field matches every event).
+using AuditFilter = store::AuditFilter;
+
 struct AuditPage {
   std::vector<domain::AuditEvent> events;
   std::string next_page_token;  // "" on the last page
@@ -23,8 +26,10 @@ struct AuditPage {
 class AuditService {
  public:
   explicit AuditService(store::Store& store) : store_(store) {}
-  // Needs organization.audit_logs.view. page_size 1..100 (0 means 100).
-  Result<AuditPage> List(const RequestContext& ctx, int page_size,
+  // The events that match `filter`, oldest first. Needs organization.audit_logs.view.
+  // page_size 1..100 (0 means 100); the next page is asked for with the same filter and the
+  // page's next_page_token.
+  Result<AuditPage> List(const RequestContext& ctx, const AuditFilter& filter, int page_size,
                          const std::string& page_token) const;
 
  private:

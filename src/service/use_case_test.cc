@@ -277,7 +277,7 @@ TEST_F(UseCaseTest, FinishIsIdempotentAndEndsTheToken) {
             Status::Code::kUnauthenticated);
   EXPECT_EQ(s_->jobs.Finish(ci_, "00000000-0000-4000-8000-000000000000").code(),
             Status::Code::kNotFound);
-  auto events = s_->audit.List(owner_, 100, "");
+  auto events = s_->audit.List(owner_, {}, 100, "");
   ASSERT_TRUE(events.ok());
   int finishes = 0;
   for (const auto& e : events->events) finishes += e.action == "job.finish";

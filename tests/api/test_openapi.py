@@ -150,6 +150,8 @@ class OpenApi(ServerTest):
           a("GET", f"/api/v1alpha/deployment_targets/prod/history?project_id={pid}"))
         c("GET", "/api/v1beta/secrets/{secret}/usage", a("GET", "/api/v1beta/secrets/orgkey/usage"))
         c("GET", "/api/v1alpha/audit", a("GET", "/api/v1alpha/audit"))
+        c("GET", "/api/v1alpha/audit",
+          a("GET", f"/api/v1alpha/audit?resource_id={pid}&action=project.create&page_size=1"))
         c("GET", "/api/v1alpha/tokens", a("GET", "/api/v1alpha/tokens"))
         c("GET", "/api/v1beta/secrets/{secret}", a("GET", "/api/v1beta/secrets/nope"), 404)
         t = f"/api/v1alpha/deployment_targets/prod/%s?project_id={pid}"

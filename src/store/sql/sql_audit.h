@@ -16,9 +16,10 @@ namespace coffer::store::sql {
 template <class Backend, class Base>
 class SqlAudit : public Base {
  public:
+  using Base::ListAudit;  // the unfiltered overload
   Status AppendAudit(const AuditRecord& audit) override;
-  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, int64_t after_seq,
-                                             int limit) override;
+  Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, const AuditFilter& filter,
+                                             int64_t after_seq, int limit) override;
 
  private:
   Backend& self() { return static_cast<Backend&>(*this); }

@@ -3,6 +3,10 @@
 // found by argument-dependent lookup on its Db).
 #pragma once
 
+#include <string>
+#include <utility>
+#include <vector>
+
 #include "store/sql/sql_audit.h"
 
 namespace coffer::store::sql {
@@ -14,16 +18,34 @@ Status SqlAudit<Backend, Base>::AppendAudit(const AuditRecord& audit) {
 
 template <class Backend, class Base>
 Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::string& org_id,
+                                                                    const AuditFilter& filter,
                                                                     int64_t after_seq, int limit) {
   using Stmt = typename Backend::SqlStmt;
+  // One statement per combination of filters (eight at most, each prepared once): a condition
+  // is left out rather than written as `(? = '' OR col = ?)`, so the planner sees plain
+  // equalities.
+  std::string sql =
+      "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
+      "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
+      "workflow_id FROM audit WHERE org_id = ? AND seq > ?";
+  std::vector<const std::string*> values;
+  const std::pair<const char*, const std::string*> conditions[] = {
+      {" AND resource_id = ?", &filter.resource_id},
+      {" AND actor_id = ?", &filter.actor_id},
+      {" AND action = ?", &filter.action},
+  };
+  for (const auto& [condition, value] : conditions) {
+    if (value->empty()) continue;
+    sql += condition;
+    values.push_back(value);
+  }
+  sql += " ORDER BY seq LIMIT ?";
   return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<AuditRecord>> {
-    Stmt q(
-        db,
-        "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
-        "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
-        "workflow_id FROM audit "
-        "WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?");
-    q.Bind(1, org_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+    Stmt q(db, sql.c_str());
+    q.Bind(1, org_id).Bind(2, after_seq);
+    int i = 3;
+    for (const std::string* v : values) q.Bind(i++, *v);
+    q.Bind(i, static_cast<int64_t>(limit));
     std::vector<AuditRecord> out;
     while (q.Step()) {
       AuditRecord a;
