@@ -755,10 +755,30 @@ async function targetForm(project, id) {
   const marks = [1, 2, 3].map((n) => text('target-bookmark' + n, current && current[`bookmark_parameter${n}`]));
   const formAlert = h('div', { id: 'form-alert', role: 'alert', tabindex: -1 });
 
+  // USER rules pick from the organization's users; who may not list them (a project Admin
+  // who is no org Owner or Admin) types the user's id instead.
+  const users = await usersList();
   const subjects = ruleRows('subject-rules', 'Who may deploy (subject rules)', 'Add subject rule', (e, v) => {
     e.type = choice('subject-type', ['ANY', 'AUTO', 'USER', 'ROLE'], v.type || 'USER');
-    e.id = h('input', { type: 'text', class: 'subject-id', autocomplete: 'off', value: v.subject_id || '' });
-    e.fields = [field('Subject type', e.type), field('User ID or role name', e.id, 'for USER and ROLE')];
+    const uid = v.type === 'USER' ? v.subject_id || '' : '';
+    if (users) {
+      e.user = h('select', { class: 'subject-user' }, h('option', { value: '' }, 'choose a user'),
+        users.map((u) => h('option', { value: u.id, selected: u.id === uid }, userLabel(u))));
+      if (uid && !users.some((u) => u.id === uid)) {
+        e.user.append(h('option', { value: uid, selected: true }, `${uid} (no such user)`));
+      }
+    } else {
+      e.user = h('input', { type: 'text', class: 'subject-user', autocomplete: 'off', value: uid });
+    }
+    e.role = h('input', { type: 'text', class: 'subject-role', autocomplete: 'off',
+                          value: v.type === 'ROLE' ? v.subject_id || '' : '' });
+    const userField = field(users ? 'User' : 'User ID', e.user);
+    const roleField = field('Role name', e.role);
+    const sync = () => { userField.hidden = e.type.value !== 'USER'; roleField.hidden = e.type.value !== 'ROLE'; };
+    e.type.addEventListener('change', sync);
+    sync();
+    e.id = () => (e.type.value === 'USER' ? e.user : e.role);
+    e.fields = [field('Subject type', e.type), userField, roleField];
     return e.type;
   }, current ? current.subject_rules : [{ type: 'ANY' }]);
   const objects = ruleRows('object-rules', 'What may be deployed (object rules)', 'Add object rule', (e, v) => {
@@ -804,7 +824,7 @@ async function targetForm(project, id) {
       else if (f === 'description') input = descInput;
       else if (f === 'url') input = urlInput;
       else if (/^bookmark_parameter[123]$/.test(f)) input = marks[Number(f.slice(-1)) - 1];
-      else if (f.startsWith('subject_rules[') && rule(subjects)) input = f.endsWith('.type') ? rule(subjects).type : rule(subjects).id;
+      else if (f.startsWith('subject_rules[') && rule(subjects)) input = f.endsWith('.type') ? rule(subjects).type : rule(subjects).id();
       else if (f.startsWith('object_rules[') && rule(objects)) {
         const r = rule(objects);
         input = f.endsWith('.type') ? r.type : (f.endsWith('.match_mode') ? r.mode : r.pattern);
@@ -823,7 +843,8 @@ async function targetForm(project, id) {
       const b = {
         name: nameInput.value.trim(), description: descInput.value, url: urlInput.value.trim(),
         project_id: pr.body.metadata.id,
-        subject_rules: subjects.rows.map((r) => ({ type: r.type.value, subject_id: r.id.value.trim() })),
+        subject_rules: subjects.rows.map((r) => ({ type: r.type.value,
+          subject_id: ['USER', 'ROLE'].includes(r.type.value) ? r.id().value.trim() : '' })),
         object_rules: objects.rows.map((r) => ({ type: r.type.value, match_mode: r.mode.value, pattern: r.pattern.value })),
         ...(await creds.data()),
       };
@@ -856,46 +877,115 @@ async function targetForm(project, id) {
 
 // --- audit ---------------------------------------------------------------------------------
 
+const AUDIT_ACTIONS = [
+  'secret.create', 'secret.update', 'secret.delete', 'secret.restore', 'secret.rollback',
+  'secret.destroy', 'secret.version.destroy', 'secret.purge', 'secret.checkout',
+  'project.create', 'project.update', 'project.delete', 'deployment_target.create',
+  'deployment_target.update', 'deployment_target.delete', 'deployment_target.cordon',
+  'deployment_target.uncordon', 'job.open', 'job.refuse', 'job.finish', 'token.revoke',
+  'user.delete', 'session.start', 'session.end', 'key.rotate', 'key.retire', 'org.settings.update',
+];
+
+// The organization's users ({id, name, org_role}), or null when the API refuses the list
+// (it is for Owners and Admins).
+async function usersList() {
+  const r = await api('GET', '/api/v1alpha/users');
+  return r.status === 200 ? r.body.users : null;
+}
+
+const userLabel = (u) => `${u.name} (${u.org_role})`;
+
+// The audit log, filtered and paged by the server: the URL carries the API's filters
+// (resource_id, actor_id, action) and, for the form, the secret's name and project.
 async function auditPage() {
   document.title = 'Audit log — Coffer';
   const params = new URLSearchParams(location.search);
-  const fSecret = h('input', { type: 'text', id: 'filter-secret', name: 'secret', value: params.get('secret') || '' });
-  const fActor = h('input', { type: 'text', id: 'filter-actor', name: 'actor', value: params.get('actor') || '' });
-  const fAction = h('input', { type: 'text', id: 'filter-action', name: 'action', value: params.get('action') || '' });
+  const want = { resource_id: params.get('resource_id') || '', actor_id: params.get('actor_id') || '',
+                 action: params.get('action') || '' };
+  // The old page goes at once (pushState and this run in one task), the filters follow.
+  show(h('h1', {}, 'Audit log'), h('p', { class: 'muted' }, 'Loading…'));
+  const [users, projects] = await Promise.all([usersList(), projectsList()]);
+  const fSecret = h('input', { type: 'text', id: 'filter-secret', name: 'secret', autocomplete: 'off',
+                               value: params.get('secret') || '' });
+  const fProject = h('select', { id: 'filter-project', name: 'project' },
+    h('option', { value: '' }, 'an organization secret'),
+    projects.map((p) => h('option', { value: p.metadata.name, selected: p.metadata.name === params.get('project') },
+                          `a secret of project ${p.metadata.name}`)));
+  const fActor = h('select', { id: 'filter-actor', name: 'actor' }, h('option', { value: '' }, 'anyone'),
+    (users || []).map((u) => h('option', { value: u.id, selected: u.id === want.actor_id }, userLabel(u))));
+  if (want.actor_id && !(users || []).some((u) => u.id === want.actor_id)) {
+    fActor.append(h('option', { value: want.actor_id, selected: true }, want.actor_id));
+  }
+  const actions = AUDIT_ACTIONS.includes(want.action) || !want.action ? AUDIT_ACTIONS : [...AUDIT_ACTIONS, want.action];
+  const fAction = h('select', { id: 'filter-action', name: 'action' }, h('option', { value: '' }, 'any action'),
+    actions.map((a) => h('option', { value: a, selected: a === want.action }, a)));
   const holder = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
-  const form = h('form', { class: 'toolbar', id: 'audit-filter' },
-    field('Secret', fSecret), field('Actor', fActor), field('Action', fAction),
-    h('button', { type: 'submit' }, 'Filter'));
-  form.addEventListener('submit', (e) => {
+  const form = h('form', { class: 'toolbar', id: 'audit-filter', novalidate: true },
+    field('Secret', fSecret, 'its name'), field('Which is', fProject), field('Actor', fActor),
+    field('Action', fAction), h('button', { type: 'submit' }, 'Filter'),
+    (want.resource_id || want.actor_id || want.action) ? link('/audit', 'Clear filters', { id: 'clear-filters' }) : null);
+  form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    setError(fSecret, '');
     const q = new URLSearchParams();
-    if (fSecret.value) q.set('secret', fSecret.value);
-    if (fActor.value) q.set('actor', fActor.value);
+    const name = fSecret.value.trim();
+    if (name) {
+      // The log names a secret by its id: ask for it as the secret's own page does.
+      const r = await api('GET', `${secretsBase(fProject.value)}/${enc(name)}`);
+      if (r.status !== 200) { setError(fSecret, message(r)); fSecret.focus(); return; }
+      q.set('resource_id', r.body.metadata.id);
+      q.set('secret', name);
+      if (fProject.value) q.set('project', fProject.value);
+    } else if (want.resource_id && !params.get('secret')) {
+      q.set('resource_id', want.resource_id);  // a resource chosen from a row stays chosen
+    }
+    if (fActor.value) q.set('actor_id', fActor.value);
     if (fAction.value) q.set('action', fAction.value);
     navigate('/audit' + (q.toString() ? '?' + q : ''));
   });
-  show(h('h1', {}, 'Audit log'), form, holder);
-  // Up to 10 pages of 100 events, newest first, filtered here.
-  const events = [];
-  let token = '';
-  for (let i = 0; i < 10; i++) {
-    const r = await api('GET', '/api/v1alpha/audit?page_size=100' + (token ? '&page_token=' + enc(token) : ''));
-    if (r.status !== 200) { holder.replaceChildren(h('p', { class: 'alert' }, message(r))); return; }
-    events.push(...r.body.events);
-    token = r.body.next_page_token;
-    if (!token) break;
-  }
-  const has = (v, f) => !f || String(v || '').toLowerCase().includes(f.toLowerCase());
-  const shown = events.filter((e) => has(e.resource_name, fSecret.value) && has(e.actor_name, fActor.value) &&
-                                     has(e.action, fAction.value));
-  holder.replaceChildren(h('table', { id: 'audit' },
+  const chosen = want.resource_id && !params.get('secret')
+    ? h('p', { class: 'muted', id: 'resource-filter' }, `Only the events of resource ${want.resource_id}.`) : null;
+  show(h('h1', {}, 'Audit log'), form, chosen, holder);
+  await auditTable(want, holder, ['']);
+}
+
+// One page of the filtered log; `tokens` is the stack of page tokens behind it.
+async function auditTable(want, holder, tokens) {
+  const q = new URLSearchParams({ page_size: '100' });
+  for (const [k, v] of Object.entries(want)) if (v) q.set(k, v);
+  const token = tokens[tokens.length - 1];
+  if (token) q.set('page_token', token);
+  const r = await api('GET', '/api/v1alpha/audit?' + q);
+  if (r.status !== 200) { holder.replaceChildren(h('p', { class: 'alert' }, message(r))); return; }
+  const only = (k, v) => {
+    const u = new URLSearchParams(location.search);
+    if (k === 'resource_id') { u.delete('secret'); u.delete('project'); }
+    u.set(k, v);
+    return '/audit?' + u;
+  };
+  const events = r.body.events;
+  const table = h('table', { id: 'audit' },
     h('thead', {}, h('tr', {}, ['When', 'Actor', 'Action', 'Resource', 'Medium', 'Client']
       .map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, shown.length ? shown.map((e) => h('tr', {},
-      h('td', {}, fmtTime(e.time)), h('td', {}, e.actor_name), h('td', {}, e.action),
-      h('td', {}, `${e.resource_type} ${e.resource_name}`), h('td', {}, e.medium), h('td', {}, e.client_ip))) :
-      h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No events.')))),
-    token ? h('p', { class: 'muted' }, 'Showing the newest 1,000 events.') : null);
+    h('tbody', {}, events.length ? events.map((e) => h('tr', {},
+      h('td', {}, fmtTime(e.time)),
+      h('td', {}, e.actor_id ? link(only('actor_id', e.actor_id), e.actor_name || e.actor_id, { title: 'Only this actor' }) : e.actor_name),
+      h('td', {}, e.action),
+      h('td', {}, e.resource_id ? link(only('resource_id', e.resource_id), `${e.resource_type} ${e.resource_name}`,
+                                       { title: 'Only this resource' }) : `${e.resource_type} ${e.resource_name}`),
+      h('td', {}, e.medium), h('td', {}, e.client_ip))) :
+      h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No events.'))));
+  const pager = h('div', { class: 'pager' });
+  if (tokens.length > 1) {
+    pager.append(h('button', { type: 'button', onclick: () => auditTable(want, holder, tokens.slice(0, -1)) },
+                   'Previous page'));
+  }
+  pager.append(h('span', { class: 'muted' }, `Page ${tokens.length}, oldest first`));
+  if (r.body.next_page_token) {
+    pager.append(h('button', { type: 'button', id: 'next-page', onclick: () =>
+      auditTable(want, holder, [...tokens, r.body.next_page_token]) }, 'Next page'));
+  }
+  holder.replaceChildren(table, pager);
 }
 
 // --- start -----------------------------------------------------------------------------------

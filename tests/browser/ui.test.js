@@ -339,16 +339,68 @@ ui('the usage page lists each checkout', async () => {
   assert.ok((await owner.locator('#usage tbody tr', { hasText: 'web' }).count()) >= 2);
 });
 
-ui('the audit page filters by secret, actor and action', async () => {
+// The audit page's rows, as text, once the filtered page has loaded.
+async function auditRows(page) {
+  await page.locator('#audit tbody tr').first().waitFor();
+  await page.locator('.pager').waitFor();
+  return page.locator('#audit tbody tr').allTextContents();
+}
+
+async function auditFilter(page) {
+  const before = page.url();
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForURL((u) => u.toString() !== before);
+  return auditRows(page);
+}
+
+ui('the audit page filters on the server by secret, actor and action', async () => {
+  const users = (await ok('GET', '/api/v1alpha/users')).users;
+  const ci = users.find((u) => u.name === 'ci');
+  const awskey = (await ok('GET', '/api/v1beta/secrets/awskey')).metadata.id;
+  const updates = (await ok('GET', `/api/v1alpha/audit?resource_id=${awskey}&action=secret.update`)).events;
+  assert.ok(updates.length >= 2);
   await owner.goto(url + '/audit');
-  await owner.getByLabel('Secret').fill('awskey');
-  await owner.getByLabel('Action').fill('secret.update');
-  await owner.getByRole('button', { name: 'Filter' }).click();
-  await owner.locator('#audit tbody tr').first().waitFor();
-  const rows = await owner.locator('#audit tbody tr').allTextContents();
-  assert.ok(rows.length >= 2, rows.join('\n'));
+  await owner.getByLabel('Secret', { exact: true }).fill('awskey');
+  await owner.getByLabel('Action').selectOption('secret.update');
+  let rows = await auditFilter(owner);
+  assert.equal(rows.length, updates.length, rows.join('\n'));
   for (const r of rows) assert.ok(r.includes('secret.update') && r.includes('awskey'), r);
   assert.ok(rows.some((r) => r.includes('UI')));
+  // The URL holds the API's filters: the page can be reloaded and shows the same.
+  const q = new URL(owner.url()).searchParams;
+  assert.equal(q.get('resource_id'), awskey);
+  assert.equal(q.get('action'), 'secret.update');
+  await owner.reload();
+  assert.equal((await auditRows(owner)).length, updates.length);
+  assert.equal(await owner.getByLabel('Secret', { exact: true }).inputValue(), 'awskey');
+
+  // Actor: a user picked by name; every row is theirs, as many as the API lists.
+  const byCi = (await ok('GET', `/api/v1alpha/audit?actor_id=${ci.id}&page_size=100`)).events;
+  assert.ok(byCi.length >= 1);
+  await owner.goto(url + '/audit');
+  await owner.getByLabel('Actor').selectOption({ label: 'ci (Orchestrator)' });
+  rows = await auditFilter(owner);
+  assert.equal(rows.length, Math.min(byCi.length, 100));
+  for (const cell of await owner.locator('#audit tbody tr td:nth-child(2)').allTextContents()) assert.equal(cell, 'ci');
+
+  // A row's resource narrows to it; "Clear filters" lists everything again.
+  await owner.goto(url + '/audit?action=secret.create');
+  await auditRows(owner);
+  await owner.locator('#audit tbody tr', { hasText: 'gcpkey' }).getByRole('link', { name: /gcpkey/ }).click();
+  await owner.waitForURL(/resource_id=/);
+  rows = await auditRows(owner);
+  assert.equal(rows.length, 1, rows.join('\n'));
+  assert.ok(rows[0].includes('secret.create') && rows[0].includes('gcpkey'));
+  await owner.getByRole('link', { name: 'Clear filters' }).click();
+  await owner.waitForURL((u) => u.pathname === '/audit' && !u.search);
+  assert.ok((await auditRows(owner)).length > 3);
+
+  // A project secret is named with its project; an unknown name is said next to the field.
+  await owner.getByLabel('Secret', { exact: true }).fill('awskey');
+  await owner.getByLabel('Which is').selectOption({ label: 'a secret of project web' });
+  await owner.getByRole('button', { name: 'Filter' }).click();
+  await owner.locator('#filter-secret-error', { hasText: 'not found' }).waitFor();
+  assert.equal(new URL(owner.url()).search, '');
 });
 
 ui('a Member cannot see what an Owner can: a project page is 404, the audit log refused', async () => {
@@ -470,7 +522,12 @@ ui('deployment target: create with rules and a credential, a bad regex, edit kee
   await page.getByLabel('URL').fill('https://prod.example.com');
   const subject = page.locator('#subject-rules .rule-row').nth(0);
   await subject.getByLabel('Subject type').selectOption('USER');
-  await subject.getByLabel('User ID or role name').fill(ownerId);
+  // The user is picked by name from the organization's users (the API's /users).
+  assert.equal(await subject.getByLabel('Role name').isVisible(), false);
+  const picker = subject.getByLabel('User', { exact: true });
+  const names = await picker.locator('option').allTextContents();
+  for (const n of ['admin (Owner)', 'mia (Member)', 'ci (Orchestrator)']) assert.ok(names.includes(n), names.join(', '));
+  await picker.selectOption({ label: 'admin (Owner)' });
   const object = page.locator('#object-rules .rule-row').nth(0);
   await object.getByLabel('Ref type').selectOption('BRANCH');
   await object.getByLabel('Match').selectOption('REGEX');
@@ -508,7 +565,8 @@ ui('deployment target: create with rules and a credential, a bad regex, edit kee
   await page.getByRole('link', { name: 'prod', exact: true }).click();
   await page.getByLabel('Description').fill('Production v2');
   assert.equal(await page.locator('.env-row').nth(0).getByLabel('New value').inputValue(), '');
-  assert.equal(await page.locator('#subject-rules .subject-id').nth(0).inputValue(), ownerId);
+  assert.equal(await page.locator('#subject-rules .subject-user').nth(0).inputValue(), ownerId);
+  assert.equal(await page.locator('#subject-rules .subject-user option:checked').nth(0).textContent(), 'admin (Owner)');
   await page.getByRole('button', { name: 'Save target' }).click();
   await page.locator('.notice', { hasText: 'Saved deployment target prod.' }).waitFor();
   const t2 = await webTarget('prod');
@@ -527,6 +585,7 @@ ui('deployment target: create with rules and a credential, a bad regex, edit kee
   await page.locator('.notice', { hasText: 'Deleted deployment target probe.' }).waitFor();
   assert.equal(await webTarget('probe'), undefined);
   assert.ok(await webTarget('prod'));
+
   await page.context().close();
 });
 
@@ -556,5 +615,18 @@ ui('a page with 1,000 secrets stays paged and fast', async () => {
   await page.getByRole('button', { name: 'Next page' }).click();
   await page.getByText('Page 2').waitFor();
   assert.equal(await page.locator('#secrets tbody tr').count(), 25);
+  // The audit page filters on the server: an event after the 1,000 creations is found.
+  await ok('PATCH', '/api/v1beta/secrets/gcpkey', { metadata: { description: 'after the bulk' } });
+  await page.goto(url + '/audit');
+  await page.getByLabel('Secret', { exact: true }).fill('gcpkey');
+  await page.getByLabel('Action').selectOption('secret.update');
+  const rows = await auditFilter(page);
+  assert.equal(rows.length, 1, rows.join('\n'));
+  assert.ok(rows[0].includes('secret.update') && rows[0].includes('gcpkey'), rows[0]);
+  await page.goto(url + '/audit?action=secret.create');
+  assert.equal((await auditRows(page)).length, 100);
+  await page.getByRole('button', { name: 'Next page' }).click();
+  await page.getByText('Page 2, oldest first').waitFor();
+  assert.equal(await page.locator('#audit tbody tr').count(), 100);
   await page.context().close();
 });
