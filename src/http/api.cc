@@ -19,6 +19,7 @@ namespace coffer::http {
 Api::Api(Services services, ApiOptions options)
     : s_(std::move(services)),
       trusted_proxies_(std::move(options.trusted_proxies)),
+      secure_cookies_(options.secure_cookies),
       limiter_(options.auth_failure_limit) {
   AddHealthRoutes(table_, s_);
   AddSecretRoutes(table_, s_);
@@ -27,11 +28,12 @@ Api::Api(Services services, ApiOptions options)
   AddProjectRoutes(table_, s_);
   AddAuditRoutes(table_, s_);
   AddTokenRoutes(table_, s_);
+  AddUserRoutes(table_, s_);
   AddKeyRoutes(table_, s_);
   AddOpenApiRoutes(table_, s_);
   AddMetricsRoutes(table_, s_, options.metrics_allow);
   AddSessionRoutes(table_, s_, options.secure_cookies);
-  AddUiPages(pages_, s_);
+  AddUiPages(pages_, s_, options.secure_cookies);
   // The tables are complete: their entries no longer move.
   for (const auto& r : table_.routes()) router_.Add(r.method, r.pattern, &r);
   for (const auto& r : pages_.routes()) pages_router_.Add(r.method, r.pattern, &r);
@@ -71,7 +73,7 @@ Response Api::Dispatch(const Request& req, const std::string& request_id, const 
   const Route& route = **match.handler;
   out_info->route = route.pattern;
   unsigned accepted = route.auth | (SessionMayCall(route) ? kSession : 0u);
-  auto identity = Authenticate(req, accepted, s_.auth, request_id);
+  auto identity = Authenticate(req, accepted, s_.auth, request_id, secure_cookies_);
   if (!identity.ok()) return AuthFailure(client, identity.status());
   identity->ctx.ip = client;  // the peer, or the client behind a trusted proxy
   out_info->actor_id = identity->ctx.principal.user_id;

@@ -22,7 +22,10 @@ struct ApiOptions {
   int auth_failure_limit = 100;  // failed authentications per address per minute; 0: off
   std::vector<std::string> trusted_proxies;  // peers whose X-Forwarded-For is believed
   std::vector<std::string> metrics_allow = {"127.0.0.1", "::1"};  // /metrics without a token
-  bool secure_cookies = false;  // served over TLS: the session cookie is Secure (__Host-)
+  // The browser reaches the server over HTTPS (its own TLS, or --secure-cookies behind a
+  // TLS-terminating proxy): the session cookie is Secure and named __Host-coffer_session,
+  // only that name is read, and a browser's Origin must be https://.
+  bool secure_cookies = false;
 };
 
 class Api {
@@ -47,6 +50,7 @@ class Api {
 
   Services s_;
   std::vector<std::string> trusted_proxies_;
+  bool secure_cookies_;
   RouteTable table_;
   Router<const Route*> router_;
   RouteTable pages_;  // the web UI's pages and files, for paths no API route has

@@ -41,9 +41,9 @@ Status CsrfRefused(const std::string& why) {
 }
 
 // A change made with a session needs its CSRF token and a same-origin Origin.
-Status CheckCsrf(const Request& req, std::string_view session_id) {
+Status CheckCsrf(const Request& req, std::string_view session_id, bool https) {
   if (IsSafeMethod(req.method)) return Status::Ok();
-  COFFER_RETURN_IF_ERROR(CheckOrigin(req, true));
+  COFFER_RETURN_IF_ERROR(CheckOrigin(req, true, https));
   std::string sent = req.Header("x-csrf-token");
   std::string want = service::AuthService::CsrfToken(session_id);
   if (sent.empty()) return CsrfRefused("the X-CSRF-Token header is missing");
@@ -63,11 +63,9 @@ const char* SessionCookieName(bool secure) {
   return secure ? kSecureSessionCookie.data() : kSessionCookie.data();
 }
 
-SecretBytes SessionCookie(const Request& req) {
+SecretBytes SessionCookie(const Request& req, bool secure) {
   std::string header = req.Header("cookie");
-  std::string_view v = CookieValue(header, kSecureSessionCookie);
-  if (v.empty()) v = CookieValue(header, kSessionCookie);
-  SecretBytes out(v);
+  SecretBytes out(CookieValue(header, secure ? kSecureSessionCookie : kSessionCookie));
   std::fill(header.begin(), header.end(), '\0');
   return out;
 }
@@ -79,19 +77,19 @@ bool SessionMayCall(const Route& route) {
          route.pattern != "/api/v1alpha/session";
 }
 
-Status CheckOrigin(const Request& req, bool required) {
+Status CheckOrigin(const Request& req, bool required, bool https) {
   std::string origin = req.Header("origin");
   if (origin.empty()) {
     return required ? CsrfRefused("the Origin header is missing") : Status::Ok();
   }
+  // Schemes are compared too: a page on http://host (a plain-HTTP listener or a proxy's
+  // redirect port) is another origin than https://host, the one the secure cookie belongs to.
   std::string_view host = origin;
-  if (host.rfind("https://", 0) == 0) {
-    host.remove_prefix(8);
-  } else if (host.rfind("http://", 0) == 0) {
-    host.remove_prefix(7);
-  } else {
+  const std::string_view scheme = https ? "https://" : "http://";
+  if (Lower(std::string(host.substr(0, scheme.size()))) != scheme) {
     return CsrfRefused("the Origin header is not this server");
   }
+  host.remove_prefix(scheme.size());
   std::string own = Lower(req.Header("host"));
   if (own.empty() || Lower(std::string(host)) != own) {
     return CsrfRefused("the Origin header is not this server");
@@ -110,7 +108,8 @@ std::string MediumFromUserAgent(const std::string& ua) {
 }
 
 Result<Identity> Authenticate(const Request& req, unsigned accepted,
-                              const service::AuthService* auth, const std::string& request_id) {
+                              const service::AuthService* auth, const std::string& request_id,
+                              bool secure_cookies) {
   Identity id;
   id.ctx.ip = req.remote_ip;
   id.ctx.request_id = request_id;
@@ -120,12 +119,12 @@ Result<Identity> Authenticate(const Request& req, unsigned accepted,
   std::string_view token = TokenOf(header);
   Result<Identity> out = Status::Internal("unreachable");
   SecretBytes session;
-  if (token.empty() && (accepted & kSession)) session = SessionCookie(req);
+  if (token.empty() && (accepted & kSession)) session = SessionCookie(req, secure_cookies);
   if (!session.empty()) {
     if (auth == nullptr) return Status::Unavailable("authentication is not available");
     auto principal = auth->AuthenticateSession(session.view());
     if (!principal.ok()) return principal.status();
-    COFFER_RETURN_IF_ERROR(CheckCsrf(req, session.view()));
+    COFFER_RETURN_IF_ERROR(CheckCsrf(req, session.view(), secure_cookies));
     id.ctx.principal = std::move(principal).value();
     id.ctx.medium = "UI";
     id.via_session = true;

@@ -147,7 +147,7 @@ std::string Metrics::Render() const {
 void AddMetricsRoutes(RouteTable& t, const Services& s, std::vector<std::string> allow) {
   t.Add("GET", "/metrics", kNoAuth, [s, allow](const Call& c) -> Result<Response> {
     if (std::find(allow.begin(), allow.end(), c.ctx.ip) == allow.end()) {
-      auto id = Authenticate(c.req, kApiToken, s.auth, c.ctx.request_id);
+      auto id = Authenticate(c.req, kApiToken, s.auth, c.ctx.request_id, /*secure_cookies=*/false);
       if (!id.ok()) return id.status();
       if (id->ctx.principal.org_role != domain::OrgRole::kOwner) {
         return Status::PermissionDenied("metrics: an Owner's token, or a --metrics-allow address");

@@ -74,10 +74,10 @@ json::object SessionJson(const domain::Principal& p, const std::string& csrf) {
 // the service the API asks). Without a session the page is served, and signs in.
 using Check = std::function<Status(const service::RequestContext&, const Params&)>;
 
-Handler PageHandler(const Services& s, Check check) {
-  return [auth = s.auth, check](const Call& c) -> Result<Response> {
+Handler PageHandler(const Services& s, bool secure_cookies, Check check) {
+  return [auth = s.auth, secure_cookies, check](const Call& c) -> Result<Response> {
     if (!check) return IndexPage(200);
-    auto id = Authenticate(c.req, kSession, auth, c.ctx.request_id);
+    auto id = Authenticate(c.req, kSession, auth, c.ctx.request_id, secure_cookies);
     if (!id.ok()) return IndexPage(200);
     Status st = check(id->ctx, c.params);
     if (st.Is(Status::Code::kNotFound) || st.Is(Status::Code::kPermissionDenied)) {
@@ -96,7 +96,7 @@ void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies) {
   // Sign-in: the API token in the Authorization header becomes a session cookie; the token
   // itself is never kept by the browser (web/app.js forgets it once this answers).
   t.Add("POST", path, kApiToken, [=](const Call& c) -> Result<Response> {
-    COFFER_RETURN_IF_ERROR(CheckOrigin(c.req, false));
+    COFFER_RETURN_IF_ERROR(CheckOrigin(c.req, false, secure_cookies));
     std::string header = c.req.Header("authorization");
     auto started = auth->StartSession(c.ctx, TokenOf(header));
     std::fill(header.begin(), header.end(), '\0');
@@ -107,12 +107,12 @@ void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies) {
     return r;
   });
   t.Add("GET", path, kSession, [=](const Call& c) -> Result<Response> {
-    SecretBytes id = SessionCookie(c.req);
+    SecretBytes id = SessionCookie(c.req, secure_cookies);
     return JsonResponse(SessionJson(c.ctx.principal, service::AuthService::CsrfToken(id.view())));
   });
   // Sign-out ends the session in the store: for every server, at once.
   t.Add("DELETE", path, kSession, [=](const Call& c) -> Result<Response> {
-    SecretBytes id = SessionCookie(c.req);
+    SecretBytes id = SessionCookie(c.req, secure_cookies);
     COFFER_RETURN_IF_ERROR(auth->EndSession(id.view(), c.ctx));
     Response r = JsonResponse(json::object{});
     r.headers.emplace_back("Set-Cookie", CookieHeader(secure_cookies, "", 0));
@@ -120,7 +120,7 @@ void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies) {
   });
 }
 
-void AddUiPages(RouteTable& t, const Services& s) {
+void AddUiPages(RouteTable& t, const Services& s, bool secure_cookies) {
   service::SecretService* secrets = s.secrets;
   service::ProjectService* projects = s.projects;
   auto org_secret = [secrets](const service::RequestContext& ctx, const Params& p) {
@@ -133,18 +133,20 @@ void AddUiPages(RouteTable& t, const Services& s) {
     return secrets->Get(ctx, {domain::Scope::kProject, p.at("project")}, p.at("secret")).status();
   };
   for (const char* page : {"/", "/sign-in", "/secrets", "/secrets/new", "/projects", "/audit"}) {
-    t.Add("GET", page, kNoAuth, PageHandler(s, nullptr));
+    t.Add("GET", page, kNoAuth, PageHandler(s, secure_cookies, nullptr));
   }
-  t.Add("GET", "/secrets/{secret}", kNoAuth, PageHandler(s, org_secret));
-  t.Add("GET", "/secrets/{secret}/usage", kNoAuth, PageHandler(s, org_secret));
-  t.Add("GET", "/projects/{project}", kNoAuth, PageHandler(s, project));
-  t.Add("GET", "/projects/{project}/secrets/new", kNoAuth, PageHandler(s, project));
-  t.Add("GET", "/projects/{project}/secrets/{secret}", kNoAuth, PageHandler(s, project_secret));
+  t.Add("GET", "/secrets/{secret}", kNoAuth, PageHandler(s, secure_cookies, org_secret));
+  t.Add("GET", "/secrets/{secret}/usage", kNoAuth, PageHandler(s, secure_cookies, org_secret));
+  t.Add("GET", "/projects/{project}", kNoAuth, PageHandler(s, secure_cookies, project));
+  t.Add("GET", "/projects/{project}/secrets/new", kNoAuth, PageHandler(s, secure_cookies, project));
+  t.Add("GET", "/projects/{project}/secrets/{secret}", kNoAuth,
+        PageHandler(s, secure_cookies, project_secret));
   t.Add("GET", "/projects/{project}/secrets/{secret}/usage", kNoAuth,
-        PageHandler(s, project_secret));
-  t.Add("GET", "/projects/{project}/targets", kNoAuth, PageHandler(s, project));
-  t.Add("GET", "/projects/{project}/targets/new", kNoAuth, PageHandler(s, project));
-  t.Add("GET", "/projects/{project}/targets/{target}", kNoAuth, PageHandler(s, project));
+        PageHandler(s, secure_cookies, project_secret));
+  t.Add("GET", "/projects/{project}/targets", kNoAuth, PageHandler(s, secure_cookies, project));
+  t.Add("GET", "/projects/{project}/targets/new", kNoAuth, PageHandler(s, secure_cookies, project));
+  t.Add("GET", "/projects/{project}/targets/{target}", kNoAuth,
+        PageHandler(s, secure_cookies, project));
   t.Add("GET", "/ui/{file}", kNoAuth, [](const Call& c) -> Result<Response> {
     const WebAsset* a = FindAsset(c.params.at("file"));
     if (a == nullptr) return NoRouteResponse();

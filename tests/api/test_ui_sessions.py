@@ -103,10 +103,12 @@ class Sessions(ServerTest):
         _, pair, csrf = sign_in(self.server.url, self.token)
         url = self.server.url
         body = {"metadata": {"name": "csrf1"}, "data": {"env_vars": [{"name": "A", "value": "a"}]}}
+        https = "https://" + url.split("://", 1)[1]
         for headers, why in (((None, url), "missing"), ((csrf[:-1] + "x", url), "wrong"),
                              ((csrf, None), "Origin header is missing"),
                              ((csrf, "http://evil.example"), "not this server"),
-                             ((csrf, "null"), "not this server")):
+                             ((csrf, "null"), "not this server"),
+                             ((csrf, https), "not this server")):  # the scheme counts too
             r = self.cookie_call("POST", "/api/v1beta/secrets", pair, *headers, body=body)
             self.assertEqual(r.status, 403, (headers, r))
             self.assertIn("CSRF", r.json["message"])
@@ -171,6 +173,13 @@ class Sessions(ServerTest):
                      "other=1; coffer_session=garbage"):
             self.assertEqual(self.cookie_call("GET", "/api/v1beta/secrets", pair).status, 401, pair)
 
+    def test_a_plain_http_server_reads_only_the_cookie_name_it_sets(self):
+        _, pair, _ = sign_in(self.server.url, self.token)
+        value = pair.split("=", 1)[1]
+        self.assertEqual(self.cookie_call("GET", "/api/v1beta/secrets", pair).status, 200)
+        self.assertEqual(self.cookie_call("GET", "/api/v1beta/secrets",
+                                          "__Host-coffer_session=" + value).status, 401)
+
     def test_pages_and_files_are_served_with_a_strict_policy(self):
         r = call(self.server.url, "GET", "/")
         self.assertEqual(r.status, 200)
@@ -207,6 +216,77 @@ class SharedDatabase(unittest.TestCase):
                 self.assertEqual(call(b.url, "GET", "/api/v1beta/secrets", headers=h).status, 401)
 
 
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COFFER_")}
+    env.update(extra)
+    return env
+
+
+class SecureCookies(unittest.TestCase):
+    """--secure-cookies: a plain-HTTP server behind a TLS-terminating proxy, which the
+    browser reaches over https://."""
+
+    def test_the_cookie_is_secure_host_prefixed_and_only_that_name_is_read(self):
+        with Server(extra_args=["--secure-cookies"], env=clean_env()) as s:
+            r, pair, csrf = sign_in(s.url, s.token)
+            cookie = r.headers["Set-Cookie"]
+            self.assertTrue(pair.startswith("__Host-coffer_session=cfs_"), cookie)
+            for attr in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
+                self.assertIn(attr, cookie)
+            self.assertNotIn("Domain", cookie)
+            value = pair.split("=", 1)[1]
+            get = lambda c: call(s.url, "GET", "/api/v1beta/secrets",  # noqa: E731
+                                 headers={"Cookie": c}).status
+            self.assertEqual(get(pair), 200)
+            # The plain name (which a plain-HTTP page of a sibling host could plant) is not
+            # read, alone or beside another cookie.
+            self.assertEqual(get("coffer_session=" + value), 401)
+            self.assertEqual(get("other=1; coffer_session=" + value), 401)
+            self.assertEqual(call(s.url, "GET", SESSION,
+                                  headers={"Cookie": "coffer_session=" + value}).status, 401)
+            # The browser's origin is https://host (the proxy's): http:// is another origin.
+            host = s.url.split("://", 1)[1]
+            h = {"Cookie": pair, "X-CSRF-Token": csrf}
+            r = call(s.url, "POST", "/api/v1beta/secrets", None, NEW,
+                     headers={**h, "Origin": "http://" + host})
+            self.assertEqual(r.status, 403, r)
+            self.assertIn("not this server", r.json["message"])
+            r = call(s.url, "POST", "/api/v1beta/secrets", None, NEW,
+                     headers={**h, "Origin": "https://" + host})
+            self.assertEqual(r.status, 200, r)
+            # Sign-in from an http:// page is refused too; sign-out names the secure cookie.
+            r = call(s.url, "POST", SESSION, s.token, headers={"Origin": "http://" + host})
+            self.assertEqual(r.status, 403, r)
+            r = call(s.url, "DELETE", SESSION, headers={**h, "Origin": "https://" + host})
+            self.assertEqual(r.status, 200, r)
+            self.assertTrue(r.headers["Set-Cookie"].startswith("__Host-coffer_session=;"))
+            self.assertIn("Secure", r.headers["Set-Cookie"])
+            self.assertEqual(get(pair), 401)
+
+    def test_set_by_the_environment_or_the_file_and_the_flag_wins(self):
+        d = tempfile.mkdtemp(prefix="coffer-ui-conf-")
+        self.addCleanup(subprocess.run, ["rm", "-rf", d])
+        on, off = os.path.join(d, "on.yaml"), os.path.join(d, "off.yaml")
+        with open(on, "w") as f:
+            f.write("secure-cookies: true\n")
+        with open(off, "w") as f:
+            f.write("secure-cookies: false\n")
+
+        def secure(args, env):
+            with Server(extra_args=args, env=env) as s:
+                cookie = sign_in(s.url, s.token)[0].headers["Set-Cookie"]
+                return cookie.startswith("__Host-coffer_session=") and "; Secure" in cookie
+
+        self.assertFalse(secure([], clean_env()))
+        self.assertTrue(secure([], clean_env(COFFER_SECURE_COOKIES="true")))
+        self.assertTrue(secure(["--config", on], clean_env()))
+        self.assertFalse(secure(["--config", on], clean_env(COFFER_SECURE_COOKIES="false")))
+        self.assertTrue(secure(["--config", off], clean_env(COFFER_SECURE_COOKIES="1")))
+        self.assertFalse(secure(["--secure-cookies=false"],
+                                clean_env(COFFER_SECURE_COOKIES="true")))
+        self.assertTrue(secure(["--config", off, "--secure-cookies"], clean_env()))
+
+
 class Tls(unittest.TestCase):
     def test_under_tls_the_cookie_is_secure_and_host_prefixed(self):
         d = tempfile.mkdtemp(prefix="coffer-ui-tls-")
@@ -224,6 +304,10 @@ class Tls(unittest.TestCase):
                 for attr in ("Secure", "HttpOnly", "SameSite=Strict", "Path=/"):
                     self.assertIn(attr, cookie)
                 self.assertNotIn("Domain", cookie)
+                plain = "http://" + s.url.split("://", 1)[1]
+                h = {"Cookie": pair, "X-CSRF-Token": csrf, "Origin": plain}
+                r = call(s.url, "POST", "/api/v1beta/secrets", None, NEW, headers=h, context=ctx)
+                self.assertEqual(r.status, 403, r)  # http://host is not https://host
                 h = {"Cookie": pair, "X-CSRF-Token": csrf, "Origin": s.url}
                 r = call(s.url, "POST", "/api/v1beta/secrets", None, NEW, headers=h, context=ctx)
                 self.assertEqual(r.status, 200, r)
