@@ -741,8 +741,10 @@ async function targetForm(project, id) {
   if (pr.status !== 200) return show(h('p', { class: 'alert' }, message(pr)));
   let current = null;
   if (editing) {
-    const r = await api('GET', `/api/v1alpha/deployment_targets/${enc(id)}?include_secrets=true`);
-    if (r.status === 404) return notFound();
+    const r = await api('GET', `/api/v1alpha/deployment_targets/${enc(id)}?project_id=` +
+                               `${enc(pr.body.metadata.id)}&include_secrets=true`);
+    // Another project's target is not this project's page (as the server answers it).
+    if (r.status === 404 || (r.status === 200 && r.body.project_id !== pr.body.metadata.id)) return notFound();
     if (r.status !== 200) return show(h('p', { class: 'alert' }, message(r)));
     current = r.body;
   }
@@ -851,7 +853,7 @@ async function targetForm(project, id) {
       marks.forEach((m, i) => { b[`bookmark_parameter${i + 1}`] = m.value; });
       if (editing) b.update_time = current.update_time;
       const r = editing
-        ? await api('PATCH', `/api/v1alpha/deployment_targets/${enc(id)}`, b)
+        ? await api('PATCH', `/api/v1alpha/deployment_targets/${enc(current.id)}`, b)
         : await api('POST', '/api/v1alpha/deployment_targets', b);
       answerSave(r, editing, 'target', formAlert, placeError, (body) => {
         navigate(back, false, `Saved deployment target ${body.name}.`);
@@ -862,7 +864,7 @@ async function targetForm(project, id) {
   });
 
   async function doDelete() {
-    const r = await api('DELETE', `/api/v1alpha/deployment_targets/${enc(id)}`);
+    const r = await api('DELETE', `/api/v1alpha/deployment_targets/${enc(current.id)}`);
     if (r.status === 200) {
       navigate(back, false, `Deleted deployment target ${current.name}.`);
       return;

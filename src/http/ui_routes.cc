@@ -132,6 +132,17 @@ void AddUiPages(RouteTable& t, const Services& s, bool secure_cookies) {
   auto project_secret = [secrets](const service::RequestContext& ctx, const Params& p) {
     return secrets->Get(ctx, {domain::Scope::kProject, p.at("project")}, p.at("secret")).status();
   };
+  // The target (by id or name) must be one of this project's: a target id of another project
+  // under this project's path is as unknown as no target at all.
+  service::DeploymentTargetService* targets = s.targets;
+  auto project_target = [projects, targets](const service::RequestContext& ctx,
+                                            const Params& p) -> Status {
+    COFFER_ASSIGN_OR_RETURN(domain::Project proj, projects->Get(ctx, p.at("project")));
+    COFFER_ASSIGN_OR_RETURN(service::TargetView t,
+                            targets->Get(ctx, proj.id, p.at("target"), false));
+    if (t.target.project_id != proj.id) return Status::NotFound("deployment target not found");
+    return Status::Ok();
+  };
   for (const char* page : {"/", "/sign-in", "/secrets", "/secrets/new", "/projects", "/audit"}) {
     t.Add("GET", page, kNoAuth, PageHandler(s, secure_cookies, nullptr));
   }
@@ -146,7 +157,7 @@ void AddUiPages(RouteTable& t, const Services& s, bool secure_cookies) {
   t.Add("GET", "/projects/{project}/targets", kNoAuth, PageHandler(s, secure_cookies, project));
   t.Add("GET", "/projects/{project}/targets/new", kNoAuth, PageHandler(s, secure_cookies, project));
   t.Add("GET", "/projects/{project}/targets/{target}", kNoAuth,
-        PageHandler(s, secure_cookies, project));
+        PageHandler(s, secure_cookies, project_target));
   t.Add("GET", "/ui/{file}", kNoAuth, [](const Call& c) -> Result<Response> {
     const WebAsset* a = FindAsset(c.params.at("file"));
     if (a == nullptr) return NoRouteResponse();

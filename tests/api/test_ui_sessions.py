@@ -139,6 +139,32 @@ class Sessions(ServerTest):
         self.assertEqual(self.cookie_call("GET", "/projects/nope", owner).status, 404)
         self.assertEqual(self.cookie_call("GET", "/secrets/nope", owner).status, 404)
 
+    def test_a_target_page_is_404_unless_the_target_is_this_projects(self):
+        self.assertEqual(self.create_project("api-tp").status, 200)
+        ids = {}
+        for project in ("web", "api-tp"):
+            pid = self.ok("GET", f"/api/v1alpha/projects/{project}")["metadata"]["id"]
+            t = self.ok("POST", "/api/v1alpha/deployment_targets",
+                        {"name": f"{project}-prod", "project_id": pid,
+                         "subject_rules": [{"type": "ANY"}],
+                         "object_rules": [{"type": "BRANCH", "match_mode": "ALL"}]})
+            ids[project] = t["id"]
+        _, owner, _ = sign_in(self.server.url, self.token)
+        page = lambda path: self.cookie_call("GET", path, owner).status  # noqa: E731
+        self.assertEqual(page(f"/projects/web/targets/{ids['web']}"), 200)
+        self.assertEqual(page("/projects/web/targets/web-prod"), 200)  # by name too
+        self.assertEqual(page("/projects/web/targets/new"), 200)
+        for path in ("/projects/web/targets/nope",
+                     "/projects/web/targets/00000000-0000-4000-8000-000000000000",
+                     f"/projects/web/targets/{ids['api-tp']}",  # another project's target
+                     "/projects/web/targets/api-tp-prod",
+                     f"/projects/nope/targets/{ids['web']}"):
+            self.assertEqual(page(path), 404, path)
+        # A member who may not see the project gets 404 for its real target too.
+        _, member, _ = sign_in(self.server.url, self.member)
+        self.assertEqual(self.cookie_call("GET", f"/projects/web/targets/{ids['web']}",
+                                          member).status, 404)
+
     def test_job_routes_never_take_the_cookie(self):
         _, pair, csrf = sign_in(self.server.url, self.ci)
         body = {"project_id_or_name": "web", "secrets": [],

@@ -586,6 +586,14 @@ ui('deployment target: create with rules and a credential, a bad regex, edit kee
   assert.equal(await webTarget('probe'), undefined);
   assert.ok(await webTarget('prod'));
 
+  // A target that is not this project's is a 404 page: unknown, deleted, or another project's.
+  for (const p of ['/projects/web/targets/nope', `/projects/web/targets/${probe.id}`, `/projects/api/targets/${t.id}`]) {
+    const res = await page.goto(url + p);
+    assert.equal(res.status(), 404, p);
+    await page.getByRole('heading', { name: 'Not found' }).waitFor();
+  }
+  assert.equal((await page.goto(url + `/projects/web/targets/${t.id}`)).status(), 200);
+  await page.getByLabel('Name', { exact: true }).waitFor();
   await page.context().close();
 });
 
