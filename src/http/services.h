@@ -12,6 +12,7 @@
 #include "service/key_rotation.h"
 #include "service/project_service.h"
 #include "service/secret_service.h"
+#include "service/user_directory.h"
 
 namespace coffer::http {
 
@@ -22,8 +23,9 @@ struct Services {
   service::AuditService* audit;
   service::DeploymentTargetService* targets;
   service::JobService* jobs;
-  std::function<Status()> ready;         // for /readyz
-  service::KeyRotation* keys = nullptr;  // the keyring (key_routes.cc; /metrics may read it)
+  std::function<Status()> ready;            // for /readyz
+  service::KeyRotation* keys = nullptr;     // the keyring (key_routes.cc; /metrics may read it)
+  service::UserDirectory* users = nullptr;  // the org's users (token_routes.cc)
 };
 
 }  // namespace coffer::http

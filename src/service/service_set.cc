@@ -10,6 +10,7 @@ ServiceSet::ServiceSet(DataDir& dd)
       audit(*dd.store),
       targets(*dd.store, projects, sealed),
       jobs(*dd.store, sealed),
+      users(*dd.store),
       keys(*dd.store, *dd.keyring, sealed),
       store_(*dd.store) {}
 

@@ -19,6 +19,7 @@
 #include "service/project_service.h"
 #include "service/sealed_secrets.h"
 #include "service/secret_service.h"
+#include "service/user_directory.h"
 
 namespace coffer::service {
 
@@ -40,6 +41,7 @@ class ServiceSet {
   AuditService audit;
   DeploymentTargetService targets;
   JobService jobs;
+  UserDirectory users;
   KeyRotation keys;  // the keyring's status, rotation and retirement (coffer keys, admin API)
 
  private:

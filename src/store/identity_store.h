@@ -33,6 +33,9 @@ class IdentityStore {
   virtual Result<UserRecord> GetUser(const std::string& id) = 0;
   // The user named `name` in `org_id`; NotFound if none.
   virtual Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) = 0;
+  // Every user of `org_id` (service accounts included), by name then id; empty for an org
+  // with none (or no such org).
+  virtual Result<std::vector<UserRecord>> ListUsers(const std::string& org_id) = 0;
   // Deletes the user, its project roles and tokens, and appends `audit`; NotFound when the
   // org has no such user (nothing is written). Durable on return.
   virtual Status DeleteUser(const std::string& org_id, const std::string& user_id,

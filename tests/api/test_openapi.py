@@ -153,6 +153,7 @@ class OpenApi(ServerTest):
         c("GET", "/api/v1alpha/audit",
           a("GET", f"/api/v1alpha/audit?resource_id={pid}&action=project.create&page_size=1"))
         c("GET", "/api/v1alpha/tokens", a("GET", "/api/v1alpha/tokens"))
+        c("GET", "/api/v1alpha/users", a("GET", "/api/v1alpha/users"))
         c("GET", "/api/v1beta/secrets/{secret}", a("GET", "/api/v1beta/secrets/nope"), 404)
         t = f"/api/v1alpha/deployment_targets/prod/%s?project_id={pid}"
         c("PATCH", "/api/v1alpha/deployment_targets/{target}/deactivate",

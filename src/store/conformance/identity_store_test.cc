@@ -51,6 +51,31 @@ TEST_P(IdentityStoreConformance, TokensAreListedPerOrgOldestFirst) {
   EXPECT_TRUE(identity().ListTokens("no-such-org")->empty());
 }
 
+TEST_P(IdentityStoreConformance, UsersAreListedPerOrgByName) {
+  ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Member", 2}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u4", "org1", "ci", "Orchestrator", 4}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u3", "org2", "eve", "Owner", 3}).ok());
+  Reopen();
+  auto list = identity().ListUsers("org1");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].id, "u1");
+  EXPECT_EQ((*list)[0].org_id, "org1");
+  EXPECT_EQ((*list)[0].name, "ann");
+  EXPECT_EQ((*list)[0].org_role, "Owner");
+  EXPECT_EQ((*list)[0].create_time, 1);
+  EXPECT_EQ((*list)[1].name, "bob");
+  EXPECT_EQ((*list)[2].name, "ci");
+  EXPECT_EQ((*list)[2].org_role, "Orchestrator");
+  auto theirs = identity().ListUsers("org2");
+  ASSERT_EQ(theirs->size(), 1u);
+  EXPECT_EQ((*theirs)[0].name, "eve");
+  EXPECT_TRUE(identity().ListUsers("no-such-org")->empty());
+  ASSERT_TRUE(identity().DeleteUser("org1", "u2", Audit("user.delete")).ok());
+  EXPECT_EQ(identity().ListUsers("org1")->size(), 2u);
+}
+
 TEST_P(IdentityStoreConformance, DeleteTokenIsScopedToItsOrgAuditedAndDurable) {
   ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
   ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());

@@ -22,6 +22,7 @@ class SqlIdentity : public Base {
   Status CreateUser(const UserRecord& user) override;
   Result<UserRecord> GetUser(const std::string& id) override;
   Result<UserRecord> FindUserByName(const std::string& org_id, const std::string& name) override;
+  Result<std::vector<UserRecord>> ListUsers(const std::string& org_id) override;
   Status SetProjectRole(const std::string& user_id, const std::string& project_id,
                         const std::string& role) override;
   Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;

@@ -91,6 +91,21 @@ Result<UserRecord> SqlIdentity<Backend, Base>::FindUserByName(const std::string&
 }
 
 template <class Backend, class Base>
+Result<std::vector<UserRecord>> SqlIdentity<Backend, Base>::ListUsers(const std::string& org_id) {
+  using Stmt = typename Backend::SqlStmt;
+  return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<UserRecord>> {
+    Stmt q(db,
+           "SELECT id, org_id, name, org_role, create_time FROM users WHERE org_id = ? "
+           "ORDER BY name, id");
+    q.Bind(1, org_id);
+    std::vector<UserRecord> out;
+    while (q.Step()) out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4)});
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
+  });
+}
+
+template <class Backend, class Base>
 Status SqlIdentity<Backend, Base>::SetProjectRole(const std::string& user_id,
                                                   const std::string& project_id,
                                                   const std::string& role) {
