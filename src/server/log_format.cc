@@ -2,10 +2,14 @@
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/base_sink.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
 #include <string>
 
 namespace coffer::server {
@@ -49,7 +53,42 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  StderrSink() : tty_(isatty(STDERR_FILENO) == 1) { pending_.reserve(kBufferBytes); }
+  ~StderrSink() override { WritePending(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    if (pending_.size() + line.size() > kBufferBytes) WritePending();
+    pending_.append(line.data(), line.size());
+    if (tty_) WritePending();
+  }
+  void flush_() override { WritePending(); }
+
+ private:
+  static constexpr size_t kBufferBytes = 64 * 1024;
+
+  void WritePending() {
+    size_t done = 0;
+    while (done < pending_.size()) {
+      ssize_t n = write(STDERR_FILENO, pending_.data() + done, pending_.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;  // nowhere to write: the lines are dropped, the server goes on
+      done += static_cast<size_t>(n);
+    }
+    pending_.clear();
+  }
+
+  const bool tty_;
+  std::string pending_;
+};
+
 }  // namespace
+
+std::shared_ptr<spdlog::sinks::sink> MakeStderrSink() { return std::make_shared<StderrSink>(); }
 
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(http::LogFormat format) {
   if (format == http::LogFormat::kJson) return std::make_unique<JsonFormatter>();

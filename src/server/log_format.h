@@ -4,6 +4,7 @@
 #pragma once
 
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/sink.h>
 
 #include <memory>
 
@@ -12,5 +13,12 @@
 namespace coffer::server {
 
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(http::LogFormat format);
+
+// Standard error as a log sink. On a terminal every line is written at once. Elsewhere (a
+// pipe to journald, a file) lines gather in a 64 KiB buffer written by the logger's flush
+// (every second, and at once for a warning or an error: LogOutput) or when it is full, so a
+// request's access line costs no write(2) of its own; a SIGKILL loses at most the last
+// second's info lines.
+std::shared_ptr<spdlog::sinks::sink> MakeStderrSink();
 
 }  // namespace coffer::server

@@ -2,7 +2,6 @@
 
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/dist_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -62,12 +61,13 @@ class LogOutput {
 
   Status Open() {
     if (path_.empty()) {
-      sink_->set_sinks({std::make_shared<spdlog::sinks::stderr_sink_mt>()});
+      sink_->set_sinks({MakeStderrSink()});
     } else {
       COFFER_RETURN_IF_ERROR(Reopen());
     }
     auto logger = std::make_shared<spdlog::logger>("coffer", sink_);
-    // Buffered: request lines reach the file within a second, warnings and errors at once.
+    // Buffered (a file, or stderr when it is no terminal): request lines are written within
+    // a second, warnings and errors at once.
     logger->flush_on(spdlog::level::warn);
     logger->set_level(level_);
     logger->set_formatter(MakeLogFormatter(format_));
@@ -204,6 +204,11 @@ int ServerCommand(int argc, char** argv) {
                  "need an Owner's token)")
       ->delimiter(',')
       ->capture_default_str();
+  bool secure_cookies = false;
+  app.add_flag("--secure-cookies", secure_cookies,
+               "the browser reaches this server over HTTPS through a TLS-terminating proxy: "
+               "the UI's session cookie is Secure and __Host-, and a browser's Origin must be "
+               "https:// (implied by --tls-cert)");
   // Every option above also reads COFFER_<NAME> and the --config file (server/settings.h).
   Settings settings;
   if (auto exit_code = ParseSettings(app, argc, argv, &settings)) return *exit_code;
@@ -232,10 +237,11 @@ int ServerCommand(int argc, char** argv) {
   if (!first_token.ok()) return Fail(first_token.status());
   services.keys.SetAdminOrg(org_name);  // its Owners manage the keyring (/api/v1alpha/keys)
 
-  api_opts.secure_cookies = !so.tls_cert_file.empty();  // the web UI's cookie under HTTPS
+  // The web UI's cookie under HTTPS, served here or by a proxy in front.
+  api_opts.secure_cookies = secure_cookies || !so.tls_cert_file.empty();
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
                    &services.targets, &services.jobs, [&services]() { return services.Ready(); },
-                   &services.keys},
+                   &services.keys, &services.users},
           api_opts);
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());

@@ -205,6 +205,8 @@ EXPECTED = {
 
     "GET /api/v1alpha/audit": Entry(A, OWN_ORG_OWNER_VIEW),
     "GET /api/v1alpha/tokens": Entry(A, OWN_ORG_OWNER_VIEW),
+    # docs/api.md: the org's users, for Owners and Admins; others 403 like the lists above.
+    "GET /api/v1alpha/users": Entry(A, OWN_ORG_OWNER_VIEW),
     # docs/api.md: "Others get 403; an id of another organization is 404."
     "DELETE /api/v1alpha/tokens/{token}": Entry(A, statuses(
         owner=200, other_org_owner=404, member=403, orchestrator=403), fresh="token"),
