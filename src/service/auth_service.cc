@@ -36,23 +36,19 @@ Status NeedOwner(const RequestContext& ctx) {
 Result<domain::Principal> AuthService::Authenticate(std::string_view token) const {
   if (token.size() != kTokenLength || token.substr(0, 4) != kTokenPrefix) return BadToken();
   // The lookup is by the hash of a 256-bit random value: timing reveals nothing useful.
-  auto rec = store_.FindToken(crypto::Sha256(token));
-  if (!rec.ok()) {
-    if (rec.status().Is(Status::Code::kNotFound)) return BadToken();
-    return rec.status();
+  // Token, user and roles come in one query; a token whose user is gone matches nothing.
+  auto holder = store_.FindTokenHolder(crypto::Sha256(token));
+  if (!holder.ok()) {
+    if (holder.status().Is(Status::Code::kNotFound)) return BadToken();
+    return holder.status();
   }
+  const store::TokenRecord& rec = holder->token;
   int64_t now = NowSeconds();
-  if (rec->expires_at != 0 && rec->expires_at <= now) return BadToken();
-  // Deleting a user deletes its tokens too; a token whose user is gone is refused anyway.
-  auto found = PrincipalOf(rec->user_id);
-  if (!found.ok()) {
-    if (found.status().Is(Status::Code::kUnauthenticated)) return BadToken();
-    return found.status();
-  }
-  domain::Principal p = std::move(found).value();
+  if (rec.expires_at != 0 && rec.expires_at <= now) return BadToken();
+  COFFER_ASSIGN_OR_RETURN(domain::Principal p, PrincipalFrom(holder->user, holder->project_roles));
   // Most requests write nothing: the stored last use is compared first. The write is a
   // convenience for whoever reviews tokens, so its failure does not fail the request.
-  if (now - rec->last_used >= kLastUsedResolution) store_.TouchToken(rec->hash, now).ok();
+  if (now - rec.last_used >= kLastUsedResolution) store_.TouchToken(rec.hash, now).ok();
   return p;
 }
 
@@ -62,8 +58,12 @@ Result<domain::Principal> AuthService::PrincipalOf(const std::string& user_id) c
     if (found.status().Is(Status::Code::kNotFound)) return Status::Unauthenticated("user is gone");
     return found.status();
   }
-  const store::UserRecord& user = *found;
-  COFFER_ASSIGN_OR_RETURN(auto roles, store_.ListProjectRoles(user.id));
+  COFFER_ASSIGN_OR_RETURN(auto roles, store_.ListProjectRoles(found->id));
+  return PrincipalFrom(*found, roles);
+}
+
+Result<domain::Principal> AuthService::PrincipalFrom(
+    const store::UserRecord& user, const std::map<std::string, std::string>& roles) {
   domain::Principal p;
   p.user_id = user.id;
   p.user_name = user.name;

@@ -97,6 +97,9 @@ class AuthService {
 
   // The principal of the user `user_id`: Unauthenticated when the user is gone.
   Result<domain::Principal> PrincipalOf(const std::string& user_id) const;
+  // The principal of `user` with its project roles (project id -> role).
+  static Result<domain::Principal> PrincipalFrom(const store::UserRecord& user,
+                                                 const std::map<std::string, std::string>& roles);
 
   store::Store& store_;
   SessionLimits limits_;

@@ -54,6 +54,9 @@ class IdentityStore {
   virtual Status CreateToken(const TokenRecord& token) = 0;
   // The token whose hash is `hash`, expired or not; NotFound if none.
   virtual Result<TokenRecord> FindToken(const std::string& hash) = 0;
+  // The same token with its user and the user's project roles, read in one query (every
+  // API request's authentication); NotFound if no token has that hash.
+  virtual Result<TokenHolder> FindTokenHolder(const std::string& hash) = 0;
   // Every token of the org's users (no hash), oldest first (create_time, then id).
   virtual Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) = 0;
   // Deletes token `id` of an org's user, ends every session of that user, and appends

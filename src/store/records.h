@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ struct TokenRecord {
   int64_t create_time = 0;
   int64_t expires_at = 0;  // 0: never
   int64_t last_used = 0;   // 0: never
+};
+
+// A token with its holder, as one request's authentication reads them (one query).
+struct TokenHolder {
+  TokenRecord token;
+  UserRecord user;
+  std::map<std::string, std::string> project_roles;  // project id -> role
 };
 
 // A token as listed: who holds it and when it was used, never its hash.

@@ -25,6 +25,43 @@ TEST_P(IdentityStoreConformance, TokensAreFoundByHash) {
             Status::Code::kAlreadyExists);
 }
 
+TEST_P(IdentityStoreConformance, ATokensHolderComesWithItsProjectRoles) {
+  ProjectRecord p1{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ProjectRecord p2{"p2", "org1", "api", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p1, Audit("project.create")).ok());
+  ASSERT_TRUE(projects().CreateProject(p2, Audit("project.create")).ok());
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Member", 3}).ok());
+  ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Admin", 4}).ok());
+  ASSERT_TRUE(identity().SetProjectRole("u1", "p1", "Admin").ok());
+  ASSERT_TRUE(identity().SetProjectRole("u1", "p2", "Reader").ok());
+  ASSERT_TRUE(identity().SetProjectRole("u2", "p2", "Contributor").ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  Reopen();
+  auto got = identity().FindTokenHolder("h1");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->token.id, "t1");
+  EXPECT_EQ(got->token.hash, "h1");
+  EXPECT_EQ(got->token.expires_at, 7);
+  EXPECT_EQ(got->user.id, "u1");
+  EXPECT_EQ(got->user.org_id, "org1");
+  EXPECT_EQ(got->user.name, "ann");
+  EXPECT_EQ(got->user.org_role, "Member");
+  EXPECT_EQ(got->user.create_time, 3);
+  EXPECT_EQ(got->project_roles,
+            (std::map<std::string, std::string>{{"p1", "Admin"}, {"p2", "Reader"}}));
+  // A holder without project roles, and a hash that matches nothing.
+  ASSERT_TRUE(identity().CreateUser({"u3", "org1", "cid", "Owner", 5}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t4", "h4", "u3", 1)).ok());
+  auto bare = identity().FindTokenHolder("h4");
+  ASSERT_TRUE(bare.ok()) << bare.status().ToString();
+  EXPECT_EQ(bare->user.name, "cid");
+  EXPECT_TRUE(bare->project_roles.empty());
+  EXPECT_EQ(identity().FindTokenHolder("other").status().code(), Status::Code::kNotFound);
+  // The user's deletion takes its tokens: the holder is gone with them.
+  ASSERT_TRUE(identity().DeleteUser("org1", "u1", Audit("user.delete")).ok());
+  EXPECT_EQ(identity().FindTokenHolder("h1").status().code(), Status::Code::kNotFound);
+}
+
 TEST_P(IdentityStoreConformance, TokensAreListedPerOrgOldestFirst) {
   ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
   ASSERT_TRUE(identity().CreateUser({"u2", "org1", "bob", "Member", 1}).ok());

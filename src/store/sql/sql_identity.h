@@ -28,6 +28,7 @@ class SqlIdentity : public Base {
   Result<std::map<std::string, std::string>> ListProjectRoles(const std::string& user_id) override;
   Status CreateToken(const TokenRecord& token) override;
   Result<TokenRecord> FindToken(const std::string& hash) override;
+  Result<TokenHolder> FindTokenHolder(const std::string& hash) override;
   Result<std::vector<TokenInfo>> ListTokens(const std::string& org_id) override;
   Status DeleteToken(const std::string& org_id, const std::string& id,
                      const AuditRecord& audit) override;

@@ -3,6 +3,8 @@
 // are found by argument-dependent lookup on its Db).
 #pragma once
 
+#include <optional>
+
 #include "store/sql/sql_identity.h"
 #include "store/sqlite/sqlite_rows.h"  // the JSON list helpers (shared)
 
@@ -167,6 +169,34 @@ Result<TokenRecord> SqlIdentity<Backend, Base>::FindToken(const std::string& has
     }
     COFFER_RETURN_IF_ERROR(q.status());
     return Status::NotFound("token not found");
+  });
+}
+
+template <class Backend, class Base>
+Result<TokenHolder> SqlIdentity<Backend, Base>::FindTokenHolder(const std::string& hash) {
+  using Stmt = typename Backend::SqlStmt;
+  return self().Read([&](typename Backend::SqlDb& db) -> Result<TokenHolder> {
+    // One row per project role of the holder (one row with empty role columns when none).
+    Stmt q(db,
+           "SELECT t.id, t.hash, t.user_id, t.description, t.create_time, t.expires_at, "
+           "t.last_used, u.org_id, u.name, u.org_role, u.create_time, "
+           "COALESCE(r.project_id, ''), COALESCE(r.role, '') "
+           "FROM tokens t JOIN users u ON u.id = t.user_id "
+           "LEFT JOIN project_roles r ON r.user_id = u.id WHERE t.hash = ?");
+    q.BindBlob(1, hash);
+    std::optional<TokenHolder> h;
+    while (q.Step()) {
+      if (!h) {
+        h.emplace();
+        h->token = {q.Text(0), q.Blob(1), q.Text(2), q.Text(3), q.Int(4), q.Int(5), q.Int(6)};
+        h->user = {q.Text(2), q.Text(7), q.Text(8), q.Text(9), q.Int(10)};
+      }
+      std::string project = q.Text(11);
+      if (!project.empty()) h->project_roles[std::move(project)] = q.Text(12);
+    }
+    COFFER_RETURN_IF_ERROR(q.status());
+    if (!h) return Status::NotFound("token not found");
+    return std::move(*h);
   });
 }
 
