@@ -234,7 +234,13 @@ ui('the secrets page lists names, env vars, files, last updated and last use by 
 
 ui('access policy: chosen projects, debug sessions off', async () => {
   await owner.getByRole('link', { name: 'awskey' }).click();
+  // Under "All projects" the project checkboxes are hidden; "Chosen projects" shows them.
+  await owner.getByLabel('All projects').waitFor();
+  assert.equal(await owner.getByLabel('All projects').isChecked(), true);
+  assert.equal(await owner.getByLabel('web', { exact: true }).isVisible(), false);
+  assert.equal(await owner.getByLabel('api', { exact: true }).isVisible(), false);
   await owner.getByLabel('Chosen projects').check();
+  assert.equal(await owner.getByLabel('web', { exact: true }).isVisible(), true);
   await owner.getByLabel('web', { exact: true }).check();
   await owner.getByLabel('Debug sessions allowed').uncheck();
   await owner.getByRole('button', { name: 'Save secret' }).click();
