@@ -233,6 +233,13 @@ TEST(Keyring, RewrapUnderANewMasterKey) {
   EXPECT_FALSE(Keyring::UnwrapNamedKey(f.master, "fingerprint", wrapped).ok());
 }
 
+TEST(Sha256, KnownAnswers) {  // FIPS 180-2 examples
+  EXPECT_EQ(HexEncode(Sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(HexEncode(Sha256("")),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(HmacSha256, Rfc4231Case2) {
   SecretBytes mac = HmacSha256("Jefe", "what do ya want for nothing?");
   EXPECT_EQ(HexEncode(mac.view()),

@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstring>
+
+#include "common/ids.h"
 
 namespace coffer::http {
 namespace {
@@ -33,10 +36,33 @@ bool LooksLikeAddress(const std::string& s) {
 
 }  // namespace
 
+std::string NewRequestId() {
+  thread_local uint64_t state = [] {
+    uint64_t seed = 0;
+    std::string b = RandomBytes(sizeof seed);
+    std::memcpy(&seed, b.data(), sizeof seed);
+    return seed;
+  }();
+  // splitmix64: a bijection of the counter, so one thread never repeats an id.
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (int i = 15; i >= 0; --i, z >>= 4) id[i] = kDigits[z & 0xF];
+  return id;
+}
+
 void SetLogFormat(LogFormat format) { g_format.store(format); }
 LogFormat GetLogFormat() { return g_format.load(); }
 
 std::string JsonEscape(std::string_view s) {
+  bool plain = std::none_of(s.begin(), s.end(), [](char ch) {
+    auto c = static_cast<unsigned char>(ch);
+    return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+  });
+  if (plain) return std::string(s);  // most fields: nothing to escape
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {

@@ -39,6 +39,11 @@ void LogAccess(const AccessRecord& r);
 // `s` as the inside of a JSON string (quotes, backslashes and control bytes escaped).
 std::string JsonEscape(std::string_view s);
 
+// A fresh request id: 16 hex digits, unique in practice (a per-thread generator seeded from
+// the system's random bytes; an id is a log key, not a secret, so it need not be
+// unpredictable and costs no call into the system generator).
+std::string NewRequestId();
+
 // True for 1-64 of [A-Za-z0-9._:-]: an incoming X-Request-Id kept and echoed; others are
 // replaced by a fresh id.
 bool WellFormedRequestId(std::string_view id);

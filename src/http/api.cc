@@ -6,8 +6,6 @@
 #include <chrono>
 #include <cstdio>
 
-#include "common/encoding.h"
-#include "common/ids.h"
 #include "http/access_log.h"
 #include "http/authentication.h"
 #include "http/metrics.h"
@@ -93,7 +91,7 @@ Response Api::Handle(const Request& req) const {
   auto start = std::chrono::steady_clock::now();
   // A caller's well-formed X-Request-Id is kept (and echoed), so logs join across services.
   std::string request_id = req.Header("X-Request-Id");
-  if (!WellFormedRequestId(request_id)) request_id = HexEncode(RandomBytes(8));
+  if (!WellFormedRequestId(request_id)) request_id = NewRequestId();
   std::string client = ClientAddress(req, trusted_proxies_);
   Dispatched info;
   Response res;

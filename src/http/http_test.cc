@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <set>
+#include <thread>
 
+#include "http/access_log.h"
 #include "http/api.h"
 #include "http/auth_failure_limiter.h"
 #include "http/authentication.h"
@@ -29,6 +32,32 @@ TEST(Router, MatchesCapturesAndTells405From404) {
   auto none = r.Find("GET", "/api/v1beta/nope");
   EXPECT_FALSE(none.path_exists);
   EXPECT_TRUE(r.Find("GET", "/api/v1beta/secrets/%zz").bad_path);
+}
+
+TEST(AccessLog, RequestIdsAreWellFormedAndDistinctAcrossThreads) {
+  std::vector<std::vector<std::string>> ids(4);
+  std::vector<std::thread> threads;
+  for (auto& mine : ids) {
+    threads.emplace_back([&mine] {
+      for (int i = 0; i < 5000; ++i) mine.push_back(NewRequestId());
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> all;
+  for (const auto& mine : ids) {
+    for (const auto& id : mine) {
+      ASSERT_EQ(id.size(), 16u);
+      ASSERT_TRUE(WellFormedRequestId(id)) << id;
+      all.insert(id);
+    }
+  }
+  EXPECT_EQ(all.size(), 20000u);
+}
+
+TEST(AccessLog, JsonEscapeEscapesOnlyWhatJsonNeeds) {
+  EXPECT_EQ(JsonEscape("curl/8.0 (x86_64)"), "curl/8.0 (x86_64)");
+  EXPECT_EQ(JsonEscape("a\"b\\c\n\x01\x7f"), "a\\\"b\\\\c\\n\\u0001\\u007f");
+  EXPECT_EQ(JsonEscape(""), "");
 }
 
 TEST(Query, Decodes) {
