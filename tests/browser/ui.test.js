@@ -477,13 +477,44 @@ ui('pages carry a strict Content-Security-Policy and load nothing from elsewhere
   assert.ok(requests.every((u) => u.startsWith(url)), requests.join('\n'));
 });
 
-ui('keyboard: sign in and reach New Secret with the keyboard alone; every field has a label', async () => {
+// Presses Tab (at most 20 times) until `isThere()`, run in the page, is true.
+async function tabTo(page, isThere) {
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(isThere)) return;
+  }
+  throw new Error('Tab never reached the element: ' + isThere.toString());
+}
+
+ui('keyboard: sign in, reach New Secret, fill and save it with the keyboard alone; every field has a label', async () => {
   const page = await newPage();
   await page.goto(url + '/');
   await page.getByLabel('API token').focus();
   await page.keyboard.type(ownerToken);
   await page.keyboard.press('Enter');
   await page.locator('#sign-out').waitFor();
+  // From the secrets page: Tab to the New Secret link, Enter.
+  await page.locator('#new-secret').waitFor();
+  await tabTo(page, () => document.activeElement.id === 'new-secret');
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.pathname === '/secrets/new');
+  await page.getByLabel('Name', { exact: true }).waitFor();
+  // Fill the form by keyboard: name, then the first variable's name and value; Enter submits.
+  await tabTo(page, () => document.activeElement.id === 'secret-name');
+  await page.keyboard.type('kbdkey');
+  await tabTo(page, () => document.activeElement.id === 'secret-description');
+  await page.keyboard.type('typed');
+  await tabTo(page, () => document.activeElement.classList.contains('env-name'));
+  await page.keyboard.type('KBD_VAR');
+  await tabTo(page, () => document.activeElement.classList.contains('env-value'));
+  await page.keyboard.type('kbd-value');
+  await page.keyboard.press('Enter');
+  await page.locator('.notice', { hasText: 'Saved secret kbdkey.' }).waitFor();
+  const s = await ok('GET', '/api/v1beta/secrets/kbdkey');
+  assert.equal(s.metadata.description, 'typed');
+  assert.deepEqual(s.data.env_vars.map((e) => e.name), ['KBD_VAR']);
+  assert.deepEqual(s.data.files, []);
+  assert.equal((await checkout('web', ['kbdkey'])).env.KBD_VAR, 'kbd-value');
   await page.goto(url + '/secrets/new');
   await page.getByLabel('Name', { exact: true }).waitFor();
   const unlabelled = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea')]
