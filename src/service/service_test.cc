@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/encoding.h"
 #include "common/ids.h"
+#include "crypto/hash.h"
 #include "service/auth_service.h"
 #include "service/data_dir.h"
 #include "service/secret_codec.h"
@@ -356,6 +358,66 @@ TEST_F(TokenTest, FailingToRecordLastUseDoesNotFailTheRequest) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->user_name, "member");
   EXPECT_EQ(Listed(owner_, "unrecorded").last_used, 0);
+}
+
+// A UI session ends when it has been idle too long or is past its absolute lifetime, whatever
+// its other column says. The clock is moved by rewriting the session's row (its SHA-256 is
+// the key), so nothing sleeps.
+TEST_F(TokenTest, SessionEndsWhenIdleOrPastItsLifetime) {
+  const AuthService::SessionLimits limits = auth_->session_limits();
+  EXPECT_EQ(limits.idle_seconds, 30 * 60);
+  EXPECT_EQ(limits.lifetime_seconds, 12 * 60 * 60);
+  auto token = auth_->IssueToken("acme", "member", "browser");
+  ASSERT_TRUE(token.ok()) << token.status().ToString();
+  auto p = auth_->Authenticate(token->view());
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  RequestContext ctx;
+  ctx.principal = *p;
+  auto start = [&]() {
+    auto s = auth_->StartSession(ctx, token->view());
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  };
+  auto set = [&](const AuthService::NewSession& s, const std::string& assignments) {
+    Sql("UPDATE sessions SET " + assignments + " WHERE hash = X'" +
+        HexEncode(crypto::Sha256(s.id.view())) + "'");
+  };
+  auto code = [&](const AuthService::NewSession& s) {
+    auto got = auth_->AuthenticateSession(s.id.view());
+    if (got.ok()) {
+      EXPECT_EQ(got->user_name, "member");
+    }
+    return got.status().code();
+  };
+  const auto kOk = Status::Code::kOk;
+  const auto kGone = Status::Code::kUnauthenticated;
+
+  // Idle: last used 29 minutes ago it still works; 31 minutes ago, it has ended.
+  AuthService::NewSession idle = start();
+  int64_t now = NowSeconds();
+  EXPECT_GE(idle.expires_at, now + limits.lifetime_seconds - 60);
+  EXPECT_LE(idle.expires_at, now + limits.lifetime_seconds);
+  set(idle, "last_seen = " + std::to_string(now - 29 * 60));
+  EXPECT_EQ(code(idle), kOk);
+  set(idle, "last_seen = " + std::to_string(NowSeconds() - 31 * 60));
+  EXPECT_EQ(code(idle), kGone);
+  // An idle session stays ended, even when used again at once.
+  EXPECT_EQ(code(idle), kGone);
+
+  // Lifetime: used just now, but past its absolute end it ends; a minute before, it works.
+  AuthService::NewSession old = start();
+  now = NowSeconds();
+  set(old, "create_time = " + std::to_string(now - 12 * 60 * 60 + 60) + ", last_seen = " +
+               std::to_string(now) + ", expires_at = " + std::to_string(now + 60));
+  EXPECT_EQ(code(old), kOk);
+  set(old, "last_seen = " + std::to_string(NowSeconds()) +
+               ", expires_at = " + std::to_string(NowSeconds() - 1));
+  EXPECT_EQ(code(old), kGone);
+
+  // The token itself still works, and a new sign-in gets a fresh session.
+  EXPECT_TRUE(auth_->Authenticate(token->view()).ok());
+  AuthService::NewSession fresh = start();
+  EXPECT_EQ(code(fresh), kOk);
 }
 
 }  // namespace
