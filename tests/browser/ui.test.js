@@ -181,7 +181,7 @@ ui('signing in trades the token for an HttpOnly SameSite=Strict cookie; the toke
   assert.equal(await owner.getByLabel('API token').count(), 0);
 });
 
-ui('organization secret: New Secret with two env vars and a file, Save secret', async () => {
+ui('organization secret: New Secret with two env vars and two files, Save secret', async () => {
   await owner.getByRole('link', { name: 'Secrets', exact: true }).click();
   await owner.getByRole('link', { name: 'New Secret' }).click();
   await owner.getByLabel('Name', { exact: true }).fill('awskey');
@@ -198,23 +198,31 @@ ui('organization secret: New Secret with two env vars and a file, Save secret', 
   await file.getByLabel('Upload file').setInputFiles({
     name: 'config', mimeType: 'text/plain', buffer: Buffer.from('[default]\nregion = eu-west-1\n'),
   });
+  // "Add more files": a second file row.
+  await owner.getByRole('button', { name: 'Add file' }).click();
+  const second = owner.locator('.file-row').nth(1);
+  await second.getByLabel('File path').fill('/home/semaphore/.aws/credentials');
+  await second.getByLabel('Upload file').setInputFiles({
+    name: 'credentials', mimeType: 'text/plain', buffer: Buffer.from('[default]\nprofile = deploy\n'),
+  });
   fs.mkdirSync(IMG, { recursive: true });
   await owner.screenshot({ path: path.join(IMG, 'ui-new-secret.png'), fullPage: true });
   await owner.getByRole('button', { name: 'Save secret' }).click();
   await owner.locator('.notice', { hasText: 'Saved secret awskey.' }).waitFor();
   const row = owner.locator('#secrets tr', { hasText: 'awskey' });
   await assert.doesNotReject(row.getByText('AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY').waitFor());
-  await assert.doesNotReject(row.getByText('/home/semaphore/.aws/config').waitFor());
+  await assert.doesNotReject(row.getByText('/home/semaphore/.aws/config, /home/semaphore/.aws/credentials').waitFor());
 
   const s = await ok('GET', '/api/v1beta/secrets/awskey');
   assert.equal(s.metadata.description, 'AWS credentials for deploys');
   assert.deepEqual(s.data.env_vars.map((e) => e.name), ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
-  assert.deepEqual(s.data.files.map((f) => f.path), ['/home/semaphore/.aws/config']);
+  assert.deepEqual(s.data.files.map((f) => f.path), ['/home/semaphore/.aws/config', '/home/semaphore/.aws/credentials']);
   assert.equal(s.org_config.projects_access, 'ALL');
   const job = await checkout('web', ['awskey']);
   assert.equal(job.env.AWS_ACCESS_KEY_ID, 'AKIA-first-key');
   assert.equal(job.env.AWS_SECRET_ACCESS_KEY, 'secret-one');
   assert.equal(job.files['/home/semaphore/.aws/config'], '[default]\nregion = eu-west-1\n');
+  assert.equal(job.files['/home/semaphore/.aws/credentials'], '[default]\nprofile = deploy\n');
 });
 
 ui('the secrets page lists names, env vars, files, last updated and last use by project', async () => {
@@ -308,15 +316,49 @@ ui('project secret: Settings, Secrets, Add', async () => {
   await owner.getByRole('link', { name: 'Add', exact: true }).click();
   await owner.getByLabel('Name', { exact: true }).fill('dbpass');
   await owner.getByLabel('Description').fill('the database');
-  await owner.locator('.env-row').nth(0).getByLabel('Variable name').fill('DB_PASSWORD');
-  await owner.locator('.env-row').nth(0).getByLabel('Value').fill('hunter2');
+  const env = owner.locator('.env-row');
+  await env.nth(0).getByLabel('Variable name').fill('DB_PASSWORD');
+  await env.nth(0).getByLabel('Value').fill('hunter2');
+  // "Add more values": a second variable, and a third that is removed before saving.
+  await owner.getByRole('button', { name: 'Add environment variable' }).click();
+  await env.nth(1).getByLabel('Variable name').fill('DB_USER');
+  await env.nth(1).getByLabel('Value').fill('app');
+  await owner.getByRole('button', { name: 'Add environment variable' }).click();
+  await env.nth(2).getByLabel('Variable name').fill('TYPO');
+  await env.nth(2).getByLabel('Value').fill('oops');
+  await env.nth(2).getByRole('button', { name: 'Remove variable' }).click();
+  assert.equal(await env.count(), 2);
+  // "Add a file": path and upload.
+  await owner.getByRole('button', { name: 'Add file' }).click();
+  const file = owner.locator('.file-row').nth(0);
+  await file.getByLabel('File path').fill('.pgpass');
+  await file.getByLabel('Upload file').setInputFiles({
+    name: 'pgpass', mimeType: 'text/plain', buffer: Buffer.from('db:5432:app:app:hunter2\n'),
+  });
   assert.equal(await owner.locator('#access-policy').count(), 0);
   await owner.getByRole('button', { name: 'Save secret' }).click();
   await owner.locator('.notice', { hasText: 'Saved secret dbpass.' }).waitFor();
-  await assert.doesNotReject(owner.locator('#secrets tr', { hasText: 'dbpass' }).getByText('DB_PASSWORD').waitFor());
-  const s = await ok('GET', '/api/v1/projects/web/secrets/dbpass');
+  await assert.doesNotReject(owner.locator('#secrets tr', { hasText: 'dbpass' }).getByText('DB_PASSWORD, DB_USER').waitFor());
+  let s = await ok('GET', '/api/v1/projects/web/secrets/dbpass');
+  assert.deepEqual(s.data.env_vars.map((e) => e.name), ['DB_PASSWORD', 'DB_USER']);
+  assert.deepEqual(s.data.files.map((f) => f.path), ['.pgpass']);
+  let job = await checkout('web', ['dbpass']);
+  assert.deepEqual(job.env, { DB_PASSWORD: 'hunter2', DB_USER: 'app' });
+  assert.deepEqual(job.files, { '.pgpass': 'db:5432:app:app:hunter2\n' });
+
+  // Edit: Remove on the DB_USER row removes that variable; the rest is kept.
+  await owner.locator('#secrets tr', { hasText: 'dbpass' }).getByRole('link', { name: 'dbpass' }).click();
+  await env.nth(1).getByLabel('New value').waitFor();
+  assert.equal(await env.nth(1).getByLabel('Variable name').inputValue(), 'DB_USER');
+  await env.nth(1).getByRole('button', { name: 'Remove variable' }).click();
+  await owner.getByRole('button', { name: 'Save secret' }).click();
+  await owner.locator('.notice', { hasText: 'Saved secret dbpass.' }).waitFor();
+  s = await ok('GET', '/api/v1/projects/web/secrets/dbpass');
   assert.deepEqual(s.data.env_vars.map((e) => e.name), ['DB_PASSWORD']);
-  assert.equal((await checkout('web', ['dbpass'])).env.DB_PASSWORD, 'hunter2');
+  assert.deepEqual(s.data.files.map((f) => f.path), ['.pgpass']);
+  job = await checkout('web', ['dbpass']);
+  assert.deepEqual(job.env, { DB_PASSWORD: 'hunter2' });
+  assert.deepEqual(job.files, { '.pgpass': 'db:5432:app:app:hunter2\n' });
 });
 
 ui('the fork pull request allow-list is saved on the project', async () => {
@@ -539,7 +581,7 @@ async function webTarget(name) {
   return list.find((t) => t.name === name);
 }
 
-ui('deployment target: create with rules and a credential, a bad regex, edit keeping the value, delete', async () => {
+ui('deployment target: create with rules and a credential, a bad regex, cordon and uncordon, edit keeping the value, delete', async () => {
   const web = await ok('GET', '/api/v1alpha/projects/web');
   // The Owner's user id, as a target's created_by shows it.
   const probe = await ok('POST', '/api/v1alpha/deployment_targets', { name: 'probe', project_id: web.metadata.id,
@@ -597,6 +639,20 @@ ui('deployment target: create with rules and a credential, a bad regex, edit kee
     deployment_target: 'prod', git: { ref_type: 'BRANCH', ref: 'dev', fork: false },
     triggered_by: { type: 'USER', user_id: ownerId } }, { token: ciToken });
   assert.equal(refused.status, 403);
+
+  // Cordon: the row says so, the API says CORDONED and no job may use it; Uncordon undoes it.
+  const prodRow = page.locator('#targets tbody tr', { hasText: 'Production' });
+  await prodRow.getByRole('button', { name: 'Cordon' }).click();
+  await prodRow.getByRole('cell', { name: 'cordoned', exact: true }).waitFor();
+  assert.equal((await webTarget('prod')).state, 'CORDONED');
+  const cordoned = await api('POST', '/api/v1alpha/jobs', { project_id_or_name: 'web', secrets: ['prod'],
+    deployment_target: 'prod', git: { ref_type: 'BRANCH', ref: 'release-7', fork: false },
+    triggered_by: { type: 'USER', user_id: ownerId } }, { token: ciToken });
+  assert.equal(cordoned.status, 403, JSON.stringify(cordoned.json));
+  await prodRow.getByRole('button', { name: 'Uncordon' }).click();
+  await prodRow.getByRole('cell', { name: 'active', exact: true }).waitFor();
+  assert.equal((await webTarget('prod')).state, 'USABLE');
+  assert.equal((await targetCheckout('prod', 'release-7', ownerId)).DEPLOY_TOKEN, 'tok-prod-1');
 
   // Edit: the value is never shown; left empty, it is kept.
   await page.getByRole('link', { name: 'prod', exact: true }).click();
