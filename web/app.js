@@ -648,14 +648,20 @@ async function projectPage(project) {
   forkForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     setError(allowed, '');
+    setError(contributors, '');
+    forkAlert.replaceChildren();
     const split = (s) => s.split(',').map((x) => x.trim()).filter(Boolean);
     const b = { apiVersion: 'v1alpha', kind: 'Project',
       metadata: { name: p.metadata.name, description: p.metadata.description },
       spec: { repository: { url: p.spec.repository.url, forked_pull_requests: {
         allowed_secrets: split(allowed.value), allowed_contributors: split(contributors.value) } } } };
     const u = await api('PUT', `/api/v1alpha/projects/${enc(p.metadata.name)}`, b);
-    if (u.status === 200) forkAlert.replaceChildren(h('p', { class: 'notice' }, 'Saved the allow-list.'));
-    else setError(allowed, message(u));
+    if (u.status === 200) return forkAlert.replaceChildren(h('p', { class: 'notice' }, 'Saved the allow-list.'));
+    // The server's words next to the field they name; anything else above the form.
+    const msg = message(u);
+    if (/allowed_contributors/.test(msg)) setError(contributors, msg);
+    else if (/allowed_secrets/.test(msg)) setError(allowed, msg);
+    else forkAlert.replaceChildren(h('p', { class: 'alert' }, msg));
   });
   show(takeFlash(),
        h('h1', {}, `${p.metadata.name}: Settings`),

@@ -361,8 +361,21 @@ ui('project secret: Settings, Secrets, Add', async () => {
   assert.deepEqual(job.files, { '.pgpass': 'db:5432:app:app:hunter2\n' });
 });
 
-ui('the fork pull request allow-list is saved on the project', async () => {
+ui('the fork pull request allow-list is saved on the project; each error is next to its field', async () => {
   await owner.goto(url + '/projects/web');
+  // A contributor name over 255 characters: said under "Allowed contributors", not "Secrets".
+  await owner.getByLabel('Allowed contributors').fill('x'.repeat(256));
+  await owner.getByRole('button', { name: 'Save allow-list' }).click();
+  await owner.locator('#fork-contributors-error', { hasText: 'allowed_contributors[0]: must be 1 to 255 characters' }).waitFor();
+  assert.equal(await owner.getByLabel('Allowed contributors').getAttribute('aria-invalid'), 'true');
+  assert.equal(await owner.locator('#fork-secrets-error').textContent(), '');
+  // A bad secret name: under "Secrets allowed for fork pull requests"; the contributor's is cleared.
+  await owner.getByLabel('Allowed contributors').fill('');
+  await owner.getByLabel('Secrets allowed for fork pull requests').fill('bad name!');
+  await owner.getByRole('button', { name: 'Save allow-list' }).click();
+  await owner.locator('#fork-secrets-error', { hasText: 'allowed_secrets[0]' }).waitFor();
+  assert.equal(await owner.locator('#fork-contributors-error').textContent(), '');
+  assert.deepEqual((await ok('GET', '/api/v1alpha/projects/web')).spec.repository.forked_pull_requests.allowed_contributors, []);
   await owner.getByLabel('Secrets allowed for fork pull requests').fill('dbpass');
   await owner.getByRole('button', { name: 'Save allow-list' }).click();
   await owner.getByText('Saved the allow-list.').waitFor();
