@@ -17,7 +17,7 @@ bench/api/wrk.lua's WRKRESULT line. Then prints a table, draws docs/img/bench-sc
 (requests/s and p99 against store size; python3-matplotlib from Debian, installed if
 missing) and rewrites docs/benchmarks.md between <!-- scale-bench:begin --> and
 <!-- scale-bench:end -->. Everything listens on 127.0.0.1; every process it starts is stopped.
-Settings (environment): DURATION=5 CONNECTIONS=64 LOAD_THREADS=64 KEEP=dir (reuse and keep
+Settings (environment): DURATION=5 CONNECTIONS=64 LOAD_THREADS=256 KEEP=dir (reuse and keep
 that data directory: a second run skips the loading it already did).
 """
 import base64
@@ -132,7 +132,7 @@ def main():
             t0 = time.monotonic()
             load = subprocess.run([loader, "--data-dir", data, "--token-file", token_file,
                                    "--projects", str(projects), "--secrets", str(size),
-                                   "--threads", os.environ.get("LOAD_THREADS", "64")],
+                                   "--threads", os.environ.get("LOAD_THREADS", "256")],
                                   capture_output=True, text=True)
             if load.returncode != 0:
                 raise RuntimeError("coffer-bench-load: " + load.stderr)
@@ -213,7 +213,7 @@ def write_section(rows, duration, conns):
     lines = ["<!-- scale-bench:begin -->",
              "## Store size (`bench/api/scale.py`, `make bench`)", "",
              "One SQLite data directory grown by `coffer-bench-load` (the real create use case "
-             "from 64 threads: every secret sealed and audited as a POST leaves it) through "
+             "from 256 threads: every secret sealed and audited as a POST leaves it) through "
              "each size, project secrets over SIZE/100 projects (10,000 at a million); at each, "
              f"a fresh server; then {duration} s of `wrk -t2 -c{conns}` per case: *get* one "
              "secret's metadata, *list* a page of 100 of a project's secrets, *checkout* of a "
