@@ -58,10 +58,25 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
                 .code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(jobs().ListUsage("org1", creds.meta.id, 10)->size(), 1u);
-  EXPECT_EQ(secrets()
-                .GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)
-                ->meta.checkout_at,
-            50);
+  auto checkout_at = [&] {
+    return secrets()
+        .GetSecretById("org1", Scope::kDeploymentTarget, "dt1", creds.meta.id)
+        ->meta.checkout_at;
+  };
+  EXPECT_EQ(checkout_at(), 50);
+  // A checkout stamped earlier (a clock that stepped back) is recorded, and the last
+  // checkout's time does not move back; a later one moves it on.
+  ASSERT_TRUE(jobs()
+                  .RecordCheckout("org1", "j1", 40,
+                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 40, 1}}, {})
+                  .ok());
+  EXPECT_EQ(checkout_at(), 50);
+  ASSERT_TRUE(jobs()
+                  .RecordCheckout("org1", "j1", 60,
+                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 60, 1}}, {})
+                  .ok());
+  EXPECT_EQ(checkout_at(), 60);
+  EXPECT_EQ(jobs().ListUsage("org1", creds.meta.id, 10)->size(), 3u);
   ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
   EXPECT_TRUE(jobs().GetJob("org1", "j1")->finished);
   // FinishIsIdempotent: a second finish changes nothing and writes no second event.

@@ -153,10 +153,14 @@ Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string&
                                  .Bind(8, u.version)
                                  .Run());
       COFFER_RETURN_IF_ERROR(
-          Stmt(db, "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ?")
+          // The last checkout's second: within one second, or for an earlier time, the row
+          // is left alone (no rewrite, and no row lock for the secret every job reads).
+          Stmt(db,
+               "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ? AND checkout_at < ?")
               .Bind(1, u.time)
               .Bind(2, u.org_id)
               .Bind(3, u.secret_id)
+              .Bind(4, u.time)
               .Run());
     }
     for (const auto& a : audits) COFFER_RETURN_IF_ERROR(InsertAudit(db, a));
