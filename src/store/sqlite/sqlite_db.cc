@@ -117,7 +117,9 @@ Status Db::Exec(const char* sql) {
 Status Db::Error(const char* what) const { return SqliteStatus(db_, sqlite3_errcode(db_), what); }
 
 Stmt::Stmt(Db& db, const char* sql) : db_(db.raw()) {
-  auto [it, fresh] = db.cache_.try_emplace(sql);
+  auto it = db.cache_.find(std::string_view(sql));
+  bool fresh = it == db.cache_.end();
+  if (fresh) it = db.cache_.emplace(sql, Db::Cached{}).first;
   Db::Cached& c = it->second;
   if (!fresh && c.stmt != nullptr && !c.in_use) {
     stmt_ = c.stmt;

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,7 +44,12 @@ class Db {
     sqlite3_stmt* stmt = nullptr;
     bool in_use = false;
   };
-  std::unordered_map<std::string, Cached> cache_;
+  // Looked up by the SQL as a string_view: a hit builds no key string.
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, Cached, SqlHash, std::equal_to<>> cache_;
 };
 
 class Stmt {
