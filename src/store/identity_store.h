@@ -67,21 +67,17 @@ class IdentityStore {
   // token has that hash. Durable on return.
   virtual Status TouchToken(const std::string& hash, int64_t time) = 0;
 
-  // Web UI sessions, by the hash of their id (the id itself is never stored). The default
-  // bodies fail (Internal), for a backend that has no sessions yet.
+  // Web UI sessions, by the hash of their id (the id itself is never stored).
   // Adds `session`; AlreadyExists when its hash is taken; the user must exist. Durable.
-  virtual Status CreateSession(const SessionRecord&) { return NoSessions(); }
+  virtual Status CreateSession(const SessionRecord& session) = 0;
   // The session whose hash is `hash`, expired or not; NotFound if none.
-  virtual Result<SessionRecord> FindSession(const std::string&) { return NoSessions(); }
+  virtual Result<SessionRecord> FindSession(const std::string& hash) = 0;
   // Sets the session's last_seen to `time` unless a later one is stored; OK when none.
-  virtual Status TouchSession(const std::string&, int64_t) { return NoSessions(); }
+  virtual Status TouchSession(const std::string& hash, int64_t time) = 0;
   // Deletes the session (sign-out); OK when none has that hash. Durable on return.
-  virtual Status DeleteSession(const std::string&) { return NoSessions(); }
+  virtual Status DeleteSession(const std::string& hash) = 0;
   // Deletes every session that expired by `now` or was last seen before `idle_before`.
-  virtual Status PruneSessions(int64_t, int64_t) { return NoSessions(); }
-
- private:
-  static Status NoSessions() { return Status::Internal("this store has no web UI sessions"); }
+  virtual Status PruneSessions(int64_t now, int64_t idle_before) = 0;
 };
 
 }  // namespace coffer::store

@@ -76,63 +76,36 @@ class KeyStore {
   // secret versions whose data key it wraps. Versions whose KEK id names no key are
   // counted under that id too, as a row with create_time 0 (a damaged record, or one
   // written under a key another store has). For /metrics as well.
-  virtual Result<std::vector<KeyInfoRecord>> ListKeyInfo();
+  virtual Result<std::vector<KeyInfoRecord>> ListKeyInfo() = 0;
   // Retires key `id` at `time`: erases its wrapped bytes, so no process can unwrap it again.
   // NotFound when there is no such key; FailedPrecondition, with a sentence saying why,
   // when it is the newest (current) key, is already retired, or still wraps a data key —
   // checked in the same transaction. Durable on return.
-  virtual Status RetireKey(uint32_t id, int64_t time);
+  virtual Status RetireKey(uint32_t id, int64_t time) = 0;
 
   // Up to `limit` sealed versions (destroyed ones left out) whose KEK is not `kek_id`, in
   // (secret_id, version) order, strictly after (after_secret_id, after_version); deleted
   // secrets' versions too (they stay restorable).
   virtual Result<std::vector<SealedVersionRecord>> ListVersionsNotUnderKey(
-      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version, int limit);
+      uint32_t kek_id, const std::string& after_secret_id, int64_t after_version, int limit) = 0;
   // In one transaction, replaces the sealed bytes of each version that still has its
   // `old_sealed` (one destroyed or changed meanwhile is left alone); returns how many were
   // replaced. FailedPrecondition, nothing replaced, when a new record names a retired key.
   // Durable on return.
-  virtual Result<int64_t> ReplaceSealedVersions(const std::vector<ResealedVersionRecord>& batch);
+  virtual Result<int64_t> ReplaceSealedVersions(
+      const std::vector<ResealedVersionRecord>& batch) = 0;
 
   // Keys other than KEKs that the master key wraps, by name ("fingerprint").
   // NotFound when absent.
-  virtual Result<std::string> GetNamedKey(const std::string& name);
+  virtual Result<std::string> GetNamedKey(const std::string& name) = 0;
   // AlreadyExists when `name` is taken. Durable on return.
-  virtual Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time);
+  virtual Status AddNamedKey(const std::string& name, const std::string& wrapped, int64_t time) = 0;
   // The master key rotation, in one transaction: every live KEK and every named key gets
   // its new wrapping. FailedPrecondition, nothing changed, unless `keks` and `named` list
   // exactly the live keys and named keys the store has, each with its current bytes as
   // old_wrapped (a key added or re-wrapped meanwhile). Durable on return.
   virtual Status RewrapKeyring(const std::vector<KekRewrap>& keks,
-                               const std::vector<NamedKeyRewrap>& named);
+                               const std::vector<NamedKeyRewrap>& named) = 0;
 };
-
-// Until a backend implements them, the methods rotation added fail with Internal.
-namespace key_store_internal {
-inline Status Missing() {
-  return Status::Internal("this store backend does not implement key rotation yet");
-}
-}  // namespace key_store_internal
-inline Result<std::vector<KeyInfoRecord>> KeyStore::ListKeyInfo() {
-  return key_store_internal::Missing();
-}
-inline Status KeyStore::RetireKey(uint32_t, int64_t) { return key_store_internal::Missing(); }
-inline Result<std::vector<SealedVersionRecord>> KeyStore::ListVersionsNotUnderKey(
-    uint32_t, const std::string&, int64_t, int) {
-  return key_store_internal::Missing();
-}
-inline Result<int64_t> KeyStore::ReplaceSealedVersions(const std::vector<ResealedVersionRecord>&) {
-  return key_store_internal::Missing();
-}
-inline Result<std::string> KeyStore::GetNamedKey(const std::string&) {
-  return key_store_internal::Missing();
-}
-inline Status KeyStore::AddNamedKey(const std::string&, const std::string&, int64_t) {
-  return key_store_internal::Missing();
-}
-inline Status KeyStore::RewrapKeyring(const std::vector<KekRewrap>&,
-                                      const std::vector<NamedKeyRewrap>&) {
-  return key_store_internal::Missing();
-}
 
 }  // namespace coffer::store
