@@ -170,7 +170,8 @@ def main():
                 if len(got.get("env_vars", [])) != 10 or len(got.get("files", [])) != 1:
                     raise RuntimeError("the checkout did not return the job's 5 secrets")
                 row = {"size": size, "projects": projects, "load_s": load_s, "db_mib": db_mib,
-                       "startup_ms": srv.startup_ms, "idle_rss_mib": srv.idle_rss_mib}
+                       "startup_ms": srv.startup_ms, "idle_rss_mib": srv.idle_rss_mib,
+                       "loadavg": os.getloadavg()[0]}
                 row["get"] = wrk(f"{u}/api/v1/projects/p1/secrets/s{1 + 2 * projects}", admin,
                                  duration, conns)
                 row["list"] = wrk(f"{u}/api/v1/projects/p1/secrets?page_size=100", admin,
@@ -217,16 +218,19 @@ def write_section(rows, duration, conns):
              "each size, project secrets over SIZE/100 projects (10,000 at a million); at each, "
              f"a fresh server; then {duration} s of `wrk -t2 -c{conns}` per case: *get* one "
              "secret's metadata, *list* a page of 100 of a project's secrets, *checkout* of a "
-             "job of 5 secrets, each checkout durably audited.", "",
+             "job of 5 secrets, each checkout durably audited. *load avg*: the 1-minute load "
+             "average as the size's first case began (the loader's blocked threads count in it).",
+             "",
              "| secrets | db | load | start-up to /readyz | idle RSS | RSS after load | "
-             "get /s | get p99 | list /s | list p99 | checkout /s | checkout p99 |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "get /s | get p99 | list /s | list p99 | checkout /s | checkout p99 | load avg |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+             "| ---: |"]
     for r in rows:
         lines.append(
             f"| {r['size']:,} | {r['db_mib']:.0f} MiB | {r['load_s']:.0f} s | "
             f"{r['startup_ms']:.0f} ms | {r['idle_rss_mib']:.1f} MiB | {r['load_rss_mib']:.1f} MiB | "
             + " | ".join(f"{r[k]['rps']:.0f} | {r[k]['p99_us'] / 1000:.2f} ms"
-                         for k in ("get", "list", "checkout")) + " |")
+                         for k in ("get", "list", "checkout")) + f" | {r['loadavg']:.2f} |")
     lines += ["", "![requests/s and p99 against store size](img/bench-scale.png)", "",
               f"Machine: {cpu}, {os.cpu_count()} cores, Linux {os.uname().release}. Commit "
               f"{commit}, run {time.strftime('%Y-%m-%d', time.gmtime())}; 1-minute load "
