@@ -80,16 +80,17 @@ async function ok(method, p, body, opts) {
   return r.json;
 }
 
-// A job of `project` that imports `secrets`, checked out: {env: {NAME: value}, files: {path: text}}.
-async function checkout(project, secrets) {
+// A job of `project` that imports `secrets`, checked out:
+// {env: {NAME: value}, files: {path: text}, jobId}. `extra` adds fields to the job's opening.
+async function checkout(project, secrets, extra = {}) {
   const job = await ok('POST', '/api/v1alpha/jobs', {
     project_id_or_name: project, secrets,
-    git: { ref_type: 'BRANCH', ref: 'main', fork: false }, triggered_by: { type: 'AUTO' },
+    git: { ref_type: 'BRANCH', ref: 'main', fork: false }, triggered_by: { type: 'AUTO' }, ...extra,
   }, { token: ciToken });
   const out = await ok('GET', `/api/v1alpha/jobs/${job.job_id}/secrets`, undefined, { token: job.token });
   const env = Object.fromEntries(out.env_vars.map((e) => [e.name, e.value]));
   const files = Object.fromEntries(out.files.map((f) => [f.path, Buffer.from(f.content, 'base64').toString()]));
-  return { env, files };
+  return { env, files, jobId: job.job_id };
 }
 
 async function newPage() {
@@ -394,10 +395,19 @@ ui('delete asks for confirmation, then deletes', async () => {
   assert.equal((await api('GET', '/api/v1/projects/web/secrets/dbpass')).status, 404);
 });
 
-ui('the usage page lists each checkout', async () => {
+ui('the usage page lists each checkout: project, job, pipeline, workflow, when, version', async () => {
+  const job = await checkout('web', ['awskey'], { pipeline_id: 'pl-usage-1', workflow_id: 'wf-usage-1' });
   await owner.goto(url + '/secrets/awskey/usage');
   await owner.locator('#usage tbody tr').first().waitFor();
-  assert.ok((await owner.locator('#usage tbody tr', { hasText: 'web' }).count()) >= 2);
+  assert.ok((await owner.locator('#usage tbody tr', { hasText: 'web' }).count()) >= 3);
+  // The newest checkout comes first, every column filled from the API's record of it.
+  const cells = (await owner.locator('#usage tbody tr').first().locator('td').allTextContents())
+    .map((c) => c.trim());
+  const usage = (await ok('GET', '/api/v1beta/secrets/awskey/usage')).usage[0];
+  assert.equal(usage.job_id, job.jobId);
+  assert.deepEqual(cells.slice(0, 4), ['web', job.jobId, 'pl-usage-1', 'wf-usage-1']);
+  assert.ok(cells[4].length > 0, 'the When column is empty');
+  assert.equal(cells[5], String(usage.version));
 });
 
 // The audit page's rows, as text, once the filtered page has loaded.
