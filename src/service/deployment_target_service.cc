@@ -72,6 +72,13 @@ Result<TargetView> DeploymentTargetService::Find(const RequestContext& ctx,
   Result<domain::DeploymentTarget> dt = Status::NotFound("deployment target not found");
   if (IsUuid(id_or_name)) {
     dt = store_.GetDeploymentTarget(ctx.principal.org_id, id_or_name);
+    // A project named beside the id must be the target's own: another project's id or name
+    // finds nothing, as a name looked up in that project would.
+    if (dt.ok() && !project.empty()) {
+      auto p = projects_.Resolve(ctx, project, Permission::kProjectTargetsView);
+      if (!p.ok()) return p.status();
+      if (p->id != dt->project_id) return Status::NotFound("deployment target not found");
+    }
   } else if (!project.empty()) {
     auto p = projects_.Resolve(ctx, project, Permission::kProjectTargetsView);
     if (!p.ok()) return p.status();

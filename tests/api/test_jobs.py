@@ -229,6 +229,20 @@ class Jobs(ServerTest):
         out = self.checkout(job["token"]).json
         self.assertEqual(out["env_vars"][0]["value"], "version-one")
 
+    def test_a_target_id_with_another_projects_id_finds_nothing(self):
+        dt = self.make_target(name="own")
+        other_name = self.project[:50] + "-x"
+        other = self.create_project(other_name)
+        self.assertEqual(other.status, 200, other)
+        path = f"/api/v1alpha/deployment_targets/{dt['id']}"
+        for project in (self.pid, self.project):  # its own project, by id and by name
+            self.assertEqual(self.api("GET", f"{path}?project_id={project}").status, 200)
+        for project in (other.json["metadata"]["id"], other_name, "no-such-project"):
+            self.assertEqual(self.api("GET", f"{path}?project_id={project}").status, 404, project)
+            r = self.api("PATCH", f"{path}?project_id={project}", {"description": "moved?"})
+            self.assertEqual(r.status, 404, r)
+        self.assertEqual(self.api("GET", path).json["description"], dt["description"])
+
     def test_deployment_target_crud_and_partial_update(self):
         dt = self.make_target(name="staging")
         r = self.api("PATCH", f"/api/v1alpha/deployment_targets/{dt['id']}",
