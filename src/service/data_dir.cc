@@ -108,8 +108,15 @@ Result<DataDir> OpenDataDir(const DataDirOptions& options, bool unlock) {
   COFFER_ASSIGN_OR_RETURN(SecretBytes master, source->Load());
   if (keys.empty()) {
     COFFER_ASSIGN_OR_RETURN(crypto::WrappedKek kek, crypto::Keyring::NewKek(master, 1));
-    COFFER_RETURN_IF_ERROR(dd.store->AddKey({kek.id, kek.wrapped, NowSeconds()}));
-    keys.push_back({kek.id, kek.wrapped, NowSeconds()});
+    Status added = dd.store->AddKey({kek.id, kek.wrapped, NowSeconds()});
+    if (added.Is(Status::Code::kAlreadyExists)) {
+      // Another server on the same database created the first key meanwhile: use theirs
+      // (which this master key must unlock, as for any later start).
+      COFFER_ASSIGN_OR_RETURN(keys, dd.store->ListKeys());
+    } else {
+      COFFER_RETURN_IF_ERROR(added);
+      keys.push_back({kek.id, kek.wrapped, NowSeconds()});
+    }
   }
   std::vector<crypto::WrappedKek> wrapped;
   for (const auto& k : keys) wrapped.push_back({k.id, k.wrapped});

@@ -17,7 +17,10 @@ ServiceSet::ServiceSet(DataDir& dd)
 Result<std::optional<SecretBytes>> ServiceSet::EnsureFirstAdmin(const std::string& org_name) {
   COFFER_ASSIGN_OR_RETURN(auto orgs, store_.ListOrgs());
   if (!orgs.empty()) return std::optional<SecretBytes>();
-  COFFER_RETURN_IF_ERROR(auth.CreateOrg(org_name).status());
+  Status created = auth.CreateOrg(org_name).status();
+  // Another server on the same database created it meanwhile: that one makes its Owner.
+  if (created.Is(Status::Code::kAlreadyExists)) return std::optional<SecretBytes>();
+  COFFER_RETURN_IF_ERROR(created);
   COFFER_RETURN_IF_ERROR(auth.CreateUser(org_name, "admin", "Owner").status());
   COFFER_ASSIGN_OR_RETURN(SecretBytes token,
                           auth.IssueToken(org_name, "admin", "first admin token"));

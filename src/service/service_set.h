@@ -28,7 +28,8 @@ class ServiceSet {
   explicit ServiceSet(DataDir& data_dir);
 
   // On a data directory without organizations: creates `org_name`, its Owner "admin" and
-  // returns that user's first API token (shown once). nullopt when one exists already.
+  // returns that user's first API token (shown once). nullopt when one exists already, or
+  // when another server on the same database creates it meanwhile (that one shows the token).
   Result<std::optional<SecretBytes>> EnsureFirstAdmin(const std::string& org_name);
 
   // OK while the store answers (for /readyz).

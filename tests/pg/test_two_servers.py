@@ -34,6 +34,53 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
+class FirstStartTogether(unittest.TestCase):
+    def test_two_servers_started_at_once_on_an_empty_database_both_serve(self):
+        """Both race to create the first key and the first organization: one wins each,
+        the other uses what it made; exactly one prints the first admin token."""
+        db = PG.create_database()
+        keydir = tempfile.mkdtemp(prefix="coffer-key-")
+        key = os.path.join(keydir, "master.key")
+        with open(key, "w") as f:
+            f.write(os.urandom(32).hex() + "\n")
+        os.chmod(key, 0o600)
+        servers, errors = [None, None], []
+
+        def start(i):
+            try:
+                servers[i] = Server(database=db, extra_args=["--master-key-file", key],
+                                    expect_token=False)
+            except Exception as e:  # noqa: BLE001: reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=start, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        try:
+            self.assertEqual(errors, [])
+            for s in servers:
+                r = call(s.url, "GET", "/readyz")
+                self.assertEqual(r.status, 200, r)
+            tokens = [s.token for s in servers if s.token]
+            self.assertEqual(len(tokens), 1, [s.stdout() for s in servers])
+            # The one token works on both; the org and its key are the same for both.
+            for s in servers:
+                self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets", tokens[0]).status, 200)
+            created = call(servers[0].url, "POST", "/api/v1beta/secrets", tokens[0],
+                           {"metadata": {"name": "together"},
+                            "data": {"env_vars": [{"name": "V", "value": "v1"}], "files": []}})
+            self.assertEqual(created.status, 200, created)
+            got = call(servers[1].url, "GET", "/api/v1beta/secrets/together", tokens[0])
+            self.assertEqual(got.status, 200, got)
+        finally:
+            for s in servers:
+                if s is not None:
+                    s.cleanup()
+            shutil.rmtree(keydir, ignore_errors=True)
+
+
 class TwoServers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
