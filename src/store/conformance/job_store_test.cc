@@ -96,6 +96,55 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(secrets().GetSecretVersion(creds.meta.id, 1).status().code(), Status::Code::kNotFound);
 }
 
+TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
+  for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
+  JobRecord job;
+  job.id = "j1";
+  job.org_id = "org1";
+  job.project_id = "p1";
+  job.token_hash = "hash-j1";
+  job.expires_at = 5000;
+  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open"), nullptr).ok());
+  // One checkout: three secrets at one time, and a row stamped a second later.
+  ASSERT_TRUE(jobs()
+                  .RecordCheckout("org1", "j1", 2000,
+                                  {{a.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
+                                   {b.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
+                                   {c.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
+                                   {a.meta.id, "org1", "p1", "j1", "pl", "wf", 2001, 1}},
+                                  {Audit("secret.checkout")})
+                  .ok());
+  Reopen();
+  auto stamp = [&](const SecretRow& r) {
+    return secrets()
+        .GetSecretById("org1", r.meta.scope, r.meta.owner_id, r.meta.id)
+        ->meta.checkout_at;
+  };
+  EXPECT_EQ(stamp(a), 2001);
+  EXPECT_EQ(stamp(b), 2000);
+  EXPECT_EQ(stamp(c), 2000);
+  auto usage_a = jobs().ListUsage("org1", a.meta.id, 10);
+  ASSERT_TRUE(usage_a.ok()) << usage_a.status().ToString();
+  ASSERT_EQ(usage_a->size(), 2u);
+  EXPECT_EQ((*usage_a)[0].time, 2001);  // newest first
+  EXPECT_EQ((*usage_a)[1].pipeline_id, "pl");
+  EXPECT_EQ((*usage_a)[1].workflow_id, "wf");
+  EXPECT_EQ(jobs().ListUsage("org1", b.meta.id, 10)->size(), 1u);
+  EXPECT_EQ(jobs().ListUsage("org1", c.meta.id, 10)->size(), 1u);
+  // A finished job records nothing: neither rows nor stamps.
+  ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
+  EXPECT_EQ(jobs()
+                .RecordCheckout("org1", "j1", 3000,
+                                {{b.meta.id, "org1", "p1", "j1", "", "", 3000, 1}}, {})
+                .code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(stamp(b), 2000);
+  EXPECT_EQ(jobs().ListUsage("org1", b.meta.id, 10)->size(), 1u);
+}
+
 COFFER_STORE_CONFORMANCE_SUITE(JobStoreConformance,
                                kJobs | kTargets | kProjects | kSecrets | kAudit);
 

@@ -3,6 +3,7 @@
 
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/sql/sql_checkout.h"
 
 namespace coffer::store::pg {
 namespace {
@@ -143,31 +144,7 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
     if (!found || job.Int(0) != 0 || job.Int(1) <= now) {
       return Status::FailedPrecondition("job finished or expired");
     }
-    for (const auto& u : usage) {
-      COFFER_RETURN_IF_ERROR(Stmt(db,
-                                  "INSERT INTO secret_usage (secret_id, org_id, project_id, "
-                                  "job_id, pipeline_id, workflow_id, time, version) "
-                                  "VALUES (?,?,?,?,?,?,?,?)")
-                                 .Bind(1, u.secret_id)
-                                 .Bind(2, u.org_id)
-                                 .Bind(3, u.project_id)
-                                 .Bind(4, u.job_id)
-                                 .Bind(5, u.pipeline_id)
-                                 .Bind(6, u.workflow_id)
-                                 .Bind(7, u.time)
-                                 .Bind(8, u.version)
-                                 .Run());
-      COFFER_RETURN_IF_ERROR(
-          // The last checkout's second: within one second, or for an earlier time, the row
-          // is left alone (no rewrite, and no row lock for the secret every job reads).
-          Stmt(db,
-               "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ? AND checkout_at < ?")
-              .Bind(1, u.time)
-              .Bind(2, u.org_id)
-              .Bind(3, u.secret_id)
-              .Bind(4, u.time)
-              .Run());
-    }
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage)));
     for (const auto& a : audits) COFFER_RETURN_IF_ERROR(InsertAudit(db, a));
     return Status::Ok();
   });
