@@ -8,7 +8,19 @@ namespace {
 
 using domain::Scope;
 
-class JobStoreConformance : public StoreConformance {};
+class JobStoreConformance : public StoreConformance {
+ protected:
+  // Job j1 of project p1 in org1, open until `expires_at`.
+  static JobRecord Job(int64_t expires_at) {
+    JobRecord job;
+    job.id = "j1";
+    job.org_id = "org1";
+    job.project_id = "p1";
+    job.token_hash = "hash-j1";
+    job.expires_at = expires_at;
+    return job;
+  }
+};
 
 TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
@@ -33,12 +45,7 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(got->subject_rules, dt.subject_rules);
   EXPECT_EQ(targets().GetDeploymentTarget("org2", "dt1").status().code(), Status::Code::kNotFound);
 
-  JobRecord job;
-  job.id = "j1";
-  job.org_id = "org1";
-  job.project_id = "p1";
-  job.token_hash = "hash-j1";
-  job.expires_at = 99;
+  JobRecord job = Job(99);
   job.secrets = {{"prod", Scope::kDeploymentTarget, "dt1", creds.meta.id, 1}};
   ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open"), nullptr).ok());
   auto j = jobs().FindJobByToken("hash-j1");
@@ -101,13 +108,7 @@ TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
   ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
   SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
   for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
-  JobRecord job;
-  job.id = "j1";
-  job.org_id = "org1";
-  job.project_id = "p1";
-  job.token_hash = "hash-j1";
-  job.expires_at = 5000;
-  ASSERT_TRUE(jobs().CreateJob(job, Audit("job.open"), nullptr).ok());
+  ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
   // One checkout: three secrets at one time, and a row stamped a second later.
   ASSERT_TRUE(jobs()
                   .RecordCheckout("org1", "j1", 2000,
