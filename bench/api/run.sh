@@ -14,7 +14,7 @@
 #   checkout5 the same for a job of 5 secrets: 10 env vars and a 3 KiB file (issue 15's shape)
 #   post      POST /api/v1beta/secrets          a new secret per request: a durable write
 #   post1     the same with one connection      every request waits for its own commit
-#   jobcycle  open, checkout, finish a job        bench/api/jobcycle.py, CONNECTIONS threads
+#   jobcycle  open, checkout, finish a job        coffer-bench-jobcycle (bench/jobcycle.cc), CONNECTIONS threads
 # and prints requests/s, p50/p99 latency, the ratio to nginx's requests/s, the CPU the server
 # used per request, and how busy the machine was; fails if any request failed (wrk's
 # socket errors and status >= 400). Then rewrites its section of docs/benchmarks.md, between
@@ -97,6 +97,12 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if [[ ! -x $BUILD/coffer ]]; then
   echo "building $BUILD/coffer ..."
   nice cmake --build "$BUILD" -j1 --target coffer
+fi
+# The job cycle's load client (bench/jobcycle.cc; not part of the default build).
+JOBCYCLE=$BUILD/coffer-bench-jobcycle
+if [[ ! -x $JOBCYCLE || $ROOT/bench/jobcycle.cc -nt $JOBCYCLE ]]; then
+  echo "building $JOBCYCLE ..."
+  nice cmake --build "$BUILD" -j1 --target coffer_bench_jobcycle
 fi
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 if [[ $BUILD_TYPE != Release ]]; then
@@ -469,7 +475,7 @@ bench_backend() {
     run_case "$B.post1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
   # A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
   c0=$(proc_ticks $(server_pids coffer))
-  CYCLE=$(python3 "$ROOT/bench/api/jobcycle.py" "$COFFER_URL" "$CI_TOKEN" bench \
+  CYCLE=$("$JOBCYCLE" "$COFFER_URL" "$CI_TOKEN" bench \
     bench5-a,bench5-b,bench5-c,bench5-d,bench5-e "$DURATION" "$CONNECTIONS") || FAILED=1
   c1=$(proc_ticks $(server_pids coffer))
   for kv in ${CYCLE#JOBCYCLE }; do printf -v "cycle_${kv%%=*}" '%s' "${kv#*=}"; done
@@ -624,8 +630,8 @@ EOF
 EOF
   for B in $BACKENDS; do
     cat <<EOF
-- A job's whole life on ${B} (\`bench/api/jobcycle.py\`, ${CONNECTIONS} threads of a Python client, each
-  on its own connection: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
+- A job's whole life on ${B} (\`coffer-bench-jobcycle\`, \`bench/jobcycle.cc\`: ${CONNECTIONS} threads of a
+  C++ client, each on its own keep-alive connection: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
   job's token, \`POST .../finish\`): **${CYC_RATE[$B]} jobs/s**, a cycle's p50 $(fmt_us "${CYC_P50[$B]}"),
   p99 $(fmt_us "${CYC_P99[$B]}"), ${CYC_CPU[$B]} µs of server CPU per job; the client used ${CYC_CLIENT[$B]} s of
   CPU in ${DURATION} s (near ${DURATION} would mean the client, not the server, is the limit).
