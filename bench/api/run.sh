@@ -13,7 +13,13 @@
 #   checkout  GET /api/v1alpha/jobs/self/secrets  job token, decrypt, audited durable write
 #   checkout5 the same for a job of 5 secrets: 10 env vars and a 3 KiB file (issue 15's shape)
 #   post      POST /api/v1beta/secrets          a new secret per request: a durable write
+#             (WRITE_CONNECTIONS connections)
 #   post1     the same with one connection      every request waits for its own commit
+#   patch     PATCH /api/v1beta/secrets/NAME    a new value of one of 32 secrets (bench-w0..31,
+#             made in setup, max(32, WRITE_CONNECTIONS) of them), each request the next one not in
+#             flight (with one connection, request k updates secret k mod 32): a new version,
+#             a durable write (WRITE_CONNECTIONS connections)
+#   patch1    the same with one connection
 #   jobcycle  open, checkout, finish a job        coffer-bench-jobcycle (bench/jobcycle.cc), CONNECTIONS threads
 # and prints requests/s, p50/p99 latency, the ratio to nginx's requests/s, the CPU the server
 # used per request, and how busy the machine was; fails if any request failed (wrk's
@@ -29,7 +35,7 @@
 # exit) and runs `coffer server --database postgres://...` on it (COFFER_POOL_SIZE=8,
 # `--pool-size`). For postgres, *server CPU* counts coffer and all of PostgreSQL's processes.
 #
-# Settings (environment): DURATION=10 CONNECTIONS=64 WRK_THREADS=2 COFFER_THREADS=4
+# Settings (environment): DURATION=10 CONNECTIONS=64 WRITE_CONNECTIONS=32 (post, patch) WRK_THREADS=2 COFFER_THREADS=4
 # (coffer's default) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
 # wait (checking every 30 s, at most LOAD_WAIT_S) until the 1-minute load average is below
 # LOAD_MAX, and say in the report if it never was. STORE_SECRETS=0 STORE_PROJECTS=100: before
@@ -43,7 +49,7 @@
 set -euo pipefail
 
 COMMAND="bench/api/run.sh $*"
-for v in BACKENDS COFFER_POOL_SIZE STORE_PROJECTS STORE_SECRETS LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS CONNECTIONS DURATION; do
+for v in BACKENDS COFFER_POOL_SIZE STORE_PROJECTS STORE_SECRETS LOAD_WAIT_S LOAD_MAX NGINX_WORKERS COFFER_THREADS WRK_THREADS WRITE_CONNECTIONS CONNECTIONS DURATION; do
   if [[ -n ${!v+x} ]]; then
     if [[ ${!v} == *" "* ]]; then COMMAND="$v=\"${!v}\" $COMMAND"; else COMMAND="$v=${!v} $COMMAND"; fi
   fi
@@ -51,6 +57,10 @@ done
 BUILD_ARG=${1:-build}
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-64}
+WRITE_CONNECTIONS=${WRITE_CONNECTIONS:-32}
+# The secrets the patch cases update, bench-w0 ..: one per connection at least, since the
+# server answers 409 to a PATCH racing another of the same secret (bench/api/wrk.lua)
+PATCH_SECRETS=$((WRITE_CONNECTIONS > 32 ? WRITE_CONNECTIONS : 32))
 STORE_SECRETS=${STORE_SECRETS:-0}
 STORE_PROJECTS=${STORE_PROJECTS:-100}
 WRK_THREADS=${WRK_THREADS:-2}
@@ -321,7 +331,7 @@ run_case() {
   fi
   children_cpu c0
   w0=$(date +%s.%N)
-  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$LUA" "$@" "$url" >"$TMP/wrk-$key.txt"
+  WRK_NTHREADS=$threads wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$LUA" "$@" "$url" >"$TMP/wrk-$key.txt"
   w1=$(date +%s.%N)
   children_cpu c1
   read -r m1 _ < <(machine_ticks)
@@ -438,6 +448,12 @@ bench_backend() {
   JOB5_TOKEN=$(sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p' "$TMP/reply")
   [[ -n $JOB5_TOKEN ]] || { echo "no job token in: $(cat "$TMP/reply")" >&2; exit 1; }
 
+  # The secrets the patch cases update (bench/api/wrk.lua's WRK_PATCH_PATH).
+  for ((i = 0; i < PATCH_SECRETS; i++)); do
+    api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-w'$i'"},
+      "data": {"env_vars": [{"name": "TOKEN", "value": "initial-'$i'"}], "files": []}}'
+  done
+
   STORE_NOTE="Each store held only the benchmark's own rows."
   if ((STORE_SECRETS > 0)); then
     echo "populating: $STORE_SECRETS project secrets over $STORE_PROJECTS projects ..."
@@ -460,9 +476,11 @@ bench_backend() {
     { echo "checkout5 did not return the job's 5 secrets: $(head -c 300 "$TMP/reply")" >&2; exit 1; }
   api POST /api/v1beta/secrets "$ADMIN_TOKEN" '{"metadata": {"name": "bench-probe"},
     "data": {"env_vars": [{"name": "TOKEN", "value": "probe"}], "files": []}}'
+  api PATCH /api/v1beta/secrets/bench-w0 "$ADMIN_TOKEN" '{"data": {"env_vars":
+    [{"name": "TOKEN", "value": "probe"}], "files": []}}'
 
   AUTH=(-H "Authorization: Token $ADMIN_TOKEN")
-  echo "measuring $B: ${DURATION} s per case, wrk -t${WRK_THREADS} -c${CONNECTIONS} (post1: -t1 -c1) ..."
+  echo "measuring $B: ${DURATION} s per case, wrk -t${WRK_THREADS} -c${CONNECTIONS} (post, patch: -c${WRITE_CONNECTIONS}; post1, patch1: -t1 -c1) ..."
   run_case "$B.healthz" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/healthz"
   run_case "$B.get" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-org" "${AUTH[@]}"
   run_case "$B.checkout" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
@@ -470,9 +488,13 @@ bench_backend() {
   run_case "$B.checkout5" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
     -H "Authorization: Token $JOB5_TOKEN"
   WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=c \
-    run_case "$B.post" coffer "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+    run_case "$B.post" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
   WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=s \
     run_case "$B.post1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+  WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
+    run_case "$B.patch" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
+  WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
+    run_case "$B.patch1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
   # A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
   c0=$(proc_ticks $(server_pids coffer))
   CYCLE=$("$JOBCYCLE" "$COFFER_URL" "$CI_TOKEN" bench \
@@ -505,8 +527,8 @@ for b in $BACKENDS; do bench_backend "$b"; done
 LOAD_END=$(cut -d' ' -f1 /proc/loadavg)
 
 # --- report ----------------------------------------------------------------------------------
-CASES="healthz get checkout checkout5 post post1"
-declare -A RATIO GROUP_GAIN
+CASES="healthz get checkout checkout5 post post1 patch patch1"
+declare -A RATIO GROUP_GAIN PATCH_GAIN
 RATIO[nginx]=1.00
 TOTAL_ERRS=${ERRS[nginx]}
 for B in $BACKENDS; do
@@ -518,6 +540,8 @@ for B in $BACKENDS; do
   done
   echo "$line"
   GROUP_GAIN[$B]=$(ratio "${RPS[$B.post]}" "${RPS[$B.post1]}")
+  PATCH_GAIN[$B]=$(ratio "${RPS[$B.patch]}" "${RPS[$B.patch1]}")
+  echo "$B: durable writes at ${WRITE_CONNECTIONS} connections: post ${RPS[$B.post]}/s = ${RATIO[$B.post]}x nginx, ${GROUP_GAIN[$B]}x the one-connection rate (${RPS[$B.post1]}/s); patch ${RPS[$B.patch]}/s = ${RATIO[$B.patch]}x nginx, ${PATCH_GAIN[$B]}x the one-connection rate (${RPS[$B.patch1]}/s)"
 done
 
 per_sync() {
@@ -531,9 +555,9 @@ DSYNC_US=$(awk -v d="$DSYNC_RATE" 'BEGIN { printf "%.0f", 1e6 / d }')
 if [[ -n $PERF && -n ${SYNCS[sqlite.post]:-} ]]; then
   SYNC_LINE="Counted with \`perf stat -e ${SYNC_EVENTS}\` on the server: ${SYNCS[sqlite.post]}
   syncs for those ${REQS[sqlite.post]} POSTs, **$(per_sync sqlite.post) requests per sync**, against $(per_sync sqlite.post1) with one
-  connection; checkout: $(per_sync sqlite.checkout) requests per sync. WAL checkpoints add syncs of their own, so
+  connection; PATCH: $(per_sync sqlite.patch) (one connection: $(per_sync sqlite.patch1)); checkout: $(per_sync sqlite.checkout) requests per sync. WAL checkpoints add syncs of their own, so
   this is a lower bound of the batch size."
-  echo "requests per sync (sqlite): post $(per_sync sqlite.post), post1 $(per_sync sqlite.post1), checkout $(per_sync sqlite.checkout)"
+  echo "requests per sync (sqlite): post $(per_sync sqlite.post), post1 $(per_sync sqlite.post1), patch $(per_sync sqlite.patch), patch1 $(per_sync sqlite.patch1), checkout $(per_sync sqlite.checkout)"
 else
   SYNC_LINE="(With perf installed, this script also counts the server's syncs per request.)"
 fi
@@ -582,8 +606,9 @@ EOF
   fi
   cat <<EOF
 Each case is ${DURATION} s of
-\`wrk -t${WRK_THREADS} -c${CONNECTIONS} --latency\` on keep-alive connections to 127.0.0.1; the last
-row of each backend uses one connection. wrk, the server and anything else running share the machine's
+\`wrk -t${WRK_THREADS} -c${CONNECTIONS} --latency\` on keep-alive connections to 127.0.0.1, but the
+durable writes (POST, PATCH) run at ${WRITE_CONNECTIONS} connections (\`-c${WRITE_CONNECTIONS}\`), each
+beside the same request on one connection (\`-t1 -c1\`). wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
 coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
 handlers that touch the store run on a worker, \`/healthz\` on the I/O thread that read it. The data:
@@ -601,6 +626,8 @@ EOF
     row "$B" "$B.checkout5" "coffer checkout, 5 secrets" "the same for a job of 5 secrets: 10 env vars and a 3 KiB file"
     row "$B" "$B.post" "coffer \`POST /api/v1beta/secrets\`" "+ validation, sealing with a new data key, a durable insert; a new name each time"
     row "$B" "$B.post1" "the same POST, 1 connection (\`-t1 -c1\`)" "each request waits for its own commit"
+    row "$B" "$B.patch" "coffer \`PATCH /api/v1beta/secrets/bench-wN\`" "a new value for one of ${PATCH_SECRETS} secrets (in turn): a new version sealed and written durably"
+    row "$B" "$B.patch1" "the same PATCH, 1 connection (\`-t1 -c1\`)" "each request waits for its own commit"
   done
   cat <<EOF
 
@@ -611,15 +638,17 @@ EOF
 EOF
   if [[ " $BACKENDS " == *" sqlite "* ]]; then
     cat <<EOF
-- Group commit (sqlite): POST at ${CONNECTIONS} connections made ${RPS[sqlite.post]} durable writes/s, **${GROUP_GAIN[sqlite]}x** the
-  ${RPS[sqlite.post1]}/s of one connection. ${SYNC_LINE} A batch holds at most one write per worker
+- Group commit (sqlite): POST at ${WRITE_CONNECTIONS} connections made ${RPS[sqlite.post]} durable writes/s, **${GROUP_GAIN[sqlite]}x** the
+  ${RPS[sqlite.post1]}/s of one connection; PATCH ${RPS[sqlite.patch]}/s, **${PATCH_GAIN[sqlite]}x** the ${RPS[sqlite.patch1]}/s of one
+  connection. ${SYNC_LINE} A batch holds at most one write per worker
   (32, \`--workers\`), since each handler parks its worker until its batch is committed.
 EOF
   fi
   if [[ -n $HAS_PG ]]; then
     cat <<EOF
-- No group commit (postgres): POST at ${CONNECTIONS} connections made ${RPS[postgres.post]} durable writes/s,
-  **${GROUP_GAIN[postgres]}x** the ${RPS[postgres.post1]}/s of one connection; at most ${COFFER_POOL_SIZE} transactions
+- No group commit (postgres): POST at ${WRITE_CONNECTIONS} connections made ${RPS[postgres.post]} durable writes/s,
+  **${GROUP_GAIN[postgres]}x** the ${RPS[postgres.post1]}/s of one connection; PATCH ${RPS[postgres.patch]}/s, **${PATCH_GAIN[postgres]}x**
+  the ${RPS[postgres.patch1]}/s of one connection; at most ${COFFER_POOL_SIZE} transactions
   (\`--pool-size\`) are open at once, and those of one org queue on its audit lock, each for its
   own WAL flush.
 EOF
