@@ -76,9 +76,17 @@ Result<Db> Db::Open(const std::string& path, bool read_only) {
     Status s = CreatePrivate(path);
     if (!s.ok()) return s;
   }
+  return OpenWith(path, (read_only ? SQLITE_OPEN_READONLY
+                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+}
+
+Result<Db> Db::OpenAnother(const std::string& path) {
+  return OpenWith(path, SQLITE_OPEN_READWRITE);
+}
+
+Result<Db> Db::OpenWith(const std::string& path, int open_flags) {
   sqlite3* raw = nullptr;
-  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-              SQLITE_OPEN_NOMUTEX;
+  int flags = open_flags | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Db db(raw);
   if (rc != SQLITE_OK) return SqliteStatus(raw, rc, "open database");

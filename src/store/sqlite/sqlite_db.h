@@ -23,6 +23,11 @@ class Db {
   // made private first: the file, and so the -wal and -shm files SQLite derives from it,
   // are mode 0600.
   static Result<Db> Open(const std::string& path, bool read_only);
+  // Another read-write connection to a database that this process has open already. Unlike
+  // Open it opens no descriptor of the file itself: closing one would drop every POSIX lock
+  // this process holds on the file, and another process would then take the database for
+  // unused and checkpoint and delete its WAL under our connections.
+  static Result<Db> OpenAnother(const std::string& path);
   Db(Db&& o) noexcept : db_(o.db_), cache_(std::move(o.cache_)) { o.db_ = nullptr; }
   Db& operator=(Db&& o) noexcept;
   Db(const Db&) = delete;
@@ -36,6 +41,7 @@ class Db {
  private:
   friend class Stmt;
   explicit Db(sqlite3* db) : db_(db) {}
+  static Result<Db> OpenWith(const std::string& path, int open_flags);
   void FinalizeCache();
   sqlite3* db_ = nullptr;
   // Prepared statements by SQL text, reused: compiling SQL is most of a simple query's cost.

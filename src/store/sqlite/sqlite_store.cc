@@ -10,11 +10,21 @@ namespace coffer::store {
 
 namespace {
 
+// The WAL pages after which the checkpointer copies the WAL into the database (SQLite's own
+// default threshold for its automatic checkpoint).
+constexpr int kCheckpointPages = 1000;
+
 Status Configure(Db& db, bool writer) {
   COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
   COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
   COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA secure_delete = ON"));
-  if (writer) COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
+  if (writer) {
+    COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
+    // No checkpoint inside a commit: the checkpointer thread does them (RunCheckpoints).
+    COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 0"));
+    // Once a checkpoint has let SQLite start the WAL over, the file is cut back to 64 MiB.
+    COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
+  }
   return Status::Ok();
 }
 
@@ -31,16 +41,76 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
     COFFER_RETURN_IF_ERROR(Configure(r, false));
     s->readers_.push_back(std::make_unique<Conn>(std::move(r)));
   }
+  COFFER_ASSIGN_OR_RETURN(Db c, Db::OpenAnother(path));
+  COFFER_RETURN_IF_ERROR(Configure(c, false));
+  s->checkpointer_db_ = std::make_unique<Conn>(std::move(c));
+  // Set after the migrations (which ran with SQLite's own checkpoints): from here on the
+  // writer's commits only count pages, and the checkpointer copies them.
+  sqlite3_wal_hook(s->writer_->db.raw(), &SqliteStore::OnWalCommit, s.get());
+  s->checkpointer_ = std::thread([p = s.get()] { p->RunCheckpoints(); });
   return s;
+}
+
+SqliteStore::~SqliteStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      closing_ = true;
+    }
+    checkpoint_cv_.notify_one();
+    checkpointer_.join();
+  }
+  // The connections close after this; SQLite checkpoints the WAL when the last one does.
+}
+
+int SqliteStore::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
+  if (pages >= kCheckpointPages) {
+    auto* s = static_cast<SqliteStore*>(self);
+    {
+      std::lock_guard<std::mutex> lock(s->checkpoint_mu_);
+      s->checkpoint_due_ = true;
+    }
+    s->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::RunCheckpoints() {
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_cv_.wait(lock, [&] { return checkpoint_due_ || closing_; });
+    if (closing_) return;
+    checkpoint_due_ = false;
+    lock.unlock();
+    {
+      // PASSIVE: copies what no reader still needs, without taking the writer's lock, so
+      // commits go on meanwhile. Whatever it cannot copy yet stays in the WAL (durable
+      // there) for the next round.
+      std::lock_guard<std::mutex> db_lock(checkpointer_db_->mu);
+      int rc = sqlite3_wal_checkpoint_v2(checkpointer_db_->db.raw(), nullptr,
+                                         SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      // A failure (the disk full, say) leaves the WAL as it is, still durable; it is
+      // counted for /metrics and the next round tries again.
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        (void)SqliteStatus(checkpointer_db_->db.raw(), rc, "checkpoint");
+      }
+    }
+    lock.lock();
+  }
 }
 
 Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
   constexpr size_t kMaxBatch = 64;
-  PendingWrite w{std::move(fn), Status::Ok(), false};
+  PendingWrite w;
+  w.fn = std::move(fn);
   std::unique_lock<std::mutex> lock(queue_mu_);
   queue_.push_back(&w);
-  queue_cv_.wait(lock, [&] { return w.done || queue_.front() == &w; });
-  if (w.done) return w.status;
+  if (queue_.front() != &w) {
+    lock.unlock();
+    w.wake.acquire();  // committed by a leader, or at the front now
+    lock.lock();
+    if (w.done) return w.status;
+  }
   // This writer leads: it commits itself and everyone queued behind it.
   std::vector<PendingWrite*> batch(queue_.begin(),
                                    queue_.begin() + std::min(queue_.size(), kMaxBatch));
@@ -51,7 +121,14 @@ Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
     queue_.front()->done = true;
     queue_.pop_front();
   }
-  queue_cv_.notify_all();
+  PendingWrite* next = queue_.empty() ? nullptr : queue_.front();
+  lock.unlock();
+  // Each woken writer returns at once and its PendingWrite goes with its stack: nothing
+  // of theirs is touched after their release.
+  for (PendingWrite* p : batch) {
+    if (p != &w) p->wake.release();
+  }
+  if (next != nullptr) next->wake.release();  // it leads the next batch
   return w.status;
 }
 

@@ -6,7 +6,13 @@
 // first in the queue commits everyone waiting in one transaction — each write inside its
 // own savepoint, so one failing write does not undo another — with synchronous=FULL. When a
 // write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
+// Each queued writer sleeps on its own semaphore and is woken once: when its batch is
+// committed, or when it is at the front and leads the next batch.
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
+// Checkpoints (copying the WAL into the database file, with its fsyncs) run on a thread of
+// their own with a connection of their own, never inside a commit: SQLite's automatic
+// checkpoint would run in the commit that crosses 1,000 pages, and every write queued
+// behind that batch would wait for it.
 //
 // The connection pool and the group commit are in sqlite_store.cc; each interface's methods
 // are in the sqlite_store_<aggregate>.cc named beside it below; the SQL both backends share is
@@ -19,7 +25,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <semaphore>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sql/sql_store.h"
@@ -32,6 +40,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
+  ~SqliteStore() override;
 
   // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
 
@@ -100,25 +109,44 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   struct PendingWrite {
     std::function<Status(Db&)> fn;
     Status status;
-    bool done = false;
+    bool done = false;  // under queue_mu_
+    // Released once: when the batch holding this write has committed (done), or when this
+    // write is at the front of the queue and leads the next batch.
+    std::binary_semaphore wake{0};
   };
   Status WriteBatched(std::function<Status(Db&)> fn);
   void CommitBatch(const std::vector<PendingWrite*>& batch);
-  // Locks a reader connection for the duration of `fn`.
+  // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
+  // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
+  void RunCheckpoints();
+  static int OnWalCommit(void* self, sqlite3*, const char*, int pages);
+  // Locks a reader connection for the duration of `fn`: a free one if there is one.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
 
   std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
   std::deque<PendingWrite*> queue_;  // the front one leads the next batch
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
+  std::unique_ptr<Conn> checkpointer_db_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_due_ = false;  // under checkpoint_mu_
+  bool closing_ = false;         // under checkpoint_mu_
+  std::thread checkpointer_;
 };
 
 template <typename Fn>
 auto SqliteStore::Read(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
-  Conn& c = *readers_[next_reader_.fetch_add(1, std::memory_order_relaxed) % readers_.size()];
+  const size_t n = readers_.size();
+  const unsigned start = next_reader_.fetch_add(1, std::memory_order_relaxed);
+  for (size_t i = 0; i < n; ++i) {
+    Conn& c = *readers_[(start + i) % n];
+    std::unique_lock<std::mutex> lock(c.mu, std::try_to_lock);
+    if (lock.owns_lock()) return fn(c.db);
+  }
+  Conn& c = *readers_[start % n];  // all busy: wait for one
   std::lock_guard<std::mutex> lock(c.mu);
   return fn(c.db);
 }

@@ -1,0 +1,60 @@
+// SqliteStore's own machinery, beyond the conformance suite: the checkpointer thread.
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+namespace coffer::store {
+namespace {
+
+off_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
+}
+
+// The writer's commits no longer checkpoint (wal_autocheckpoint is off): the checkpointer
+// thread must copy the WAL into the database file, or the file would stay at its size after
+// the migrations while the WAL grew without end.
+TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFileOffTheCommitPath) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/coffer.db";
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    const off_t empty = FileSize(path);
+    ASSERT_GT(empty, 0);
+    // About 2,400 pages of audit events: the checkpointer's threshold is 1,000.
+    const std::string padding(8000, 'x');
+    for (int i = 0; i < 1200; ++i) {
+      AuditRecord a;
+      a.id = "event-" + std::to_string(i);
+      a.time = 1;
+      a.org_id = "org1";
+      a.action = "test.fill";
+      a.resource_type = "test";
+      a.resource_name = padding;
+      ASSERT_TRUE((*store)->AppendAudit(a).ok());
+    }
+    // Eventually (a thread of its own does it), the events are in the database file.
+    const off_t filled = empty + 4 * 1024 * 1024;
+    for (int i = 0; i < 600 && FileSize(path) < filled; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_GE(FileSize(path), filled) << "the WAL was not checkpointed into " << path;
+    auto events = (*store)->ListAudit("org1", 0, 2000);
+    ASSERT_TRUE(events.ok());
+    EXPECT_EQ(events->size(), 1200u);
+  }  // closing joins the checkpointer
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
+}  // namespace
+}  // namespace coffer::store
