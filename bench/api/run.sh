@@ -34,6 +34,10 @@
 # port; fsync and synchronous_commit on, as a real deployment would have them; stopped on
 # exit) and runs `coffer server --database postgres://...` on it (COFFER_POOL_SIZE=8,
 # `--pool-size`). For postgres, *server CPU* counts coffer and all of PostgreSQL's processes.
+# Then, still for postgres, "postgres x2": a second coffer server on the same database (its own
+# data directory, the first one's master key file), and get, checkout5, post and patch with two
+# wrk at once, one per server, each with half the threads (at least 1) and half the connections:
+# requests/s summed, the worse p50 and p99, server CPU of both coffer processes and PostgreSQL.
 #
 # Settings (environment): DURATION=10 CONNECTIONS=64 WRITE_CONNECTIONS=32 (post, patch) WRK_THREADS=2 COFFER_THREADS=4
 # (coffer's default) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
@@ -123,6 +127,7 @@ fi
 TMP=$(mktemp -d "${TMPDIR:-/var/tmp}/coffer-api-bench.XXXXXX")
 NGINX_PID=""
 COFFER_PID=""
+COFFER2_PID=""  # the second server on the same PostgreSQL database (postgres x2)
 PG_DIR=""     # the PostgreSQL's own temporary directory (owned by postgres when run as root)
 PG_RUNNING=""
 PG_URL=""
@@ -150,6 +155,7 @@ stop_pid() {  # stop_pid PID: SIGTERM, then SIGKILL after 10 s
 cleanup() {
   stop_pid "$NGINX_PID"
   stop_pid "$COFFER_PID"
+  stop_pid "$COFFER2_PID"
   if [[ -n $PG_RUNNING ]]; then
     pg_tool pg_ctl -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -302,10 +308,10 @@ children_cpu() {
 server_pids() {
   if [[ $1 == nginx ]]; then
     echo "$NGINX_PID" "$(ps -o pid= --ppid "$NGINX_PID" | tr '\n' ' ')"
-  elif [[ $CUR_BACKEND == postgres ]]; then  # coffer and all of PostgreSQL's processes
+  elif [[ $CUR_BACKEND == postgres ]]; then  # coffer (both, if two) and all of PostgreSQL's processes
     local pm
     pm=$(head -1 "$PG_DIR/data/postmaster.pid")
-    echo "$COFFER_PID" "$pm" "$(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
+    echo "$COFFER_PID" $COFFER2_PID "$pm" "$(ps -o pid= --ppid "$pm" | tr '\n' ' ')"
   else
     echo "$COFFER_PID"
   fi
@@ -316,9 +322,16 @@ declare -A CYC_RATE CYC_P50 CYC_P99 CYC_CPU CYC_CLIENT CYC_ERRS
 declare -A RPS P50 P99 ERRS CPU_REQ SRV_CORES WRK_CORES REST_CORES SYNCS REQS
 FAILED=0
 # run_case KEY SERVER THREADS CONNS URL [wrk args...]
+# URL may be several, separated by spaces (one per server): then one wrk per URL runs at once,
+# each with its share of the threads (at least 1) and of the connections, as part i of n
+# (WRK_PART, WRK_PARTS: bench/api/wrk.lua keeps their writes apart); their requests/s add up,
+# the latencies are the worse of them, the errors add up.
 run_case() {
   local key=$1 server=$2 threads=$3 conns=$4 url=$5
   shift 5
+  local -a urls
+  read -r -a urls <<<"$url"
+  local parts=${#urls[@]}
   local pids s0 s1 m0 m1 c0 c1 w0 w1 line
   pids=$(server_pids "$server")
   s0=$(proc_ticks $pids)
@@ -331,7 +344,19 @@ run_case() {
   fi
   children_cpu c0
   w0=$(date +%s.%N)
-  WRK_NTHREADS=$threads wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$LUA" "$@" "$url" >"$TMP/wrk-$key.txt"
+  if ((parts == 1)); then
+    WRK_NTHREADS=$threads wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$LUA" "$@" "$url" >"$TMP/wrk-$key.txt"
+  else
+    local i t_part=$((threads / parts > 0 ? threads / parts : 1)) c_part=$((conns / parts))
+    local -a wrk_pids=()
+    for ((i = 0; i < parts; i++)); do
+      WRK_PART=$i WRK_PARTS=$parts WRK_NTHREADS=$t_part \
+        wrk -t"$t_part" -c"$c_part" -d"${DURATION}s" --latency -s "$LUA" "$@" "${urls[i]}" >"$TMP/wrk-$key.$i.txt" &
+      wrk_pids+=($!)
+    done
+    for i in "${wrk_pids[@]}"; do wait "$i"; done
+    cat "$TMP/wrk-$key".*.txt >"$TMP/wrk-$key.txt"
+  fi
   w1=$(date +%s.%N)
   children_cpu c1
   read -r m1 _ < <(machine_ticks)
@@ -341,12 +366,23 @@ run_case() {
     wait "$perf_pid" 2>/dev/null || true
     SYNCS[$key]=$(awk -F, '$3 ~ /sys_enter_f(data)?sync/ { n += $1 } END { print n + 0 }' "$TMP/perf-$key.txt")
   fi
-  line=$(grep '^WRKRESULT ' "$TMP/wrk-$key.txt")
-  local requests duration_us p50_us p99_us connect read write status timeout kv
-  for kv in ${line#WRKRESULT }; do
+  # One WRKRESULT line per wrk: sums, and the worse latencies
+  line=$(awk '$1 == "WRKRESULT" {
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] + 0 }
+      n++; req += v["requests"]; rps += v["requests"] / (v["duration_us"] / 1e6)
+      if (v["duration_us"] > dur) dur = v["duration_us"]
+      if (v["p50_us"] > p50) p50 = v["p50_us"]
+      if (v["p99_us"] > p99) p99 = v["p99_us"]
+      c += v["connect"]; r += v["read"]; w += v["write"]; s += v["status"]; t += v["timeout"]
+    }
+    END { if (n) printf "requests=%d duration_us=%d p50_us=%d p99_us=%d connect=%d read=%d write=%d status=%d timeout=%d rps=%.0f\n",
+            req, dur, p50, p99, c, r, w, s, t, rps }' "$TMP/wrk-$key.txt")
+  [[ -n $line ]] || { echo "$key: no WRKRESULT from wrk: $(head -c 300 "$TMP/wrk-$key.txt")" >&2; exit 1; }
+  local requests duration_us p50_us p99_us connect read write status timeout rps kv
+  for kv in $line; do
     printf -v "${kv%%=*}" '%s' "${kv#*=}"
   done
-  RPS[$key]=$(awk -v r="$requests" -v d="$duration_us" 'BEGIN { printf "%.0f", r / (d / 1e6) }')
+  RPS[$key]=$rps
   REQS[$key]=$requests
   P50[$key]=$p50_us
   P99[$key]=$p99_us
@@ -517,8 +553,65 @@ bench_backend() {
   CYC_CLIENT[$B]=${cycle_client_cpu_s:-?}
   CYC_ERRS[$B]=${cycle_errors:-?}
   unset cycle_p50_us cycle_p99_us cycle_client_cpu_s cycle_errors cycle_jobs cycle_duration_us
+  [[ $B != postgres ]] || bench_postgres_x2
   stop_pid "$COFFER_PID"
   COFFER_PID=""
+}
+
+# postgres x2: a second `coffer server` on the same PostgreSQL database as the first (still
+# running), with its own (empty) data directory and the first one's master key file, as a
+# second instance of one service would be; then get, checkout5, post and patch with one wrk
+# per server at once (run_case with two URLs), each with half the threads and connections.
+# Server CPU counts both coffer processes and all of PostgreSQL's (server_pids).
+PAIR_CASES="get checkout5 post patch"
+bench_postgres_x2() {
+  local B2=postgres2 i
+  : >"$TMP/coffer-$B2.out"
+  "$BUILD/coffer" server --data-dir "$DATA-2" "${DB_ARGS[@]}" --master-key-file "$DATA/master.key" \
+    --listen 127.0.0.1:0 --threads "$COFFER_THREADS" >"$TMP/coffer-$B2.out" 2>"$TMP/coffer-$B2.log" &
+  COFFER2_PID=$!
+  COFFER2_URL=""
+  for ((i = 0; i < 600; i++)); do
+    COFFER2_URL=$(sed -n 's|.*listening on \(http://127\.0\.0\.1:[0-9]*\).*|\1|p' "$TMP/coffer-$B2.out")
+    [[ -n $COFFER2_URL ]] && break
+    if ! kill -0 "$COFFER2_PID" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  if [[ -z $COFFER2_URL ]]; then
+    echo "the second coffer server did not start:" >&2
+    cat "$TMP/coffer-$B2.out" "$TMP/coffer-$B2.log" >&2
+    exit 1
+  fi
+  echo "second coffer server (postgres, the same database, the first one's master key) on $COFFER2_URL"
+  # What the first server made, read and written through the second.
+  COFFER_URL=$COFFER2_URL api GET /api/v1beta/secrets/bench-org "$ADMIN_TOKEN"
+  COFFER_URL=$COFFER2_URL api GET /api/v1alpha/jobs/self/secrets "$JOB5_TOKEN"
+  grep -q 'certs/bench.pem' "$TMP/reply" ||
+    { echo "checkout5 through the second server: $(head -c 300 "$TMP/reply")" >&2; exit 1; }
+  COFFER_URL=$COFFER2_URL api PATCH /api/v1beta/secrets/bench-w1 "$ADMIN_TOKEN" '{"data": {"env_vars":
+    [{"name": "TOKEN", "value": "probe-2"}], "files": []}}'
+  # Not measured: 1 s of reads on each, so that both pools hold their PostgreSQL connections
+  # (and their backends are counted from the first case on).
+  wrk -t1 -c"$CONNECTIONS" -d1s "${AUTH[@]}" "$COFFER_URL/api/v1beta/secrets/bench-org" >/dev/null &
+  wrk -t1 -c"$CONNECTIONS" -d1s "${AUTH[@]}" "$COFFER2_URL/api/v1beta/secrets/bench-org" >/dev/null
+  wait $!
+  two() { echo "$COFFER_URL$1 $COFFER2_URL$1"; }
+  local t=$((WRK_THREADS / 2 > 0 ? WRK_THREADS / 2 : 1))
+  echo "measuring postgres x2: ${DURATION} s per case, one wrk per server at once, each -t${t} -c$((CONNECTIONS / 2)) (post, patch: -c$((WRITE_CONNECTIONS / 2))) ..."
+  run_case "$B2.get" coffer "$WRK_THREADS" "$CONNECTIONS" "$(two /api/v1beta/secrets/bench-org)" "${AUTH[@]}"
+  run_case "$B2.checkout5" coffer "$WRK_THREADS" "$CONNECTIONS" "$(two /api/v1alpha/jobs/self/secrets)" \
+    -H "Authorization: Token $JOB5_TOKEN"
+  WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=x \
+    run_case "$B2.post" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$(two /api/v1beta/secrets)" "${AUTH[@]}"
+  WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
+    run_case "$B2.patch" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$(two /api/v1beta/secrets/bench-w0)" "${AUTH[@]}"
+  if ! kill -0 "$COFFER2_PID" 2>/dev/null; then
+    echo "FAIL: the second coffer server exited during the run" >&2
+    tail -20 "$TMP/coffer-$B2.log" >&2
+    FAILED=1
+  fi
+  stop_pid "$COFFER2_PID"
+  COFFER2_PID=""
 }
 
 echo "measuring nginx: ${DURATION} s, wrk -t${WRK_THREADS} -c${CONNECTIONS} ..."
@@ -543,6 +636,23 @@ for B in $BACKENDS; do
   PATCH_GAIN[$B]=$(ratio "${RPS[$B.patch]}" "${RPS[$B.patch1]}")
   echo "$B: durable writes at ${WRITE_CONNECTIONS} connections: post ${RPS[$B.post]}/s = ${RATIO[$B.post]}x nginx, ${GROUP_GAIN[$B]}x the one-connection rate (${RPS[$B.post1]}/s); patch ${RPS[$B.patch]}/s = ${RATIO[$B.patch]}x nginx, ${PATCH_GAIN[$B]}x the one-connection rate (${RPS[$B.patch1]}/s)"
 done
+declare -A PAIR_GAIN  # postgres x2: its requests/s over one server's
+if [[ " $BACKENDS " == *" postgres "* ]]; then
+  line="postgres x2: ratios to nginx's requests/s:"
+  line2="postgres x2: x one server's requests/s:"
+  for k in $PAIR_CASES; do
+    RATIO[postgres2.$k]=$(ratio "${RPS[postgres2.$k]}" "${RPS[nginx]}")
+    PAIR_GAIN[$k]=$(ratio "${RPS[postgres2.$k]}" "${RPS[postgres.$k]}")
+    line+=" $k ${RATIO[postgres2.$k]}"
+    line2+=" $k ${PAIR_GAIN[$k]}"
+    TOTAL_ERRS=$((TOTAL_ERRS + ERRS[postgres2.$k]))
+  done
+  GROUP_GAIN[postgres2]=$(ratio "${RPS[postgres2.post]}" "${RPS[postgres.post1]}")
+  PATCH_GAIN[postgres2]=$(ratio "${RPS[postgres2.patch]}" "${RPS[postgres.patch1]}")
+  echo "$line"
+  echo "$line2"
+  echo "postgres x2: durable writes at ${WRITE_CONNECTIONS} connections over both: post ${RPS[postgres2.post]}/s = ${RATIO[postgres2.post]}x nginx, ${GROUP_GAIN[postgres2]}x the one-connection rate (${RPS[postgres.post1]}/s, one server); patch ${RPS[postgres2.patch]}/s = ${RATIO[postgres2.patch]}x nginx, ${PATCH_GAIN[postgres2]}x the one-connection rate (${RPS[postgres.patch1]}/s)"
+fi
 
 per_sync() {
   if [[ ${SYNCS[$1]:-0} -gt 0 ]]; then
@@ -629,6 +739,13 @@ EOF
     row "$B" "$B.patch" "coffer \`PATCH /api/v1beta/secrets/bench-wN\`" "a new value for one of ${PATCH_SECRETS} secrets (in turn): a new version sealed and written durably"
     row "$B" "$B.patch1" "the same PATCH, 1 connection (\`-t1 -c1\`)" "each request waits for its own commit"
   done
+  if [[ -n $HAS_PG ]]; then
+    X2="postgres x2"
+    row "$X2" postgres2.get "\`GET /api/v1beta/secrets/bench-org\`, two servers" "as *get*, half the connections on each of two servers on one database"
+    row "$X2" postgres2.checkout5 "checkout, 5 secrets, two servers" "as *checkout5*, on two servers"
+    row "$X2" postgres2.post "\`POST /api/v1beta/secrets\`, two servers" "as *post*, on two servers"
+    row "$X2" postgres2.patch "\`PATCH /api/v1beta/secrets/bench-wN\`, two servers" "as *patch*, each server updating its own half of the secrets"
+  fi
   cat <<EOF
 
 - *vs nginx* is requests/s divided by nginx's requests/s in this run. *Server CPU per
@@ -651,6 +768,13 @@ EOF
   the ${RPS[postgres.patch1]}/s of one connection; at most ${COFFER_POOL_SIZE} transactions
   (\`--pool-size\`) are open at once, and those of one org queue on its audit lock, each for its
   own WAL flush.
+- Two servers on one PostgreSQL (*postgres x2*): after the one-server cases, a second \`coffer
+  server\` on the same database (its own empty data directory, the first one's master key file,
+  \`--pool-size ${COFFER_POOL_SIZE}\` too), and one wrk per server at once, each with half the threads
+  (at least 1) and half the connections; requests/s are their sum, p50 and p99 the worse of the
+  two, *server CPU* counts both coffer processes and all of PostgreSQL's. Against one server:
+  get **${PAIR_GAIN[get]}x**, checkout5 **${PAIR_GAIN[checkout5]}x**, post **${PAIR_GAIN[post]}x**, patch **${PAIR_GAIN[patch]}x**; durable writes over both
+  at ${WRITE_CONNECTIONS} connections: POST ${GROUP_GAIN[postgres2]}x, PATCH ${PATCH_GAIN[postgres2]}x the one-connection rate of one server.
 EOF
   fi
   cat <<EOF
