@@ -116,7 +116,9 @@ fi
 JOBCYCLE=$BUILD/coffer-bench-jobcycle
 if [[ ! -x $JOBCYCLE || $ROOT/bench/jobcycle.cc -nt $JOBCYCLE ]]; then
   echo "building $JOBCYCLE ..."
-  nice cmake --build "$BUILD" -j1 --target coffer_bench_jobcycle
+  # (a build directory configured before the target existed knows it after a re-configure)
+  nice cmake --build "$BUILD" -j1 --target coffer_bench_jobcycle 2>/dev/null ||
+    { cmake "$BUILD" >/dev/null && nice cmake --build "$BUILD" -j1 --target coffer_bench_jobcycle; }
 fi
 BUILD_TYPE=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
 if [[ $BUILD_TYPE != Release ]]; then
