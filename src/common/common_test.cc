@@ -89,6 +89,19 @@ TEST(Base64, UrlRoundTrip) {
   EXPECT_EQ(*Base64UrlDecode("-__-"), bytes);
 }
 
+// Every length's tail (none, one byte, two bytes) and every byte value, both alphabets.
+TEST(Base64, EveryLengthAndByteRoundTrips) {
+  std::string bytes;
+  for (int n = 0; n < 300; ++n) {
+    std::string std_text = Base64Encode(bytes), url_text = Base64UrlEncode(bytes);
+    EXPECT_EQ(std_text.size(), (bytes.size() + 2) / 3 * 4) << n;
+    EXPECT_EQ(url_text.size(), (bytes.size() * 4 + 2) / 3) << n;  // no padding
+    EXPECT_EQ(Base64Decode(std_text), bytes) << n;
+    EXPECT_EQ(Base64UrlDecode(url_text), bytes) << n;
+    bytes += static_cast<char>((n * 97 + 13) & 0xff);
+  }
+}
+
 TEST(Hex, RoundTrip) {
   EXPECT_EQ(HexEncode("\x01\xab"), "01ab");
   EXPECT_EQ(*HexDecode("01AB"), "\x01\xab");

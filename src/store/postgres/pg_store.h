@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
 #include "store/store.h"
 
@@ -101,6 +102,7 @@ class PgStore final : public sql::SqlStore<PgStore> {
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
 
   Pool pool_;
+  sql::CheckoutStamps checkout_stamps_;  // RecordCheckout's stamps already committed
 };
 
 template <typename Fn>

@@ -134,7 +134,7 @@ Status PgStore::FinishJob(const std::string& org_id, const std::string& id,
 Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                                const std::vector<UsageRecord>& usage,
                                const std::vector<AuditRecord>& audits) {
-  return Write([&](Db& db) {
+  Status s = Write([&](Db& db) {
     // The job row is locked to commit: a finish that committed first wins, and a finish
     // that comes later waits for this checkout.
     Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ? FOR UPDATE");
@@ -144,10 +144,14 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
     if (!found || job.Int(0) != 0 || job.Int(1) <= now) {
       return Status::FailedPrecondition("job finished or expired");
     }
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage)));
-    for (const auto& a : audits) COFFER_RETURN_IF_ERROR(InsertAudit(db, a));
-    return Status::Ok();
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
+    // Held to commit, as InsertAudit's: the org's events are numbered in commit order.
+    COFFER_RETURN_IF_ERROR(
+        Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, org_id).Run());
+    return sql::InsertAuditRows<Stmt>(db, audits);
   });
+  if (s.ok()) checkout_stamps_.Committed(usage);
+  return s;
 }
 
 Result<std::vector<UsageRecord>> PgStore::ListUsage(const std::string& org_id,

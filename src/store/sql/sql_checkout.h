@@ -1,18 +1,86 @@
-// What a checkout writes besides its audit rows, written once for both SQL backends: its
-// usage rows in one INSERT (one statement, and on PostgreSQL one round trip, whatever the
-// number of secrets) and each secret's last-checkout stamp. Runs inside the caller's write
-// transaction, on the backend's Stmt (Bind, Run: as in sql_*.h).
+// What a checkout writes, written once for both SQL backends: its usage rows in one INSERT
+// and its audit rows in one INSERT (one statement each, and on PostgreSQL one round trip
+// each, whatever the number of secrets), and each secret's last-checkout stamp. Runs inside
+// the caller's write transaction, on the backend's Stmt (Bind, Run: as in sql_*.h).
 #pragma once
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "store/store.h"
 
 namespace coffer::store::sql {
 
+// The last-checkout second this server has committed for each secret it saw checked out:
+// a stamp that would not move forward is not written at all (an UPDATE that changes nothing
+// still costs a statement a secret). Only ever behind the database: noted after a commit,
+// and the UPDATE's own `checkout_at < ?` keeps the stored stamp the latest of any server's.
+class CheckoutStamps {
+ public:
+  // False when this server has committed `time` or later for the secret.
+  bool Due(const std::string& secret_id, int64_t time) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = last_.find(secret_id);
+    return it == last_.end() || it->second < time;
+  }
+  // After the checkout's transaction committed.
+  void Committed(const std::vector<UsageRecord>& usage) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (last_.size() > kMaxSecrets) last_.clear();  // a bound, not an eviction policy
+    for (const auto& u : usage) {
+      int64_t& t = last_[u.secret_id];
+      if (t < u.time) t = u.time;
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxSecrets = 100000;
+  std::mutex mu_;
+  std::unordered_map<std::string, int64_t> last_;
+};
+
+// The audit rows of one write in one INSERT, in order (their seq follows it). On PostgreSQL
+// the caller has taken each org's audit lock first.
 template <class Stmt, class Db>
-Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage) {
+Status InsertAuditRows(Db& db, const std::vector<AuditRecord>& audits) {
+  if (audits.empty()) return Status::Ok();
+  std::string insert =
+      "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
+      "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
+      "job_id, pipeline_id, workflow_id) VALUES ";
+  for (size_t i = 0; i < audits.size(); ++i) {
+    insert += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                     : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  }
+  Stmt rows(db, insert.c_str());
+  int n = 0;
+  for (const auto& a : audits) {
+    rows.Bind(++n, a.id);
+    rows.Bind(++n, a.time);
+    rows.Bind(++n, a.org_id);
+    rows.Bind(++n, a.actor_id);
+    rows.Bind(++n, a.actor_name);
+    rows.Bind(++n, a.medium);
+    rows.Bind(++n, a.ip);
+    rows.Bind(++n, a.request_id);
+    rows.Bind(++n, a.action);
+    rows.Bind(++n, a.resource_type);
+    rows.Bind(++n, a.resource_id);
+    rows.Bind(++n, a.resource_name);
+    rows.Bind(++n, a.scope);
+    rows.Bind(++n, a.owner_id);
+    rows.Bind(++n, a.version);
+    rows.Bind(++n, a.job_id);
+    rows.Bind(++n, a.pipeline_id);
+    rows.Bind(++n, a.workflow_id);
+  }
+  return rows.Run();
+}
+
+template <class Stmt, class Db>
+Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
   if (usage.empty()) return Status::Ok();
   std::string insert =
       "INSERT INTO secret_usage (secret_id, org_id, project_id, job_id, pipeline_id, "
@@ -34,10 +102,12 @@ Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage) {
   }
   COFFER_RETURN_IF_ERROR(rows.Run());
   // The last checkout's second, per secret: within one second, or for an earlier time, the
-  // row is left alone (no rewrite, and no row lock for the secret every job reads). One
-  // statement a secret, each found by its key: SQLite plans `id IN (...)` beside org_id
-  // as a scan of the org's secrets.
+  // row is left alone (no rewrite, and no row lock for the secret every job reads), and
+  // when this server committed that second already, not even asked. One statement a
+  // secret, each found by its key: SQLite plans `id IN (...)` beside org_id as a scan of
+  // the org's secrets.
   for (const auto& u : usage) {
+    if (!stamps.Due(u.secret_id, u.time)) continue;
     COFFER_RETURN_IF_ERROR(
         Stmt(db,
              "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ? AND checkout_at < ?")

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
@@ -129,6 +130,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
+  sql::CheckoutStamps checkout_stamps_;  // RecordCheckout's stamps already committed
   std::unique_ptr<Conn> checkpointer_db_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;

@@ -132,17 +132,18 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<UsageRecord>& usage,
                                    const std::vector<AuditRecord>& audits) {
-  return Write([&](Db& db) {
+  Status s = Write([&](Db& db) {
     // Inside the writer's transaction: a finish that committed first wins.
     Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
     job.Bind(1, org_id).Bind(2, job_id);
     if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
       return Status::FailedPrecondition("job finished or expired");
     }
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage)));
-    for (const auto& a : audits) COFFER_RETURN_IF_ERROR(InsertAudit(db, a));
-    return Status::Ok();
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
+    return sql::InsertAuditRows<Stmt>(db, audits);
   });
+  if (s.ok()) checkout_stamps_.Committed(usage);
+  return s;
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,
