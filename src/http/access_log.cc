@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
+#include <charconv>
 #include <cstring>
 
 #include "common/ids.h"
@@ -57,15 +57,18 @@ std::string NewRequestId() {
 void SetLogFormat(LogFormat format) { g_format.store(format); }
 LogFormat GetLogFormat() { return g_format.load(); }
 
-std::string JsonEscape(std::string_view s) {
-  bool plain = std::none_of(s.begin(), s.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
-  });
-  if (plain) return std::string(s);  // most fields: nothing to escape
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
+namespace {
+
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == 0x7f || c == '"' || c == '\\'; }
+
+// Appends `s` to `out` as the inside of a JSON string: runs of plain bytes in one append.
+void AppendJsonEscaped(std::string& out, std::string_view s) {
+  size_t plain_from = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (!NeedsEscape(c)) continue;  // UTF-8 passes through
+    out.append(s.data() + plain_from, i - plain_from);
+    plain_from = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -82,16 +85,26 @@ std::string JsonEscape(std::string_view s) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      }
     }
   }
+  out.append(s.data() + plain_from, s.size() - plain_from);
+}
+
+}  // namespace
+
+std::string JsonEscape(std::string_view s) {
+  bool plain = std::none_of(s.begin(), s.end(),
+                            [](char ch) { return NeedsEscape(static_cast<unsigned char>(ch)); });
+  if (plain) return std::string(s);  // most fields: nothing to escape
+  std::string out;
+  out.reserve(s.size() + 8);
+  AppendJsonEscaped(out, s);
   return out;
 }
 
@@ -120,20 +133,63 @@ std::string ClientAddress(const Request& req, const std::vector<std::string>& tr
 }
 
 void LogAccess(const AccessRecord& r) {
+  // The line is built by hand into a buffer this thread keeps (no format string parsed, no
+  // string per field) and handed to the logger as it is.
+  thread_local std::string line;
+  line.clear();
   char latency[32];
-  std::snprintf(latency, sizeof latency, "%.3f", r.latency_ms);
-  if (GetLogFormat() == LogFormat::kJson) {
-    spdlog::info(
-        "{}\"msg\":\"request\",\"request_id\":\"{}\",\"method\":\"{}\",\"route\":\"{}\","
-        "\"status\":{},\"latency_ms\":{},\"actor_id\":\"{}\",\"client\":\"{}\","
-        "\"user_agent\":\"{}\"",
-        kJsonFieldsMark, JsonEscape(r.request_id), JsonEscape(r.method), JsonEscape(r.route),
-        r.status, latency, JsonEscape(r.actor_id), JsonEscape(r.client), JsonEscape(r.user_agent));
-    return;
+  {
+    // Milliseconds with three decimals, from whole microseconds.
+    auto us = static_cast<uint64_t>(std::max(0.0, r.latency_ms) * 1000.0 + 0.5);
+    char* end = std::to_chars(latency, latency + 20, us / 1000).ptr;
+    *end++ = '.';
+    uint64_t frac = us % 1000;
+    *end++ = static_cast<char>('0' + frac / 100);
+    *end++ = static_cast<char>('0' + frac / 10 % 10);
+    *end++ = static_cast<char>('0' + frac % 10);
+    *end = '\0';
   }
-  spdlog::info("request {} {} {} {} {}ms actor={} client={} ua=\"{}\"", r.request_id, r.method,
-               r.route.empty() ? "-" : r.route, r.status, latency,
-               r.actor_id.empty() ? "-" : r.actor_id, r.client, JsonEscape(r.user_agent));
+  char status[16];
+  *std::to_chars(status, status + 15, r.status).ptr = '\0';
+  auto field = [](std::string_view key, std::string_view value) {
+    line += key;
+    AppendJsonEscaped(line, value);
+  };
+  if (GetLogFormat() == LogFormat::kJson) {
+    line += kJsonFieldsMark;
+    field("\"msg\":\"request\",\"request_id\":\"", r.request_id);
+    field("\",\"method\":\"", r.method);
+    field("\",\"route\":\"", r.route);
+    line += "\",\"status\":";
+    line += status;
+    line += ",\"latency_ms\":";
+    line += latency;
+    field(",\"actor_id\":\"", r.actor_id);
+    field("\",\"client\":\"", r.client);
+    field("\",\"user_agent\":\"", r.user_agent);
+    line += '"';
+  } else {
+    auto or_dash = [](const std::string& v) {
+      return v.empty() ? std::string_view("-") : std::string_view(v);
+    };
+    line += "request ";
+    line += r.request_id;
+    line += ' ';
+    line += r.method;
+    line += ' ';
+    line += or_dash(r.route);
+    line += ' ';
+    line += status;
+    line += ' ';
+    line += latency;
+    line += "ms actor=";
+    line += or_dash(r.actor_id);
+    line += " client=";
+    line += r.client;
+    field(" ua=\"", r.user_agent);
+    line += '"';
+  }
+  spdlog::default_logger_raw()->log(spdlog::level::info, spdlog::string_view_t(line));
 }
 
 }  // namespace coffer::http

@@ -26,13 +26,23 @@ class JsonFormatter final : public spdlog::formatter {
     auto since = msg.time.time_since_epoch();
     std::time_t secs = duration_cast<seconds>(since).count();
     int ms = static_cast<int>(duration_cast<milliseconds>(since).count() % 1000);
-    std::tm tm{};
-    gmtime_r(&secs, &tm);
-    char time[96];
-    std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    // The date and time to the second, made once a second per thread: gmtime_r takes
+    // glibc's time zone lock on every call.
+    thread_local std::time_t cached_secs = -1;
+    thread_local char cached[64];
+    if (secs != cached_secs) {
+      std::tm tm{};
+      gmtime_r(&secs, &tm);
+      std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+      cached_secs = secs;
+    }
+    const char millis[6] = {'.', static_cast<char>('0' + ms / 100),
+                            static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
+                            'Z', '\0'};
     Append(dest, "{\"time\":\"");
-    Append(dest, time);
+    Append(dest, cached);
+    Append(dest, millis);
     Append(dest, "\",\"level\":\"");
     auto level = spdlog::level::to_string_view(msg.level);
     Append(dest, std::string_view(level.data(), level.size()));
