@@ -70,6 +70,8 @@ class Stmt {
   Stmt& Bind(int i, std::string_view text);
   Stmt& BindBlob(int i, std::string_view bytes);
   Stmt& Bind(int i, int64_t v);
+  // As Bind (which copies): the SQLite Stmt's no-copy bind, for the SQL both backends share.
+  Stmt& BindRef(int i, std::string_view text) { return Bind(i, text); }
 
   // The first Step runs the statement; true while a row is available. Check status()
   // after the loop.

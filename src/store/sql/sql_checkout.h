@@ -57,24 +57,24 @@ Status InsertAuditRows(Db& db, const std::vector<AuditRecord>& audits) {
   Stmt rows(db, insert.c_str());
   int n = 0;
   for (const auto& a : audits) {
-    rows.Bind(++n, a.id);
+    rows.BindRef(++n, a.id);
     rows.Bind(++n, a.time);
-    rows.Bind(++n, a.org_id);
-    rows.Bind(++n, a.actor_id);
-    rows.Bind(++n, a.actor_name);
-    rows.Bind(++n, a.medium);
-    rows.Bind(++n, a.ip);
-    rows.Bind(++n, a.request_id);
-    rows.Bind(++n, a.action);
-    rows.Bind(++n, a.resource_type);
-    rows.Bind(++n, a.resource_id);
-    rows.Bind(++n, a.resource_name);
-    rows.Bind(++n, a.scope);
-    rows.Bind(++n, a.owner_id);
+    rows.BindRef(++n, a.org_id);
+    rows.BindRef(++n, a.actor_id);
+    rows.BindRef(++n, a.actor_name);
+    rows.BindRef(++n, a.medium);
+    rows.BindRef(++n, a.ip);
+    rows.BindRef(++n, a.request_id);
+    rows.BindRef(++n, a.action);
+    rows.BindRef(++n, a.resource_type);
+    rows.BindRef(++n, a.resource_id);
+    rows.BindRef(++n, a.resource_name);
+    rows.BindRef(++n, a.scope);
+    rows.BindRef(++n, a.owner_id);
     rows.Bind(++n, a.version);
-    rows.Bind(++n, a.job_id);
-    rows.Bind(++n, a.pipeline_id);
-    rows.Bind(++n, a.workflow_id);
+    rows.BindRef(++n, a.job_id);
+    rows.BindRef(++n, a.pipeline_id);
+    rows.BindRef(++n, a.workflow_id);
   }
   return rows.Run();
 }
@@ -91,12 +91,12 @@ Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, Checkou
   Stmt rows(db, insert.c_str());
   int n = 0;
   for (const auto& u : usage) {
-    rows.Bind(++n, u.secret_id);
-    rows.Bind(++n, u.org_id);
-    rows.Bind(++n, u.project_id);
-    rows.Bind(++n, u.job_id);
-    rows.Bind(++n, u.pipeline_id);
-    rows.Bind(++n, u.workflow_id);
+    rows.BindRef(++n, u.secret_id);
+    rows.BindRef(++n, u.org_id);
+    rows.BindRef(++n, u.project_id);
+    rows.BindRef(++n, u.job_id);
+    rows.BindRef(++n, u.pipeline_id);
+    rows.BindRef(++n, u.workflow_id);
     rows.Bind(++n, u.time);
     rows.Bind(++n, u.version);
   }

@@ -165,6 +165,11 @@ Stmt& Stmt::Bind(int i, std::string_view text) {
   return *this;
 }
 
+Stmt& Stmt::BindRef(int i, std::string_view text) {
+  if (stmt_) sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
 Stmt& Stmt::BindBlob(int i, std::string_view bytes) {
   if (stmt_) {
     sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);

@@ -69,6 +69,9 @@ class Stmt {
   Stmt& Bind(int i, std::string_view text);
   Stmt& BindBlob(int i, std::string_view bytes);
   Stmt& Bind(int i, int64_t v);
+  // Bind without a copy: the caller keeps `text` alive and unchanged until this Stmt is
+  // destroyed (for the wide INSERTs of a checkout, bound from records that outlive it).
+  Stmt& BindRef(int i, std::string_view text);
 
   // Step: true while a row is available. Check status() after the loop.
   bool Step();
