@@ -804,21 +804,25 @@ run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
 Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=callgrind\` of the
-server, instructions inside \`Api::Handle\` per request, which do not depend on the machine's
-load; 2026-12-02). *get* (139k instructions; 149k before this round): the secret's read 36k
-(SQLite's step 19k, the statement's reset and unbinding 5k, the row's decoding 6k), the
-project's resolution by name 19k, the API token 30k (one query now, where it was three: 22k;
-SHA-256 5k), the log line 11k. *checkout5* (789k; 840k before): the writer's transaction
-387k (5 usage rows, 5 last-checkout stamps, 6 audit rows: about 18k instructions per SQLite
-statement with its indexes), opening the 5 sealed versions 230k (AES-GCM 88k, the 5 data keys'
-unwrap 46k), reading the 5 secrets 117k, the job token 63k, the audit rows' UUIDs 38k. Tried
-and dropped: running every GET on the I/O thread (SQLite reads do not block) made no
-difference beyond the noise (9.2k-10.9k requests/s either way for *get*), so the thread
-hand-offs are not what limits it: the store's reads are. What is left is the store itself:
-about 20k instructions per SQLite statement, a dozen statements per request; reaching
-nginx's order of magnitude needs the hot reads (token, project, secret) served from memory
-with an invalidation every server sees on its next request, and the checkout's rows written
-as one append-only journal record, both left for the next round.
+whole server, serial requests, which do not depend on the machine's load; 2026-12-02, third
+round). *healthz*: 59.7k instructions a request (66.7k before the round), of which Beast's
+response serializer about 20k and the access log line 4k (19k before). *get*: 148k (the
+handler 89k: the API token 24k, the secret's read 25k, its JSON 11k). *checkout5*: the
+handler 631k (773k before the round): the writer's transaction 150k (200k), opening the 5
+sealed versions 172k (their reads 70k, AES-GCM 84k), the job token 60k, the response's Base64
+of the file 24k (61k). Under load the limit is the one SQLite writer: its critical section
+runs every write of a batch in turn (a checkout's usage and audit rows, about 150k
+instructions) and then the commit's fdatasync, while the handlers around it wait: at 64
+connections a handler waits 6 ms (p50, from the access log) of which its own work is a
+fraction. The p99 is set by rare slow syncs of this disk: in 8 s of a 64 KiB write +
+\`fdatasync\` loop alone it gave p99 0.75 ms but a maximum of 195 ms, and a batch stalled that
+long holds every connection. Tried and dropped this round: 16, 64 and 128 workers instead of
+32 (within the noise); checkpoints every 8,192 pages instead of 1,000 (the same stalls, which
+come from the WAL's own syncs). Left: the checkout's rows as one append-only journal record
+outside the writer (SQLite's backup and offline key commands read the database file from
+another process, so a journal must be applied, or read, by them too), the hot reads served
+from memory with an invalidation every server sees, and PostgreSQL's audit lock, which every
+write of an org holds through its commit.
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
