@@ -37,9 +37,10 @@ class JsonFormatter final : public spdlog::formatter {
                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
       cached_secs = secs;
     }
-    const char millis[6] = {'.', static_cast<char>('0' + ms / 100),
-                            static_cast<char>('0' + ms / 10 % 10), static_cast<char>('0' + ms % 10),
-                            'Z', '\0'};
+    char millis[] = ".000Z";
+    millis[1] = static_cast<char>('0' + ms / 100);
+    millis[2] = static_cast<char>('0' + ms / 10 % 10);
+    millis[3] = static_cast<char>('0' + ms % 10);
     Append(dest, "{\"time\":\"");
     Append(dest, cached);
     Append(dest, millis);

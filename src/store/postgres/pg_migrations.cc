@@ -249,9 +249,10 @@ CREATE TABLE sessions (
 );
 CREATE INDEX sessions_by_user ON sessions (user_id);
 )sql",
-    // 8: the live (not destroyed) versions of each secret (SQLite's migration 8): a new version destroys what
-    // falls out of the org's max_versions by a range over this index, not over every version
-    // the secret ever had (which made each update of a much-updated secret slower).
+    // 8: the live (not destroyed) versions of each secret (SQLite's migration 8): a new
+    // version destroys what falls out of the org's max_versions by a range over this index,
+    // not over every version the secret ever had (which made each update of a much-updated
+    // secret slower).
     R"sql(
 CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE destroyed_at = 0;
 )sql",

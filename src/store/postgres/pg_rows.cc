@@ -2,36 +2,15 @@
 
 #include <algorithm>
 
+#include "store/sql/sql_checkout.h"
+
 namespace coffer::store::pg {
 
 Status InsertAudit(Db& db, const AuditRecord& a) {
   // Held to commit: the org's events are numbered in commit order.
   COFFER_RETURN_IF_ERROR(
       Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, a.org_id).Run());
-  return Stmt(db,
-              "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
-              "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
-              "job_id, pipeline_id, workflow_id) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .Bind(1, a.id)
-      .Bind(2, a.time)
-      .Bind(3, a.org_id)
-      .Bind(4, a.actor_id)
-      .Bind(5, a.actor_name)
-      .Bind(6, a.medium)
-      .Bind(7, a.ip)
-      .Bind(8, a.request_id)
-      .Bind(9, a.action)
-      .Bind(10, a.resource_type)
-      .Bind(11, a.resource_id)
-      .Bind(12, a.resource_name)
-      .Bind(13, a.scope)
-      .Bind(14, a.owner_id)
-      .Bind(15, a.version)
-      .Bind(16, a.job_id)
-      .Bind(17, a.pipeline_id)
-      .Bind(18, a.workflow_id)
-      .Run();
+  return sql::InsertAuditRows<Stmt>(db, &a, 1);
 }
 
 domain::SecretMeta ReadSecretMeta(const Stmt& q) {

@@ -148,7 +148,7 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
     // Held to commit, as InsertAudit's: the org's events are numbered in commit order.
     COFFER_RETURN_IF_ERROR(
         Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, org_id).Run());
-    return sql::InsertAuditRows<Stmt>(db, audits);
+    return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
   });
   if (s.ok()) checkout_stamps_.Committed(usage);
   return s;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -41,22 +42,23 @@ class CheckoutStamps {
   std::unordered_map<std::string, int64_t> last_;
 };
 
-// The audit rows of one write in one INSERT, in order (their seq follows it). On PostgreSQL
-// the caller has taken each org's audit lock first.
+// `count` audit rows of one write in one INSERT, in order (their seq follows it): every
+// audit row either backend writes goes through here. On PostgreSQL the caller has taken the
+// org's audit lock first.
 template <class Stmt, class Db>
-Status InsertAuditRows(Db& db, const std::vector<AuditRecord>& audits) {
-  if (audits.empty()) return Status::Ok();
+Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count) {
+  if (count == 0) return Status::Ok();
   std::string insert =
       "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
       "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
       "job_id, pipeline_id, workflow_id) VALUES ";
-  for (size_t i = 0; i < audits.size(); ++i) {
-    insert += i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                     : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  for (size_t i = 0; i < count; ++i) {
+    insert +=
+        i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   }
   Stmt rows(db, insert.c_str());
   int n = 0;
-  for (const auto& a : audits) {
+  for (const AuditRecord& a : std::span(audits, count)) {
     rows.BindRef(++n, a.id);
     rows.Bind(++n, a.time);
     rows.BindRef(++n, a.org_id);

@@ -76,8 +76,8 @@ Result<Db> Db::Open(const std::string& path, bool read_only) {
     Status s = CreatePrivate(path);
     if (!s.ok()) return s;
   }
-  return OpenWith(path, (read_only ? SQLITE_OPEN_READONLY
-                                   : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  return OpenWith(path,
+                  (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
 }
 
 Result<Db> Db::OpenAnother(const std::string& path) {

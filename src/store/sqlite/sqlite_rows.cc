@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "store/sql/sql_checkout.h"
+
 namespace coffer::store {
 
 namespace json = boost::json;
@@ -30,32 +32,7 @@ std::vector<std::string> ListFromJson(const std::string& text) {
   return out;
 }
 
-Status InsertAudit(Db& db, const AuditRecord& a) {
-  return Stmt(db,
-              "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
-              "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
-              "job_id, pipeline_id, workflow_id) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-      .Bind(1, a.id)
-      .Bind(2, a.time)
-      .Bind(3, a.org_id)
-      .Bind(4, a.actor_id)
-      .Bind(5, a.actor_name)
-      .Bind(6, a.medium)
-      .Bind(7, a.ip)
-      .Bind(8, a.request_id)
-      .Bind(9, a.action)
-      .Bind(10, a.resource_type)
-      .Bind(11, a.resource_id)
-      .Bind(12, a.resource_name)
-      .Bind(13, a.scope)
-      .Bind(14, a.owner_id)
-      .Bind(15, a.version)
-      .Bind(16, a.job_id)
-      .Bind(17, a.pipeline_id)
-      .Bind(18, a.workflow_id)
-      .Run();
-}
+Status InsertAudit(Db& db, const AuditRecord& a) { return sql::InsertAuditRows<Stmt>(db, &a, 1); }
 
 const char* const kSecretCols =
     "s.id, s.org_id, s.scope, s.owner_id, s.name, s.description, s.create_time, s.update_time, "

@@ -60,6 +60,8 @@ SqliteStore::~SqliteStore() {
     checkpoint_cv_.notify_one();
     checkpointer_.join();
   }
+  // The hook points at this store, whose members go before the writer's connection does.
+  if (writer_ != nullptr) sqlite3_wal_hook(writer_->db.raw(), nullptr, nullptr);
   // The connections close after this; SQLite checkpoints the WAL when the last one does.
 }
 

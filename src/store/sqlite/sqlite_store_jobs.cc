@@ -140,7 +140,7 @@ Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string&
       return Status::FailedPrecondition("job finished or expired");
     }
     COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
-    return sql::InsertAuditRows<Stmt>(db, audits);
+    return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
   });
   if (s.ok()) checkout_stamps_.Committed(usage);
   return s;
