@@ -223,7 +223,25 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
                                                  const std::string& id_or_name, SecretInput in) {
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return HideDenied(place.status());
-  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
+  // A client that names the version it read gets a 409 when it is stale. One that does not
+  // has its change applied to the newest version: when another update commits between this
+  // read and this write (the store's compare-and-swap on the version), it is read again.
+  const bool client_checks = in.expected_update_time || in.expected_version;
+  constexpr int kAttempts = 16;
+  for (int attempt = 1;; ++attempt) {
+    auto updated = UpdateOnce(ctx, where, *place, id_or_name, in);
+    if (client_checks || attempt == kAttempts || !updated.status().Is(Status::Code::kConflict)) {
+      return updated;
+    }
+  }
+}
+
+Result<domain::SecretMeta> SecretService::UpdateOnce(const RequestContext& ctx,
+                                                     const SecretScope& where,
+                                                     const Place& place,
+                                                     const std::string& id_or_name,
+                                                     const SecretInput& in) {
+  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, place, id_or_name));
   const domain::SecretMeta& old = row.meta;
   if ((in.expected_update_time && *in.expected_update_time != old.update_time) ||
       (in.expected_version && *in.expected_version != old.version)) {
@@ -248,7 +266,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
   domain::SecretData data;
   if (in.data) {
-    data = std::move(*in.data);
+    data = in.data->Clone();  // a retry (Update) starts from the request again
     COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
     // Stored paths are normalised since it was introduced; older ones are matched too.
     (void)domain::NormalizeFilePaths(&prev);

@@ -152,6 +152,10 @@ class SecretService {
                                             const domain::AccessPolicy& base,
                                             const domain::AccessPolicyPatch& patch) const;
 
+  // One read-modify-write of Update: a Conflict when the stored version moved meanwhile.
+  Result<domain::SecretMeta> UpdateOnce(const RequestContext& ctx, const SecretScope& where,
+                                        const Place& place, const std::string& id_or_name,
+                                        const SecretInput& in);
   // Authorize with manage permission, and Find: the live secret it names.
   Result<store::SecretRow> FindToManage(const RequestContext& ctx, const SecretScope& where,
                                         const std::string& id_or_name) const;

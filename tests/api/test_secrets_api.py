@@ -2,6 +2,7 @@
 import base64
 import os
 import sys
+import threading
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
@@ -96,6 +97,28 @@ class OrgSecrets(ServerTest):
                      {"data": {"env_vars": [{"name": "A", "value": ""}]}},
                      headers={"If-Match": '"2"'})
         self.assertEqual(r.status, 200, r)
+
+    def test_concurrent_patches_without_a_version_all_apply(self):
+        # No update_time and no If-Match: each PATCH applies to the newest version, however
+        # many race (the store's compare-and-swap is retried); none is answered 409.
+        self.assertEqual(self.create_secret("raced", env={"N0": "start"}).status, 200)
+        threads, per_thread, failures = 8, 6, []
+
+        def patch(t):
+            for i in range(per_thread):
+                r = self.api("PATCH", "/api/v1beta/secrets/raced",
+                             {"data": {"env_vars": [{"name": "N0", "value": f"t{t}-{i}"}]}})
+                if r.status != 200:
+                    failures.append((t, i, r.status))
+
+        workers = [threading.Thread(target=patch, args=(t,)) for t in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        self.assertEqual(failures, [])
+        got = self.api("GET", "/api/v1beta/secrets/raced")
+        self.assertEqual(got.headers["ETag"], f'"{1 + threads * per_thread}"')
 
     def test_rename_and_duplicate_names(self):
         self.create_secret("one", env={"A": "aaaa"})
