@@ -224,9 +224,13 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return HideDenied(place.status());
   // A client that names the version it read gets a 409 when it is stale. One that does not
-  // has its change applied to the newest version: when another update commits between this
-  // read and this write (the store's compare-and-swap on the version), it is read again.
+  // has its change applied to the newest version: updates of the secret on this server take
+  // turns, and when another update still commits between this read and this write (another
+  // server's; the store's compare-and-swap on the version), it is read again.
   const bool client_checks = in.expected_update_time || in.expected_version;
+  const size_t turn = std::hash<std::string>{}(std::string(domain::ScopeName(where.scope)) + '/' +
+                                               place->owner_id + '/' + id_or_name);
+  std::lock_guard<std::mutex> lock(update_turns_[turn % update_turns_.size()]);
   constexpr int kAttempts = 16;
   for (int attempt = 1;; ++attempt) {
     auto updated = UpdateOnce(ctx, where, *place, id_or_name, in);
@@ -237,8 +241,7 @@ Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
 }
 
 Result<domain::SecretMeta> SecretService::UpdateOnce(const RequestContext& ctx,
-                                                     const SecretScope& where,
-                                                     const Place& place,
+                                                     const SecretScope& where, const Place& place,
                                                      const std::string& id_or_name,
                                                      const SecretInput& in) {
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, place, id_or_name));

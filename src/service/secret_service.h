@@ -9,7 +9,9 @@
 // caller may not see is NotFound. Thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -166,6 +168,11 @@ class SecretService {
   const SealedSecrets& sealed_;
   ProjectService& projects_;
   std::atomic<int64_t> last_purge_{0};
+  // Updates of one secret (by the name or id and place they give) on this server take turns,
+  // so that racing PATCHes without a version do not lose the store's compare-and-swap over
+  // and over; the retry in Update covers what another server, or another spelling of the
+  // secret, changed meanwhile.
+  std::array<std::mutex, 256> update_turns_;
 };
 
 }  // namespace coffer::service
