@@ -8,9 +8,9 @@
 --
 -- With WRK_PATCH_PATH set (e.g. /api/v1beta/secrets/): every request is a PATCH of one of
 -- WRK_PATCH_COUNT existing secrets named WRK_PATCH_PREFIX<i> (i in 0..COUNT-1, created
--- beforehand), each time with a new value: a new version, a durable write. The server answers
--- 409 to a PATCH that races another of the same secret, so no two requests in flight update the
--- same one: each wrk thread (WRK_NTHREADS of them) owns the secrets i with
+-- beforehand), each time with a new value: a new version, a durable write. PATCHes of one
+-- secret take turns on the server, so no two requests in flight update the same one (the case
+-- measures independent writes): each wrk thread (WRK_NTHREADS of them) owns the secrets i with
 -- i mod (PARTS * NTHREADS) == PART * NTHREADS + thread, takes the next one not in flight
 -- for each request (in turn: with one connection, request k updates secret k mod COUNT) and
 -- gets it back from the answer's metadata.name. That needs at least as many secrets as
