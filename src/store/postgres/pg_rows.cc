@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "store/sql/sql_checkout.h"
+#include "store/sql/sql_audit_rows.h"
 
 namespace coffer::store::pg {
 

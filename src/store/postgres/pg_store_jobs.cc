@@ -3,6 +3,7 @@
 
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
 
 namespace coffer::store::pg {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
-#include "store/sql/sql_checkout.h"
+#include "store/sql/sql_audit_rows.h"
 
 namespace coffer::store {
 

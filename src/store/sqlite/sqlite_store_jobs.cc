@@ -1,6 +1,7 @@
 // SqliteStore: jobs and the usage rows of their checkouts (JobStore).
 #include <boost/json.hpp>
 
+#include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
