@@ -42,8 +42,9 @@ class CheckoutStamps {
   std::unordered_map<std::string, int64_t> last_;
 };
 
+// The usage rows in one INSERT.
 template <class Stmt, class Db>
-Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
+Status InsertUsageRows(Db& db, const std::vector<UsageRecord>& usage) {
   if (usage.empty()) return Status::Ok();
   std::string insert =
       "INSERT INTO secret_usage (secret_id, org_id, project_id, job_id, pipeline_id, "
@@ -63,12 +64,15 @@ Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, Checkou
     rows.Bind(++n, u.time);
     rows.Bind(++n, u.version);
   }
-  COFFER_RETURN_IF_ERROR(rows.Run());
-  // The last checkout's second, per secret: within one second, or for an earlier time, the
-  // row is left alone (no rewrite, and no row lock for the secret every job reads), and
-  // when this server committed that second already, not even asked. One statement a
-  // secret, each found by its key: SQLite plans `id IN (...)` beside org_id as a scan of
-  // the org's secrets.
+  return rows.Run();
+}
+
+// The last checkout's second, per secret: within one second, or for an earlier time, the
+// row is left alone (no rewrite, and no row lock for the secret every job reads), and when
+// this server committed that second already, not even asked. One statement a secret, each
+// found by its key: SQLite plans `id IN (...)` beside org_id as a scan of the org's secrets.
+template <class Stmt, class Db>
+Status WriteCheckoutStamps(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
   for (const auto& u : usage) {
     if (!stamps.Due(u.secret_id, u.time)) continue;
     COFFER_RETURN_IF_ERROR(
@@ -81,6 +85,13 @@ Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, Checkou
             .Run());
   }
   return Status::Ok();
+}
+
+// A checkout's usage rows and stamps.
+template <class Stmt, class Db>
+Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
+  COFFER_RETURN_IF_ERROR((InsertUsageRows<Stmt>(db, usage)));
+  return WriteCheckoutStamps<Stmt>(db, usage, stamps);
 }
 
 }  // namespace coffer::store::sql
