@@ -26,9 +26,6 @@ constexpr size_t kApplyBatch = 512;
 // Durable records not yet applied past which a checkout is refused (Unavailable) rather
 // than held in memory without bound while the database refuses writes.
 constexpr size_t kMaxBehind = 200000;
-// A group of fewer records than kGroupTarget waits up to kGroupDelay for more (RunFlusher).
-constexpr size_t kGroupTarget = 16;
-constexpr auto kGroupDelay = std::chrono::microseconds(300);
 // Finish begins and ends remembered for Append's check.
 constexpr size_t kFinishLog = 4096;
 // A record's payload is at most this: a checkout of a job's secrets, a few KiB.
@@ -267,20 +264,16 @@ Result<int64_t> ReadSegment(const std::string& path, int64_t gen, int64_t offset
     bytes.append(buf, static_cast<size_t>(n));
   }
   close(fd);
-  return ParseSegment(bytes, gen, offset, fn);
-}
-
-int64_t ParseSegment(std::string_view bytes, int64_t gen, int64_t offset,
-                     const std::function<void(JournalEntry&&)>& fn) {
   // The records from `offset` on, up to the first that is short or fails its CRC (a torn
   // tail: a record whose write did not finish was never acknowledged).
-  auto at = static_cast<size_t>(std::clamp<int64_t>(offset, 0, static_cast<int64_t>(bytes.size())));
-  while (bytes.size() - at >= 8) {
-    Reader r(bytes.substr(at, 8));
-    const uint32_t len = r.U32();
-    const uint32_t crc = r.U32();
+  auto at = static_cast<size_t>(std::max<int64_t>(offset, 0));
+  while (at <= bytes.size() && bytes.size() - at >= 8) {
+    std::string_view head(bytes.data() + at, 8);
+    Reader r(head);
+    uint32_t len = r.U32();
+    uint32_t crc = r.U32();
     if (len > kMaxPayload || bytes.size() - at - 8 < len) break;
-    const std::string_view payload = bytes.substr(at + 8, len);
+    std::string_view payload(bytes.data() + at + 8, len);
     JournalEntry e;
     if (Crc32(payload) != crc || !DecodeEntry(payload, &e)) break;
     at += 8 + len;
@@ -306,16 +299,17 @@ Result<std::unique_ptr<CheckoutJournal>> CheckoutJournal::Open(const std::string
   const auto segments = ListSegments(db_path);
   for (const auto& [gen, path] : segments) {
     last_gen = std::max(last_gen, gen);
-    JournalBatch batch;
+    std::vector<JournalEntry> batch;
     Status failed;
     auto flush = [&] {
       if (failed.ok() && !batch.empty()) failed = j->apply_(batch);
       batch.clear();
     };
-    COFFER_RETURN_IF_ERROR(ReadSegment(path, gen, 0, [&](JournalEntry&& e) {
-                             batch.push_back(std::make_shared<const JournalEntry>(std::move(e)));
-                             if (batch.size() >= kApplyBatch) flush();
-                           }).status());
+    COFFER_ASSIGN_OR_RETURN(int64_t end, ReadSegment(path, gen, 0, [&](JournalEntry&& e) {
+                              batch.push_back(std::move(e));
+                              if (batch.size() >= kApplyBatch) flush();
+                            }));
+    (void)end;
     flush();
     COFFER_RETURN_IF_ERROR(failed);
   }
@@ -387,7 +381,6 @@ Status CheckoutJournal::StartSegment(int64_t gen) {
 Status CheckoutJournal::Append(JournalEntry entry, const std::string& job_key, uint64_t epoch) {
   std::string record = FrameRecord(EncodeEntry(entry));
   entry.end = static_cast<int64_t>(record.size());  // the flusher makes it an offset
-  entry.job_key = job_key;
   Waiter w;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -455,7 +448,7 @@ Status CheckoutJournal::WaitApplied() {
   std::unique_lock<std::mutex> lock(mu_);
   // Every acknowledged record is durable and so queued here, being applied, or applied
   // already (the flusher queues a group before it wakes the group's waiters).
-  const uint64_t target = applied_ + applying_.size() + to_apply_.size();
+  const uint64_t target = applied_ + applying_ + to_apply_.size();
   if (applied_ >= target) return Status::Ok();
   apply_wanted_ = std::max(apply_wanted_, target);
   apply_cv_.notify_one();
@@ -464,33 +457,11 @@ Status CheckoutJournal::WaitApplied() {
   return Status::Unavailable("the checkout journal could not be applied to the database");
 }
 
-JournalBatch CheckoutJournal::DurableThrough(const std::string& job_key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // In order: the applier's batch in flight (its write may come after the caller's), then
-  // the queue.
-  JournalBatch out(applying_.begin(), applying_.end());
-  out.insert(out.end(), to_apply_.begin(), to_apply_.end());
-  size_t through = 0;  // one past the job's last record
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (out[i]->job_key == job_key) through = i + 1;
-  }
-  out.resize(through);
-  return out;
-}
-
 void CheckoutJournal::RunFlusher() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     flush_cv_.wait(lock, [&] { return !pending_.empty() || closing_; });
     if (pending_.empty()) return;  // closing, and nothing left to write
-    // Under concurrency (the last group had company), a small group waits a moment for
-    // more: a sync costs about 100 µs of CPU here whatever it carries, and checkouts are
-    // CPU-bound by then. A lone client's checkout never waits.
-    if (last_group_ > 1 && pending_.size() < kGroupTarget) {
-      flush_cv_.wait_for(lock, kGroupDelay,
-                         [&] { return pending_.size() >= kGroupTarget || closing_; });
-    }
-    last_group_ = pending_.size();
     std::string bytes;
     bytes.swap(pending_bytes_);
     std::vector<JournalEntry> entries;
@@ -518,9 +489,7 @@ void CheckoutJournal::RunFlusher() {
     if (!s.ok()) broken_ = true;
     durable_ = upto;
     if (s.ok()) {
-      for (JournalEntry& e : entries) {
-        to_apply_.push_back(std::make_shared<const JournalEntry>(std::move(e)));
-      }
+      for (JournalEntry& e : entries) to_apply_.push_back(std::move(e));
       apply_cv_.notify_one();
     }
     // Wake, in order, every waiter whose record (or whose barrier) is now resolved.
@@ -544,17 +513,19 @@ void CheckoutJournal::RunApplier() {
       return apply_closing_ || apply_wanted_ > applied_ || to_apply_.size() >= kApplyBatch;
     });
     const size_t n = std::min(to_apply_.size(), kApplyBatch);
-    applying_.assign(to_apply_.begin(), to_apply_.begin() + n);
+    std::vector<JournalEntry> batch(std::make_move_iterator(to_apply_.begin()),
+                                    std::make_move_iterator(to_apply_.begin() + n));
     to_apply_.erase(to_apply_.begin(), to_apply_.begin() + n);
+    applying_ = n;
     lock.unlock();
-    Status s = apply_(applying_);  // applying_ changes only here, on this thread
+    Status s = apply_(batch);
     lock.lock();
-    JournalBatch batch;
-    batch.swap(applying_);
+    applying_ = 0;
     if (!s.ok()) {
       // The records stay durable in the journal, and queued here: the next round retries.
       // (The writer counted its error for /metrics.)
-      to_apply_.insert(to_apply_.begin(), batch.begin(), batch.end());
+      to_apply_.insert(to_apply_.begin(), std::make_move_iterator(batch.begin()),
+                       std::make_move_iterator(batch.end()));
       if (apply_closing_) {
         apply_failed_ = true;  // the segments stay, for the next owner
         applied_cv_.notify_all();
@@ -566,7 +537,7 @@ void CheckoutJournal::RunApplier() {
     applied_ += n;
     applied_cv_.notify_all();
     // Closed segments all of whose records are in the database: gone.
-    const int64_t last_gen = batch.back()->gen;
+    const int64_t last_gen = batch.back().gen;
     const bool all_applied = to_apply_.empty() && pending_.empty();
     std::vector<int64_t> done;
     std::erase_if(old_gens_, [&](int64_t g) {

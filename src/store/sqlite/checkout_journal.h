@@ -51,9 +51,7 @@ struct JournalEntry {
   std::vector<AuditRecord> audits;
   int64_t gen = 0;  // the segment, and the offset just past the record in it
   int64_t end = 0;
-  std::string job_key;  // in memory only (org id, '/', job id): see DurableThrough
 };
-using JournalBatch = std::vector<std::shared_ptr<const JournalEntry>>;
 
 // The record's payload; DecodeEntry is false for bytes that are not one (fuzzed in tests).
 std::string EncodeEntry(const JournalEntry& e);
@@ -66,9 +64,6 @@ std::string FrameRecord(std::string_view payload);
 std::vector<std::pair<int64_t, std::string>> ListSegments(const std::string& db_path);
 Result<int64_t> ReadSegment(const std::string& path, int64_t gen, int64_t offset,
                             const std::function<void(JournalEntry&&)>& fn);
-// The same over a segment's bytes (what ReadSegment does once it has read the file; fuzzed).
-int64_t ParseSegment(std::string_view bytes, int64_t gen, int64_t offset,
-                     const std::function<void(JournalEntry&&)>& fn);
 
 // After a restore has replaced the database at `db_path`: the segments left beside it
 // belong to the database that was there, and are removed (unless a running server holds
@@ -79,7 +74,7 @@ class CheckoutJournal {
  public:
   // Inserts entries into the database (skipping those at or before its checkout_journal
   // row) and moves that row to the last one's (gen, end), in one durable transaction.
-  using ApplyFn = std::function<Status(const JournalBatch&)>;
+  using ApplyFn = std::function<Status(const std::vector<JournalEntry>&)>;
   // Applies what earlier owners left (through `apply`), deletes their segments and starts a
   // new one. Null when another process holds the journal's lock (a running server): the
   // caller then writes its checkouts to the database directly.
@@ -105,11 +100,6 @@ class CheckoutJournal {
   // Returns once every record durable when called is in the database (for the reads that
   // list usage and audit rows: what a caller was told is recorded, it sees).
   Status WaitApplied();
-  // The durable records not yet applied, in order, up to the last of job `job_key`'s (none
-  // if it has none). FinishJob applies them in its own write (the database's mark skips
-  // what the applier got to first), so the job's checkouts come before its finish in the
-  // audit log without a write of their own.
-  JournalBatch DurableThrough(const std::string& job_key);
 
   // The applier's delay: a record waits at most this long to be applied.
   static constexpr std::chrono::milliseconds kApplyDelay{50};
@@ -142,12 +132,11 @@ class CheckoutJournal {
   std::string pending_bytes_;
   std::vector<JournalEntry> pending_;
   uint64_t appended_ = 0;  // records appended (a seq is the count up to one)
-  uint64_t durable_ = 0;   // records durable, or failed (never acknowledged)
-  size_t last_group_ = 0;  // records in the flusher's last write
+  uint64_t durable_ = 0;   // records durable (or failed: see failed_upto_)
   std::deque<Waiter*> waiters_;  // by seq
   // Durable, not yet applied; `applied_` counts the applied.
-  std::deque<std::shared_ptr<const JournalEntry>> to_apply_;
-  JournalBatch applying_;  // taken from to_apply_ by the applier, not yet committed
+  std::deque<JournalEntry> to_apply_;
+  size_t applying_ = 0;  // taken from to_apply_ by the applier, not yet committed
   uint64_t applied_ = 0;
   uint64_t apply_wanted_ = 0;  // WaitApplied's: apply at once up to here
   // The segment being written.

@@ -125,11 +125,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   };
   Status WriteBatched(std::function<Status(Db&)> fn);
   void CommitBatch(const std::vector<PendingWrite*>& batch);
-  // The journal's records into the tables, in one write, and inside a write: those past the
-  // database's checkout_journal mark, which moves to the last of them; `stamps` gets each
-  // secret's latest checkout (sqlite_store_jobs.cc).
-  Status ApplyJournal(const JournalBatch& batch);
-  Status ApplyCheckouts(Db& db, const JournalBatch& batch, std::vector<UsageRecord>* stamps);
+  // The journal's records into the tables, in one write (sqlite_store_jobs.cc).
+  Status ApplyJournal(const std::vector<JournalEntry>& batch);
   // The journal of a store, once it is open: null when another process holds it.
   Status OpenJournal(const std::string& path);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put

@@ -121,28 +121,26 @@ Result<JobRecord> SqliteStore::GetJob(const std::string& org_id, const std::stri
 
 Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
                               const AuditRecord& audit) {
-  // With a journal: checkouts of the job refused from here on, and those appended before
-  // durable first; they are applied in the finish's own write, ahead of its event, so the
-  // audit log lists them as they happened (checkout_journal.h).
+  auto finish = [&] {
+    return Write([&](Db& db) {
+      Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
+      u.Bind(1, org_id).Bind(2, id);
+      COFFER_RETURN_IF_ERROR(u.Run());
+      if (u.Changes() == 1) return InsertAudit(db, audit);
+      Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+      q.Bind(1, org_id).Bind(2, id);
+      return q.Step() ? Status::Ok() : Status::NotFound("job not found");
+    });
+  };
+  if (journal_ == nullptr) return finish();
+  // Checkouts of the job refused from here on; those appended before, durable before the
+  // finish commits (checkout_journal.h), and in the audit log before its event, as they
+  // happened.
   const std::string key = org_id + "/" + id;
-  if (journal_ != nullptr) {
-    COFFER_RETURN_IF_ERROR(journal_->WaitDurable(journal_->BeginFinish(key)));
-  }
-  std::vector<UsageRecord> stamps;
-  Status s = Write([&](Db& db) {
-    if (journal_ != nullptr) {
-      COFFER_RETURN_IF_ERROR(ApplyCheckouts(db, journal_->DurableThrough(key), &stamps));
-    }
-    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
-    u.Bind(1, org_id).Bind(2, id);
-    COFFER_RETURN_IF_ERROR(u.Run());
-    if (u.Changes() == 1) return InsertAudit(db, audit);
-    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
-    q.Bind(1, org_id).Bind(2, id);
-    return q.Step() ? Status::Ok() : Status::NotFound("job not found");
-  });
-  if (s.ok()) checkout_stamps_.Committed(stamps);
-  if (journal_ != nullptr) journal_->EndFinish(key);
+  Status s = journal_->WaitDurable(journal_->BeginFinish(key));
+  if (s.ok()) s = journal_->WaitApplied();
+  if (s.ok()) s = finish();
+  journal_->EndFinish(key);
   return s;
 }
 
@@ -179,7 +177,7 @@ Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string&
   for (int attempt = 0; attempt < 8; ++attempt) {
     const uint64_t epoch = journal_->Epoch();
     COFFER_RETURN_IF_ERROR(Read([&](Db& db) { return CheckJobLive(db, org_id, job_id, now); }));
-    Status s = journal_->Append(JournalEntry{usage, audits, 0, 0, {}}, key, epoch);
+    Status s = journal_->Append(JournalEntry{usage, audits, 0, 0}, key, epoch);
     if (!s.Is(Status::Code::kConflict)) return s;
   }
   return Status::Unavailable("too many jobs are finishing at once: try again");
@@ -199,49 +197,47 @@ Status SqliteStore::OpenJournal(const std::string& path) {
   return Status::Ok();
 }
 
-Status SqliteStore::ApplyCheckouts(Db& db, const JournalBatch& batch,
-                                   std::vector<UsageRecord>* stamps) {
-  int64_t segment = 0, position = 0;
+Status SqliteStore::ApplyJournal(const std::vector<JournalEntry>& batch) {
+  // The latest checkout of each secret in the batch: one stamp each, not one per checkout.
+  std::vector<UsageRecord> latest;
   {
-    Stmt mark(db, "SELECT segment, position FROM checkout_journal WHERE id = 1");
-    if (mark.Step()) {
-      segment = mark.Int(0);
-      position = mark.Int(1);
-    }
-    COFFER_RETURN_IF_ERROR(mark.status());
-  }
-  const JournalEntry* last = nullptr;
-  // The latest checkout of each secret: one stamp each, not one per checkout.
-  std::unordered_map<std::string_view, size_t> at;
-  for (const auto& e : batch) {
-    if (e->gen < segment || (e->gen == segment && e->end <= position)) continue;  // applied
-    COFFER_RETURN_IF_ERROR((sql::InsertUsageRows<Stmt>(db, e->usage)));
-    COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(db, e->audits.data(), e->audits.size()));
-    for (const UsageRecord& u : e->usage) {
-      auto [it, added] = at.emplace(u.secret_id, stamps->size());
-      if (added) {
-        stamps->push_back(u);
-      } else if ((*stamps)[it->second].time < u.time) {
-        (*stamps)[it->second] = u;
+    std::unordered_map<std::string_view, size_t> at;
+    for (const JournalEntry& e : batch) {
+      for (const UsageRecord& u : e.usage) {
+        auto [it, added] = at.emplace(u.secret_id, latest.size());
+        if (added) {
+          latest.push_back(u);
+        } else if (latest[it->second].time < u.time) {
+          latest[it->second] = u;
+        }
       }
     }
-    last = e.get();
   }
-  if (last == nullptr) return Status::Ok();
-  COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, *stamps, checkout_stamps_)));
-  return Stmt(db, "UPDATE checkout_journal SET segment = ?, position = ? WHERE id = 1")
-      .Bind(1, last->gen)
-      .Bind(2, last->end)
-      .Run();
-}
-
-Status SqliteStore::ApplyJournal(const JournalBatch& batch) {
-  std::vector<UsageRecord> stamps;
   Status s = Write([&](Db& db) {
-    stamps.clear();  // (a write is run once; this keeps it right if that ever changes)
-    return ApplyCheckouts(db, batch, &stamps);
+    int64_t segment = 0, position = 0;
+    {
+      Stmt mark(db, "SELECT segment, position FROM checkout_journal WHERE id = 1");
+      if (mark.Step()) {
+        segment = mark.Int(0);
+        position = mark.Int(1);
+      }
+      COFFER_RETURN_IF_ERROR(mark.status());
+    }
+    const JournalEntry* last = nullptr;
+    for (const JournalEntry& e : batch) {
+      if (e.gen < segment || (e.gen == segment && e.end <= position)) continue;  // applied
+      COFFER_RETURN_IF_ERROR((sql::InsertUsageRows<Stmt>(db, e.usage)));
+      COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(db, e.audits.data(), e.audits.size()));
+      last = &e;
+    }
+    if (last == nullptr) return Status::Ok();
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, latest, checkout_stamps_)));
+    return Stmt(db, "UPDATE checkout_journal SET segment = ?, position = ? WHERE id = 1")
+        .Bind(1, last->gen)
+        .Bind(2, last->end)
+        .Run();
   });
-  if (s.ok()) checkout_stamps_.Committed(stamps);
+  if (s.ok()) checkout_stamps_.Committed(latest);
   return s;
 }
 
