@@ -446,9 +446,9 @@ Status CheckoutJournal::WaitDurable(uint64_t seq) {
 
 Status CheckoutJournal::WaitApplied() {
   std::unique_lock<std::mutex> lock(mu_);
-  // Every acknowledged record is durable and so queued here, being applied, or applied
-  // already (the flusher queues a group before it wakes the group's waiters).
-  const uint64_t target = applied_ + applying_ + to_apply_.size();
+  // Every acknowledged record is durable and so queued here or applied already (the flusher
+  // queues a group before it wakes the group's waiters).
+  const uint64_t target = applied_ + to_apply_.size();
   if (applied_ >= target) return Status::Ok();
   apply_wanted_ = std::max(apply_wanted_, target);
   apply_cv_.notify_one();
@@ -516,11 +516,9 @@ void CheckoutJournal::RunApplier() {
     std::vector<JournalEntry> batch(std::make_move_iterator(to_apply_.begin()),
                                     std::make_move_iterator(to_apply_.begin() + n));
     to_apply_.erase(to_apply_.begin(), to_apply_.begin() + n);
-    applying_ = n;
     lock.unlock();
     Status s = apply_(batch);
     lock.lock();
-    applying_ = 0;
     if (!s.ok()) {
       // The records stay durable in the journal, and queued here: the next round retries.
       // (The writer counted its error for /metrics.)

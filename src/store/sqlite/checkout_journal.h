@@ -136,7 +136,6 @@ class CheckoutJournal {
   std::deque<Waiter*> waiters_;  // by seq
   // Durable, not yet applied; `applied_` counts the applied.
   std::deque<JournalEntry> to_apply_;
-  size_t applying_ = 0;  // taken from to_apply_ by the applier, not yet committed
   uint64_t applied_ = 0;
   uint64_t apply_wanted_ = 0;  // WaitApplied's: apply at once up to here
   // The segment being written.
