@@ -2,8 +2,8 @@
 // when) and the usage rows their checkouts leave.
 //
 // A job is found by the SHA-256 of its token; the token itself is never stored. A job
-// ends when it is finished or expires; the store checks both when it records a checkout,
-// so no checkout commits after a finish has. Thread-safe; the shared contract
+// ends when it is finished or expires; the store checks both inside the checkout's own
+// transaction, so no checkout commits after a finish has. Thread-safe; the shared contract
 // (atomic, durable writes; error codes) is in store.h.
 #pragma once
 
@@ -34,11 +34,9 @@ class JobStore {
   virtual Status FinishJob(const std::string& org_id, const std::string& id,
                            const AuditRecord& audit) = 0;
   // Appends the usage rows and audit events and sets each used secret's checkout_at, after
-  // checking that the job is neither finished nor expired at `now` (FailedPrecondition if it
-  // is, or if there is no such job; nothing is written then). Durable on return, and never
-  // after the job's finish has committed. ListUsage and AuditStore::ListAudit show the rows
-  // from then on; the secret's checkout_at may follow a moment later (SQLite writes a
-  // checkout to its journal first and applies it to the tables behind: checkout_journal.h).
+  // checking in the same transaction that the job is neither finished nor expired at `now`
+  // (FailedPrecondition if it is, or if there is no such job; nothing is written then).
+  // Durable on return.
   virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                                 const std::vector<UsageRecord>& usage,
                                 const std::vector<AuditRecord>& audits) = 0;

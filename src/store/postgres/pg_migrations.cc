@@ -256,12 +256,6 @@ CREATE INDEX sessions_by_user ON sessions (user_id);
     R"sql(
 CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE destroyed_at = 0;
 )sql",
-    // 9: nothing. SQLite's migration 9 is the mark of its checkout journal; on PostgreSQL a
-    // checkout is written in its own transaction, with no journal. Kept so that the two
-    // schemas keep one numbering (coffer migrate copies between equal versions).
-    R"sql(
-SELECT 1;
-)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -92,9 +92,6 @@ class PgStore final : public sql::SqlStore<PgStore> {
   static Status LockKeyring(Db& db) {
     return db.Exec("LOCK TABLE keyring, named_keys IN SHARE ROW EXCLUSIVE MODE");
   }
-  // Before audit rows are listed (sql::SqlAudit): nothing to wait for, every checkout is
-  // written in its own transaction (SQLite's journal has no counterpart here).
-  static Status AwaitJournal() { return Status::Ok(); }
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}
 
   // Runs `fn` in one transaction on a pooled connection and commits it; its changes are

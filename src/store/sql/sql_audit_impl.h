@@ -40,7 +40,6 @@ Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::s
     values.push_back(value);
   }
   sql += " ORDER BY seq LIMIT ?";
-  COFFER_RETURN_IF_ERROR(self().AwaitJournal());  // checkouts the backend has yet to apply
   return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<AuditRecord>> {
     Stmt q(db, sql.c_str());
     q.Bind(1, org_id).Bind(2, after_seq);

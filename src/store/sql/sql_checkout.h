@@ -42,9 +42,8 @@ class CheckoutStamps {
   std::unordered_map<std::string, int64_t> last_;
 };
 
-// The usage rows in one INSERT.
 template <class Stmt, class Db>
-Status InsertUsageRows(Db& db, const std::vector<UsageRecord>& usage) {
+Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
   if (usage.empty()) return Status::Ok();
   std::string insert =
       "INSERT INTO secret_usage (secret_id, org_id, project_id, job_id, pipeline_id, "
@@ -64,15 +63,12 @@ Status InsertUsageRows(Db& db, const std::vector<UsageRecord>& usage) {
     rows.Bind(++n, u.time);
     rows.Bind(++n, u.version);
   }
-  return rows.Run();
-}
-
-// The last checkout's second, per secret: within one second, or for an earlier time, the
-// row is left alone (no rewrite, and no row lock for the secret every job reads), and when
-// this server committed that second already, not even asked. One statement a secret, each
-// found by its key: SQLite plans `id IN (...)` beside org_id as a scan of the org's secrets.
-template <class Stmt, class Db>
-Status WriteCheckoutStamps(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
+  COFFER_RETURN_IF_ERROR(rows.Run());
+  // The last checkout's second, per secret: within one second, or for an earlier time, the
+  // row is left alone (no rewrite, and no row lock for the secret every job reads), and
+  // when this server committed that second already, not even asked. One statement a
+  // secret, each found by its key: SQLite plans `id IN (...)` beside org_id as a scan of
+  // the org's secrets.
   for (const auto& u : usage) {
     if (!stamps.Due(u.secret_id, u.time)) continue;
     COFFER_RETURN_IF_ERROR(
@@ -85,13 +81,6 @@ Status WriteCheckoutStamps(Db& db, const std::vector<UsageRecord>& usage, Checko
             .Run());
   }
   return Status::Ok();
-}
-
-// A checkout's usage rows and stamps.
-template <class Stmt, class Db>
-Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
-  COFFER_RETURN_IF_ERROR((InsertUsageRows<Stmt>(db, usage)));
-  return WriteCheckoutStamps<Stmt>(db, usage, stamps);
 }
 
 }  // namespace coffer::store::sql

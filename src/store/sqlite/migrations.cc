@@ -296,17 +296,6 @@ CREATE INDEX sessions_by_user ON sessions (user_id);
     R"sql(
 CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE destroyed_at = 0;
 )sql",
-    // 9: the checkout journal's mark (sqlite/checkout_journal.h): the segment and offset just
-    // past the last journal record applied to these tables, moved in the transaction that
-    // applies records, so that each is applied once.
-    R"sql(
-CREATE TABLE checkout_journal (
-  id     INTEGER PRIMARY KEY CHECK (id = 1),
-  segment  INTEGER NOT NULL,
-  position INTEGER NOT NULL
-);
-INSERT INTO checkout_journal (id, segment, position) VALUES (1, 0, 0);
-)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

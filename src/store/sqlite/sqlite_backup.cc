@@ -11,11 +11,9 @@
 #include <cstring>
 #include <set>
 
-#include "store/sqlite/checkout_journal.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_rows.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace coffer::store {
 namespace {
@@ -175,11 +173,6 @@ Result<SqliteStoreInfo> BackupSqliteStore(const std::string& db_path, const std:
   if (!overwrite && Exists(to)) {
     return Status::AlreadyExists(to + " exists");
   }
-  // The checkouts a killed server left in its journal go into the database first (unless a
-  // running server holds the journal: it applies them itself, kApplyDelay behind).
-  if (!ListSegments(db_path).empty()) {
-    COFFER_ASSIGN_OR_RETURN(auto store, SqliteStore::Open(db_path, 1));
-  }
   std::string tmp = to + ".tmp-XXXXXX";
   int fd = mkstemp(tmp.data());  // mode 0600
   if (fd < 0)
@@ -240,7 +233,6 @@ Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::s
     if (created) RemoveDatabase(db_path);
     return info.status();
   }
-  COFFER_RETURN_IF_ERROR(DiscardCheckoutJournal(db_path));
   COFFER_RETURN_IF_ERROR(SyncDir(ParentDir(db_path)));
   return info;
 }

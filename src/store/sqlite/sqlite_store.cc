@@ -48,12 +48,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   // writer's commits only count pages, and the checkpointer copies them.
   sqlite3_wal_hook(s->writer_->db.raw(), &SqliteStore::OnWalCommit, s.get());
   s->checkpointer_ = std::thread([p = s.get()] { p->RunCheckpoints(); });
-  COFFER_RETURN_IF_ERROR(s->OpenJournal(path));
   return s;
 }
 
 SqliteStore::~SqliteStore() {
-  journal_.reset();  // applies its last records through the writer, which is still here
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);

@@ -14,11 +14,6 @@
 // checkpoint would run in the commit that crosses 1,000 pages, and every write queued
 // behind that batch would wait for it.
 //
-// Checkouts are made durable in a journal of their own and applied to the database behind
-// it (sqlite/checkout_journal.h), by the one process that holds the journal; a store opened
-// while another process holds it (a `coffer admin` beside a running server) writes its
-// checkouts through the writer, as every other write.
-//
 // The connection pool and the group commit are in sqlite_store.cc; each interface's methods
 // are in the sqlite_store_<aggregate>.cc named beside it below; the SQL both backends share is
 // in store/sql/ (sql_store.h).
@@ -37,7 +32,6 @@
 
 #include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
-#include "store/sqlite/checkout_journal.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -100,8 +94,6 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // The SQL for empty bytes: a retired key's and a destroyed version's sealed bytes.
   static constexpr const char* kEmptyBytes = "X''";
   static Status LockKeyring(Db&) { return Status::Ok(); }
-  // Before audit rows are listed (sql::SqlAudit): the journal's durable checkouts applied.
-  Status AwaitJournal() { return journal_ != nullptr ? journal_->WaitApplied() : Status::Ok(); }
   struct Conn {
     std::mutex mu;
     Db db;
@@ -125,10 +117,6 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   };
   Status WriteBatched(std::function<Status(Db&)> fn);
   void CommitBatch(const std::vector<PendingWrite*>& batch);
-  // The journal's records into the tables, in one write (sqlite_store_jobs.cc).
-  Status ApplyJournal(const std::vector<JournalEntry>& batch);
-  // The journal of a store, once it is open: null when another process holds it.
-  Status OpenJournal(const std::string& path);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
   // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
   void RunCheckpoints();
@@ -149,8 +137,6 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   bool checkpoint_due_ = false;  // under checkpoint_mu_
   bool closing_ = false;         // under checkpoint_mu_
   std::thread checkpointer_;
-  // Destroyed first (~SqliteStore resets it): it applies what is left through the writer.
-  std::unique_ptr<CheckoutJournal> journal_;
 };
 
 template <typename Fn>

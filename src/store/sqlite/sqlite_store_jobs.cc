@@ -1,7 +1,5 @@
 // SqliteStore: jobs and the usage rows of their checkouts (JobStore).
 #include <boost/json.hpp>
-#include <string_view>
-#include <unordered_map>
 
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
@@ -121,129 +119,36 @@ Result<JobRecord> SqliteStore::GetJob(const std::string& org_id, const std::stri
 
 Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
                               const AuditRecord& audit) {
-  auto finish = [&] {
-    return Write([&](Db& db) {
-      Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
-      u.Bind(1, org_id).Bind(2, id);
-      COFFER_RETURN_IF_ERROR(u.Run());
-      if (u.Changes() == 1) return InsertAudit(db, audit);
-      Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
-      q.Bind(1, org_id).Bind(2, id);
-      return q.Step() ? Status::Ok() : Status::NotFound("job not found");
-    });
-  };
-  if (journal_ == nullptr) return finish();
-  // Checkouts of the job refused from here on; those appended before, durable before the
-  // finish commits (checkout_journal.h), and in the audit log before its event, as they
-  // happened.
-  const std::string key = org_id + "/" + id;
-  Status s = journal_->WaitDurable(journal_->BeginFinish(key));
-  if (s.ok()) s = journal_->WaitApplied();
-  if (s.ok()) s = finish();
-  journal_->EndFinish(key);
-  return s;
+  return Write([&](Db& db) {
+    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
+    u.Bind(1, org_id).Bind(2, id);
+    COFFER_RETURN_IF_ERROR(u.Run());
+    if (u.Changes() == 1) return InsertAudit(db, audit);
+    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+    q.Bind(1, org_id).Bind(2, id);
+    return q.Step() ? Status::Ok() : Status::NotFound("job not found");
+  });
 }
-
-namespace {
-
-// A checkout's job must be neither finished nor expired at `now`.
-Status CheckJobLive(Db& db, const std::string& org_id, const std::string& job_id, int64_t now) {
-  Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
-  job.Bind(1, org_id).Bind(2, job_id);
-  if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
-    COFFER_RETURN_IF_ERROR(job.status());
-    return Status::FailedPrecondition("job finished or expired");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<UsageRecord>& usage,
                                    const std::vector<AuditRecord>& audits) {
-  if (journal_ == nullptr) {
-    Status s = Write([&](Db& db) {
-      // Inside the writer's transaction: a finish that committed first wins.
-      COFFER_RETURN_IF_ERROR(CheckJobLive(db, org_id, job_id, now));
-      COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
-      return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
-    });
-    if (s.ok()) checkout_stamps_.Committed(usage);
-    return s;
-  }
-  // The job's row read after the finish epoch: a finish that began since is seen by Append.
-  const std::string key = org_id + "/" + job_id;
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    const uint64_t epoch = journal_->Epoch();
-    COFFER_RETURN_IF_ERROR(Read([&](Db& db) { return CheckJobLive(db, org_id, job_id, now); }));
-    Status s = journal_->Append(JournalEntry{usage, audits, 0, 0}, key, epoch);
-    if (!s.Is(Status::Code::kConflict)) return s;
-  }
-  return Status::Unavailable("too many jobs are finishing at once: try again");
-}
-
-Status SqliteStore::OpenJournal(const std::string& path) {
-  int64_t applied_gen = 0;
-  COFFER_RETURN_IF_ERROR(Read([&](Db& db) {
-    Stmt q(db, "SELECT segment FROM checkout_journal WHERE id = 1");
-    if (q.Step()) applied_gen = q.Int(0);
-    return q.status();
-  }));
-  COFFER_ASSIGN_OR_RETURN(journal_,
-                          CheckoutJournal::Open(path, applied_gen, [this](const auto& batch) {
-                            return ApplyJournal(batch);
-                          }));
-  return Status::Ok();
-}
-
-Status SqliteStore::ApplyJournal(const std::vector<JournalEntry>& batch) {
-  // The latest checkout of each secret in the batch: one stamp each, not one per checkout.
-  std::vector<UsageRecord> latest;
-  {
-    std::unordered_map<std::string_view, size_t> at;
-    for (const JournalEntry& e : batch) {
-      for (const UsageRecord& u : e.usage) {
-        auto [it, added] = at.emplace(u.secret_id, latest.size());
-        if (added) {
-          latest.push_back(u);
-        } else if (latest[it->second].time < u.time) {
-          latest[it->second] = u;
-        }
-      }
-    }
-  }
   Status s = Write([&](Db& db) {
-    int64_t segment = 0, position = 0;
-    {
-      Stmt mark(db, "SELECT segment, position FROM checkout_journal WHERE id = 1");
-      if (mark.Step()) {
-        segment = mark.Int(0);
-        position = mark.Int(1);
-      }
-      COFFER_RETURN_IF_ERROR(mark.status());
+    // Inside the writer's transaction: a finish that committed first wins.
+    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
+    job.Bind(1, org_id).Bind(2, job_id);
+    if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
+      return Status::FailedPrecondition("job finished or expired");
     }
-    const JournalEntry* last = nullptr;
-    for (const JournalEntry& e : batch) {
-      if (e.gen < segment || (e.gen == segment && e.end <= position)) continue;  // applied
-      COFFER_RETURN_IF_ERROR((sql::InsertUsageRows<Stmt>(db, e.usage)));
-      COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(db, e.audits.data(), e.audits.size()));
-      last = &e;
-    }
-    if (last == nullptr) return Status::Ok();
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, latest, checkout_stamps_)));
-    return Stmt(db, "UPDATE checkout_journal SET segment = ?, position = ? WHERE id = 1")
-        .Bind(1, last->gen)
-        .Bind(2, last->end)
-        .Run();
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
+    return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
   });
-  if (s.ok()) checkout_stamps_.Committed(latest);
+  if (s.ok()) checkout_stamps_.Committed(usage);
   return s;
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,
                                                         const std::string& secret_id, int limit) {
-  COFFER_RETURN_IF_ERROR(AwaitJournal());
   return Read([&](Db& db) -> Result<std::vector<UsageRecord>> {
     Stmt q(db,
            "SELECT secret_id, org_id, project_id, job_id, pipeline_id, workflow_id, time, "
