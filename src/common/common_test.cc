@@ -1,6 +1,13 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <mutex>
+#include <set>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -126,6 +133,47 @@ TEST(Ids, UuidShape) {
   EXPECT_FALSE(IsUuid("awskey"));
   EXPECT_TRUE(ContainsUuid("x-31887bfb-fac5-4f5b-9a6a-059ecebcc851-y"));
   EXPECT_FALSE(ContainsUuid("31887bfb-fac5-4f5b-9a6a-059ecebcc85"));
+}
+
+// UUIDs come from a per-thread buffer of CSPRNG bytes (ids.cc): each distinct, each
+// version 4 / variant 1, across refills and threads; and a forked child does not hand out
+// the parent's next ids (the buffer it inherited is drawn afresh).
+TEST(Ids, UuidsAreDistinctAcrossRefillsThreadsAndForks) {
+  std::set<std::string> seen;
+  std::mutex mu;
+  auto draw = [&](int n) {
+    std::vector<std::string> mine;
+    for (int i = 0; i < n; ++i) mine.push_back(NewUuid());
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& id : mine) {
+      ASSERT_TRUE(IsUuid(id)) << id;
+      EXPECT_EQ(id[14], '4') << id;
+      EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
+      EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(draw, 5000);
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(seen.size(), 20000u);
+
+  (void)NewUuid();  // this thread's buffer is filled, with ids left in it
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    std::string id = NewUuid();
+    (void)!write(fds[1], id.data(), id.size());
+    _exit(0);
+  }
+  close(fds[1]);
+  char buf[36];
+  ASSERT_EQ(read(fds[0], buf, sizeof buf), 36);
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_NE(std::string(buf, 36), NewUuid()) << "the child handed out the parent's next id";
 }
 
 }  // namespace

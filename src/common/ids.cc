@@ -1,10 +1,14 @@
 #include "common/ids.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <mutex>
 
 namespace coffer {
 
@@ -17,16 +21,54 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
+namespace {
+
+// Bumped in a forked child: a buffer filled before the fork holds the parent's next ids.
+std::atomic<unsigned> g_fork_generation{0};
+
+// The CSPRNG's bytes for ids, drawn 512 at a time: with OpenSSL 3 each RAND_bytes call
+// takes the DRBG's lock and checks the process id, which cost more than the rest of
+// making a UUID (and a checkout makes one per secret). Ids are public once used, so bytes
+// waiting here for their id are no secret; keys, nonces and tokens call RandomBytes.
+struct IdRandom {
+  unsigned char bytes[512];
+  size_t used = sizeof bytes;
+  unsigned generation = 0;
+
+  void Take(unsigned char* out, size_t n) {
+    const unsigned now = g_fork_generation.load(std::memory_order_relaxed);
+    if (used + n > sizeof bytes || generation != now) {
+      static std::once_flag once;
+      std::call_once(once, [] {
+        pthread_atfork(nullptr, nullptr,
+                       [] { g_fork_generation.fetch_add(1, std::memory_order_relaxed); });
+      });
+      if (RAND_bytes(bytes, static_cast<int>(sizeof bytes)) != 1) {
+        std::fputs("coffer: the system random number generator failed\n", stderr);
+        std::abort();
+      }
+      used = 0;
+      generation = now;
+    }
+    std::memcpy(out, bytes + used, n);
+    used += n;
+  }
+};
+
+}  // namespace
+
 std::string NewUuid() {
-  std::string b = RandomBytes(16);
-  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
-  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  thread_local IdRandom random;
+  unsigned char b[16];
+  random.Take(b, sizeof b);
+  b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    unsigned char c = static_cast<unsigned char>(b[i]);
+    const unsigned char c = b[i];
     out += kDigits[c >> 4];
     out += kDigits[c & 15];
   }

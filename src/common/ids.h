@@ -7,7 +7,8 @@
 
 namespace coffer {
 
-// A random RFC 4122 version-4 UUID, lower-case, from the OS CSPRNG.
+// A random RFC 4122 version-4 UUID, lower-case, from the OS CSPRNG (its bytes drawn a few
+// hundred at a time per thread, and drawn afresh in a forked child).
 std::string NewUuid();
 
 // True when `s` has the 8-4-4-4-12 hex shape of a UUID (any version, any case).
