@@ -4,6 +4,9 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "common/encoding.h"
 #include "crypto/aead.h"
@@ -30,6 +33,32 @@ TEST(AesGcmAead, RoundTripAndTamper) {
     EXPECT_EQ(aead.Open(key, bad, "aad").status().code(), Status::Code::kCorruption) << i;
   }
   EXPECT_EQ(aead.Open(key, "short", "aad").status().code(), Status::Code::kCorruption);
+}
+
+// Each thread keeps one cipher context between calls (aead.cc): keys, directions and
+// failures must not carry over from one call to the next, on any thread.
+TEST(AesGcmAead, CallsAreIndependentOnEveryThread) {
+  AesGcmAead aead;
+  auto work = [&](int seed) {
+    SecretBytes a = NewKey(), b = NewKey();
+    for (int i = 0; i < 200; ++i) {
+      const std::string text = "value-" + std::to_string(seed) + "-" + std::to_string(i);
+      auto sa = aead.Seal(a, text, "aad");
+      auto sb = aead.Seal(b, text, "");
+      ASSERT_TRUE(sa.ok() && sb.ok());
+      // A failed open (wrong key, a flipped byte) between good ones.
+      EXPECT_FALSE(aead.Open(b, *sa, "aad").ok());
+      std::string bad = *sb;
+      bad[bad.size() / 2] ^= 0x20;
+      EXPECT_FALSE(aead.Open(b, bad, "").ok());
+      EXPECT_EQ(aead.Open(a, *sa, "aad")->view(), text);
+      EXPECT_EQ(aead.Open(b, *sb, "")->view(), text);
+      EXPECT_FALSE(aead.Open(a, *sa, "").ok()) << "opened without its associated data";
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(work, t);
+  for (auto& t : threads) t.join();
 }
 
 TEST(AesGcmAead, NoncesAreFresh) {
