@@ -1,6 +1,6 @@
 // Row helpers shared by the PgStore source files, as sqlite_rows.h is for SqliteStore (the
-// JSON list helpers, kSecretCols and ParseScope are shared with it). Internal to the
-// PostgreSQL backend.
+// JSON list helpers, a job's secrets as JSON, kSecretCols and ParseScope are shared with
+// it). Internal to the PostgreSQL backend.
 #pragma once
 
 #include <string>

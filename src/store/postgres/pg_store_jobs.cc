@@ -1,6 +1,4 @@
 // PgStore (PostgreSQL): jobs and the usage rows of their checkouts (JobStore).
-#include <boost/json.hpp>
-
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql/sql_audit_rows.h"
@@ -8,39 +6,6 @@
 
 namespace coffer::store::pg {
 namespace {
-
-namespace json = boost::json;
-
-std::string JobSecretsToJson(const std::vector<JobSecretRecord>& secrets) {
-  json::array a;
-  for (const auto& s : secrets) {
-    a.push_back(json::object{{"name", s.name},
-                             {"scope", domain::ScopeName(s.scope)},
-                             {"owner_id", s.owner_id},
-                             {"secret_id", s.secret_id},
-                             {"version", s.version}});
-  }
-  return json::serialize(a);
-}
-
-std::vector<JobSecretRecord> JobSecretsFromJson(const std::string& text) {
-  std::vector<JobSecretRecord> out;
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_array()) return out;
-  for (const auto& e : v.as_array()) {
-    JobSecretRecord r;
-    r.name = JsonString(e, "name");
-    r.scope = ParseScope(JsonString(e, "scope"));
-    r.owner_id = JsonString(e, "owner_id");
-    r.secret_id = JsonString(e, "secret_id");
-    if (auto* ver = e.as_object().if_contains("version"); ver && ver->is_int64()) {
-      r.version = ver->as_int64();
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
-}
 
 constexpr const char* kJobCols =
     "id, org_id, project_id, deployment_target_id, token_hash, create_time, expires_at, "

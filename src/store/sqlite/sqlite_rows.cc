@@ -9,6 +9,41 @@ namespace coffer::store {
 
 namespace json = boost::json;
 
+std::string JobSecretsToJson(const std::vector<JobSecretRecord>& secrets) {
+  json::array a;
+  for (const auto& s : secrets) {
+    a.push_back(json::object{{"name", s.name},
+                             {"scope", domain::ScopeName(s.scope)},
+                             {"owner_id", s.owner_id},
+                             {"secret_id", s.secret_id},
+                             {"version", s.version}});
+  }
+  return json::serialize(a);
+}
+
+std::vector<JobSecretRecord> JobSecretsFromJson(const std::string& text) {
+  std::vector<JobSecretRecord> out;
+  boost::system::error_code ec;
+  // Every checkout reads its job: the parsed tree lives in a buffer on the stack (spilling
+  // to the heap past it), not in one allocation per value.
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  json::value v = json::parse(text, ec, &arena);
+  if (ec || !v.is_array()) return out;
+  for (const auto& e : v.as_array()) {
+    JobSecretRecord r;
+    r.name = JsonString(e, "name");
+    r.scope = ParseScope(JsonString(e, "scope"));
+    r.owner_id = JsonString(e, "owner_id");
+    r.secret_id = JsonString(e, "secret_id");
+    if (auto* ver = e.as_object().if_contains("version"); ver && ver->is_int64()) {
+      r.version = ver->as_int64();
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 std::string ListToJson(const std::vector<std::string>& items) {
   json::array a;
   for (const auto& s : items) a.emplace_back(s);

@@ -1,5 +1,6 @@
-// Row helpers shared by the SqliteStore source files: JSON lists, audit inserts, secret
-// rows (which projects, targets and jobs write too). Internal to the SQLite backend.
+// Row helpers shared by the SqliteStore source files: JSON lists, a job's secrets, audit
+// inserts, secret rows (which projects, targets and jobs write too). Internal to the SQLite
+// backend.
 #pragma once
 
 #include <boost/json/fwd.hpp>
@@ -16,6 +17,9 @@ std::string ListToJson(const std::vector<std::string>& items);
 std::vector<std::string> ListFromJson(const std::string& text);
 // The string member `key` of a JSON object; "" when it is absent or not a string.
 std::string JsonString(const boost::json::value& v, std::string_view key);
+// A job's secrets (jobs.secrets), as JSON text and back; unreadable text reads as none.
+std::string JobSecretsToJson(const std::vector<JobSecretRecord>& secrets);
+std::vector<JobSecretRecord> JobSecretsFromJson(const std::string& text);
 
 Status InsertAudit(Db& db, const AuditRecord& a);
 // Inserts a deployment attempt, at a time later than every other of its target's
