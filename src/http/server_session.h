@@ -83,10 +83,11 @@ class EverySecond {
 };
 
 // The answer's bytes: status line, header fields and body, in one buffer, as Beast's
-// serializer wrote them (the same fields, order and Connection rules; the tests compare), at
-// a third of its cost a request. A field set twice keeps its last value, at the place of its
-// last setting, as beast's fields::set does. Content-Length is the body's: for HEAD, the GET
-// answer's length, with no body.
+// serializer wrote them (the same fields, order and Connection rules), without its cost
+// (/healthz: 60.3k -> 36.9k instructions a request). A field set twice keeps its last value,
+// at the place of its last setting, as beast's fields::set does. Content-Length is the
+// body's: for HEAD, the GET answer's length, with no body. Every field is the server's own
+// (none is copied from a request), so none can carry a CR or LF.
 inline std::string SerializeResponse(Response r, unsigned version, bool keep_alive, bool head) {
   std::vector<std::pair<std::string_view, std::string_view>> fields;
   fields.reserve(r.headers.size() + 4);
@@ -355,19 +356,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Send(Response r, unsigned version, bool keep_alive, bool head) {
     bool sensitive = r.sensitive;
     keep_alive = keep_alive && !stopping_;
-    auto wire = std::make_shared<std::string>(
-        SerializeResponse(std::move(r), version, keep_alive, head));
+    auto wire =
+        std::make_shared<std::string>(SerializeResponse(std::move(r), version, keep_alive, head));
     state_ = State::kWriting;
     Lowest().expires_after(shared_->options.request_timeout);
     asio::async_write(stream_, asio::buffer(*wire),
-                       [self = this->shared_from_this(), wire, keep_alive, sensitive](
-                           beast::error_code ec, size_t) {
-                         if (sensitive) OPENSSL_cleanse(wire->data(), wire->size());
-                         if (ec) return self->CloseNow();
-                         if (self->drain_) return self->DrainRefusedBody();
-                         if (!keep_alive) return self->CloseGracefully();
-                         self->WaitForRequest();
-                       });
+                      [self = this->shared_from_this(), wire, keep_alive, sensitive](
+                          beast::error_code ec, size_t) {
+                        if (sensitive) OPENSSL_cleanse(wire->data(), wire->size());
+                        if (ec) return self->CloseNow();
+                        if (self->drain_) return self->DrainRefusedBody();
+                        if (!keep_alive) return self->CloseGracefully();
+                        self->WaitForRequest();
+                      });
   }
 
   // After our last answer: tell the client (FIN or close_notify), and read until it closes
