@@ -258,14 +258,14 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
   COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id));
   CheckedOut out;
   out.job_id = job.id;
-  std::vector<domain::SecretUsage> usage;
+  // One secret.checkout event a secret: the audit log is also the secret's usage record.
   std::vector<domain::AuditEvent> audits;
   int64_t now = NowSeconds();
-  for (const auto& s : job.secrets) {
-    COFFER_ASSIGN_OR_RETURN(domain::SecretData data, sealed_.OpenPinned(job.org_id, s));
-    domain::MergeImport(&out, s.name, std::move(data));
-    usage.push_back({s.secret_id, job.org_id, job.project_id, job.id, job.pipeline_id,
-                     job.workflow_id, now, s.version});
+  COFFER_ASSIGN_OR_RETURN(std::vector<domain::SecretData> opened,
+                          sealed_.OpenPinned(job.org_id, job.secrets));
+  for (size_t i = 0; i < job.secrets.size(); ++i) {
+    const domain::JobSecret& s = job.secrets[i];
+    domain::MergeImport(&out, s.name, std::move(opened[i]));
     domain::AuditEvent a;
     a.id = NewUuid();
     a.time = now;
@@ -288,7 +288,7 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
     audits.push_back(std::move(a));
   }
   // Audited, durably, before any value is handed out.
-  Status recorded = store_.RecordCheckout(job.org_id, job.id, now, usage, audits);
+  Status recorded = store_.RecordCheckout(job.org_id, job.id, now, audits);
   if (recorded.Is(Status::Code::kFailedPrecondition)) return BadJobToken();  // finished since
   COFFER_RETURN_IF_ERROR(recorded);
   return out;

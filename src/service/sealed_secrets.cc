@@ -153,29 +153,34 @@ Result<domain::SecretData> SealedSecrets::Open(const store::SecretRow& row) cons
   return DecodeSecretData(plain);
 }
 
-Result<domain::SecretData> SealedSecrets::OpenPinned(const std::string& org_id,
-                                                     const domain::JobSecret& pinned) const {
-  auto sealed = store_.GetSecretVersion(pinned.secret_id, pinned.version);
-  if (!sealed.ok()) {
-    if (!sealed.status().Is(Status::Code::kNotFound)) return sealed.status();
-    // Why it is gone: the version destroyed, or the whole secret deleted.
-    auto versions = store_.ListSecretVersions(org_id, pinned.secret_id);
-    if (versions.ok()) {
-      for (const auto& v : *versions) {
-        if (v.version == pinned.version && v.destroyed_at != 0) {
-          return Status::FailedPrecondition(
-              "Secret " + pinned.name + " version " + std::to_string(pinned.version) +
-              ", which this job was opened with, was destroyed since; open a new job");
+Result<std::vector<domain::SecretData>> SealedSecrets::OpenPinned(
+    const std::string& org_id, std::span<const domain::JobSecret> pinned) const {
+  COFFER_ASSIGN_OR_RETURN(auto sealed, store_.GetPinnedVersions(pinned));
+  std::vector<domain::SecretData> out;
+  out.reserve(pinned.size());
+  for (size_t i = 0; i < pinned.size(); ++i) {
+    const domain::JobSecret& p = pinned[i];
+    if (!sealed[i]) {
+      // Why it is gone: the version destroyed, or the whole secret deleted.
+      auto versions = store_.ListSecretVersions(org_id, p.secret_id);
+      if (versions.ok()) {
+        for (const auto& v : *versions) {
+          if (v.version == p.version && v.destroyed_at != 0) {
+            return Status::FailedPrecondition(
+                "Secret " + p.name + " version " + std::to_string(p.version) +
+                ", which this job was opened with, was destroyed since; open a new job");
+          }
         }
       }
+      return Status::FailedPrecondition("Secret " + p.name + " was deleted after the job opened");
     }
-    return Status::FailedPrecondition("Secret " + pinned.name +
-                                      " was deleted after the job opened");
+    COFFER_ASSIGN_OR_RETURN(
+        SecretBytes plain,
+        OpenSealed(Place(org_id, p.scope, p.owner_id, p.secret_id, p.version), *sealed[i]));
+    COFFER_ASSIGN_OR_RETURN(domain::SecretData data, DecodeSecretData(plain));
+    out.push_back(std::move(data));
   }
-  COFFER_ASSIGN_OR_RETURN(SecretBytes plain, OpenSealed(Place(org_id, pinned.scope, pinned.owner_id,
-                                                              pinned.secret_id, pinned.version),
-                                                        *sealed));
-  return DecodeSecretData(plain);
+  return out;
 }
 
 Result<domain::SecretData> SealedSecrets::OpenVersion(const domain::SecretMeta& meta,

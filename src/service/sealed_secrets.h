@@ -30,7 +30,9 @@
 
 #include <atomic>
 #include <mutex>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "crypto/envelope.h"
@@ -56,11 +58,12 @@ class SealedSecrets {
   // The content of a stored row (its current version). Corruption when it does not open.
   Result<domain::SecretData> Open(const store::SecretRow& row) const;
 
-  // The content of the exact version a job of `org_id` was pinned to. FailedPrecondition,
-  // in a sentence naming the secret and why, when it can no longer be read: the secret was
-  // deleted since the job opened, or that version was destroyed.
-  Result<domain::SecretData> OpenPinned(const std::string& org_id,
-                                        const domain::JobSecret& pinned) const;
+  // The content of the exact versions a job of `org_id` was pinned to, in their order, read
+  // in one store call. FailedPrecondition, in a sentence naming the first secret that can no
+  // longer be read and why: it was deleted since the job opened, or that version was
+  // destroyed.
+  Result<std::vector<domain::SecretData>> OpenPinned(
+      const std::string& org_id, std::span<const domain::JobSecret> pinned) const;
 
   // The content of version `version` of the live secret `meta` (history, rollback).
   // NotFound when that version does not exist or is destroyed.

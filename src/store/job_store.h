@@ -33,14 +33,16 @@ class JobStore {
   // already finished is left as it is, with no second audit event. Durable on return.
   virtual Status FinishJob(const std::string& org_id, const std::string& id,
                            const AuditRecord& audit) = 0;
-  // Appends the usage rows and audit events and sets each used secret's checkout_at, after
-  // checking in the same transaction that the job is neither finished nor expired at `now`
-  // (FailedPrecondition if it is, or if there is no such job; nothing is written then).
-  // Durable on return.
+  // Appends `checkouts`, the checkout's audit events (one `secret.checkout` event a secret:
+  // resource_id the secret, owner_id the job's project, its version, job, pipeline, workflow
+  // and time), and sets each secret's checkout_at to the event's time when that is later,
+  // after checking in the same transaction that the job is neither finished nor expired at
+  // `now` (FailedPrecondition if it is, or if there is no such job; nothing is written
+  // then). Durable on return. Those events are the usage record: ListUsage reads them.
   virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
-                                const std::vector<UsageRecord>& usage,
-                                const std::vector<AuditRecord>& audits) = 0;
-  // The secret's usage rows, newest first, at most `limit`.
+                                const std::vector<AuditRecord>& checkouts) = 0;
+  // The secret's checkouts (its `secret.checkout` events, as usage rows), newest first, at
+  // most `limit`.
   virtual Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                                      const std::string& secret_id, int limit) = 0;
 };

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,11 @@ class SecretStore {
   // The sealed record of version `version` of a live secret (rollback, a job's pinned
   // version); NotFound if the secret is gone or deleted, or that version is destroyed.
   virtual Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) = 0;
+  // GetSecretVersion of each of a job's pinned versions in one statement (one snapshot, and
+  // on PostgreSQL one round trip): in their order, empty where GetSecretVersion would say
+  // NotFound.
+  virtual Result<std::vector<std::optional<std::string>>> GetPinnedVersions(
+      std::span<const domain::JobSecret> pinned) = 0;
   // Every version of the org's secret `secret_id` (live or deleted), oldest first;
   // NotFound when the org has no such secret.
   virtual Result<std::vector<SecretVersionRecord>> ListSecretVersions(

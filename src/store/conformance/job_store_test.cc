@@ -1,4 +1,4 @@
-// Conformance of JobStore: jobs, checkouts and their usage rows.
+// Conformance of JobStore: jobs, checkouts, and the usage read from their events.
 #include <gtest/gtest.h>
 
 #include "store/conformance/store_conformance.h"
@@ -19,6 +19,21 @@ class JobStoreConformance : public StoreConformance {
     job.token_hash = "hash-j1";
     job.expires_at = expires_at;
     return job;
+  }
+  // Job j1's secret.checkout event for `secret_id` at `time`: what RecordCheckout takes.
+  AuditRecord Checkout(const std::string& secret_id, int64_t time, const std::string& pipeline = "",
+                       const std::string& workflow = "") {
+    AuditRecord a = Audit("secret.checkout");
+    a.time = time;
+    a.actor_id = "j1";
+    a.resource_type = "secret";
+    a.resource_id = secret_id;
+    a.owner_id = "p1";
+    a.version = 1;
+    a.job_id = "j1";
+    a.pipeline_id = pipeline;
+    a.workflow_id = workflow;
+    return a;
   }
 };
 
@@ -53,16 +68,9 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   ASSERT_EQ(j->secrets.size(), 1u);
   EXPECT_EQ(j->secrets[0].scope, Scope::kDeploymentTarget);
   EXPECT_EQ(j->secrets[0].version, 1);
-  ASSERT_TRUE(jobs()
-                  .RecordCheckout("org1", "j1", 50,
-                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}},
-                                  {Audit("secret.checkout")})
-                  .ok());
+  ASSERT_TRUE(jobs().RecordCheckout("org1", "j1", 50, {Checkout(creds.meta.id, 50)}).ok());
   // An expired job records nothing.
-  EXPECT_EQ(jobs()
-                .RecordCheckout("org1", "j1", 99,
-                                {{creds.meta.id, "org1", "p1", "j1", "", "", 99, 1}}, {})
-                .code(),
+  EXPECT_EQ(jobs().RecordCheckout("org1", "j1", 99, {Checkout(creds.meta.id, 99)}).code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(jobs().ListUsage("org1", creds.meta.id, 10)->size(), 1u);
   auto checkout_at = [&] {
@@ -73,15 +81,9 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(checkout_at(), 50);
   // A checkout stamped earlier (a clock that stepped back) is recorded, and the last
   // checkout's time does not move back; a later one moves it on.
-  ASSERT_TRUE(jobs()
-                  .RecordCheckout("org1", "j1", 40,
-                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 40, 1}}, {})
-                  .ok());
+  ASSERT_TRUE(jobs().RecordCheckout("org1", "j1", 40, {Checkout(creds.meta.id, 40)}).ok());
   EXPECT_EQ(checkout_at(), 50);
-  ASSERT_TRUE(jobs()
-                  .RecordCheckout("org1", "j1", 60,
-                                  {{creds.meta.id, "org1", "p1", "j1", "", "", 60, 1}}, {})
-                  .ok());
+  ASSERT_TRUE(jobs().RecordCheckout("org1", "j1", 60, {Checkout(creds.meta.id, 60)}).ok());
   EXPECT_EQ(checkout_at(), 60);
   EXPECT_EQ(jobs().ListUsage("org1", creds.meta.id, 10)->size(), 3u);
   ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
@@ -92,10 +94,7 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(audit().ListAudit("org1", 0, 1000)->size(), events);
   EXPECT_EQ(jobs().FinishJob("org1", "nope", Audit("job.finish")).code(), Status::Code::kNotFound);
   // CheckoutAfterFinishFails: the finish that committed first wins.
-  EXPECT_EQ(jobs()
-                .RecordCheckout("org1", "j1", 50,
-                                {{creds.meta.id, "org1", "p1", "j1", "", "", 50, 1}}, {})
-                .code(),
+  EXPECT_EQ(jobs().RecordCheckout("org1", "j1", 50, {Checkout(creds.meta.id, 50)}).code(),
             Status::Code::kFailedPrecondition);
   // Deleting the project takes its targets and their credentials along.
   ASSERT_TRUE(projects().DeleteProject("org1", "p1", Audit("project.delete")).ok());
@@ -109,15 +108,14 @@ TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
   SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
   for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
   ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
-  // One checkout: three secrets at one time, and a row stamped a second later.
-  ASSERT_TRUE(jobs()
-                  .RecordCheckout("org1", "j1", 2000,
-                                  {{a.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
-                                   {b.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
-                                   {c.meta.id, "org1", "p1", "j1", "pl", "wf", 2000, 1},
-                                   {a.meta.id, "org1", "p1", "j1", "pl", "wf", 2001, 1}},
-                                  {Audit("secret.checkout")})
-                  .ok());
+  // One checkout: three secrets at one time, and an event stamped a second later.
+  ASSERT_TRUE(
+      jobs()
+          .RecordCheckout(
+              "org1", "j1", 2000,
+              {Checkout(a.meta.id, 2000, "pl", "wf"), Checkout(b.meta.id, 2000, "pl", "wf"),
+               Checkout(c.meta.id, 2000, "pl", "wf"), Checkout(a.meta.id, 2001, "pl", "wf")})
+          .ok());
   Reopen();
   auto stamp = [&](const SecretRow& r) {
     return secrets()
@@ -131,16 +129,30 @@ TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
   ASSERT_TRUE(usage_a.ok()) << usage_a.status().ToString();
   ASSERT_EQ(usage_a->size(), 2u);
   EXPECT_EQ((*usage_a)[0].time, 2001);  // newest first
-  EXPECT_EQ((*usage_a)[1].pipeline_id, "pl");
-  EXPECT_EQ((*usage_a)[1].workflow_id, "wf");
+  const UsageRecord& first = (*usage_a)[1];
+  EXPECT_EQ(first.secret_id, a.meta.id);
+  EXPECT_EQ(first.org_id, "org1");
+  EXPECT_EQ(first.project_id, "p1");
+  EXPECT_EQ(first.job_id, "j1");
+  EXPECT_EQ(first.pipeline_id, "pl");
+  EXPECT_EQ(first.workflow_id, "wf");
+  EXPECT_EQ(first.time, 2000);
+  EXPECT_EQ(first.version, 1);
   EXPECT_EQ(jobs().ListUsage("org1", b.meta.id, 10)->size(), 1u);
   EXPECT_EQ(jobs().ListUsage("org1", c.meta.id, 10)->size(), 1u);
-  // A finished job records nothing: neither rows nor stamps.
+  EXPECT_EQ(jobs().ListUsage("org1", a.meta.id, 1)->size(), 1u);  // the limit
+  // Usage is a secret's checkout events only: not its other events, not another org's.
+  AuditRecord update = Audit("secret.update");
+  update.resource_id = a.meta.id;
+  ASSERT_TRUE(audit().AppendAudit(update).ok());
+  AuditRecord elsewhere = Checkout(a.meta.id, 2002);
+  elsewhere.org_id = "org2";
+  ASSERT_TRUE(audit().AppendAudit(elsewhere).ok());
+  EXPECT_EQ(jobs().ListUsage("org1", a.meta.id, 10)->size(), 2u);
+  EXPECT_EQ(jobs().ListUsage("org2", a.meta.id, 10)->size(), 1u);
+  // A finished job records nothing: neither events nor stamps.
   ASSERT_TRUE(jobs().FinishJob("org1", "j1", Audit("job.finish")).ok());
-  EXPECT_EQ(jobs()
-                .RecordCheckout("org1", "j1", 3000,
-                                {{b.meta.id, "org1", "p1", "j1", "", "", 3000, 1}}, {})
-                .code(),
+  EXPECT_EQ(jobs().RecordCheckout("org1", "j1", 3000, {Checkout(b.meta.id, 3000)}).code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(stamp(b), 2000);
   EXPECT_EQ(jobs().ListUsage("org1", b.meta.id, 10)->size(), 1u);

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "store/conformance/store_conformance.h"
 
@@ -229,6 +232,33 @@ TEST_P(SecretStoreConformance, DestroyingAVersionKeepsItsMetadataOnly) {
   EXPECT_EQ((*versions)[0].destroyed_at, 7000);
   EXPECT_EQ((*versions)[0].env_names, r.meta.env_names);
   EXPECT_EQ((*versions)[1].destroyed_at, 0);
+}
+
+TEST_P(SecretStoreConformance, PinnedVersionsAreReadInOneCallInTheirOrder) {
+  SecretRow r = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());
+  SecretRow v2 = Next(r, "v2");
+  ASSERT_TRUE(secrets().UpdateSecret(v2, 1, Audit("u")).ok());
+  SecretRow gone = Row("gone");
+  ASSERT_TRUE(secrets().CreateSecret(gone, Audit("c")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", gone.meta.id, 5000, "u1", Audit("d")).ok());
+  ASSERT_TRUE(secrets().DestroySecretVersion("org1", r.meta.id, 1, 7000, Audit("x")).ok());
+  // More than one statement's worth (64 a statement): a job may import 100 secrets. Version
+  // 2 is there, version 1 destroyed, version 3 never was, and `gone` is deleted.
+  std::vector<domain::JobSecret> pinned;
+  std::vector<std::optional<std::string>> want;
+  for (int i = 0; i < 70; ++i) {
+    pinned.push_back({"k", domain::Scope::kOrganization, "", r.meta.id, 2 - i % 2});
+    want.push_back(i % 2 == 0 ? std::optional<std::string>("v2") : std::nullopt);
+  }
+  pinned.push_back({"k", domain::Scope::kOrganization, "", r.meta.id, 3});
+  pinned.push_back({"gone", domain::Scope::kOrganization, "", gone.meta.id, 1});
+  pinned.push_back({"k", domain::Scope::kOrganization, "", r.meta.id, 2});
+  want.insert(want.end(), {std::nullopt, std::nullopt, "v2"});
+  auto got = secrets().GetPinnedVersions(pinned);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(*got, want);
+  EXPECT_TRUE(secrets().GetPinnedVersions({})->empty());
 }
 
 TEST_P(SecretStoreConformance, KeysetPagingVisitsEveryRowOnce) {

@@ -129,7 +129,7 @@ Status CopySqliteToPostgres(const std::string& sqlite_path, const std::string& c
       COFFER_ASSIGN_OR_RETURN(int64_t n, CopyTable(lite, *pg, t));
       if (on_table) on_table(t, n);
     }
-    // Identity columns (audit.seq, secret_usage.seq) go on after the copied numbers.
+    // Identity columns (audit.seq) go on after the copied numbers.
     std::vector<std::pair<std::string, std::string>> identities;
     {
       Stmt q(*pg,

@@ -256,6 +256,12 @@ CREATE INDEX sessions_by_user ON sessions (user_id);
     R"sql(
 CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE destroyed_at = 0;
 )sql",
+    // 9: a secret's usage is read from its secret.checkout audit events, which hold the same
+    // fields the secret_usage rows copied (SQLite's migration 9).
+    R"sql(
+CREATE INDEX audit_checkouts ON audit (org_id, resource_id, seq) WHERE action = 'secret.checkout';
+DROP TABLE secret_usage;
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

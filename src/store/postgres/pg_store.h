@@ -57,8 +57,7 @@ class PgStore final : public sql::SqlStore<PgStore> {
   Status FinishJob(const std::string& org_id, const std::string& id,
                    const AuditRecord& audit) override;
   Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
-                        const std::vector<UsageRecord>& usage,
-                        const std::vector<AuditRecord>& audits) override;
+                        const std::vector<AuditRecord>& checkouts) override;
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 

@@ -98,8 +98,7 @@ Status PgStore::FinishJob(const std::string& org_id, const std::string& id,
 }
 
 Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
-                               const std::vector<UsageRecord>& usage,
-                               const std::vector<AuditRecord>& audits) {
+                               const std::vector<AuditRecord>& checkouts) {
   Status s = Write([&](Db& db) {
     // The job row is locked to commit: a finish that committed first wins, and a finish
     // that comes later waits for this checkout.
@@ -110,32 +109,19 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
     if (!found || job.Int(0) != 0 || job.Int(1) <= now) {
       return Status::FailedPrecondition("job finished or expired");
     }
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, checkouts, checkout_stamps_)));
     // Held to commit, as InsertAudit's: the org's events are numbered in commit order.
     COFFER_RETURN_IF_ERROR(
         Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, org_id).Run());
-    return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
+    return sql::InsertAuditRows<Stmt>(db, checkouts.data(), checkouts.size());
   });
-  if (s.ok()) checkout_stamps_.Committed(usage);
+  if (s.ok()) checkout_stamps_.Committed(checkouts);
   return s;
 }
 
 Result<std::vector<UsageRecord>> PgStore::ListUsage(const std::string& org_id,
                                                     const std::string& secret_id, int limit) {
-  return Read([&](Db& db) -> Result<std::vector<UsageRecord>> {
-    Stmt q(db,
-           "SELECT secret_id, org_id, project_id, job_id, pipeline_id, workflow_id, time, "
-           "version FROM secret_usage WHERE org_id = ? AND secret_id = ? "
-           "ORDER BY seq DESC LIMIT ?");
-    q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
-    std::vector<UsageRecord> out;
-    while (q.Step()) {
-      out.push_back(
-          {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
-    }
-    COFFER_RETURN_IF_ERROR(q.status());
-    return out;
-  });
+  return Read([&](Db& db) { return sql::ReadUsage<Stmt>(db, org_id, secret_id, limit); });
 }
 
 }  // namespace coffer::store::pg

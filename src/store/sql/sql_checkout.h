@@ -1,8 +1,9 @@
-// What a checkout writes besides its audit rows (sql_audit_rows.h), written once for both SQL
-// backends: its usage rows in one INSERT (one statement, and on PostgreSQL one round trip,
-// whatever the number of secrets) and each secret's last-checkout stamp, with the stamps this
-// server committed already (CheckoutStamps). Runs inside the caller's write transaction, on
-// the backend's Stmt (Bind, BindRef, Run: as in sql_*.h).
+// What a checkout writes besides its audit rows (sql_audit_rows.h), and how its usage is read
+// back from them, written once for both SQL backends: each secret's last-checkout stamp, with
+// the stamps this server committed already (CheckoutStamps), and a secret's usage, which is
+// its `secret.checkout` events (the audit index audit_checkouts), not rows of their own. Runs
+// inside the caller's transaction, on the backend's Stmt (Bind, BindRef, Run, Step: as in
+// sql_*.h).
 #pragma once
 
 #include <mutex>
@@ -26,13 +27,13 @@ class CheckoutStamps {
     auto it = last_.find(secret_id);
     return it == last_.end() || it->second < time;
   }
-  // After the checkout's transaction committed.
-  void Committed(const std::vector<UsageRecord>& usage) {
+  // After the checkout's transaction committed: `checkouts` as RecordCheckout took them.
+  void Committed(const std::vector<AuditRecord>& checkouts) {
     std::lock_guard<std::mutex> lock(mu_);
     if (last_.size() > kMaxSecrets) last_.clear();  // a bound, not an eviction policy
-    for (const auto& u : usage) {
-      int64_t& t = last_[u.secret_id];
-      if (t < u.time) t = u.time;
+    for (const auto& c : checkouts) {
+      int64_t& t = last_[c.resource_id];
+      if (t < c.time) t = c.time;
     }
   }
 
@@ -42,45 +43,45 @@ class CheckoutStamps {
   std::unordered_map<std::string, int64_t> last_;
 };
 
+// The last checkout's second, per secret: within one second, or for an earlier time, the row
+// is left alone (no rewrite, and no row lock for the secret every job reads), and when this
+// server committed that second already, not even asked. One statement a secret, each found by
+// its key: SQLite plans `id IN (...)` beside org_id as a scan of the org's secrets.
 template <class Stmt, class Db>
-Status WriteCheckoutUsage(Db& db, const std::vector<UsageRecord>& usage, CheckoutStamps& stamps) {
-  if (usage.empty()) return Status::Ok();
-  std::string insert =
-      "INSERT INTO secret_usage (secret_id, org_id, project_id, job_id, pipeline_id, "
-      "workflow_id, time, version) VALUES ";
-  for (size_t i = 0; i < usage.size(); ++i) {
-    insert += i == 0 ? "(?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?)";
-  }
-  Stmt rows(db, insert.c_str());
-  int n = 0;
-  for (const auto& u : usage) {
-    rows.BindRef(++n, u.secret_id);
-    rows.BindRef(++n, u.org_id);
-    rows.BindRef(++n, u.project_id);
-    rows.BindRef(++n, u.job_id);
-    rows.BindRef(++n, u.pipeline_id);
-    rows.BindRef(++n, u.workflow_id);
-    rows.Bind(++n, u.time);
-    rows.Bind(++n, u.version);
-  }
-  COFFER_RETURN_IF_ERROR(rows.Run());
-  // The last checkout's second, per secret: within one second, or for an earlier time, the
-  // row is left alone (no rewrite, and no row lock for the secret every job reads), and
-  // when this server committed that second already, not even asked. One statement a
-  // secret, each found by its key: SQLite plans `id IN (...)` beside org_id as a scan of
-  // the org's secrets.
-  for (const auto& u : usage) {
-    if (!stamps.Due(u.secret_id, u.time)) continue;
+Status WriteCheckoutStamps(Db& db, const std::vector<AuditRecord>& checkouts,
+                           CheckoutStamps& stamps) {
+  for (const auto& c : checkouts) {
+    if (!stamps.Due(c.resource_id, c.time)) continue;
     COFFER_RETURN_IF_ERROR(
         Stmt(db,
              "UPDATE secrets SET checkout_at = ? WHERE org_id = ? AND id = ? AND checkout_at < ?")
-            .Bind(1, u.time)
-            .Bind(2, u.org_id)
-            .Bind(3, u.secret_id)
-            .Bind(4, u.time)
+            .Bind(1, c.time)
+            .Bind(2, c.org_id)
+            .Bind(3, c.resource_id)
+            .Bind(4, c.time)
             .Run());
   }
   return Status::Ok();
+}
+
+// The secret's checkouts, newest first: its `secret.checkout` audit events read as usage
+// rows (resource_id the secret, owner_id the job's project). The action is spelled out as
+// the partial index audit_checkouts has it, so that the index serves the query.
+template <class Stmt, class Db>
+Result<std::vector<UsageRecord>> ReadUsage(Db& db, const std::string& org_id,
+                                           const std::string& secret_id, int limit) {
+  Stmt q(db,
+         "SELECT resource_id, org_id, owner_id, job_id, pipeline_id, workflow_id, time, version "
+         "FROM audit WHERE org_id = ? AND resource_id = ? AND action = 'secret.checkout' "
+         "ORDER BY seq DESC LIMIT ?");
+  q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
+  std::vector<UsageRecord> out;
+  while (q.Step()) {
+    out.push_back(
+        {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
+  }
+  COFFER_RETURN_IF_ERROR(q.status());
+  return out;
 }
 
 }  // namespace coffer::store::sql

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,8 @@ class SqlSecrets : public Base {
                        const AuditRecord& audit) override;
   Result<std::vector<domain::SecretMeta>> ListExpiredSecrets(int64_t now, int limit) override;
   Result<std::string> GetSecretVersion(const std::string& secret_id, int64_t version) override;
+  Result<std::vector<std::optional<std::string>>> GetPinnedVersions(
+      std::span<const domain::JobSecret> pinned) override;
   Result<std::vector<SecretVersionRecord>> ListSecretVersions(
       const std::string& org_id, const std::string& secret_id) override;
   Status DestroySecretVersion(const std::string& org_id, const std::string& secret_id,

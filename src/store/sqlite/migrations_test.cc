@@ -128,5 +128,54 @@ TEST(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
   std::system(("rm -rf " + dir).c_str());
 }
 
+// A database from before usage was read from the audit log (schema 8): its checkouts' usage,
+// which the secret.checkout events hold too, still lists, and the copy table is gone.
+TEST(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
+  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/coffer.db";
+  {
+    auto db = Db::Open(path, false);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(MigrateSqlite(*db, 8).ok());
+    // Two checkouts of s1 and one of s2 as a schema-8 server wrote them (both copies), and
+    // another event about s1 that is no checkout.
+    const char* audit =
+        "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
+        "action, resource_type, resource_id, resource_name, scope, owner_id, version, job_id, "
+        "pipeline_id, workflow_id) VALUES "
+        "('a1', 10, 'o1', 'j1', 'job', 'JOB', '', '', 'secret.checkout', 'secret', 's1', 'k', "
+        "'ORGANIZATION', 'p1', 1, 'j1', 'pl1', 'wf1'),"
+        "('a2', 11, 'o1', 'u1', 'ann', 'API', '', '', 'secret.update', 'secret', 's1', 'k', "
+        "'ORGANIZATION', '', 2, '', '', ''),"
+        "('a3', 12, 'o1', 'j2', 'job', 'JOB', '', '', 'secret.checkout', 'secret', 's1', 'k', "
+        "'ORGANIZATION', 'p2', 2, 'j2', 'pl2', 'wf2'),"
+        "('a4', 12, 'o1', 'j2', 'job', 'JOB', '', '', 'secret.checkout', 'secret', 's2', 'm', "
+        "'ORGANIZATION', 'p2', 1, 'j2', 'pl2', 'wf2');"
+        "INSERT INTO secret_usage (secret_id, org_id, project_id, job_id, pipeline_id, "
+        "workflow_id, time, version) VALUES ('s1', 'o1', 'p1', 'j1', 'pl1', 'wf1', 10, 1),"
+        "('s1', 'o1', 'p2', 'j2', 'pl2', 'wf2', 12, 2), ('s2', 'o1', 'p2', 'j2', 'pl2', 'wf2', 12, "
+        "1)";
+    ASSERT_TRUE(db->Exec(audit).ok());
+  }
+  auto store = SqliteStore::Open(path, 1);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto s1 = (*store)->ListUsage("o1", "s1", 10);
+  ASSERT_TRUE(s1.ok()) << s1.status().ToString();
+  ASSERT_EQ(s1->size(), 2u);
+  EXPECT_EQ((*s1)[0].job_id, "j2");  // newest first
+  EXPECT_EQ((*s1)[0].project_id, "p2");
+  EXPECT_EQ((*s1)[0].version, 2);
+  EXPECT_EQ((*s1)[1].pipeline_id, "pl1");
+  EXPECT_EQ((*s1)[1].workflow_id, "wf1");
+  EXPECT_EQ((*s1)[1].time, 10);
+  EXPECT_EQ((*store)->ListUsage("o1", "s2", 10)->size(), 1u);
+  store->reset();
+  auto db = Db::Open(path, true);
+  ASSERT_TRUE(db.ok());
+  EXPECT_FALSE(db->Exec("SELECT 1 FROM secret_usage").ok());
+  std::system(("rm -rf " + dir).c_str());
+}
+
 }  // namespace
 }  // namespace coffer::store

@@ -96,8 +96,7 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
 }
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
-                                   int64_t now, const std::vector<UsageRecord>& usage,
-                                   const std::vector<AuditRecord>& audits) {
+                                   int64_t now, const std::vector<AuditRecord>& checkouts) {
   Status s = Write([&](Db& db) {
     // Inside the writer's transaction: a finish that committed first wins.
     Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
@@ -105,29 +104,16 @@ Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string&
     if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
       return Status::FailedPrecondition("job finished or expired");
     }
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutUsage<Stmt>(db, usage, checkout_stamps_)));
-    return sql::InsertAuditRows<Stmt>(db, audits.data(), audits.size());
+    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, checkouts, checkout_stamps_)));
+    return sql::InsertAuditRows<Stmt>(db, checkouts.data(), checkouts.size());
   });
-  if (s.ok()) checkout_stamps_.Committed(usage);
+  if (s.ok()) checkout_stamps_.Committed(checkouts);
   return s;
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,
                                                         const std::string& secret_id, int limit) {
-  return Read([&](Db& db) -> Result<std::vector<UsageRecord>> {
-    Stmt q(db,
-           "SELECT secret_id, org_id, project_id, job_id, pipeline_id, workflow_id, time, "
-           "version FROM secret_usage WHERE org_id = ? AND secret_id = ? "
-           "ORDER BY seq DESC LIMIT ?");
-    q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
-    std::vector<UsageRecord> out;
-    while (q.Step()) {
-      out.push_back(
-          {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
-    }
-    COFFER_RETURN_IF_ERROR(q.status());
-    return out;
-  });
+  return Read([&](Db& db) { return sql::ReadUsage<Stmt>(db, org_id, secret_id, limit); });
 }
 
 }  // namespace coffer::store
