@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <optional>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -158,24 +160,29 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
 
   // Resolve each name (the rules are domain::ResolveSecretName); the target's credentials,
   // named after it, are added last so that they win.
+  // Every name a fork may use (all of them for a job from the project's own repository) is
+  // looked up in one store call; a project secret hides the org's of the same name.
+  std::vector<std::string> lookup;
+  for (const auto& name : names) {
+    if (target && name == target->name) continue;
+    if (!req.fork || domain::ForkMayUse(project, name)) lookup.push_back(name);
+  }
+  COFFER_ASSIGN_OR_RETURN(std::vector<domain::SecretMeta> found,
+                          store_.FindJobSecrets(org, project.id, lookup));
+  std::map<std::string, domain::SecretMeta, std::less<>> project_secrets, org_secrets;
+  for (auto& m : found) {
+    auto& place = m.scope == Scope::kProject ? project_secrets : org_secrets;
+    std::string name = m.name;
+    place.emplace(std::move(name), std::move(m));
+  }
   std::vector<domain::JobSecret> pinned;
   for (const auto& name : names) {
     if (target && name == target->name) continue;
     std::optional<domain::SecretMeta> in_project, in_org;
-    if (!req.fork || domain::ForkMayUse(project, name)) {
-      auto ps = store_.GetSecretByName(org, Scope::kProject, project.id, name);
-      if (ps.ok()) {
-        in_project = std::move(ps->meta);
-      } else if (!ps.status().Is(Status::Code::kNotFound)) {
-        return ps.status();
-      } else {
-        auto os = store_.GetSecretByName(org, Scope::kOrganization, "", name);
-        if (os.ok()) {
-          in_org = std::move(os->meta);
-        } else if (!os.status().Is(Status::Code::kNotFound)) {
-          return os.status();
-        }
-      }
+    if (auto p = project_secrets.find(name); p != project_secrets.end()) {
+      in_project = std::move(p->second);
+    } else if (auto o = org_secrets.find(name); o != org_secrets.end()) {
+      in_org = std::move(o->second);
     }
     auto r = domain::ResolveSecretName(name, project, req.fork, in_project ? &*in_project : nullptr,
                                        in_org ? &*in_org : nullptr);

@@ -42,6 +42,12 @@ class SecretStore {
   virtual Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
                                             const std::string& owner_id,
                                             const std::string& name) = 0;
+  // The live secrets named in `names` (at most domain::kMaxJobSecrets of them) of the
+  // project `project_id` and of its org, in no order (each one's scope says where it is):
+  // what a job's names can resolve to, in one statement.
+  virtual Result<std::vector<domain::SecretMeta>> FindJobSecrets(
+      const std::string& org_id, const std::string& project_id,
+      std::span<const std::string> names) = 0;
   // One page of metadata (no sealed bytes) in `q`'s order, rows strictly after its cursor.
   virtual Result<std::vector<domain::SecretMeta>> ListSecrets(const std::string& org_id,
                                                               domain::Scope scope,

@@ -234,6 +234,38 @@ TEST_P(SecretStoreConformance, DestroyingAVersionKeepsItsMetadataOnly) {
   EXPECT_EQ((*versions)[1].destroyed_at, 0);
 }
 
+TEST_P(SecretStoreConformance, AJobsNamesAreFoundInItsProjectAndOrgInOneCall) {
+  // "shared" in both places, "org-only", "p1-only", "gone" deleted, "p2-only" elsewhere.
+  std::vector<SecretRow> rows = {Row("shared"),
+                                 Row("shared", Scope::kProject, "p1"),
+                                 Row("org-only"),
+                                 Row("p1-only", Scope::kProject, "p1"),
+                                 Row("gone"),
+                                 Row("p2-only", Scope::kProject, "p2"),
+                                 Row("org-only", Scope::kOrganization, "", "org2")};
+  for (const auto& r : rows) ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", rows[4].meta.id, 5000, "u1", Audit("d")).ok());
+  std::vector<std::string> names = {"shared", "org-only", "p1-only", "gone", "p2-only", "none"};
+  auto got = secrets().FindJobSecrets("org1", "p1", names);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  std::vector<std::string> ids;
+  for (const auto& m : *got) ids.push_back(m.id);
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> want = {rows[0].meta.id, rows[1].meta.id, rows[2].meta.id,
+                                   rows[3].meta.id};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(ids, want);
+  for (const auto& m : *got) {
+    EXPECT_EQ(m.scope, m.id == rows[1].meta.id || m.id == rows[3].meta.id ? Scope::kProject
+                                                                          : Scope::kOrganization);
+  }
+  EXPECT_TRUE(secrets().FindJobSecrets("org1", "p1", {})->empty());
+  EXPECT_EQ(secrets().FindJobSecrets("org2", "p1", names)->size(), 1u);
+  std::vector<std::string> many(101, "shared");
+  EXPECT_EQ(secrets().FindJobSecrets("org1", "p1", many).status().code(),
+            Status::Code::kInvalidArgument);
+}
+
 TEST_P(SecretStoreConformance, PinnedVersionsAreReadInOneCallInTheirOrder) {
   SecretRow r = Row("k");
   ASSERT_TRUE(secrets().CreateSecret(r, Audit("c")).ok());

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/job_rules.h"
 #include "store/sql/sql_secrets.h"
 #include "store/sqlite/sqlite_rows.h"  // the JSON list helpers (shared)
 
@@ -42,6 +43,43 @@ Result<SecretRow> SqlSecrets<Backend, Base>::GetSecretByName(const std::string& 
                                                              const std::string& name) {
   return self().Read([&](typename Backend::SqlDb& db) {
     return QuerySecret(db, "s.name = ?", org_id, scope, owner_id, name);
+  });
+}
+
+// One arm a place (the project's, then the org's), each a lookup of the live-name index
+// (org_id, scope, owner_id, name) per name.
+template <class Backend, class Base>
+Result<std::vector<domain::SecretMeta>> SqlSecrets<Backend, Base>::FindJobSecrets(
+    const std::string& org_id, const std::string& project_id, std::span<const std::string> names) {
+  using Stmt = typename Backend::SqlStmt;
+  if (names.empty()) return std::vector<domain::SecretMeta>{};
+  if (names.size() > domain::kMaxJobSecrets) {
+    return Status::InvalidArgument("more secret names than a job may ask for");
+  }
+  std::string in = "?";
+  for (size_t i = 1; i < names.size(); ++i) in += ",?";
+  std::string sql;
+  for (int place = 0; place < 2; ++place) {
+    if (place > 0) sql += " UNION ALL ";
+    sql += std::string("SELECT ") + kSecretCols +
+           " FROM secrets s WHERE s.deleted_at = 0 AND s.org_id = ? AND s.scope = ? AND "
+           "s.owner_id = ? AND s.name IN (" +
+           in + ")";
+  }
+  return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<domain::SecretMeta>> {
+    Stmt q(db, sql.c_str());
+    int k = 0;
+    for (int place = 0; place < 2; ++place) {
+      q.BindRef(++k, org_id);
+      q.Bind(++k, domain::ScopeName(place == 0 ? domain::Scope::kProject
+                                               : domain::Scope::kOrganization));
+      q.BindRef(++k, place == 0 ? std::string_view(project_id) : std::string_view(""));  // not NULL
+      for (const auto& n : names) q.BindRef(++k, n);
+    }
+    std::vector<domain::SecretMeta> out;
+    while (q.Step()) out.push_back(ReadSecretMeta(q));
+    COFFER_RETURN_IF_ERROR(q.status());
+    return out;
   });
 }
 
