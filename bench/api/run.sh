@@ -827,25 +827,21 @@ run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
 Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=callgrind\` of the
-whole server, serial requests, which do not depend on the machine's load; 2026-12-02, third
-round). *healthz*: 59.7k instructions a request (66.7k before the round), of which Beast's
-response serializer about 20k and the access log line 4k (19k before). *get*: 148k (the
-handler 89k: the API token 24k, the secret's read 25k, its JSON 11k). *checkout5*: the
-handler 631k (773k before the round): the writer's transaction 150k (200k), opening the 5
-sealed versions 172k (their reads 70k, AES-GCM 84k), the job token 60k, the response's Base64
-of the file 24k (61k). Under load the limit is the one SQLite writer: its critical section
-runs every write of a batch in turn (a checkout's usage and audit rows, about 150k
-instructions) and then the commit's fdatasync, while the handlers around it wait: at 64
-connections a handler waits 6 ms (p50, from the access log) of which its own work is a
-fraction. The p99 is set by rare slow syncs of this disk: in 8 s of a 64 KiB write +
-\`fdatasync\` loop alone it gave p99 0.75 ms but a maximum of 195 ms, and a batch stalled that
-long holds every connection. Tried and dropped this round: 16, 64 and 128 workers instead of
-32 (within the noise); checkpoints every 8,192 pages instead of 1,000 (the same stalls, which
-come from the WAL's own syncs). Left: the checkout's rows as one append-only journal record
-outside the writer (SQLite's backup and offline key commands read the database file from
-another process, so a journal must be applied, or read, by them too), the hot reads served
-from memory with an invalidation every server sees, and PostgreSQL's audit lock, which every
-write of an org holds through its commit.
+server, serial requests, which do not depend on the machine's load; 2026-12-02, fifth round).
+*healthz*: 36.9k instructions a request (59.7k in the third round: the response is now
+serialized by hand into one buffer). *get*: 137k (148k). *checkout5*, inside
+\`JobService::Checkout\`: 435k (543k at the fourth round's start), of which the writer's transaction
+177k (the job's row, the last-checkout stamps, the 5 audit rows, which are also the usage
+record), opening the 5 sealed versions 161k (one read, AES-GCM 70k), the job token 55k. Under
+load the limit is the one SQLite writer: its critical section runs every write of a batch in
+turn and then the commit's fdatasync, while the handlers around it wait. The scheduler takes
+about a quarter of the server's CPU (6-8 context switches a checkout: I/O thread, worker,
+group-commit writer, worker, I/O thread). Tried and dropped: more or fewer workers than 32,
+rarer checkpoints, a checkout journal outside the writer (fourth round: the applier's inserts
+cost what the direct write did), a per-thread AES-GCM context. Left: handlers completed by
+the writer instead of a parked worker, the hot reads served from memory with an invalidation
+every server sees, and PostgreSQL's audit lock, which every write of an org holds through its
+commit.
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
