@@ -73,7 +73,8 @@ Result<std::vector<domain::SecretMeta>> SqlSecrets<Backend, Base>::FindJobSecret
       q.BindRef(++k, org_id);
       q.Bind(++k, domain::ScopeName(place == 0 ? domain::Scope::kProject
                                                : domain::Scope::kOrganization));
-      q.BindRef(++k, place == 0 ? std::string_view(project_id) : std::string_view(""));  // not NULL
+      q.BindRef(++k,
+                place == 0 ? std::string_view(project_id) : std::string_view(""));  // "", not NULL
       for (const auto& n : names) q.BindRef(++k, n);
     }
     std::vector<domain::SecretMeta> out;
