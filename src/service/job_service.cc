@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -246,33 +248,66 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   return out;
 }
 
-Result<domain::Job> JobService::JobForToken(std::string_view job_token,
-                                            const std::string& job_id) const {
+std::optional<domain::Job> JobService::OpenJobs::Find(const std::string& token_hash) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(token_hash);
+  if (it == jobs_.end()) return std::nullopt;
+  return it->second;
+}
+
+void JobService::OpenJobs::Put(const std::string& token_hash, const domain::Job& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (jobs_.size() >= kMaxJobs) jobs_.clear();  // a bound, not an eviction policy
+  jobs_.insert_or_assign(token_hash, job);
+}
+
+void JobService::OpenJobs::Erase(const std::string& token_hash) {
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_.erase(token_hash);
+}
+
+Result<domain::Job> JobService::JobForToken(std::string_view job_token, const std::string& job_id,
+                                            bool cached) const {
   if (job_token.size() != 4 + 43 || job_token.substr(0, 4) != kJobTokenPrefix) {
     return BadJobToken();
   }
-  auto job = store_.FindJobByToken(crypto::Sha256(job_token));
-  if (!job.ok()) {
-    return job.status().Is(Status::Code::kNotFound) ? BadJobToken() : job.status();
+  const std::string hash = crypto::Sha256(job_token);
+  std::optional<domain::Job> job;
+  if (cached) job = open_jobs_.Find(hash);
+  if (!job) {
+    auto found = store_.FindJobByToken(hash);
+    if (!found.ok()) {
+      return found.status().Is(Status::Code::kNotFound) ? BadJobToken() : found.status();
+    }
+    job = std::move(found).value();
+    if (cached && !job->finished) open_jobs_.Put(hash, *job);
   }
-  if (job->finished || job->expires_at <= NowSeconds()) return BadJobToken();
+  if (job->finished || job->expires_at <= NowSeconds()) {
+    open_jobs_.Erase(hash);
+    return BadJobToken();
+  }
   if (job_id != "self" && job_id != job->id) return Status::NotFound("job not found");
-  return job;
+  return std::move(job).value();
 }
 
 Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::string& job_id,
                                         const std::string& ip, const std::string& request_id) {
-  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id));
+  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id, /*cached=*/true));
   CheckedOut out;
   out.job_id = job.id;
   // One secret.checkout event a secret: the audit log is also the secret's usage record.
   std::vector<domain::AuditEvent> audits;
   int64_t now = NowSeconds();
-  COFFER_ASSIGN_OR_RETURN(std::vector<domain::SecretData> opened,
-                          sealed_.OpenPinned(job.org_id, job.secrets));
+  auto opened = sealed_.OpenPinned(job.org_id, job.secrets);
+  if (!opened.ok()) {
+    // The record may be a cached one: a job finished since is refused as one, as the store
+    // would have it, not with what became of its secrets.
+    COFFER_RETURN_IF_ERROR(JobForToken(job_token, job_id).status());
+    return opened.status();
+  }
   for (size_t i = 0; i < job.secrets.size(); ++i) {
     const domain::JobSecret& s = job.secrets[i];
-    domain::MergeImport(&out, s.name, std::move(opened[i]));
+    domain::MergeImport(&out, s.name, std::move((*opened)[i]));
     domain::AuditEvent a;
     a.id = NewUuid();
     a.time = now;
@@ -296,7 +331,10 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
   }
   // Audited, durably, before any value is handed out.
   Status recorded = store_.RecordCheckout(job.org_id, job.id, now, audits);
-  if (recorded.Is(Status::Code::kFailedPrecondition)) return BadJobToken();  // finished since
+  if (recorded.Is(Status::Code::kFailedPrecondition)) {  // finished or expired since
+    open_jobs_.Erase(job.token_hash);
+    return BadJobToken();
+  }
   COFFER_RETURN_IF_ERROR(recorded);
   return out;
 }
@@ -340,6 +378,7 @@ Status JobService::FinishWithToken(std::string_view job_token, const std::string
   ctx.request_id = request_id;
   domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job.id, "");
   a.job_id = job.id;
+  open_jobs_.Erase(job.token_hash);  // a finish by id leaves its entry to the checkout's refusal
   return store_.FinishJob(job.org_id, job.id, a);
 }
 

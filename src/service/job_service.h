@@ -6,7 +6,10 @@
 // transaction, before the caller gets the values.
 #pragma once
 
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/secret_bytes.h"
@@ -88,10 +91,31 @@ class JobService {
                          const std::string& ip, const std::string& request_id);
 
  private:
-  Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id) const;
+  // The open job whose token is `job_token`, from the store. With `cached`, a record this
+  // service read before may be used instead: only where the store checks again before
+  // anything is handed out (a checkout's RecordCheckout refuses a job finished or expired
+  // meanwhile, by this server or another).
+  Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id,
+                                  bool cached = false) const;
+
+  // Jobs by token hash, as the store last returned them open. A job's record does not
+  // change after it is opened but for `finished`, which the store checks in the checkout's
+  // own transaction, so a stale entry can delay no refusal. Bounded; no values in it.
+  class OpenJobs {
+   public:
+    std::optional<domain::Job> Find(const std::string& token_hash) const;
+    void Put(const std::string& token_hash, const domain::Job& job);
+    void Erase(const std::string& token_hash);
+
+   private:
+    static constexpr size_t kMaxJobs = 4096;
+    mutable std::mutex mu_;
+    std::unordered_map<std::string, domain::Job> jobs_;
+  };
 
   store::Store& store_;
   const SealedSecrets& sealed_;
+  mutable OpenJobs open_jobs_;
 };
 
 }  // namespace coffer::service

@@ -284,5 +284,46 @@ TEST_F(UseCaseTest, FinishIsIdempotentAndEndsTheToken) {
   EXPECT_EQ(finishes, 1);
 }
 
+// A second ServiceSet on the same store is another server (its own job records): a job one
+// of them finished is refused by the other at its next checkout, though that one had the job
+// open a moment before, and refused as finished even when its secret is gone too.
+TEST_F(UseCaseTest, AJobFinishedByAnotherServerIsRefusedAtTheNextCheckout) {
+  Secret("k", "K", "v");
+  ServiceSet other(dd_);
+  auto count_checkouts = [&] {
+    auto events = s_->audit.List(owner_, {}, 100, "");
+    EXPECT_TRUE(events.ok());
+    int n = 0;
+    for (const auto& e : events->events) n += e.action == "secret.checkout";
+    return n;
+  };
+  auto job = s_->jobs.Open(ci_, Job({"k"}));
+  ASSERT_TRUE(job.ok() && job->refusals.empty());
+  ASSERT_TRUE(s_->jobs.Checkout(job->token.view(), "self", "ip", "rq").ok());
+  ASSERT_TRUE(other.jobs.Finish(ci_, job->job.id).ok());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(s_->jobs.Checkout(job->token.view(), "self", "ip", "rq").status().code(),
+              Status::Code::kUnauthenticated);
+  }
+  EXPECT_EQ(count_checkouts(), 1);
+
+  auto second = s_->jobs.Open(ci_, Job({"k"}));
+  ASSERT_TRUE(second.ok() && second->refusals.empty());
+  ASSERT_TRUE(s_->jobs.Checkout(second->token.view(), "self", "ip", "rq").ok());
+  ASSERT_TRUE(other.jobs.FinishWithToken(second->token.view(), "self", "ip", "rq").ok());
+  ASSERT_TRUE(other.secrets.Delete(owner_, {Scope::kOrganization, ""}, "k", true).ok());
+  EXPECT_EQ(s_->jobs.Checkout(second->token.view(), "self", "ip", "rq").status().code(),
+            Status::Code::kUnauthenticated);
+  // A job still open whose secret is gone is told why.
+  Secret("k", "K", "again");
+  auto third = s_->jobs.Open(ci_, Job({"k"}));
+  ASSERT_TRUE(third.ok() && third->refusals.empty());
+  ASSERT_TRUE(s_->jobs.Checkout(third->token.view(), "self", "ip", "rq").ok());
+  ASSERT_TRUE(other.secrets.Delete(owner_, {Scope::kOrganization, ""}, "k", true).ok());
+  EXPECT_EQ(s_->jobs.Checkout(third->token.view(), "self", "ip", "rq").status().code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(count_checkouts(), 3);
+}
+
 }  // namespace
 }  // namespace coffer::service
