@@ -830,9 +830,10 @@ Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=ca
 server, serial requests, which do not depend on the machine's load; 2026-12-02, fifth round).
 *healthz*: 36.9k instructions a request (59.7k in the third round: the response is now
 serialized by hand into one buffer). *get*: 137k (148k). *checkout5*, inside
-\`JobService::Checkout\`: 435k (543k at the fourth round's start), of which the writer's transaction
+\`JobService::Checkout\`: 408k (543k at the fourth round's start), of which the writer's transaction
 177k (the job's row, the last-checkout stamps, the 5 audit rows, which are also the usage
-record), opening the 5 sealed versions 161k (one read, AES-GCM 70k), the job token 55k. Under
+record), opening the 5 sealed versions 161k (one read, AES-GCM 70k), the job token 15k (the
+job's record as this server read it before; 55k when read). Under
 load the limit is the one SQLite writer: its critical section runs every write of a batch in
 turn and then the commit's fdatasync, while the handlers around it wait. The scheduler takes
 about a quarter of the server's CPU (6-8 context switches a checkout: I/O thread, worker,
