@@ -12,23 +12,42 @@
 namespace coffer::store {
 namespace {
 
+// Each test writes a database as an older coffer left it, in a directory of its own.
+class SqliteMigration : public testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    path_ = dir_ + "/coffer.db";
+  }
+  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+
+  // The database at path_, migrated to schema `version` only (foreign keys on, if asked,
+  // before the migrations run).
+  Result<Db> OldDatabase(int version, bool foreign_keys = false) {
+    COFFER_ASSIGN_OR_RETURN(Db db, Db::Open(path_, false));
+    if (foreign_keys) COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+    COFFER_RETURN_IF_ERROR(MigrateSqlite(db, version));
+    return db;
+  }
+
+  std::string dir_;
+  std::string path_;
+};
+
 // A database from before tokens had ids (schema 2): every token gets a UUID of its own,
 // not derived from it, and is still found by its hash.
-TEST(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
-  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/coffer.db";
+TEST_F(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
   {
-    auto db = Db::Open(path, false);
+    auto db = OldDatabase(2);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(MigrateSqlite(*db, 2).ok());
     ASSERT_TRUE(
         db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
                  "INSERT INTO users VALUES ('u1', 'o1', 'ann', 'Owner', 1);"
                  "INSERT INTO tokens VALUES (X'01', 'u1', 'a', 1, 0), (X'02', 'u1', 'b', 2, 9)")
             .ok());
   }
-  auto store = SqliteStore::Open(path, 1);
+  auto store = SqliteStore::Open(path_, 1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto a = (*store)->FindToken(std::string(1, '\x01'));
   auto b = (*store)->FindToken(std::string(1, '\x02'));
@@ -42,20 +61,14 @@ TEST(SqliteMigration, Schema2TokensGetTheirOwnIdsAndStillWork) {
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].id, a->id);
   EXPECT_EQ((*list)[1].description, "b");
-  store->reset();
-  std::system(("rm -rf " + dir).c_str());
 }
 
 // A database from before targets had a creator and a history (schema 3): its targets read
 // with no creator, and get a history from then on.
-TEST(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
-  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/coffer.db";
+TEST_F(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
   {
-    auto db = Db::Open(path, false);
+    auto db = OldDatabase(3);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(MigrateSqlite(*db, 3).ok());
     ASSERT_TRUE(
         db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
                  "INSERT INTO projects VALUES ('p1', 'o1', 'web', '', '', '[]', '[]', 1, 1);"
@@ -63,7 +76,7 @@ TEST(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
                  "'[]', '[]', '[]', 5, 6)")
             .ok());
   }
-  auto store = SqliteStore::Open(path, 1);
+  auto store = SqliteStore::Open(path_, 1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto dt = (*store)->GetDeploymentTarget("o1", "dt1");
   ASSERT_TRUE(dt.ok()) << dt.status().ToString();
@@ -81,22 +94,15 @@ TEST(SqliteMigration, Schema3TargetsGetACreatorFieldAndAHistory) {
   a.org_id = "o1";
   ASSERT_TRUE((*store)->AppendDeployment(d, a).ok());
   EXPECT_EQ((*store)->ListDeployments("o1", "dt1", DeploymentQuery{})->items.size(), 1u);
-  store->reset();
-  std::system(("rm -rf " + dir).c_str());
 }
 
 // A database from before secret history (schema 4): migration 5 rebuilds `secrets` (foreign
 // keys off, so no version is cascaded away); the secret keeps its versions, the current
 // one gets its names, and a deleted secret's name is free for a new one.
-TEST(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
-  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/coffer.db";
+TEST_F(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
   {
-    auto db = Db::Open(path, false);
+    auto db = OldDatabase(4, true);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(db->Exec("PRAGMA foreign_keys = ON").ok());
-    ASSERT_TRUE(MigrateSqlite(*db, 4).ok());
     ASSERT_TRUE(
         db->Exec("INSERT INTO orgs VALUES ('o1', 'acme', 1);"
                  "INSERT INTO secrets VALUES ('s1', 'o1', 'ORGANIZATION', '', 'k', '', 1, 2, 0, "
@@ -104,7 +110,7 @@ TEST(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
                  "INSERT INTO secret_versions VALUES ('s1', 1, 1, X'01'), ('s1', 2, 2, X'02')")
             .ok());
   }
-  auto store = SqliteStore::Open(path, 1);
+  auto store = SqliteStore::Open(path_, 1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto row = (*store)->GetSecretByName("o1", domain::Scope::kOrganization, "", "k");
   ASSERT_TRUE(row.ok()) << row.status().ToString();
@@ -124,20 +130,14 @@ TEST(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
   fresh.meta.version = 1;
   a.id = "e2";
   EXPECT_TRUE((*store)->CreateSecret(fresh, a).ok());
-  store->reset();
-  std::system(("rm -rf " + dir).c_str());
 }
 
 // A database from before usage was read from the audit log (schema 8): its checkouts' usage,
 // which the secret.checkout events hold too, still lists, and the copy table is gone.
-TEST(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
-  char tmpl[] = "/tmp/coffer-migrate-XXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/coffer.db";
+TEST_F(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
   {
-    auto db = Db::Open(path, false);
+    auto db = OldDatabase(8);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(MigrateSqlite(*db, 8).ok());
     // Two checkouts of s1 and one of s2 as a schema-8 server wrote them (both copies), and
     // another event about s1 that is no checkout.
     const char* audit =
@@ -158,7 +158,7 @@ TEST(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
         "1)";
     ASSERT_TRUE(db->Exec(audit).ok());
   }
-  auto store = SqliteStore::Open(path, 1);
+  auto store = SqliteStore::Open(path_, 1);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto s1 = (*store)->ListUsage("o1", "s1", 10);
   ASSERT_TRUE(s1.ok()) << s1.status().ToString();
@@ -171,10 +171,9 @@ TEST(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
   EXPECT_EQ((*s1)[1].time, 10);
   EXPECT_EQ((*store)->ListUsage("o1", "s2", 10)->size(), 1u);
   store->reset();
-  auto db = Db::Open(path, true);
+  auto db = Db::Open(path_, true);
   ASSERT_TRUE(db.ok());
   EXPECT_FALSE(db->Exec("SELECT 1 FROM secret_usage").ok());
-  std::system(("rm -rf " + dir).c_str());
 }
 
 }  // namespace
