@@ -754,7 +754,7 @@ EOF
   for B in $BACKENDS; do
     row "$B" "$B.healthz" "coffer \`GET /healthz\`" "HTTP parsing, routing, a request id, a log line"
     row "$B" "$B.get" "coffer \`GET /api/v1beta/secrets/bench-org\`" "+ API token (SHA-256, one read of token, user and project roles), the secret's metadata read"
-    row "$B" "$B.checkout" "coffer \`GET /api/v1alpha/jobs/self/secrets\`" "+ job token, 2 secret versions read and decrypted, audit and usage rows written durably"
+    row "$B" "$B.checkout" "coffer \`GET /api/v1alpha/jobs/self/secrets\`" "+ job token, 2 secret versions read and decrypted, their audit rows written durably"
     row "$B" "$B.checkout5" "coffer checkout, 5 secrets" "the same for a job of 5 secrets: 10 env vars and a 3 KiB file"
     row "$B" "$B.post" "coffer \`POST /api/v1beta/secrets\`" "+ validation, sealing with a new data key, a durable insert; a new name each time"
     row "$B" "$B.post1" "the same POST, 1 connection (\`-t1 -c1\`)" "each request waits for its own commit"

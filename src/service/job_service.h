@@ -2,8 +2,9 @@
 // versions a job may read, and hands them out — the only way a plaintext value leaves
 // the server — against the job's short-lived token.
 //
-// Thread-safe. Checkout is audited (with usage rows and checkout_at) in the same durable
-// transaction, before the caller gets the values.
+// Thread-safe. Checkout is audited (one secret.checkout event a secret, which is also its
+// usage record, and checkout_at) in one durable transaction, before the caller gets the
+// values.
 #pragma once
 
 #include <mutex>

@@ -1,5 +1,5 @@
 // JobStore: CI jobs (a job token's grant: which secret versions it may check out, until
-// when) and the usage rows their checkouts leave.
+// when), their checkouts, and the usage read from the checkouts' audit events.
 //
 // A job is found by the SHA-256 of its token; the token itself is never stored. A job
 // ends when it is finished or expires; the store checks both inside the checkout's own

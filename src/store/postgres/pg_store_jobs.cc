@@ -1,4 +1,4 @@
-// PgStore (PostgreSQL): jobs and the usage rows of their checkouts (JobStore).
+// PgStore (PostgreSQL): jobs, their checkouts and the secrets' usage (JobStore).
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql/sql_audit_rows.h"

@@ -1,4 +1,4 @@
-// SqliteStore: jobs and the usage rows of their checkouts (JobStore).
+// SqliteStore: jobs, their checkouts and the secrets' usage (JobStore).
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sqlite/sqlite_rows.h"
