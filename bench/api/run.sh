@@ -39,8 +39,8 @@
 # wrk at once, one per server, each with half the threads (at least 1) and half the connections:
 # requests/s summed, the worse p50 and p99, server CPU of both coffer processes and PostgreSQL.
 #
-# Settings (environment): DURATION=10 CONNECTIONS=64 WRITE_CONNECTIONS=32 (post, patch) WRK_THREADS=2 COFFER_THREADS=4
-# (coffer's default) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
+# Settings (environment): DURATION=10 CONNECTIONS=64 WRITE_CONNECTIONS=32 (post, patch) WRK_THREADS=2 COFFER_THREADS=0
+# (coffer's default: one I/O thread per core) NGINX_WORKERS=$(nproc) LOAD_MAX=1.0 LOAD_WAIT_S=1200: before measuring,
 # wait (checking every 30 s, at most LOAD_WAIT_S) until the 1-minute load average is below
 # LOAD_MAX, and say in the report if it never was. STORE_SECRETS=0 STORE_PROJECTS=100: before
 # measuring, fill the store with that many project secrets over that many projects
@@ -68,7 +68,9 @@ PATCH_SECRETS=$((WRITE_CONNECTIONS > 32 ? WRITE_CONNECTIONS : 32))
 STORE_SECRETS=${STORE_SECRETS:-0}
 STORE_PROJECTS=${STORE_PROJECTS:-100}
 WRK_THREADS=${WRK_THREADS:-2}
-COFFER_THREADS=${COFFER_THREADS:-4}
+COFFER_THREADS=${COFFER_THREADS:-0}
+IO_THREADS=$COFFER_THREADS
+[[ $IO_THREADS == 0 ]] && IO_THREADS=$(nproc)
 NGINX_WORKERS=${NGINX_WORKERS:-$(nproc)}
 LOAD_MAX=${LOAD_MAX:-1.0}
 LOAD_WAIT_S=${LOAD_WAIT_S:-1200}
@@ -453,7 +455,7 @@ bench_backend() {
     cat "$TMP/coffer-$B.out" "$TMP/coffer-$B.log" >&2
     exit 1
   fi
-  echo "coffer server ($B, ${COFFER_THREADS} I/O threads) on $COFFER_URL, data in ${DB_ARGS[1]:-$DATA}"
+  echo "coffer server ($B, ${IO_THREADS} I/O threads) on $COFFER_URL, data in ${DB_ARGS[1]:-$DATA}"
 
   # api METHOD PATH TOKEN [BODY]: the reply body in $TMP/reply; fails unless HTTP 200
   api() {
@@ -742,8 +744,8 @@ Each case is ${DURATION} s of
 durable writes (POST, PATCH) run at ${WRITE_CONNECTIONS} connections (\`-c${WRITE_CONNECTIONS}\`), each
 beside the same request on one connection (\`-t1 -c1\`). wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
-coffer runs its default ${COFFER_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
-handlers that touch the store run on a worker, \`/healthz\` on the I/O thread that read it. The data:
+coffer runs ${IO_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
+handlers that may write (or, on postgres, read) run on a worker; SQLite reads and \`/healthz\` on the I/O thread that read them. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
 A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 

@@ -18,6 +18,7 @@ Api::Api(Services services, ApiOptions options)
     : s_(std::move(services)),
       trusted_proxies_(std::move(options.trusted_proxies)),
       secure_cookies_(options.secure_cookies),
+      inline_reads_(options.inline_reads),
       limiter_(options.auth_failure_limit) {
   AddHealthRoutes(table_, s_);
   AddSecretRoutes(table_, s_);
@@ -85,6 +86,21 @@ Response Api::Dispatch(const Request& req, const std::string& request_id, const 
     spdlog::error("request {} failed: {}", request_id, out.status().ToString());
   }
   return ErrorResponse(out.status());
+}
+
+bool Api::RunsInline(const Request& req) const {
+  if (req.method != "GET" && req.method != "HEAD") return false;
+  auto match = router_.Find("GET", req.target.substr(0, req.target.find('?')));
+  if (match.handler == nullptr) return false;
+  switch ((*match.handler)->runs) {
+    case Runs::kNoStore:
+      return true;
+    case Runs::kStoreRead:
+      return inline_reads_;
+    case Runs::kOnWorker:
+      return false;
+  }
+  return false;
 }
 
 Response Api::Handle(const Request& req) const {

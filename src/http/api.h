@@ -26,12 +26,18 @@ struct ApiOptions {
   // TLS-terminating proxy): the session cookie is Secure and named __Host-coffer_session,
   // only that name is read, and a browser's Origin must be https://.
   bool secure_cookies = false;
+  // The store's reads are in-process (SQLite) and never wait on the network: the routes
+  // that only read it may run on the I/O thread (Runs::kStoreRead).
+  bool inline_reads = false;
 };
 
 class Api {
  public:
   explicit Api(Services services, ApiOptions options = {});
   Response Handle(const Request& req) const;
+  // Whether Handle(req) may run on the I/O thread that read it (route.h, Runs): its route
+  // never waits on a commit or the network. Unmatched requests go to a worker.
+  bool RunsInline(const Request& req) const;
 
   // Every route, in registration order (for `coffer routes` and the attacker tests).
   const std::vector<Route>& routes() const { return table_.routes(); }
@@ -51,6 +57,7 @@ class Api {
   Services s_;
   std::vector<std::string> trusted_proxies_;
   bool secure_cookies_;
+  bool inline_reads_;
   RouteTable table_;
   Router<const Route*> router_;
   RouteTable pages_;  // the web UI's pages and files, for paths no API route has

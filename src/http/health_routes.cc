@@ -8,14 +8,20 @@
 namespace coffer::http {
 
 void AddHealthRoutes(RouteTable& t, const Services& s) {
-  t.Add("GET", "/healthz", kNoAuth, [](const Call&) -> Result<Response> {
-    return JsonResponse(json::object{{"status", "ok"}});
-  });
-  t.Add("GET", "/readyz", kNoAuth, [s](const Call&) -> Result<Response> {
-    Status ready = s.ready ? s.ready() : Status::Ok();
-    return ready.ok() ? JsonResponse(json::object{{"status", "ok"}})
-                      : JsonResponse(json::object{{"status", "unavailable"}}, 503);
-  });
+  t.Add(
+      "GET", "/healthz", kNoAuth,
+      [](const Call&) -> Result<Response> {
+        return JsonResponse(json::object{{"status", "ok"}});
+      },
+      Runs::kNoStore);
+  t.Add(
+      "GET", "/readyz", kNoAuth,
+      [s](const Call&) -> Result<Response> {
+        Status ready = s.ready ? s.ready() : Status::Ok();
+        return ready.ok() ? JsonResponse(json::object{{"status", "ok"}})
+                          : JsonResponse(json::object{{"status", "unavailable"}}, 503);
+      },
+      Runs::kStoreRead);
 }
 
 }  // namespace coffer::http

@@ -164,6 +164,39 @@ TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
   EXPECT_EQ(api.Handle(req).status, 200);
 }
 
+// Only handlers that never wait for a commit run on the I/O thread: a few GETs, and on an
+// in-process store only (SQLite) those that read it.
+TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
+  Api api(Services{});
+  for (const auto& r : api.routes()) {
+    if (r.runs != Runs::kOnWorker) {
+      EXPECT_EQ(r.method, "GET") << r.pattern;
+    }
+  }
+  auto inline_for = [](bool inline_reads, const std::string& method, const std::string& target) {
+    ApiOptions o;
+    o.inline_reads = inline_reads;
+    Request req;
+    req.method = method;
+    req.target = target;
+    return Api(Services{}, o).RunsInline(req);
+  };
+  EXPECT_TRUE(inline_for(true, "GET", "/api/v1beta/secrets/db?x=1"));
+  EXPECT_TRUE(inline_for(true, "HEAD", "/api/v1/projects/p/secrets/db"));
+  EXPECT_TRUE(inline_for(true, "GET", "/api/v1alpha/audit"));
+  EXPECT_FALSE(inline_for(false, "GET", "/api/v1beta/secrets/db"));  // PostgreSQL: a worker
+  EXPECT_TRUE(inline_for(false, "GET", "/healthz"));
+  // Writes, reads that may write (the checkout is audited; the list route also lists
+  // deleted secrets, which first purges the expired ones), and a path no route has.
+  EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets"));
+  EXPECT_FALSE(inline_for(true, "PATCH", "/api/v1beta/secrets/db"));
+  EXPECT_FALSE(inline_for(true, "DELETE", "/api/v1beta/secrets/db"));
+  EXPECT_FALSE(inline_for(true, "GET", "/api/v1alpha/jobs/self/secrets"));
+  EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets?deleted=true"));
+  EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets"));
+  EXPECT_FALSE(inline_for(true, "GET", "/no/such/route"));
+}
+
 Result<service::SecretInput> Parse(const std::string& text, bool project = false) {
   auto v = ParseJson(text);
   if (!v.ok()) return v.status();

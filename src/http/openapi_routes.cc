@@ -8,11 +8,14 @@ namespace coffer::http {
 extern const char kOpenApiJson[];  // generated: openapi_json.cc in the build directory
 
 void AddOpenApiRoutes(RouteTable& t, const Services&) {
-  t.Add("GET", "/api/openapi.json", kNoAuth, [](const Call&) -> Result<Response> {
-    Response r;
-    r.body = kOpenApiJson;  // status 200, application/json
-    return r;
-  });
+  t.Add(
+      "GET", "/api/openapi.json", kNoAuth,
+      [](const Call&) -> Result<Response> {
+        Response r;
+        r.body = kOpenApiJson;  // status 200, application/json
+        return r;
+      },
+      Runs::kNoStore);
 }
 
 }  // namespace coffer::http

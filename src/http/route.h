@@ -4,9 +4,8 @@
 // exactly as its route declares, and only then calls the handler.
 //
 // Handlers return a Response or a Status (mapped to HTTP by responses.h, the one place).
-// They run on worker threads (/healthz alone on the I/O thread that read it: see
-// ServerOptions::inline_targets, for handlers that never block) and must be thread-safe;
-// they never log a value or a token.
+// They run on worker threads unless their route says they never wait (Runs below), and
+// must be thread-safe; they never log a value or a token.
 #pragma once
 
 #include <functional>
@@ -50,17 +49,31 @@ struct Call {
 
 using Handler = std::function<Result<Response>(const Call&)>;
 
+// Where a route's handler runs. A handler that may write waits for its commit, and one on a
+// store across the network waits for its answers: those run on the worker pool, so that the
+// I/O thread goes on serving its other connections. The others save the two thread hand-offs
+// (most of a short request's cost) by running on the I/O thread that read the request.
+enum class Runs {
+  kOnWorker,   // may write, or anything else that waits: the default
+  kStoreRead,  // reads the store, never writes it: on the I/O thread when the store is
+               // in-process (ApiOptions::inline_reads), else on a worker. The one write
+               // it may wait for is its caller's last-use stamp, at most once a minute a token
+  kNoStore,    // touches no store and never waits: always on the I/O thread
+};
+
 struct Route {
   std::string method;
   std::string pattern;  // e.g. "/api/v1beta/secrets/{secret}"
   unsigned auth = kApiToken;
   Handler handler;
+  Runs runs = Runs::kOnWorker;
 };
 
 class RouteTable {
  public:
-  void Add(std::string method, std::string pattern, unsigned auth, Handler handler) {
-    routes_.push_back({std::move(method), std::move(pattern), auth, std::move(handler)});
+  void Add(std::string method, std::string pattern, unsigned auth, Handler handler,
+           Runs runs = Runs::kOnWorker) {
+    routes_.push_back({std::move(method), std::move(pattern), auth, std::move(handler), runs});
   }
   const std::vector<Route>& routes() const { return routes_; }
 

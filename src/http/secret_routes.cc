@@ -108,10 +108,13 @@ void AddVersionRoutes(
     std::function<service::SecretScope(const Call&)> scope_of,
     std::function<std::string(const Call&)> ref_of,
     std::function<Result<Response>(const Call&, const domain::SecretMeta&)> answer) {
-  t.Add("GET", one + "/versions", kApiToken, [=](const Call& c) -> Result<Response> {
-    COFFER_ASSIGN_OR_RETURN(auto versions, secrets->Versions(c.ctx, scope_of(c), ref_of(c)));
-    return JsonResponse(VersionsToJson(versions));
-  });
+  t.Add(
+      "GET", one + "/versions", kApiToken,
+      [=](const Call& c) -> Result<Response> {
+        COFFER_ASSIGN_OR_RETURN(auto versions, secrets->Versions(c.ctx, scope_of(c), ref_of(c)));
+        return JsonResponse(VersionsToJson(versions));
+      },
+      Runs::kStoreRead);
   t.Add("POST", one + "/versions/{version}/rollback", kApiToken,
         [=](const Call& c) -> Result<Response> {
           COFFER_ASSIGN_OR_RETURN(int64_t version, VersionParam(c));
@@ -176,12 +179,15 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
       // Semaphore's sem edits by DELETE then POST: a failed POST names the way back.
       return secrets->WithRestoreHint(c.ctx, where, NameSent(c), out.status());
     });
-    t.Add("GET", one, kApiToken, [=](const Call& c) -> Result<Response> {
-      service::SecretScope where = ScopeOf(c, project);
-      COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
-                              secrets->Get(c.ctx, where, c.params.at("secret")));
-      return SecretResponse(m, where);
-    });
+    t.Add(
+        "GET", one, kApiToken,
+        [=](const Call& c) -> Result<Response> {
+          service::SecretScope where = ScopeOf(c, project);
+          COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
+                                  secrets->Get(c.ctx, where, c.params.at("secret")));
+          return SecretResponse(m, where);
+        },
+        Runs::kStoreRead);
     t.Add("PATCH", one, kApiToken, [=](const Call& c) -> Result<Response> {
       service::SecretScope where = ScopeOf(c, project);
       COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
@@ -212,13 +218,16 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         [=](const Call& c, const domain::SecretMeta& m) -> Result<Response> {
           return SecretResponse(m, ScopeOf(c, project));
         });
-    t.Add("GET", one + "/usage", kApiToken, [=](const Call& c) -> Result<Response> {
-      COFFER_ASSIGN_OR_RETURN(auto usage,
-                              secrets->Usage(c.ctx, ScopeOf(c, project), c.params.at("secret")));
-      json::array items;
-      for (const auto& u : usage) items.push_back(UsageToJson(u));
-      return JsonResponse(json::object{{"usage", std::move(items)}});
-    });
+    t.Add(
+        "GET", one + "/usage", kApiToken,
+        [=](const Call& c) -> Result<Response> {
+          COFFER_ASSIGN_OR_RETURN(
+              auto usage, secrets->Usage(c.ctx, ScopeOf(c, project), c.params.at("secret")));
+          json::array items;
+          for (const auto& u : usage) items.push_back(UsageToJson(u));
+          return JsonResponse(json::object{{"usage", std::move(items)}});
+        },
+        Runs::kStoreRead);
   }
 
   // A deployment target's credentials: their history, under the target's path.
@@ -239,10 +248,13 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
       });
 
   // The organization's history settings: Owners (and Admins, to read).
-  t.Add("GET", "/api/v1beta/org/settings", kApiToken, [=](const Call& c) -> Result<Response> {
-    COFFER_ASSIGN_OR_RETURN(store::HistorySettings hs, secrets->Settings(c.ctx));
-    return JsonResponse(SettingsToJson(hs));
-  });
+  t.Add(
+      "GET", "/api/v1beta/org/settings", kApiToken,
+      [=](const Call& c) -> Result<Response> {
+        COFFER_ASSIGN_OR_RETURN(store::HistorySettings hs, secrets->Settings(c.ctx));
+        return JsonResponse(SettingsToJson(hs));
+      },
+      Runs::kStoreRead);
   t.Add("PATCH", "/api/v1beta/org/settings", kApiToken, [=](const Call& c) -> Result<Response> {
     COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
     COFFER_ASSIGN_OR_RETURN(service::HistorySettingsPatch p, SettingsFromJson(body));

@@ -12,22 +12,41 @@ namespace coffer::http {
 
 using namespace server_internal;  // NOLINT: the private half of this file
 
+// One io_context per I/O thread, each run by that thread alone (nginx's worker model): a
+// connection lives on one of them from accept to close, so its handlers never need a strand
+// and never wake another thread. The first one also holds the acceptor, the signals and the
+// timers.
+std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
+  std::vector<std::unique_ptr<asio::io_context>> out;
+  for (int i = 0; i < std::max(1, threads); ++i)
+    out.push_back(std::make_unique<asio::io_context>(1));
+  return out;
+}
+
 struct HttpServer::Impl {
+  explicit Impl(int threads) : contexts(MakeContexts(threads)) {}
+
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
   std::unique_ptr<asio::thread_pool> workers;
-  asio::io_context ioc;
-  // The acceptor, the signals and the timers share one strand.
-  asio::strand<asio::io_context::executor_type> strand = asio::make_strand(ioc);
-  tcp::acceptor acceptor{strand};
-  asio::signal_set signals{strand, SIGINT, SIGTERM, SIGHUP};
-  asio::steady_timer backoff{strand};
-  asio::steady_timer grace{strand};
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  asio::io_context& ioc = *contexts.front();
+  tcp::acceptor acceptor{ioc};
+  asio::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
+  asio::steady_timer backoff{ioc};
+  asio::steady_timer grace{ioc};
   std::shared_ptr<ssl::context> tls;  // for new connections; replaced on SIGHUP
   bool draining = false;
+  size_t next_context = 0;  // the context of the next connection, round robin
   EverySecond over_cap_log, fd_log;
 
+  // Every context's run() returns (connections still open are dropped).
+  void StopAll() {
+    for (auto& c : contexts) c->stop();
+  }
+
   void Accept() {
-    acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
+    asio::io_context& home = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(home, [this](beast::error_code ec, tcp::socket sock) {
       if (draining || ec == asio::error::operation_aborted) return;
       if (ec) {
         if (!OutOfDescriptors(ec)) return Accept();
@@ -82,7 +101,7 @@ struct HttpServer::Impl {
         Reload();
       } else if (draining) {
         spdlog::warn("second signal: stopping now");
-        return ioc.stop();
+        return StopAll();
       } else {
         BeginShutdown();
       }
@@ -117,9 +136,9 @@ struct HttpServer::Impl {
       if (ec) return;
       spdlog::warn("shutdown grace period over with {} connections open: dropping them",
                    shared->tracker.Size());
-      ioc.stop();
+      StopAll();
     });
-    shared->tracker.Drain([this] { asio::post(strand, [this] { ioc.stop(); }); });
+    shared->tracker.Drain([this] { asio::post(ioc, [this] { StopAll(); }); });
   }
 };
 
@@ -127,11 +146,14 @@ HttpServer::HttpServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 HttpServer::~HttpServer() { GlobalMetrics().SetOpenConnections(nullptr); }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Listen(const ServerOptions& o, Handler handler) {
-  auto impl = std::make_unique<Impl>();
+  const int threads = o.threads > 0
+                          ? o.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  auto impl = std::make_unique<Impl>(threads);
   impl->shared->handler = std::move(handler);
   impl->shared->options = o;
   GlobalMetrics().SetOpenConnections([shared = impl->shared] { return shared->tracker.Size(); });
-  impl->shared->options.threads = std::max(1, o.threads);
+  impl->shared->options.threads = threads;
   impl->shared->options.max_connections = std::max<size_t>(1, o.max_connections);
   impl->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(1, o.workers)));
   impl->shared->workers = impl->workers.get();
@@ -160,25 +182,29 @@ uint16_t HttpServer::port() const { return impl_->acceptor.local_endpoint().port
 bool HttpServer::tls() const { return impl_->tls != nullptr; }
 
 void HttpServer::Run() {
-  asio::post(impl_->strand, [this] {
+  asio::post(impl_->ioc, [this] {
     impl_->WaitForSignal();
     impl_->Accept();
   });
+  // A context with no connection yet has no work: the guards keep run() from returning.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& c : impl_->contexts) guards.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> pool;
-  for (int i = 1; i < impl_->shared->options.threads; ++i) {
-    pool.emplace_back([this] { impl_->ioc.run(); });
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) {
+    pool.emplace_back([c = impl_->contexts[i].get()] { c->run(); });
   }
   impl_->ioc.run();
+  impl_->StopAll();  // Stop() or a signal stopped the first; the others stop with it
   for (auto& t : pool) t.join();
   impl_->workers->join();  // handlers still running finish; their answers are dropped
   impl_->shared->tracker.Detach();
 }
 
 void HttpServer::Stop() {
-  asio::post(impl_->strand, [this] {
+  asio::post(impl_->ioc, [this] {
     beast::error_code ec;
     impl_->acceptor.close(ec);
-    impl_->ioc.stop();
+    impl_->StopAll();
   });
 }
 

@@ -2,7 +2,8 @@
 //
 // Serves HTTP/1.1 with keep-alive, or HTTPS when a certificate and key are given. Each
 // request is read whole (body at most kMaxBodyBytes: larger gets 413) on an I/O thread,
-// handed to the handler on a worker thread (handlers may block), and answered.
+// handed to the handler on a worker thread (handlers may block) or, when
+// ServerOptions::runs_inline says it never blocks, on the I/O thread itself, and answered.
 //
 // Nobody can tie it up (each limit is a ServerOptions field):
 // - at most `max_connections` are open; a connection past it is closed at once (one warning
@@ -43,17 +44,17 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0: pick a free port
   std::string tls_cert_file;
   std::string tls_key_file;
-  int threads = 4;   // I/O threads
+  int threads = 0;   // I/O threads, each with its own connections; 0: one per core
   int workers = 32;  // threads that run handlers (which block on the store)
   size_t max_connections = 4096;
   std::chrono::milliseconds request_timeout{30'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::chrono::milliseconds shutdown_grace{10'000};
   std::function<void()> on_hangup;  // on SIGHUP, on an I/O thread; may be empty
-  // GET/HEAD requests for exactly these targets (no query) run on the I/O thread that read
-  // them, not on a worker: their handlers must never block (no store, no commit). This
-  // saves the two thread hand-offs that cost most of a /healthz answer.
-  std::vector<std::string> inline_targets = {"/healthz"};
+  // True for a request whose handler never blocks (no commit, no network): it runs on the
+  // I/O thread that read it, not on a worker, which saves the two thread hand-offs that
+  // cost most of a short answer. Empty: every request goes to a worker.
+  std::function<bool(const Request&)> runs_inline;
 };
 
 class HttpServer {

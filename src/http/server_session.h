@@ -218,7 +218,7 @@ struct Shared {
 };
 
 // One connection: reads requests until the client closes, an error, a deadline or shutdown.
-// Every member function runs on the connection's strand.
+// Every member function runs on the connection's I/O thread (its io_context has one).
 template <typename Stream>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -282,10 +282,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_->header_limit(64 * 1024);
     bhttp::async_read(
         stream_, buffer_, *parser_,
-        [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+        [self = this->shared_from_this()](beast::error_code ec, size_t n) { self->OnRead(ec, n); });
   }
 
-  void OnRead(beast::error_code ec) {
+  // `consumed`: the bytes of the buffer the parser took (the request's, with any read before).
+  void OnRead(beast::error_code ec, size_t consumed) {
+    unwiped_ += consumed;
     if (ec == bhttp::error::body_limit) {
       drain_ = true;  // read what the client is still sending, so it sees the answer
       return Send(PlainError(413, "request body is over the 8 MiB limit"), 11, false, false);
@@ -329,9 +331,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   }
 
   bool RunsInline(const Request& req) const {
-    if (req.method != "GET" && req.method != "HEAD") return false;
-    const auto& targets = shared_->options.inline_targets;
-    return std::find(targets.begin(), targets.end(), req.target) != targets.end();
+    return shared_->options.runs_inline && shared_->options.runs_inline(req);
   }
 
   // Runs the handler; then wipes the request's body and headers (a token), which may hold
@@ -346,11 +346,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // The read buffer held the request (a token, maybe secret values): wipe it in place and
   // keep it for the next request, unless it holds the start of a pipelined request (its
   // bytes are wiped when they are consumed and the buffer is wiped again, or freed).
+  // Only the bytes written since the last wipe are wiped: an empty flat buffer starts again
+  // at its first byte, and moving a pipelined request's start to the front never writes past
+  // where bytes were read, so every byte written lies in the first `unwiped_` (all read
+  // bytes, every one of them consumed once the buffer is empty).
   void WipeReadBuffer() {
     if (buffer_.size() != 0) return;
     buffer_.clear();
     auto room = buffer_.prepare(buffer_.capacity());
-    OPENSSL_cleanse(room.data(), room.size());
+    OPENSSL_cleanse(room.data(), std::min(room.size(), unwiped_));
+    unwiped_ = 0;
   }
 
   void Send(Response r, unsigned version, bool keep_alive, bool head) {
@@ -425,6 +430,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool stopping_ = false;
   bool drain_ = false;
   Clock::time_point read_deadline_;
+  size_t unwiped_ = 0;  // bytes consumed from buffer_ since it was last wiped
   size_t drained_ = 0;
   std::array<char, 16384> scratch_;
 };

@@ -159,9 +159,10 @@ int ServerCommand(int argc, char** argv) {
   app.add_option("--workers", so.workers, "threads that run requests (they wait on the store)")
       ->capture_default_str()
       ->check(CLI::Range(1, 256));
-  app.add_option("--threads", so.threads, "I/O threads")
+  app.add_option("--threads", so.threads,
+                 "I/O threads, each serving its share of the connections (0: one per core)")
       ->capture_default_str()
-      ->check(CLI::Range(1, 64));
+      ->check(CLI::Range(0, 64));
   app.add_option("--max-connections", so.max_connections,
                  "open connections at most; new ones past it are closed at once")
       ->capture_default_str()
@@ -239,10 +240,12 @@ int ServerCommand(int argc, char** argv) {
 
   // The web UI's cookie under HTTPS, served here or by a proxy in front.
   api_opts.secure_cookies = secure_cookies || !so.tls_cert_file.empty();
+  api_opts.inline_reads = dd_opts.database.empty();  // SQLite: reads never wait on a network
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
                    &services.targets, &services.jobs, [&services]() { return services.Ready(); },
                    &services.keys, &services.users},
           api_opts);
+  so.runs_inline = [&api](const Request& r) { return api.RunsInline(r); };
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());
 
