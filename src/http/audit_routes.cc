@@ -11,20 +11,17 @@ namespace coffer::http {
 
 void AddAuditRoutes(RouteTable& t, const Services& s) {
   service::AuditService* audit = s.audit;
-  t.Add(
-      "GET", "/api/v1alpha/audit", kApiToken,
-      [=](const Call& c) -> Result<Response> {
-        COFFER_ASSIGN_OR_RETURN(int size, IntParam(c.query, "page_size", 0));
-        const service::AuditFilter filter{c.Param("resource_id"), c.Param("actor_id"),
-                                          c.Param("action")};
-        COFFER_ASSIGN_OR_RETURN(service::AuditPage page,
-                                audit->List(c.ctx, filter, size, c.Param("page_token")));
-        json::array items;
-        for (const auto& e : page.events) items.push_back(AuditToJson(e));
-        return JsonResponse(
-            json::object{{"events", std::move(items)}, {"next_page_token", page.next_page_token}});
-      },
-      Runs::kStoreRead);
+  t.Add("GET", "/api/v1alpha/audit", kApiToken, [=](const Call& c) -> Result<Response> {
+    COFFER_ASSIGN_OR_RETURN(int size, IntParam(c.query, "page_size", 0));
+    const service::AuditFilter filter{c.Param("resource_id"), c.Param("actor_id"),
+                                      c.Param("action")};
+    COFFER_ASSIGN_OR_RETURN(service::AuditPage page,
+                            audit->List(c.ctx, filter, size, c.Param("page_token")));
+    json::array items;
+    for (const auto& e : page.events) items.push_back(AuditToJson(e));
+    return JsonResponse(
+        json::object{{"events", std::move(items)}, {"next_page_token", page.next_page_token}});
+  });
 }
 
 }  // namespace coffer::http

@@ -55,8 +55,9 @@ using Handler = std::function<Result<Response>(const Call&)>;
 // (most of a short request's cost) by running on the I/O thread that read the request.
 enum class Runs {
   kOnWorker,   // may write, or anything else that waits: the default
-  kStoreRead,  // reads the store, never writes it: on the I/O thread when the store is
-               // in-process (ApiOptions::inline_reads), else on a worker. The one write
+  kStoreRead,  // reads the store, never writes it, and only by key or a bounded range
+               // (no scan whose length a caller chooses): on the I/O thread when the store
+               // is in-process (ApiOptions::inline_reads), else on a worker. The one write
                // it may wait for is its caller's last-use stamp, at most once a minute a token
   kNoStore,    // touches no store and never waits: always on the I/O thread
 };
