@@ -189,10 +189,15 @@ void HttpServer::Run() {
   // A context with no connection yet has no work: the guards keep run() from returning.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : impl_->contexts) guards.push_back(asio::make_work_guard(*c));
+  const auto& start = impl_->shared->options.on_io_thread_start;
   std::vector<std::thread> pool;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
-    pool.emplace_back([c = impl_->contexts[i].get()] { c->run(); });
+    pool.emplace_back([c = impl_->contexts[i].get(), &start] {
+      if (start) start();
+      c->run();
+    });
   }
+  if (start) start();
   impl_->ioc.run();
   impl_->StopAll();  // Stop() or a signal stopped the first; the others stop with it
   for (auto& t : pool) t.join();

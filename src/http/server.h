@@ -55,6 +55,9 @@ struct ServerOptions {
   // I/O thread that read it, not on a worker, which saves the two thread hand-offs that
   // cost most of a short answer. Empty: every request goes to a worker.
   std::function<bool(const Request&)> runs_inline;
+  // Run by each I/O thread before it serves (to give it what an inline handler needs, such
+  // as a store connection of its own); may be empty.
+  std::function<void()> on_io_thread_start;
 };
 
 class HttpServer {

@@ -246,6 +246,11 @@ int ServerCommand(int argc, char** argv) {
                    &services.keys, &services.users},
           api_opts);
   so.runs_inline = [&api](const Request& r) { return api.RunsInline(r); };
+  // An I/O thread's inline reads never queue behind the workers' for a connection.
+  so.on_io_thread_start = [store = dd->store.get()] {
+    Status s = store->DedicateReader();
+    if (!s.ok()) spdlog::warn("an I/O thread shares the store's readers: {}", s.message());
+  };
   auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
   if (!server.ok()) return Fail(server.status());
 

@@ -47,6 +47,11 @@ class Store : public KeyStore,
               public AuditStore {
  public:
   ~Store() override = default;
+  // Gives the calling thread a connection of its own for reads, for as long as the store is
+  // open, where the backend keeps a pool of them in-process (SQLite): that thread's reads
+  // then never wait for a connection another thread holds. For the threads that must not
+  // wait (the HTTP server's I/O threads, which run SQLite reads). Elsewhere it does nothing.
+  virtual Status DedicateReader() { return Status::Ok(); }
 };
 
 }  // namespace coffer::store

@@ -28,10 +28,38 @@ Status Configure(Db& db, bool writer) {
   return Status::Ok();
 }
 
+std::atomic<uint64_t> g_next_store_id{1};
+
+// The connection DedicateReader gave this thread, and the store it belongs to.
+struct ThreadReader {
+  uint64_t store_id = 0;
+  void* conn = nullptr;
+};
+thread_local ThreadReader t_reader;
+
 }  // namespace
+
+SqliteStore::SqliteStore() : id_(g_next_store_id.fetch_add(1)) {}
+
+SqliteStore::Conn* SqliteStore::DedicatedReader() const {
+  return t_reader.store_id == id_ ? static_cast<Conn*>(t_reader.conn) : nullptr;
+}
+
+Status SqliteStore::DedicateReader() {
+  if (DedicatedReader() != nullptr) return Status::Ok();
+  // Another handle on the file, like the checkpointer's: opening and closing it never
+  // touches the POSIX locks the other connections hold.
+  COFFER_ASSIGN_OR_RETURN(Db db, Db::OpenAnother(path_));
+  COFFER_RETURN_IF_ERROR(Configure(db, false));
+  std::lock_guard<std::mutex> lock(dedicated_mu_);
+  dedicated_.push_back(std::make_unique<Conn>(std::move(db)));
+  t_reader = {id_, dedicated_.back().get()};
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, int readers) {
   std::unique_ptr<SqliteStore> s(new SqliteStore());
+  s->path_ = path;
   COFFER_ASSIGN_OR_RETURN(Db w, Db::Open(path, false));
   COFFER_RETURN_IF_ERROR(Configure(w, true));
   COFFER_RETURN_IF_ERROR(MigrateSqlite(w));

@@ -69,6 +69,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
 
   // AuditStore: sql::SqlAudit (sql/sql_audit_impl.h, shared with the other SQL backend).
 
+  // A reader connection for the calling thread alone, besides the pool (store.h).
+  Status DedicateReader() override;
+
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
   template <class, class>
@@ -98,7 +101,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
     Db db;
     explicit Conn(Db d) : db(std::move(d)) {}
   };
-  SqliteStore() = default;
+  SqliteStore();
 
   // Runs `fn` on the writer inside a transaction (and a savepoint of its own); its changes
   // are undone when it fails. Returns once the batch holding it is durably committed.
@@ -120,16 +123,25 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
   void RunCheckpoints();
   static int OnWalCommit(void* self, sqlite3*, const char*, int pages);
-  // Locks a reader connection for the duration of `fn`: a free one if there is one.
+  // Locks a reader connection for the duration of `fn`: the calling thread's own
+  // (DedicateReader), else a free one of the pool if there is one.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
+  // The calling thread's own reader connection of this store, or null.
+  Conn* DedicatedReader() const;
 
   std::mutex queue_mu_;
   std::deque<PendingWrite*> queue_;  // the front one leads the next batch
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
-  sql::CheckoutStamps checkout_stamps_;  // RecordCheckout's stamps already committed
+  std::string path_;
+  // Tells this store's dedicated connections from those of a store that was at the same
+  // address before (a thread remembers its connection by store).
+  const uint64_t id_;
+  std::mutex dedicated_mu_;
+  std::vector<std::unique_ptr<Conn>> dedicated_;  // under dedicated_mu_; never shrinks
+  sql::CheckoutStamps checkout_stamps_;           // RecordCheckout's stamps already committed
   std::unique_ptr<Conn> checkpointer_db_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
@@ -140,6 +152,10 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
 
 template <typename Fn>
 auto SqliteStore::Read(Fn&& fn) -> decltype(fn(std::declval<Db&>())) {
+  if (Conn* own = DedicatedReader()) {
+    std::lock_guard<std::mutex> lock(own->mu);  // uncontended: this thread's alone
+    return fn(own->db);
+  }
   const size_t n = readers_.size();
   const unsigned start = next_reader_.fetch_add(1, std::memory_order_relaxed);
   for (size_t i = 0; i < n; ++i) {

@@ -1,4 +1,5 @@
-// SqliteStore's own machinery, beyond the conformance suite: the checkpointer thread.
+// SqliteStore's own machinery, beyond the conformance suite: the checkpointer thread, and
+// the reader connections a thread may have of its own.
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -53,6 +54,45 @@ TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFileOffTheCommitPath) {
     EXPECT_EQ(events->size(), 1200u);
   }  // closing joins the checkpointer
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
+// A thread given a reader of its own (as the HTTP server's I/O threads are) sees every commit
+// at once, and a store opened after the first one closed (maybe at the same address) is read
+// through its own connections, never the first store's (freed: ASan would tell).
+TEST(SqliteDedicatedReader, SeesEveryCommitAndBelongsToItsStoreAlone) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  for (int round = 0; round < 2; ++round) {
+    const std::string path = dir + "/store" + std::to_string(round) + ".db";
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->DedicateReader().ok());
+    ASSERT_TRUE((*store)->DedicateReader().ok());  // a second call keeps the first
+    const int events = 3 + round;
+    for (int i = 0; i < events; ++i) {
+      AuditRecord a;
+      a.id = "event-" + std::to_string(round) + "-" + std::to_string(i);
+      a.time = 1;
+      a.org_id = "org1";
+      a.action = "test.fill";
+      a.resource_type = "test";
+      ASSERT_TRUE((*store)->AppendAudit(a).ok());
+      auto listed = (*store)->ListAudit("org1", 0, 100);
+      ASSERT_TRUE(listed.ok());
+      EXPECT_EQ(listed->size(), static_cast<size_t>(i + 1)) << "round " << round;
+    }
+    // Another thread, with no reader of its own, reads through the pool the same rows.
+    std::thread other([&] {
+      auto listed = (*store)->ListAudit("org1", 0, 100);
+      ASSERT_TRUE(listed.ok());
+      EXPECT_EQ(listed->size(), static_cast<size_t>(events));
+    });
+    other.join();
+    store->reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  }
   rmdir(dir.c_str());
 }
 
