@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,15 @@ class JobStore {
   // then). Durable on return. Those events are the usage record: ListUsage reads them.
   virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                                 const std::vector<AuditRecord>& checkouts) = 0;
+  // RecordCheckout without waiting: `done` gets what RecordCheckout would have returned,
+  // once, when that is true (durable, or refused). A backend that commits in-process calls
+  // it on its committer thread and returns at once; this default waits for RecordCheckout
+  // and calls it on the caller's thread. `done` must not block or throw.
+  virtual void RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,
+                                   std::vector<AuditRecord> checkouts,
+                                   std::function<void(Status)> done) {
+    done(RecordCheckout(org_id, job_id, now, checkouts));
+  }
   // The secret's checkouts (its `secret.checkout` events, as usage rows), newest first, at
   // most `limit`.
   virtual Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,

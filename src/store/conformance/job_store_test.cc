@@ -1,6 +1,10 @@
 // Conformance of JobStore: jobs, checkouts, and the usage read from their events.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "store/conformance/store_conformance.h"
 
 namespace coffer::store::conformance {
@@ -156,6 +160,49 @@ TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(stamp(b), 2000);
   EXPECT_EQ(jobs().ListUsage("org1", b.meta.id, 10)->size(), 1u);
+}
+
+// RecordCheckoutAsync is RecordCheckout told later: each callback runs once, with what
+// RecordCheckout would have returned, and what it reports as durable is there after a reopen.
+TEST_P(JobStoreConformance, AsyncCheckoutsEachCompleteOnceAsRecordCheckoutWould) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  SecretRow a = Row("a");
+  ASSERT_TRUE(secrets().CreateSecret(a, Audit("c")).ok());
+  ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
+  constexpr int kCheckouts = 40;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Status::Code> told(kCheckouts + 1, Status::Code::kInternal);  // until told
+  int calls = 0;
+  auto tell = [&](int i) {
+    return [&, i](Status s) {
+      std::lock_guard<std::mutex> lock(mu);
+      told[i] = s.code();
+      ++calls;
+      cv.notify_all();
+    };
+  };
+  // None waited for: they queue up behind one another (on SQLite, into shared commits).
+  for (int i = 0; i < kCheckouts; ++i) {
+    jobs().RecordCheckoutAsync("org1", "j1", 1000 + i, {Checkout(a.meta.id, 1000 + i)}, tell(i));
+  }
+  // At `now` 5000 the job has expired: refused, nothing written.
+  jobs().RecordCheckoutAsync("org1", "j1", 5000, {Checkout(a.meta.id, 5000)}, tell(kCheckouts));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    // A bound so that a lost callback fails the test instead of hanging it.
+    ASSERT_TRUE(
+        cv.wait_for(lock, std::chrono::seconds(60), [&] { return calls >= kCheckouts + 1; }));
+  }
+  for (int i = 0; i < kCheckouts; ++i) EXPECT_EQ(told[i], Status::Code::kOk) << i;
+  EXPECT_EQ(told[kCheckouts], Status::Code::kFailedPrecondition);
+  Reopen();
+  EXPECT_EQ(jobs().ListUsage("org1", a.meta.id, 100)->size(), static_cast<size_t>(kCheckouts));
+  EXPECT_EQ(secrets().GetSecretById("org1", a.meta.scope, "", a.meta.id)->meta.checkout_at,
+            1000 + kCheckouts - 1);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(calls, kCheckouts + 1);  // each exactly once
 }
 
 COFFER_STORE_CONFORMANCE_SUITE(JobStoreConformance,

@@ -76,10 +76,19 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   // writer's commits only count pages, and the checkpointer copies them.
   sqlite3_wal_hook(s->writer_->db.raw(), &SqliteStore::OnWalCommit, s.get());
   s->checkpointer_ = std::thread([p = s.get()] { p->RunCheckpoints(); });
+  s->committer_ = std::thread([p = s.get()] { p->RunCommitter(); });
   return s;
 }
 
 SqliteStore::~SqliteStore() {
+  if (committer_.joinable()) {  // what is queued still commits, and its callbacks run
+    {
+      std::lock_guard<std::mutex> lock(queue_mu_);
+      closing_writes_ = true;
+    }
+    queue_cv_.notify_one();
+    committer_.join();
+  }
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);
@@ -129,48 +138,66 @@ void SqliteStore::RunCheckpoints() {
   }
 }
 
-Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
-  constexpr size_t kMaxBatch = 64;
-  PendingWrite w;
-  w.fn = std::move(fn);
-  std::unique_lock<std::mutex> lock(queue_mu_);
-  queue_.push_back(&w);
-  if (queue_.front() != &w) {
-    lock.unlock();
-    w.wake.acquire();  // committed by a leader, or at the front now
-    lock.lock();
-    if (w.done) return w.status;
+void SqliteStore::Submit(std::function<Status(Db&)> fn, std::function<void(Status)> done) {
+  auto w = std::make_unique<PendingWrite>();
+  w->fn = std::move(fn);
+  w->done = std::move(done);
+  bool wake = false;
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    queue_.push_back(std::move(w));
+    // One wake a batch: a committer busy committing looks at the queue again when it is done.
+    wake = committer_idle_;
+    committer_idle_ = false;
   }
-  // This writer leads: it commits itself and everyone queued behind it.
-  std::vector<PendingWrite*> batch(queue_.begin(),
-                                   queue_.begin() + std::min(queue_.size(), kMaxBatch));
-  lock.unlock();
-  CommitBatch(batch);
-  lock.lock();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    queue_.front()->done = true;
-    queue_.pop_front();
-  }
-  PendingWrite* next = queue_.empty() ? nullptr : queue_.front();
-  lock.unlock();
-  // Each woken writer returns at once and its PendingWrite goes with its stack: nothing
-  // of theirs is touched after their release.
-  for (PendingWrite* p : batch) {
-    if (p != &w) p->wake.release();
-  }
-  if (next != nullptr) next->wake.release();  // it leads the next batch
-  return w.status;
+  if (wake) queue_cv_.notify_one();
 }
 
-void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
+Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
+  Status out;
+  std::binary_semaphore committed{0};
+  // The callback touches this frame until its release, the last thing it does.
+  Submit(std::move(fn), [&](Status s) {
+    out = std::move(s);
+    committed.release();
+  });
+  committed.acquire();
+  return out;
+}
+
+void SqliteStore::RunCommitter() {
+  constexpr size_t kMaxBatch = 64;
+  std::vector<std::unique_ptr<PendingWrite>> batch;
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  for (;;) {
+    if (queue_.empty()) {
+      if (closing_writes_) return;
+      committer_idle_ = true;
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_writes_; });
+      committer_idle_ = false;
+      continue;
+    }
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    CommitBatch(batch);
+    for (auto& w : batch) w->done(std::move(w->status));
+    batch.clear();
+    lock.lock();
+  }
+}
+
+void SqliteStore::CommitBatch(const std::vector<std::unique_ptr<PendingWrite>>& batch) {
   std::lock_guard<std::mutex> lock(writer_->mu);
   Db& db = writer_->db;
   Status begin = Stmt(db, "BEGIN IMMEDIATE").Run();
   if (!begin.ok()) {
-    for (auto* w : batch) w->status = begin;
+    for (const auto& w : batch) w->status = begin;
     return;
   }
-  for (auto* w : batch) {
+  for (const auto& w : batch) {
     Status s = Stmt(db, "SAVEPOINT w").Run();
     if (s.ok()) s = w->fn(db);
     if (!s.ok()) Stmt(db, "ROLLBACK TO w").Run().ok();
@@ -184,7 +211,7 @@ void SqliteStore::CommitBatch(const std::vector<PendingWrite*>& batch) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count());
   if (!commit.ok()) {
     Stmt(db, "ROLLBACK").Run().ok();
-    for (auto* w : batch) {
+    for (const auto& w : batch) {
       if (w->status.ok()) w->status = commit;
     }
   }

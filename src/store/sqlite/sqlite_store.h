@@ -2,12 +2,13 @@
 //
 // One writer connection (SQLite allows one writer at a time) and a small pool of reader
 // connections; each connection is guarded by its own mutex, so the store is thread-safe.
-// Writes are group-committed (leveldb's write batching): concurrent writers queue up, the
-// first in the queue commits everyone waiting in one transaction — each write inside its
-// own savepoint, so one failing write does not undo another — with synchronous=FULL. When a
+// Writes are group-committed: writes queue up, and the committer thread commits everyone
+// waiting in one transaction — each write inside its own savepoint, so one failing write
+// does not undo another — with synchronous=FULL, then tells each write its outcome. When a
 // write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
-// Each queued writer sleeps on its own semaphore and is woken once: when its batch is
-// committed, or when it is at the front and leads the next batch.
+// A write method waits for its outcome on a semaphore of its own; RecordCheckoutAsync
+// returns at once and its callback runs on the committer thread, so a caller that must not
+// wait (an HTTP I/O thread) can still have its checkout durably audited.
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
 // Checkpoints (copying the WAL into the database file, with its fsyncs) run on a thread of
 // their own with a connection of their own, never inside a commit: SQLite's automatic
@@ -64,6 +65,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
                    const AuditRecord& audit) override;
   Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                         const std::vector<AuditRecord>& checkouts) override;
+  void RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,
+                           std::vector<AuditRecord> checkouts,
+                           std::function<void(Status)> done) override;
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 
@@ -111,14 +115,18 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   }
   struct PendingWrite {
     std::function<Status(Db&)> fn;
+    std::function<void(Status)> done;  // on the committer thread, once the batch committed
     Status status;
-    bool done = false;  // under queue_mu_
-    // Released once: when the batch holding this write has committed (done), or when this
-    // write is at the front of the queue and leads the next batch.
-    std::binary_semaphore wake{0};
   };
-  Status WriteBatched(std::function<Status(Db&)> fn);
-  void CommitBatch(const std::vector<PendingWrite*>& batch);
+  // Queues `fn` for the committer; `done` gets its outcome once its batch is durable (or
+  // failed), on the committer thread. Never blocks on the commit.
+  void Submit(std::function<Status(Db&)> fn, std::function<void(Status)> done);
+  Status WriteBatched(std::function<Status(Db&)> fn);  // Submit, then wait for the outcome
+  // The committer thread: commits what is queued, up to kMaxBatch writes a transaction,
+  // then runs their callbacks; sleeps while nothing is queued; once the store closes, it
+  // commits what is still queued and returns.
+  void RunCommitter();
+  void CommitBatch(const std::vector<std::unique_ptr<PendingWrite>>& batch);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
   // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
   void RunCheckpoints();
@@ -131,7 +139,11 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Conn* DedicatedReader() const;
 
   std::mutex queue_mu_;
-  std::deque<PendingWrite*> queue_;  // the front one leads the next batch
+  std::condition_variable queue_cv_;
+  std::deque<std::unique_ptr<PendingWrite>> queue_;  // under queue_mu_, oldest first
+  bool committer_idle_ = false;                      // under queue_mu_: waiting for a write
+  bool closing_writes_ = false;                      // under queue_mu_
+  std::thread committer_;
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};

@@ -1,4 +1,7 @@
 // SqliteStore: jobs, their checkouts and the secrets' usage (JobStore).
+#include <memory>
+#include <semaphore>
+
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -97,18 +100,35 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<AuditRecord>& checkouts) {
-  Status s = Write([&](Db& db) {
-    // Inside the writer's transaction: a finish that committed first wins.
-    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
-    job.Bind(1, org_id).Bind(2, job_id);
-    if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
-      return Status::FailedPrecondition("job finished or expired");
-    }
-    COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, checkouts, checkout_stamps_)));
-    return sql::InsertAuditRows<Stmt>(db, checkouts.data(), checkouts.size());
+  Status out;
+  std::binary_semaphore recorded{0};
+  RecordCheckoutAsync(org_id, job_id, now, checkouts, [&](Status s) {
+    out = std::move(s);
+    recorded.release();  // the last touch of this frame
   });
-  if (s.ok()) checkout_stamps_.Committed(checkouts);
-  return s;
+  recorded.acquire();
+  return out;
+}
+
+void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,
+                                      std::vector<AuditRecord> checkouts,
+                                      std::function<void(Status)> done) {
+  auto events = std::make_shared<const std::vector<AuditRecord>>(std::move(checkouts));
+  Submit(
+      [this, org_id = std::move(org_id), job_id = std::move(job_id), now, events](Db& db) {
+        // Inside the writer's transaction: a finish that committed first wins.
+        Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
+        job.Bind(1, org_id).Bind(2, job_id);
+        if (!job.Step() || job.Int(0) != 0 || job.Int(1) <= now) {
+          return Status::FailedPrecondition("job finished or expired");
+        }
+        COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, *events, checkout_stamps_)));
+        return sql::InsertAuditRows<Stmt>(db, events->data(), events->size());
+      },
+      [this, events, done = std::move(done)](Status s) {
+        if (s.ok()) checkout_stamps_.Committed(*events);
+        done(std::move(s));
+      });
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,

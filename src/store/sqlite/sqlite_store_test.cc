@@ -1,11 +1,12 @@
-// SqliteStore's own machinery, beyond the conformance suite: the checkpointer thread, and
-// the reader connections a thread may have of its own.
+// SqliteStore's own machinery, beyond the conformance suite: the checkpointer thread, the
+// reader connections a thread may have of its own, and the committer thread.
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <string>
@@ -93,6 +94,61 @@ TEST(SqliteDedicatedReader, SeesEveryCommitAndBelongsToItsStoreAlone) {
     store->reset();
     for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   }
+  rmdir(dir.c_str());
+}
+
+// RecordCheckoutAsync hands its write to the committer thread and returns: its callback runs
+// there, never on the caller's thread; and a store that closes with writes still queued
+// commits them and tells their callbacks first, so none is lost or left untold.
+TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClosing) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/coffer.db";
+  constexpr int kCheckouts = 200;
+  std::atomic<int> ok{0}, on_caller{0};
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->CreateOrg({"org1", "acme", 1}).ok());
+    AuditRecord open;
+    open.id = "job-open";
+    open.org_id = "org1";
+    open.action = "job.open";
+    Status created = (*store)->CreateProject({"p1", "org1", "web", "", "", {}, {}, 1, 1}, open);
+    ASSERT_TRUE(created.ok()) << created.ToString();
+    JobRecord job;
+    job.id = "j1";
+    job.org_id = "org1";
+    job.project_id = "p1";
+    job.token_hash = "hash-j1";
+    job.expires_at = 1'000'000;
+    open.id = "job-open-2";
+    ASSERT_TRUE((*store)->CreateJob(job, open, nullptr).ok());
+    const std::thread::id caller = std::this_thread::get_id();
+    for (int i = 0; i < kCheckouts; ++i) {
+      AuditRecord a;
+      a.id = "checkout-" + std::to_string(i);
+      a.time = 10 + i;
+      a.org_id = "org1";
+      a.action = "secret.checkout";
+      a.resource_type = "secret";
+      a.resource_id = "s1";
+      a.job_id = "j1";
+      (*store)->RecordCheckoutAsync("org1", "j1", 10 + i, {a}, [&, caller](Status s) {
+        if (s.ok()) ++ok;
+        if (std::this_thread::get_id() == caller) ++on_caller;
+      });
+    }
+  }  // closing, not waiting: the committer commits the rest before it stops
+  EXPECT_EQ(ok.load(), kCheckouts);
+  EXPECT_EQ(on_caller.load(), 0);
+  auto reopened = SqliteStore::Open(path);
+  ASSERT_TRUE(reopened.ok());
+  auto usage = (*reopened)->ListUsage("org1", "s1", 1000);
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(usage->size(), static_cast<size_t>(kCheckouts));
+  reopened->reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   rmdir(dir.c_str());
 }
 
