@@ -1,10 +1,13 @@
 #include "http/api.h"
 
+#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <future>
 
 #include "http/access_log.h"
 #include "http/authentication.h"
@@ -18,7 +21,7 @@ Api::Api(Services services, ApiOptions options)
     : s_(std::move(services)),
       trusted_proxies_(std::move(options.trusted_proxies)),
       secure_cookies_(options.secure_cookies),
-      inline_reads_(options.inline_reads),
+      in_process_store_(options.in_process_store),
       limiter_(options.auth_failure_limit) {
   AddHealthRoutes(table_, s_);
   AddSecretRoutes(table_, s_);
@@ -51,8 +54,36 @@ Response Api::AuthFailure(const std::string& client, const Status& why) const {
   return ErrorResponse(why);
 }
 
-Response Api::Dispatch(const Request& req, const std::string& request_id, const std::string& client,
-                       Dispatched* out_info) const {
+struct Api::Answer {
+  std::chrono::steady_clock::time_point start;
+  std::string request_id;
+  std::string client;
+  std::string method;
+  std::string user_agent;
+  std::string route;     // the route's template, once matched
+  std::string actor_id;  // the caller, once authenticated
+  Reply reply;
+  std::atomic<bool> sent{false};
+
+  void Send(Response res) {
+    if (sent.exchange(true)) {  // answered already (a route that threw after handing on)
+      if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
+      return;
+    }
+    res.headers.emplace_back("X-Request-Id", request_id);
+    res.headers.emplace_back("Cache-Control", "no-store");
+    res.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - start;
+    // Unmatched requests share one series whatever their method (no label from the client).
+    GlobalMetrics().ObserveRequest(route.empty() ? "" : method, route, res.status,
+                                   latency.count() / 1000);
+    LogAccess(
+        {request_id, method, route, res.status, latency.count(), actor_id, client, user_agent});
+    reply(std::move(res));
+  }
+};
+
+void Api::Dispatch(const Request& req, const std::shared_ptr<Answer>& a) const {
   size_t q = req.target.find('?');
   std::string path = req.target.substr(0, q);
   auto query = ParseQuery(q == std::string::npos ? "" : req.target.substr(q + 1));
@@ -63,27 +94,38 @@ Response Api::Dispatch(const Request& req, const std::string& request_id, const 
     match = pages_router_.Find(method, path);  // a web UI page or file
   }
   if (match.bad_path || !query) {
-    return ErrorResponse(Status::InvalidArgument("malformed percent-encoding in the URL"));
+    return a->Send(ErrorResponse(Status::InvalidArgument("malformed percent-encoding in the URL")));
   }
   if (match.handler == nullptr) {
-    return match.path_exists ? MethodNotAllowedResponse(req.method, match.allowed)
-                             : NoRouteResponse();
+    return a->Send(match.path_exists ? MethodNotAllowedResponse(req.method, match.allowed)
+                                     : NoRouteResponse());
   }
   const Route& route = **match.handler;
-  out_info->route = route.pattern;
+  a->route = route.pattern;
   unsigned accepted = route.auth | (SessionMayCall(route) ? kSession : 0u);
-  auto identity = Authenticate(req, accepted, s_.auth, request_id, secure_cookies_);
-  if (!identity.ok()) return AuthFailure(client, identity.status());
-  identity->ctx.ip = client;  // the peer, or the client behind a trusted proxy
-  out_info->actor_id = identity->ctx.principal.user_id;
+  auto identity = Authenticate(req, accepted, s_.auth, a->request_id, secure_cookies_);
+  if (!identity.ok()) return a->Send(AuthFailure(a->client, identity.status()));
+  identity->ctx.ip = a->client;  // the peer, or the client behind a trusted proxy
+  a->actor_id = identity->ctx.principal.user_id;
   Call call{req, identity->ctx, match.params, *query, identity->job_token.view()};
-  auto out = route.handler(call);
+  if (!route.answer_later) return a->Send(Outcome(route.handler(call), *a));
+  route.answer_later(call, [this, a](Result<Response> out) {
+    try {
+      a->Send(Outcome(std::move(out), *a));
+    } catch (const std::exception& e) {
+      spdlog::error("request {} threw: {}", a->request_id, e.what());
+      a->Send(ErrorResponse(Status::Internal("internal error")));
+    }
+  });
+}
+
+Response Api::Outcome(Result<Response> out, const Answer& a) const {
   if (out.ok()) return std::move(out).value();
   // A job token is checked by its handler: a refusal there is a failed authentication too.
-  if (out.status().Is(Status::Code::kUnauthenticated)) return AuthFailure(client, out.status());
+  if (out.status().Is(Status::Code::kUnauthenticated)) return AuthFailure(a.client, out.status());
   if (HttpStatusFor(out.status()) >= 500) {
     // The log gets the detail; the client gets what it may know.
-    spdlog::error("request {} failed: {}", request_id, out.status().ToString());
+    spdlog::error("request {} failed: {}", a.request_id, out.status().ToString());
   }
   return ErrorResponse(out.status());
 }
@@ -96,42 +138,42 @@ bool Api::RunsInline(const Request& req) const {
     case Runs::kNoStore:
       return true;
     case Runs::kStoreRead:
-      return inline_reads_;
+    case Runs::kReadsThenCommits:
+      return in_process_store_;
     case Runs::kOnWorker:
       return false;
   }
   return false;
 }
 
-Response Api::Handle(const Request& req) const {
-  auto start = std::chrono::steady_clock::now();
+void Api::Handle(const Request& req, Reply reply) const {
+  auto a = std::make_shared<Answer>();
+  a->start = std::chrono::steady_clock::now();
   // A caller's well-formed X-Request-Id is kept (and echoed), so logs join across services.
-  std::string request_id = req.Header("X-Request-Id");
-  if (!WellFormedRequestId(request_id)) request_id = NewRequestId();
-  std::string client = ClientAddress(req, trusted_proxies_);
-  Dispatched info;
-  Response res;
+  a->request_id = req.Header("X-Request-Id");
+  if (!WellFormedRequestId(a->request_id)) a->request_id = NewRequestId();
+  a->client = ClientAddress(req, trusted_proxies_);
+  a->method = req.method;
+  a->user_agent = req.Header("User-Agent");
+  a->reply = std::move(reply);
   try {
-    if (int64_t wait = limiter_.LockedFor(client); wait > 0) {
-      res = TooManyFailuresResponse(static_cast<int>(wait));
+    if (int64_t wait = limiter_.LockedFor(a->client); wait > 0) {
+      a->Send(TooManyFailuresResponse(static_cast<int>(wait)));
     } else {
-      res = Dispatch(req, request_id, client, &info);
+      Dispatch(req, a);
     }
   } catch (const std::exception& e) {
     // Library exceptions stop here; the detail goes to the log, never to the client.
-    spdlog::error("request {} threw: {}", request_id, e.what());
-    res = ErrorResponse(Status::Internal("internal error"));
+    spdlog::error("request {} threw: {}", a->request_id, e.what());
+    a->Send(ErrorResponse(Status::Internal("internal error")));
   }
-  res.headers.emplace_back("X-Request-Id", request_id);
-  res.headers.emplace_back("Cache-Control", "no-store");
-  res.headers.emplace_back("X-Content-Type-Options", "nosniff");
-  std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - start;
-  // Unmatched requests share one series whatever their method (no label from the client).
-  GlobalMetrics().ObserveRequest(info.route.empty() ? "" : req.method, info.route, res.status,
-                                 latency.count() / 1000);
-  LogAccess({request_id, req.method, info.route, res.status, latency.count(), info.actor_id, client,
-             req.Header("User-Agent")});
-  return res;
+}
+
+Response Api::Handle(const Request& req) const {
+  std::promise<Response> answer;
+  std::future<Response> answered = answer.get_future();
+  Handle(req, [&answer](Response res) { answer.set_value(std::move(res)); });
+  return answered.get();
 }
 
 int RoutesCommand(int, char**) {

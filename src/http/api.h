@@ -26,14 +26,20 @@ struct ApiOptions {
   // TLS-terminating proxy): the session cookie is Secure and named __Host-coffer_session,
   // only that name is read, and a browser's Origin must be https://.
   bool secure_cookies = false;
-  // The store's reads are in-process (SQLite) and never wait on the network: the routes
-  // that only read it may run on the I/O thread (Runs::kStoreRead).
-  bool inline_reads = false;
+  // The store is in-process (SQLite): its reads never wait on the network, and a write
+  // handed to it without waiting (RecordCheckoutAsync) never blocks the caller, so the routes
+  // that only do those may run on the I/O thread (Runs::kStoreRead, kReadsThenCommits).
+  bool in_process_store = false;
 };
 
 class Api {
  public:
   explicit Api(Services services, ApiOptions options = {});
+  // Answers `req` through `reply`, once: before returning, or later from another thread for
+  // a route that answers once its write is durable (route.h AsyncHandler). Nothing of `req`
+  // is used after it returns.
+  void Handle(const Request& req, Reply reply) const;
+  // The same, waited for (tests).
   Response Handle(const Request& req) const;
   // Whether Handle(req) may run on the I/O thread that read it (route.h, Runs): its route
   // never waits on a commit or the network. Unmatched requests go to a worker.
@@ -43,13 +49,13 @@ class Api {
   const std::vector<Route>& routes() const { return table_.routes(); }
 
  private:
-  // What the access log line needs from the dispatch: the route template and the actor.
-  struct Dispatched {
-    std::string route;
-    std::string actor_id;
-  };
-  Response Dispatch(const Request& req, const std::string& request_id, const std::string& client,
-                    Dispatched* out) const;
+  // One request's answer, kept until its route answers: what the security headers, the
+  // metrics and the access log line need, and where the answer goes.
+  struct Answer;
+  // Matches, authenticates and runs the route; its answer goes to `a`, now or later.
+  void Dispatch(const Request& req, const std::shared_ptr<Answer>& a) const;
+  // A handler's result as the client gets it.
+  Response Outcome(Result<Response> out, const Answer& a) const;
   // Counts a failed authentication of `client`; the answer becomes 429 when it locks the
   // address out.
   Response AuthFailure(const std::string& client, const Status& why) const;
@@ -57,7 +63,7 @@ class Api {
   Services s_;
   std::vector<std::string> trusted_proxies_;
   bool secure_cookies_;
-  bool inline_reads_;
+  bool in_process_store_;
   RouteTable table_;
   Router<const Route*> router_;
   RouteTable pages_;  // the web UI's pages and files, for paths no API route has

@@ -175,7 +175,7 @@ TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   }
   auto inline_for = [](bool inline_reads, const std::string& method, const std::string& target) {
     ApiOptions o;
-    o.inline_reads = inline_reads;
+    o.in_process_store = inline_reads;
     Request req;
     req.method = method;
     req.target = target;
@@ -186,12 +186,15 @@ TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   EXPECT_TRUE(inline_for(true, "GET", "/api/v1beta/secrets/db/versions"));
   EXPECT_FALSE(inline_for(false, "GET", "/api/v1beta/secrets/db"));  // PostgreSQL: a worker
   EXPECT_TRUE(inline_for(false, "GET", "/healthz"));
-  // Writes, reads that may write (the checkout is audited; the list route also lists
-  // deleted secrets, which first purges the expired ones), and a path no route has.
+  // The checkout reads, then hands its audit to the committer without waiting: inline on an
+  // in-process store only (PostgreSQL's commit would block the I/O thread).
+  EXPECT_TRUE(inline_for(true, "GET", "/api/v1alpha/jobs/self/secrets"));
+  EXPECT_FALSE(inline_for(false, "GET", "/api/v1alpha/jobs/self/secrets"));
+  // Writes, reads that may write (the list route also lists deleted secrets, which first
+  // purges the expired ones), and a path no route has.
   EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets"));
   EXPECT_FALSE(inline_for(true, "PATCH", "/api/v1beta/secrets/db"));
   EXPECT_FALSE(inline_for(true, "DELETE", "/api/v1beta/secrets/db"));
-  EXPECT_FALSE(inline_for(true, "GET", "/api/v1alpha/jobs/self/secrets"));
   EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets?deleted=true"));
   EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets"));
   EXPECT_FALSE(inline_for(true, "GET", "/no/such/route"));

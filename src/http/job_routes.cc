@@ -1,7 +1,10 @@
 // Jobs (/api/v1alpha/jobs): an orchestrator opens a job and asks about debug and attach;
 // the job itself, with its job token, checks out its secrets — the only answer that carries
 // plaintext — and finishes. Finish takes either token.
+#include <openssl/crypto.h>
+
 #include <boost/json.hpp>
+#include <memory>
 
 #include "http/json_jobs.h"
 #include "http/metrics.h"
@@ -27,14 +30,26 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
     r.sensitive = true;  // carries the job token
     return r;
   });
-  t.Add("GET", one + "/secrets", kJobToken, [=](const Call& c) -> Result<Response> {
-    COFFER_ASSIGN_OR_RETURN(
-        auto out, jobs->Checkout(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id));
-    Response r;
-    r.body = wire::CheckoutToJson(out);
-    r.sensitive = true;
-    return r;
-  });
+  // The answer is made before the audit commits, here rather than on the store's committer
+  // (which would make every checkout's JSON one after another), and goes out only once the
+  // audit is durable.
+  t.AddAsync(
+      "GET", one + "/secrets", kJobToken,
+      [=](const Call& c, Done done) {
+        auto prepared =
+            jobs->PrepareCheckout(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id);
+        if (!prepared.ok()) return done(prepared.status());
+        auto r = std::make_shared<Response>();
+        r->body = wire::CheckoutToJson(prepared->out);
+        r->sensitive = true;
+        jobs->CommitCheckout(std::move(prepared->record),
+                             [r, done = std::move(done)](Status recorded) {
+                               if (recorded.ok()) return done(std::move(*r));
+                               OPENSSL_cleanse(r->body.data(), r->body.size());
+                               done(std::move(recorded));
+                             });
+      },
+      Runs::kReadsThenCommits);
   for (bool attach : {false, true}) {
     t.Add("POST", one + (attach ? "/attach" : "/debug"), kApiToken,
           [=](const Call& c) -> Result<Response> {

@@ -2,6 +2,7 @@
 // (which only server.cc includes), so handlers compile fast and test without sockets.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <utility>
@@ -27,5 +28,8 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;
   bool sensitive = false;  // the body holds plaintext: the server wipes it once sent
 };
+
+// Answers one request: called once, from any thread.
+using Reply = std::function<void(Response)>;
 
 }  // namespace coffer::http

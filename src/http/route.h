@@ -3,9 +3,10 @@
 // routes in a RouteTable; the Api matches requests against it, authenticates each request
 // exactly as its route declares, and only then calls the handler.
 //
-// Handlers return a Response or a Status (mapped to HTTP by responses.h, the one place).
-// They run on worker threads unless their route says they never wait (Runs below), and
-// must be thread-safe; they never log a value or a token.
+// Handlers return a Response or a Status (mapped to HTTP by responses.h, the one place), or,
+// for a route that answers once its write is durable without waiting for it, pass one to
+// `done` later (AsyncHandler). They run on worker threads unless their route says they never
+// wait (Runs below), and must be thread-safe; they never log a value or a token.
 #pragma once
 
 #include <functional>
@@ -48,6 +49,12 @@ struct Call {
 };
 
 using Handler = std::function<Result<Response>(const Call&)>;
+// Answers later: calls `done` once, from any thread, with what a Handler would have returned.
+// It must not touch the Call after it returns (the request is wiped then), and hands `done`
+// on as its last step: were it to throw after that, the request would be answered 500 and
+// the later `done` dropped.
+using Done = std::function<void(Result<Response>)>;
+using AsyncHandler = std::function<void(const Call&, Done)>;
 
 // Where a route's handler runs. A handler that may write waits for its commit, and one on a
 // store across the network waits for its answers: those run on the worker pool, so that the
@@ -57,16 +64,20 @@ enum class Runs {
   kOnWorker,   // may write, or anything else that waits: the default
   kStoreRead,  // reads the store, never writes it, and only by key or a bounded range
                // (no scan whose length a caller chooses): on the I/O thread when the store
-               // is in-process (ApiOptions::inline_reads), else on a worker. The one write
+               // is in-process (ApiOptions::in_process_store), else on a worker. The one write
                // it may wait for is its caller's last-use stamp, at most once a minute a token
-  kNoStore,    // touches no store and never waits: always on the I/O thread
+  kReadsThenCommits,  // reads as kStoreRead does, then hands its one write to the store
+                      // without waiting (an AsyncHandler, answered once the write is
+                      // durable): where kStoreRead runs
+  kNoStore,           // touches no store and never waits: always on the I/O thread
 };
 
 struct Route {
   std::string method;
   std::string pattern;  // e.g. "/api/v1beta/secrets/{secret}"
   unsigned auth = kApiToken;
-  Handler handler;
+  Handler handler;            // one of the two is set
+  AsyncHandler answer_later;  // set instead of `handler` for a route that answers later
   Runs runs = Runs::kOnWorker;
 };
 
@@ -74,7 +85,11 @@ class RouteTable {
  public:
   void Add(std::string method, std::string pattern, unsigned auth, Handler handler,
            Runs runs = Runs::kOnWorker) {
-    routes_.push_back({std::move(method), std::move(pattern), auth, std::move(handler), runs});
+    routes_.push_back({std::move(method), std::move(pattern), auth, std::move(handler), {}, runs});
+  }
+  void AddAsync(std::string method, std::string pattern, unsigned auth, AsyncHandler handler,
+                Runs runs) {
+    routes_.push_back({std::move(method), std::move(pattern), auth, {}, std::move(handler), runs});
   }
   const std::vector<Route>& routes() const { return routes_; }
 

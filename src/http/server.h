@@ -3,7 +3,8 @@
 // Serves HTTP/1.1 with keep-alive, or HTTPS when a certificate and key are given. Each
 // request is read whole (body at most kMaxBodyBytes: larger gets 413) on an I/O thread,
 // handed to the handler on a worker thread (handlers may block) or, when
-// ServerOptions::runs_inline says it never blocks, on the I/O thread itself, and answered.
+// ServerOptions::runs_inline says it never blocks, on the I/O thread itself, and answered
+// when the handler replies: before it returns, or later from any thread.
 //
 // Nobody can tie it up (each limit is a ServerOptions field):
 // - at most `max_connections` are open; a connection past it is closed at once (one warning
@@ -20,8 +21,9 @@
 // Run() blocks until the server stops. SIGTERM and SIGINT stop it gracefully: it stops
 // accepting, closes idle connections, lets the requests in flight be read, handled and
 // answered (with Connection: close) for at most `shutdown_grace`, then Run() returns; a
-// second signal stops it at once. SIGHUP calls `on_hangup` (to reopen the log) and reloads
-// the TLS certificate and key for new connections; a certificate that does not load is
+// second signal stops it at once. Either way Run() returns only once every handler has
+// replied (an answer that comes too late is dropped). SIGHUP calls `on_hangup` (to reopen the log)
+// and reloads the TLS certificate and key for new connections; a certificate that does not load is
 // logged and the one in use is kept.
 #pragma once
 
@@ -62,7 +64,9 @@ struct ServerOptions {
 
 class HttpServer {
  public:
-  using Handler = std::function<Response(const Request&)>;
+  // Replies once, now or later (from any thread); must not use `req` after it returns (its
+  // body and headers are wiped then). A reply dropped unsent answers 500.
+  using Handler = std::function<void(const Request& req, Reply reply)>;
 
   // Binds and listens; FailedPrecondition with a clear sentence on a bad address, a port
   // in use or an unreadable certificate. Installs the SIGINT/SIGTERM/SIGHUP handlers.

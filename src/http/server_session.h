@@ -17,6 +17,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -209,12 +210,37 @@ class Tracker {
   std::function<void()> on_drained_;
 };
 
+// The handlers' replies not given yet. Run() waits until there are none before it returns,
+// so that no reply comes (from a worker, or the store's committer) for an io_context that is
+// gone.
+class Replies {
+ public:
+  void Begin() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++pending_;
+  }
+  void End() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--pending_ == 0) none_.notify_all();
+  }
+  void WaitForNone() {
+    std::unique_lock<std::mutex> lock(mu_);
+    none_.wait(lock, [&] { return pending_ == 0; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable none_;
+  size_t pending_ = 0;  // under mu_
+};
+
 // What every connection shares; owned by the server and by each live connection.
 struct Shared {
   HttpServer::Handler handler;
   ServerOptions options;
   asio::thread_pool* workers = nullptr;  // joined by Run() before the server is destroyed
   Tracker tracker;
+  Replies replies;
 };
 
 // One connection: reads requests until the client closes, an error, a deadline or shutdown.
@@ -312,35 +338,56 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     OPENSSL_cleanse(msg.body().data(), msg.body().size());
     parser_.reset();
     state_ = State::kHandling;
-    if (RunsInline(req)) {  // a handler that never blocks: answer from this thread
-      Response res = Handle(req);
-      WipeReadBuffer();
-      return Send(std::move(res), version, keep_alive, head);
-    }
-    // Handlers block (on the store): they run on the worker pool, so that the I/O threads
+    if (RunsInline(req)) return Handle(req, version, keep_alive, head);  // on this thread
+    // Handlers that block (on the store) run on the worker pool, so that the I/O threads
     // keep serving other connections and concurrent writes can share a commit.
-    asio::post(*shared_->workers, [self = this->shared_from_this(), req = std::move(req), version,
-                                   keep_alive, head]() mutable {
-      Response res = self->Handle(req);
-      asio::post(self->stream_.get_executor(),
-                 [self, res = std::move(res), version, keep_alive, head]() mutable {
-                   self->WipeReadBuffer();
-                   self->Send(std::move(res), version, keep_alive, head);
-                 });
-    });
+    asio::post(*shared_->workers,
+               [self = this->shared_from_this(), req = std::move(req), version, keep_alive,
+                head]() mutable { self->Handle(req, version, keep_alive, head); });
   }
 
+  // One request's reply, shared by the copies of its Reply. It is sent from the connection's
+  // I/O thread: at once when it is given there, else posted to it.
+  struct PendingReply {
+    std::shared_ptr<Session> session;
+    unsigned version;
+    bool keep_alive, head;
+    std::atomic<bool> given{false};
+
+    void Give(Response res) {
+      if (given.exchange(true)) {  // a second reply is dropped
+        if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
+        return;
+      }
+      std::shared_ptr<Shared> shared = session->shared_;  // its Replies outlive End()
+      auto executor = session->stream_.get_executor();
+      asio::dispatch(executor, [s = std::move(session), res = std::move(res), v = version,
+                                k = keep_alive, h = head]() mutable {
+        s->WipeReadBuffer();
+        s->Send(std::move(res), v, k, h);
+      });
+      shared->replies.End();
+    }
+    ~PendingReply() {
+      if (!given.load()) Give(PlainError(500, "internal error: the request was not answered"));
+    }
+  };
   bool RunsInline(const Request& req) const {
     return shared_->options.runs_inline && shared_->options.runs_inline(req);
   }
 
-  // Runs the handler; then wipes the request's body and headers (a token), which may hold
-  // secrets, before their memory is reused.
-  Response Handle(Request& req) {
-    Response res = shared_->handler(req);
+  // Runs the handler, which replies now or later; then wipes the request's body and headers
+  // (a token), which may hold secrets, before their memory is reused. On any thread.
+  void Handle(Request& req, unsigned version, bool keep_alive, bool head) {
+    shared_->replies.Begin();
+    auto pending = std::make_shared<PendingReply>();
+    pending->session = this->shared_from_this();
+    pending->version = version;
+    pending->keep_alive = keep_alive;
+    pending->head = head;
+    shared_->handler(req, [pending](Response res) { pending->Give(std::move(res)); });
     OPENSSL_cleanse(req.body.data(), req.body.size());
     for (auto& [k, v] : req.headers) OPENSSL_cleanse(v.data(), v.size());
-    return res;
   }
 
   // The read buffer held the request (a token, maybe secret values): wipe it in place and

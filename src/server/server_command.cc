@@ -23,6 +23,7 @@ namespace coffer::server {
 using http::Api;
 using http::ApiOptions;
 using http::HttpServer;
+using http::Reply;
 using http::Request;
 using http::ServerOptions;
 using http::Services;
@@ -240,7 +241,7 @@ int ServerCommand(int argc, char** argv) {
 
   // The web UI's cookie under HTTPS, served here or by a proxy in front.
   api_opts.secure_cookies = secure_cookies || !so.tls_cert_file.empty();
-  api_opts.inline_reads = dd_opts.database.empty();  // SQLite: reads never wait on a network
+  api_opts.in_process_store = dd_opts.database.empty();  // SQLite
   Api api(Services{&services.auth, &services.projects, &services.secrets, &services.audit,
                    &services.targets, &services.jobs, [&services]() { return services.Ready(); },
                    &services.keys, &services.users},
@@ -251,7 +252,8 @@ int ServerCommand(int argc, char** argv) {
     Status s = store->DedicateReader();
     if (!s.ok()) spdlog::warn("an I/O thread shares the store's readers: {}", s.message());
   };
-  auto server = HttpServer::Listen(so, [&api](const Request& r) { return api.Handle(r); });
+  auto server = HttpServer::Listen(
+      so, [&api](const Request& r, Reply reply) { api.Handle(r, std::move(reply)); });
   if (!server.ok()) return Fail(server.status());
 
   std::string scheme = (*server)->tls() ? "https" : "http";

@@ -292,11 +292,21 @@ Result<domain::Job> JobService::JobForToken(std::string_view job_token, const st
 
 Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::string& job_id,
                                         const std::string& ip, const std::string& request_id) {
+  COFFER_ASSIGN_OR_RETURN(PreparedCheckout p, PrepareCheckout(job_token, job_id, ip, request_id));
+  const auto& r = p.record;
+  // Audited, durably, before any value is handed out.
+  COFFER_RETURN_IF_ERROR(
+      Recorded(r.token_hash, store_.RecordCheckout(r.org_id, r.job_id, r.now, r.audits)));
+  return std::move(p.out);
+}
+
+Result<PreparedCheckout> JobService::PrepareCheckout(std::string_view job_token,
+                                                     const std::string& job_id,
+                                                     const std::string& ip,
+                                                     const std::string& request_id) {
   COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id, /*cached=*/true));
-  CheckedOut out;
-  out.job_id = job.id;
-  // One secret.checkout event a secret: the audit log is also the secret's usage record.
-  std::vector<domain::AuditEvent> audits;
+  PreparedCheckout p;
+  p.out.job_id = job.id;
   int64_t now = NowSeconds();
   auto opened = sealed_.OpenPinned(job.org_id, job.secrets);
   if (!opened.ok()) {
@@ -305,9 +315,11 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
     COFFER_RETURN_IF_ERROR(JobForToken(job_token, job_id).status());
     return opened.status();
   }
+  // One secret.checkout event a secret: the audit log is also the secret's usage record.
+  std::vector<domain::AuditEvent>& audits = p.record.audits;
   for (size_t i = 0; i < job.secrets.size(); ++i) {
     const domain::JobSecret& s = job.secrets[i];
-    domain::MergeImport(&out, s.name, std::move((*opened)[i]));
+    domain::MergeImport(&p.out, s.name, std::move((*opened)[i]));
     domain::AuditEvent a;
     a.id = NewUuid();
     a.time = now;
@@ -329,14 +341,27 @@ Result<CheckedOut> JobService::Checkout(std::string_view job_token, const std::s
     a.workflow_id = job.workflow_id;
     audits.push_back(std::move(a));
   }
-  // Audited, durably, before any value is handed out.
-  Status recorded = store_.RecordCheckout(job.org_id, job.id, now, audits);
+  p.record.org_id = std::move(job.org_id);
+  p.record.job_id = std::move(job.id);
+  p.record.token_hash = std::move(job.token_hash);
+  p.record.now = now;
+  return p;
+}
+
+void JobService::CommitCheckout(PreparedCheckout::Record record, std::function<void(Status)> done) {
+  store_.RecordCheckoutAsync(
+      std::move(record.org_id), std::move(record.job_id), record.now, std::move(record.audits),
+      [this, hash = std::move(record.token_hash), done = std::move(done)](Status s) {
+        done(Recorded(hash, std::move(s)));
+      });
+}
+
+Status JobService::Recorded(const std::string& token_hash, Status recorded) {
   if (recorded.Is(Status::Code::kFailedPrecondition)) {  // finished or expired since
-    open_jobs_.Erase(job.token_hash);
+    open_jobs_.Erase(token_hash);
     return BadJobToken();
   }
-  COFFER_RETURN_IF_ERROR(recorded);
-  return out;
+  return recorded;
 }
 
 Result<std::vector<std::string>> JobService::Blocking(const RequestContext& ctx,

@@ -7,6 +7,8 @@
 // values.
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -67,6 +69,19 @@ struct OpenedJob {
 
 using CheckedOut = domain::Checkout;  // the one checkout shape (domain/checkout.h)
 
+// A checkout between its two steps (JobService::PrepareCheckout, CommitCheckout): the values,
+// opened, and the audit events that must be durable before any of them is handed out.
+struct PreparedCheckout {
+  CheckedOut out;
+  struct Record {
+    std::string org_id;
+    std::string job_id;
+    std::string token_hash;
+    int64_t now = 0;
+    std::vector<domain::AuditEvent> audits;  // one secret.checkout event a secret
+  } record;
+};
+
 class JobService {
  public:
   JobService(store::Store& store, const SealedSecrets& sealed) : store_(store), sealed_(sealed) {}
@@ -80,6 +95,14 @@ class JobService {
   // Unauthenticated for an unknown, expired or finished token.
   Result<CheckedOut> Checkout(std::string_view job_token, const std::string& job_id,
                               const std::string& ip, const std::string& request_id);
+  // Checkout in two steps, for a caller that must not wait for the commit. PrepareCheckout
+  // checks the token and opens the values (errors as Checkout's); nothing may be handed out
+  // until CommitCheckout's `done` says OK: the audit events are durable then. `done` gets
+  // Checkout's errors otherwise (a job finished meanwhile is a bad token), once, on the
+  // store's committer thread or the caller's (store/job_store.h RecordCheckoutAsync).
+  Result<PreparedCheckout> PrepareCheckout(std::string_view job_token, const std::string& job_id,
+                                           const std::string& ip, const std::string& request_id);
+  void CommitCheckout(PreparedCheckout::Record record, std::function<void(Status)> done);
 
   // The names of the job's secrets that forbid a debug session (or attach); empty when
   // allowed. Needs organization.jobs.open.
@@ -98,6 +121,8 @@ class JobService {
   // meanwhile, by this server or another).
   Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id,
                                   bool cached = false) const;
+  // What the store said of a checkout's record, as Checkout answers it.
+  Status Recorded(const std::string& token_hash, Status recorded);
 
   // Jobs by token hash, as the store last returned them open. A job's record does not
   // change after it is opened but for `finished`, which the store checks in the checkout's
