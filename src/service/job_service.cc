@@ -245,6 +245,9 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     attempt->job_id = job.id;
   }
   COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit, attempt ? &*attempt : nullptr));
+  // The record the store now holds, as FindJobByToken would return it: the job's checkout
+  // on this server need not read it back (and parse its secrets) first.
+  open_jobs_.Put(job.token_hash, job);
   return out;
 }
 

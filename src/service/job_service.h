@@ -116,7 +116,7 @@ class JobService {
 
  private:
   // The open job whose token is `job_token`, from the store. With `cached`, a record this
-  // service read before may be used instead: only where the store checks again before
+  // service read or wrote before may be used instead: only where the store checks again before
   // anything is handed out (a checkout's RecordCheckout refuses a job finished or expired
   // meanwhile, by this server or another).
   Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id,
@@ -124,9 +124,10 @@ class JobService {
   // What the store said of a checkout's record, as Checkout answers it.
   Status Recorded(const std::string& token_hash, Status recorded);
 
-  // Jobs by token hash, as the store last returned them open. A job's record does not
-  // change after it is opened but for `finished`, which the store checks in the checkout's
-  // own transaction, so a stale entry can delay no refusal. Bounded; no values in it.
+  // Jobs by token hash, as the store last returned them open or as Open wrote them. A job's
+  // record does not change after it is opened but for `finished`, which the store checks in
+  // the checkout's own transaction, so a stale entry can delay no refusal. Bounded; no
+  // values in it.
   class OpenJobs {
    public:
     std::optional<domain::Job> Find(const std::string& token_hash) const;

@@ -158,15 +158,9 @@ void SqliteStore::Submit(std::function<Status(Db&)> fn, std::function<void(Statu
 }
 
 Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
-  Status out;
-  std::binary_semaphore committed{0};
-  // The callback touches this frame until its release, the last thing it does.
-  Submit(std::move(fn), [&](Status s) {
-    out = std::move(s);
-    committed.release();
-  });
-  committed.acquire();
-  return out;
+  Outcome outcome;
+  Submit(std::move(fn), [&outcome](Status s) { outcome.Tell(std::move(s)); });
+  return outcome.Wait();
 }
 
 void SqliteStore::RunCommitter() {

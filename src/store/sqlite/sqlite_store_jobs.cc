@@ -1,6 +1,5 @@
 // SqliteStore: jobs, their checkouts and the secrets' usage (JobStore).
 #include <memory>
-#include <semaphore>
 
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
@@ -100,14 +99,10 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<AuditRecord>& checkouts) {
-  Status out;
-  std::binary_semaphore recorded{0};
-  RecordCheckoutAsync(org_id, job_id, now, checkouts, [&](Status s) {
-    out = std::move(s);
-    recorded.release();  // the last touch of this frame
-  });
-  recorded.acquire();
-  return out;
+  Outcome outcome;
+  RecordCheckoutAsync(org_id, job_id, now, checkouts,
+                      [&outcome](Status s) { outcome.Tell(std::move(s)); });
+  return outcome.Wait();
 }
 
 void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,
