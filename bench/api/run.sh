@@ -781,8 +781,10 @@ EOF
     cat <<EOF
 - Group commit (sqlite): POST at ${WRITE_CONNECTIONS} connections made ${RPS[sqlite.post]} durable writes/s, **${GROUP_GAIN[sqlite]}x** the
   ${RPS[sqlite.post1]}/s of one connection; PATCH ${RPS[sqlite.patch]}/s, **${PATCH_GAIN[sqlite]}x** the ${RPS[sqlite.patch1]}/s of one
-  connection. ${SYNC_LINE} A batch holds at most one write per worker
-  (32, \`--workers\`), since each handler parks its worker until its batch is committed.
+  connection. ${SYNC_LINE} A POST or PATCH holds a worker
+  (32, \`--workers\`) until its batch is committed, so a batch holds at most 32 of them; a
+  checkout holds none (the committer thread sends its answer), and its batches are bounded
+  by the 64 writes a transaction takes.
 EOF
   fi
   if [[ -n $HAS_PG ]]; then
@@ -829,24 +831,25 @@ run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
 Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=callgrind\` of the
-server, serial requests, which do not depend on the machine's load; 2026-12-02, fifth round).
-*healthz*: 36.9k instructions a request (59.7k in the third round: the response is now
-serialized by hand into one buffer). *get*: 137k (148k). *checkout5*, inside
-\`JobService::Checkout\`: 408k (543k at the fourth round's start), of which the writer's transaction
-177k (the job's row, the last-checkout stamps, the 5 audit rows, which are also the usage
-record), opening the 5 sealed versions 161k (one read, AES-GCM 70k), the job token 15k (the
-job's record as this server read it before; 55k when read). Under
-load the limit is the one SQLite writer: its critical section runs every write of a batch in
-turn and then the commit's fdatasync, while the handlers around it wait. The scheduler takes
-about a quarter of the server's CPU (6-8 context switches a checkout: I/O thread, worker,
-group-commit writer, worker, I/O thread). Since the sixth round a SQLite read (*get*) runs on
-the I/O thread that read it, each I/O thread has its own connections, and *healthz* is 19.5k
-instructions inside the connection's read handler (22.5k before). Tried and dropped: more or
-fewer workers than 32, rarer checkpoints, a checkout journal outside the writer (fourth round:
-the applier's inserts cost what the direct write did), a per-thread AES-GCM context. Left:
-handlers completed by the writer instead of a parked worker (the checkout), the hot reads
+server, serial requests, which do not depend on the machine's load; 2026-12-02, seventh round).
+*healthz*: 18.1k instructions inside the connection's read handler (22.5k at the sixth round's
+start). *get*: 137k (fifth round). *checkout5*: 507k in all, 300 checkouts on one connection
+(each its own batch, so the commit is not shared as it is under load): on the I/O thread 260k,
+of which opening the 5 sealed versions 152k (AES-GCM 69k) and the answer's JSON 43k; on the
+committer thread 237k, of which the 5 audit rows, which are also the usage record, 128k. The
+job cycle, before the open-jobs cache entry (4296f3a): 1.19M a job (891 cycles on one
+connection): the open 216k, the checkout's 243k (109k of it reading the job back, which that
+entry saves) and its commit's 140k, the job's row 98k, the finish 62k and its row 47k; the 7
+audit rows a job writes cost 195k of it. Under load (perf, 64 connections) the scheduler took about 17% of the
+server's CPU in *checkout5* before the checkout's audit went to the committer thread, and 4-5%
+after; in the job cycle, whose open and finish still park a worker each, it is 10%. Tried and
+dropped: more or fewer workers than 32, rarer checkpoints, a checkout journal outside the
+writer (fourth round: the applier's inserts cost what the direct write did), a per-thread
+AES-GCM context (it would keep the last data key's schedule in memory between requests).
+Left: the job's open and finish completed by the committer as the checkout is, the hot reads
 served from memory with an invalidation every server sees (*get* reads token and secret in
-two SQLite read transactions, each taking the WAL index's locks), and PostgreSQL's audit
+two SQLite read transactions, each taking the WAL index's locks), cheaper audit rows (a
+SQLite insert of 18 columns and two indexes is about 25k instructions), and PostgreSQL's audit
 lock, which every write of an org holds through its commit.
 EOF
   echo "<!-- api-bench:end -->"
