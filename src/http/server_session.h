@@ -361,13 +361,23 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       }
       std::shared_ptr<Shared> shared = session->shared_;  // its Replies outlive End()
       auto executor = session->stream_.get_executor();
-      asio::dispatch(executor, [s = std::move(session), res = std::move(res), v = version,
+      asio::dispatch(executor, [s = std::move(session), held = Held{std::move(res)}, v = version,
                                 k = keep_alive, h = head]() mutable {
         s->WipeReadBuffer();
-        s->Send(std::move(res), v, k, h);
+        s->Send(std::move(held.res), v, k, h);
       });
       shared->replies.End();
     }
+    // An answer on its way to the I/O thread: a sensitive body is wiped even if the context
+    // stops (a second signal) and drops the handler unrun. Once sent, Send has wiped it.
+    struct Held {
+      Response res;
+      explicit Held(Response r) : res(std::move(r)) {}
+      Held(Held&&) = default;
+      ~Held() {
+        if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
+      }
+    };
     ~PendingReply() {
       if (!given.load()) Give(PlainError(500, "internal error: the request was not answered"));
     }
