@@ -845,8 +845,9 @@ server's CPU in *checkout5* before the checkout's audit went to the committer th
 after; in the job cycle, whose open and finish still park a worker each, it is 10%. Tried and
 dropped: more or fewer workers than 32, rarer checkpoints, a checkout journal outside the
 writer (fourth round: the applier's inserts cost what the direct write did), a per-thread
-AES-GCM context (it would keep the last data key's schedule in memory between requests).
-Left: the job's open and finish completed by the committer as the checkout is, the hot reads
+AES-GCM context (it would keep the last data key's schedule in memory between requests), a
+finish answered by the committer as the checkout is (no gain: the job cycle is bound by CPU).
+Left: a cheaper checkout and job open, the hot reads
 served from memory with an invalidation every server sees (*get* reads token and secret in
 two SQLite read transactions, each taking the WAL index's locks), cheaper audit rows (a
 SQLite insert of 18 columns and two indexes is about 25k instructions), and PostgreSQL's audit
