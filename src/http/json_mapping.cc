@@ -77,8 +77,9 @@ Result<domain::AccessPolicyPatch> PolicyFromJson(const json::object& o) {
 
 }  // namespace
 
-json::object SecretToJson(const domain::SecretMeta& m, const std::string& project_id_or_name) {
-  json::object meta;
+json::object SecretToJson(const domain::SecretMeta& m, const std::string& project_id_or_name,
+                          json::storage_ptr sp) {
+  json::object meta(9, sp);
   meta["name"] = m.name;
   meta["id"] = m.id;
   meta["create_time"] = Str(m.create_time);
@@ -87,21 +88,28 @@ json::object SecretToJson(const domain::SecretMeta& m, const std::string& projec
   meta["content_included"] = false;
   if (!project_id_or_name.empty()) meta["project_id_or_name"] = project_id_or_name;
   meta["description"] = m.description;
-  json::array envs, files;
-  for (const auto& n : m.env_names) envs.push_back(json::object{{"name", n}, {"value", ""}});
-  for (const auto& p : m.file_paths) files.push_back(json::object{{"path", p}, {"content", ""}});
-  json::object out;
+  json::array envs(sp), files(sp);
+  envs.reserve(m.env_names.size());
+  files.reserve(m.file_paths.size());
+  for (const auto& n : m.env_names) envs.push_back(json::object({{"name", n}, {"value", ""}}, sp));
+  for (const auto& p : m.file_paths) {
+    files.push_back(json::object({{"path", p}, {"content", ""}}, sp));
+  }
+  json::object out(3, sp);
   out["metadata"] = std::move(meta);
-  out["data"] = json::object{{"env_vars", std::move(envs)}, {"files", std::move(files)}};
+  out["data"] = json::object({{"env_vars", std::move(envs)}, {"files", std::move(files)}}, sp);
   if (project_id_or_name.empty()) {
-    json::array ids;
-    for (const auto& id : m.policy.project_ids) ids.push_back(json::string(id));
-    out["org_config"] = json::object{
-        {"projects_access", domain::ProjectsAccessName(m.policy.projects_access)},
-        {"project_ids", std::move(ids)},
-        {"debug_access", m.policy.debug_allowed ? "JOB_DEBUG_YES" : "JOB_DEBUG_NO"},
-        {"attach_access", m.policy.attach_allowed ? "JOB_ATTACH_YES" : "JOB_ATTACH_NO"},
-    };
+    json::array ids(sp);
+    ids.reserve(m.policy.project_ids.size());
+    for (const auto& id : m.policy.project_ids) ids.emplace_back(id);
+    out["org_config"] = json::object(
+        {
+            {"projects_access", domain::ProjectsAccessName(m.policy.projects_access)},
+            {"project_ids", std::move(ids)},
+            {"debug_access", m.policy.debug_allowed ? "JOB_DEBUG_YES" : "JOB_DEBUG_NO"},
+            {"attach_access", m.policy.attach_allowed ? "JOB_ATTACH_YES" : "JOB_ATTACH_NO"},
+        },
+        sp);
   }
   return out;
 }

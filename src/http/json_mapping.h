@@ -20,8 +20,10 @@ namespace coffer::http {
 
 namespace json = boost::json;
 
-// `project_id_or_name` is set for project secrets ("" for org secrets).
-json::object SecretToJson(const domain::SecretMeta& meta, const std::string& project_id_or_name);
+// `project_id_or_name` is set for project secrets ("" for org secrets). The tree is made in
+// `sp` (the default resource when none is given).
+json::object SecretToJson(const domain::SecretMeta& meta, const std::string& project_id_or_name,
+                          json::storage_ptr sp = {});
 // A Secret or ProjectSecret body. For updates, metadata.update_time (when non-zero)
 // becomes the expected update time.
 Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope);

@@ -25,7 +25,10 @@ service::SecretScope ScopeOf(const Call& c, bool project) {
 }
 
 Response SecretResponse(const domain::SecretMeta& m, const service::SecretScope& where) {
-  Response r = JsonResponse(SecretToJson(m, where.project));
+  // The tree in a buffer on the stack (spilling to the heap past it): no allocation a value.
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  Response r = JsonResponse(SecretToJson(m, where.project, &arena));
   SetVersionTag(&r, m.version);
   return r;
 }
@@ -160,10 +163,12 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
       lr.page_token = c.Param("page_token");
       lr.order = c.Param("order");
       COFFER_ASSIGN_OR_RETURN(service::SecretPage page, secrets->List(c.ctx, where, lr));
-      json::array items;
-      for (const auto& m : page.secrets) items.push_back(SecretToJson(m, where.project));
-      return JsonResponse(
-          json::object{{"secrets", std::move(items)}, {"next_page_token", page.next_page_token}});
+      json::monotonic_resource arena;  // the page's tree in a few growing blocks
+      json::array items(&arena);
+      items.reserve(page.secrets.size());
+      for (const auto& m : page.secrets) items.push_back(SecretToJson(m, where.project, &arena));
+      return JsonResponse(json::object(
+          {{"secrets", std::move(items)}, {"next_page_token", page.next_page_token}}, &arena));
     });
     t.Add("POST", base, kApiToken, [=](const Call& c) -> Result<Response> {
       service::SecretScope where = ScopeOf(c, project);

@@ -94,13 +94,26 @@ Result<store::SecretRow> SecretService::Find(const RequestContext& ctx, const Se
                                              const std::string& id_or_name) const {
   const auto& org = ctx.principal.org_id;
   if (where.scope == Scope::kDeploymentTarget) {
-    // A target has one credentials secret, named after it.
-    COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListSecrets(org, where.scope, place.owner_id, {}));
-    if (rows.empty()) return Status::Internal("deployment target has no credentials row");
-    return store_.GetSecretById(org, where.scope, place.owner_id, rows.front().id);
+    COFFER_ASSIGN_OR_RETURN(auto meta, FindMeta(ctx, where, place, id_or_name));
+    return store_.GetSecretById(org, where.scope, place.owner_id, meta.id);
   }
   if (IsUuid(id_or_name)) return store_.GetSecretById(org, where.scope, place.owner_id, id_or_name);
   return store_.GetSecretByName(org, where.scope, place.owner_id, id_or_name);
+}
+
+Result<domain::SecretMeta> SecretService::FindMeta(const RequestContext& ctx,
+                                                   const SecretScope& where, const Place& place,
+                                                   const std::string& id_or_name) const {
+  const auto& org = ctx.principal.org_id;
+  if (where.scope == Scope::kDeploymentTarget) {
+    // A target has one credentials secret, named after it.
+    COFFER_ASSIGN_OR_RETURN(auto rows, store_.ListSecrets(org, where.scope, place.owner_id, {}));
+    if (rows.empty()) return Status::Internal("deployment target has no credentials row");
+    return std::move(rows.front());
+  }
+  return store_.GetSecretMeta(org, where.scope, place.owner_id,
+                              IsUuid(id_or_name) ? store::SecretKey::kId : store::SecretKey::kName,
+                              id_or_name);
 }
 
 Result<domain::AccessPolicy> SecretService::ChangePolicy(
@@ -187,8 +200,7 @@ Result<domain::SecretMeta> SecretService::Get(const RequestContext& ctx, const S
                                               const std::string& id_or_name) const {
   auto place = Authorize(ctx, where, false);
   if (!place.ok()) return HideDenied(place.status());
-  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, *place, id_or_name));
-  return row.meta;
+  return FindMeta(ctx, where, *place, id_or_name);  // the sealed record is not read
 }
 
 Result<SecretPage> SecretService::List(const RequestContext& ctx, const SecretScope& where,

@@ -146,8 +146,11 @@ class SecretService {
   };
   // Resolves the scope for the caller and checks `manage` or view permission there.
   Result<Place> Authorize(const RequestContext& ctx, const SecretScope& where, bool manage) const;
+  // The secret `id_or_name` of the place with its sealed record (FindMeta: without it).
   Result<store::SecretRow> Find(const RequestContext& ctx, const SecretScope& where,
                                 const Place& place, const std::string& id_or_name) const;
+  Result<domain::SecretMeta> FindMeta(const RequestContext& ctx, const SecretScope& where,
+                                      const Place& place, const std::string& id_or_name) const;
   // `base` with `patch` applied, project names resolved to ids; when it differs from `base`,
   // checks the caller may change policies and that the result is consistent.
   Result<domain::AccessPolicy> ChangePolicy(const RequestContext& ctx,

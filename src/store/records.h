@@ -83,6 +83,9 @@ using JobSecretRecord = domain::JobSecret;
 using JobRecord = domain::Job;
 using UsageRecord = domain::SecretUsage;
 
+// How a secret is looked up: by its id or by its name in its place.
+enum class SecretKey { kId, kName };
+
 enum class SecretOrder { kByNameAsc, kByCreateTimeAsc };
 
 // Keyset paging: rows strictly after (after_name) or (after_create_time, after_id).

@@ -42,6 +42,11 @@ class SecretStore {
   virtual Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
                                             const std::string& owner_id,
                                             const std::string& name) = 0;
+  // The metadata GetSecretById (`by` kId) or GetSecretByName (kName) would return, without
+  // the sealed record: what a read of a secret shows, in one lookup of the secret's row.
+  virtual Result<domain::SecretMeta> GetSecretMeta(const std::string& org_id, domain::Scope scope,
+                                                   const std::string& owner_id, SecretKey by,
+                                                   const std::string& key) = 0;
   // The live secrets named in `names` (at most domain::kMaxJobSecrets of them) of the
   // project `project_id` and of its org, in no order (each one's scope says where it is):
   // what a job's names can resolve to, in one statement.

@@ -32,6 +32,58 @@ TEST_P(SecretStoreConformance, SecretRoundTrip) {
   EXPECT_TRUE(secrets().GetSecretById("org1", Scope::kOrganization, "", r.meta.id).ok());
 }
 
+TEST_P(SecretStoreConformance, GetSecretMetaIsTheMetadataOfGetSecretByIdOrName) {
+  SecretRow r = Row("awskey");
+  r.meta.description = "the deploy key";
+  r.meta.policy.projects_access = domain::ProjectsAccess::kAllowed;
+  r.meta.policy.project_ids = {"p1", "p2"};
+  r.meta.policy.attach_allowed = false;
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("secret.create")).ok());
+  SecretRow v2 = r;
+  v2.meta.version = 2;
+  v2.meta.update_time = r.meta.update_time + 7;
+  v2.meta.env_names = {"B", "A"};
+  v2.sealed = "v2";
+  ASSERT_TRUE(secrets().UpdateSecret(v2, 1, Audit("secret.update")).ok());
+  auto full = secrets().GetSecretById("org1", Scope::kOrganization, "", r.meta.id);
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  for (SecretKey by : {SecretKey::kId, SecretKey::kName}) {
+    auto meta = secrets().GetSecretMeta("org1", Scope::kOrganization, "", by,
+                                        by == SecretKey::kId ? r.meta.id : "awskey");
+    ASSERT_TRUE(meta.ok()) << meta.status().ToString();
+    EXPECT_EQ(meta->id, full->meta.id);
+    EXPECT_EQ(meta->name, "awskey");
+    EXPECT_EQ(meta->description, "the deploy key");
+    EXPECT_EQ(meta->version, 2);
+    EXPECT_EQ(meta->update_time, v2.meta.update_time);
+    EXPECT_EQ(meta->env_names, (std::vector<std::string>{"B", "A"}));
+    EXPECT_EQ(meta->file_paths, full->meta.file_paths);
+    EXPECT_EQ(meta->policy, r.meta.policy);
+  }
+  // Another org, place or name sees nothing; nor does anyone once it is deleted.
+  EXPECT_EQ(secrets()
+                .GetSecretMeta("org2", Scope::kOrganization, "", SecretKey::kName, "awskey")
+                .status()
+                .code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets()
+                .GetSecretMeta("org1", Scope::kProject, "p1", SecretKey::kId, r.meta.id)
+                .status()
+                .code(),
+            Status::Code::kNotFound);
+  EXPECT_EQ(secrets()
+                .GetSecretMeta("org1", Scope::kOrganization, "", SecretKey::kName, "other")
+                .status()
+                .code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(secrets().DeleteSecret("org1", r.meta.id, 5000, "u1", Audit("d")).ok());
+  EXPECT_EQ(secrets()
+                .GetSecretMeta("org1", Scope::kOrganization, "", SecretKey::kId, r.meta.id)
+                .status()
+                .code(),
+            Status::Code::kNotFound);
+}
+
 TEST_P(SecretStoreConformance, OrgsAndScopesAreIsolated) {
   ASSERT_TRUE(secrets().CreateSecret(Row("k"), Audit("c")).ok());
   EXPECT_EQ(secrets().GetSecretByName("org2", Scope::kOrganization, "", "k").status().code(),

@@ -71,16 +71,17 @@ Status InsertVersion(Db& db, const SecretRow& row) {
 
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,
-                              const std::string& key) {
+                              const std::string& key, bool with_sealed) {
   std::string sql = std::string("SELECT ") + kSecretCols +
-                    ", v.sealed FROM secrets s JOIN secret_versions v "
-                    "ON v.secret_id = s.id AND v.version = s.version "
+                    (with_sealed ? ", v.sealed FROM secrets s JOIN secret_versions v "
+                                   "ON v.secret_id = s.id AND v.version = s.version "
+                                 : " FROM secrets s ") +
                     "WHERE s.deleted_at = 0 AND s.org_id = ? AND s.scope = ? AND "
                     "s.owner_id = ? AND " +
                     where;
   Stmt q(db, sql.c_str());
   q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id).Bind(4, key);
-  if (q.Step()) return SecretRow{ReadSecretMeta(q), q.Blob(18)};
+  if (q.Step()) return SecretRow{ReadSecretMeta(q), with_sealed ? q.Blob(18) : std::string()};
   COFFER_RETURN_IF_ERROR(q.status());
   return Status::NotFound("secret not found");
 }

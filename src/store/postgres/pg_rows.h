@@ -23,6 +23,6 @@ Status InsertVersion(Db& db, const SecretRow& row);
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,
-                              const std::string& key);
+                              const std::string& key, bool with_sealed = true);
 
 }  // namespace coffer::store::pg

@@ -24,6 +24,9 @@ class SqlSecrets : public Base {
                                   const std::string& owner_id, const std::string& id) override;
   Result<SecretRow> GetSecretByName(const std::string& org_id, domain::Scope scope,
                                     const std::string& owner_id, const std::string& name) override;
+  Result<domain::SecretMeta> GetSecretMeta(const std::string& org_id, domain::Scope scope,
+                                           const std::string& owner_id, SecretKey by,
+                                           const std::string& key) override;
   Result<std::vector<domain::SecretMeta>> FindJobSecrets(
       const std::string& org_id, const std::string& project_id,
       std::span<const std::string> names) override;

@@ -46,6 +46,20 @@ Result<SecretRow> SqlSecrets<Backend, Base>::GetSecretByName(const std::string& 
   });
 }
 
+template <class Backend, class Base>
+Result<domain::SecretMeta> SqlSecrets<Backend, Base>::GetSecretMeta(const std::string& org_id,
+                                                                    domain::Scope scope,
+                                                                    const std::string& owner_id,
+                                                                    SecretKey by,
+                                                                    const std::string& key) {
+  return self().Read([&](typename Backend::SqlDb& db) -> Result<domain::SecretMeta> {
+    COFFER_ASSIGN_OR_RETURN(
+        SecretRow row, QuerySecret(db, by == SecretKey::kId ? "s.id = ?" : "s.name = ?", org_id,
+                                   scope, owner_id, key, /*with_sealed=*/false));
+    return std::move(row.meta);
+  });
+}
+
 // One arm a place (the project's, then the org's), each a lookup of the live-name index
 // (org_id, scope, owner_id, name) per name.
 template <class Backend, class Base>

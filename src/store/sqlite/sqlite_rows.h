@@ -37,9 +37,10 @@ Status InsertVersion(Db& db, const SecretRow& row);
 // Updates the secret row to row.meta (version expected_version -> row.meta.version) and
 // inserts the new version. Conflict or NotFound when the row is not at expected_version.
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
-// A live (not deleted) secret of the place, with its current version's sealed bytes.
+// A live (not deleted) secret of the place, with its current version's sealed bytes unless
+// `with_sealed` is false (then one lookup of the secrets table, and `sealed` is empty).
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,
-                              const std::string& key);
+                              const std::string& key, bool with_sealed = true);
 
 }  // namespace coffer::store
