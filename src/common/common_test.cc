@@ -104,6 +104,9 @@ TEST(Base64, EveryLengthAndByteRoundTrips) {
     EXPECT_EQ(url_text.size(), (bytes.size() * 4 + 2) / 3) << n;  // no padding
     EXPECT_EQ(Base64Decode(std_text), bytes) << n;
     EXPECT_EQ(Base64UrlDecode(url_text), bytes) << n;
+    std::string appended = "prefix:";
+    AppendBase64(&appended, bytes);
+    EXPECT_EQ(appended, "prefix:" + std_text) << n;
     bytes += static_cast<char>((n * 97 + 13) & 0xff);
   }
 }

@@ -9,11 +9,14 @@ namespace {
 constexpr char kStd[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char kUrl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string Encode(std::string_view in, const char* alphabet, bool pad) {
+size_t EncodedSize(size_t n, bool pad) {
+  const size_t rest = n % 3;
+  return n / 3 * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+}
+
+// Writes the EncodedSize(in.size(), pad) characters of `in` at `o`.
+void EncodeTo(char* o, std::string_view in, const char* alphabet, bool pad) {
   const size_t whole = in.size() / 3, rest = in.size() % 3;
-  const size_t tail = rest == 0 ? 0 : pad ? 4 : rest + 1;
-  std::string out(whole * 4 + tail, '\0');  // written in place: no growth check per character
-  char* o = out.data();
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
   for (size_t n = 0; n < whole; ++n, p += 3, o += 4) {
     uint32_t v = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
@@ -32,6 +35,11 @@ std::string Encode(std::string_view in, const char* alphabet, bool pad) {
       o[3] = '=';
     }
   }
+}
+
+std::string Encode(std::string_view in, const char* alphabet, bool pad) {
+  std::string out(EncodedSize(in.size(), pad), '\0');  // written in place: no growth check
+  EncodeTo(out.data(), in, alphabet, pad);
   return out;
 }
 
@@ -75,6 +83,11 @@ std::optional<std::string> Decode(std::string_view in, const std::array<int8_t, 
 }  // namespace
 
 std::string Base64Encode(std::string_view bytes) { return Encode(bytes, kStd, true); }
+void AppendBase64(std::string* out, std::string_view bytes) {
+  const size_t at = out->size();
+  out->resize(at + EncodedSize(bytes.size(), true));
+  EncodeTo(out->data() + at, bytes, kStd, true);
+}
 std::string Base64UrlEncode(std::string_view bytes) { return Encode(bytes, kUrl, false); }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

@@ -9,6 +9,9 @@
 namespace coffer {
 
 std::string Base64Encode(std::string_view bytes);
+// Base64Encode(bytes) appended to `out`, with no string of its own: when `out` has the room
+// reserved, the encoded text (of a secret file, say) is written once, in place.
+void AppendBase64(std::string* out, std::string_view bytes);
 std::string Base64UrlEncode(std::string_view bytes);  // no padding
 // Strict: standard alphabet, '=' padding required, no whitespace, no junk bits.
 std::optional<std::string> Base64Decode(std::string_view text);

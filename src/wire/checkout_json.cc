@@ -27,7 +27,12 @@ std::string_view Field(const json::object& o, std::string_view key) {
 void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // s[run, i) needs no escape: appended in one piece
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out->append("\\\"");
@@ -45,15 +50,12 @@ void AppendJsonString(std::string* out, std::string_view s) {
         out->append("\\t");
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+        out->append("\\u00");
+        out->push_back(kHex[c >> 4]);
+        out->push_back(kHex[c & 15]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
 }
 
@@ -86,9 +88,7 @@ std::string CheckoutToJson(const domain::Checkout& c) {
     out.append(i ? ",{\"path\":" : "{\"path\":");
     AppendJsonString(&out, f.path);
     out.append(",\"content\":\"");
-    std::string b64 = Base64Encode(f.content.view());
-    out.append(b64);
-    OPENSSL_cleanse(b64.data(), b64.size());
+    AppendBase64(&out, f.content.view());
     out.append("\",\"secret\":");
     AppendJsonString(&out, f.secret);
     out.push_back('}');
