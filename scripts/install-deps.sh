@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev openssl libsqlite3-dev sqlite3
   libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev
-  libhyperscan-dev libcurl4-openssl-dev
+  libhyperscan-dev libcurl4-openssl-dev libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   curl openssh-client python3 python3-yaml python3-jsonschema procps
   libpq-dev postgresql-15
