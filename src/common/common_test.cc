@@ -95,6 +95,31 @@ TEST(Base64, UrlRoundTrip) {
   EXPECT_EQ(*Base64UrlDecode("-__-"), bytes);
 }
 
+// Every byte: the five short escapes, \u00XX for the other control characters (NUL too) and
+// DEL, and runs of plain bytes (UTF-8 included) as they are.
+TEST(Json, EscapesEveryByteAsJsonWants) {
+  std::string out;
+  AppendJsonString(&out, std::string("a\"b\\c\nd\re\tf\x01g\x1f\x7fh\xc3\xa9", 19));
+  EXPECT_EQ(out, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u001f\\u007fh\xc3\xa9\\u0000\"");
+  out.clear();
+  AppendJsonString(&out, "");
+  EXPECT_EQ(out, "\"\"");
+  for (int c = 0; c < 256; ++c) {
+    out.clear();
+    std::string one(1, static_cast<char>(c));
+    AppendJsonString(&out, "x" + one + "y");
+    const bool plain = c >= 0x20 && c != 0x7f && c != '"' && c != '\\';
+    if (plain) {
+      EXPECT_EQ(out, "\"x" + one + "y\"") << c;
+    } else {
+      EXPECT_EQ(out.front(), '"');
+      EXPECT_EQ(out[1], 'x');
+      EXPECT_EQ(out[2], '\\') << c;
+      EXPECT_EQ(out.substr(out.size() - 2), "y\"") << c;
+    }
+  }
+}
+
 // Every length's tail (none, one byte, two bytes) and every byte value, both alphabets.
 TEST(Base64, EveryLengthAndByteRoundTrips) {
   std::string bytes;

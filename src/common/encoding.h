@@ -1,5 +1,6 @@
 // Byte encodings used on the wire and on disk: strict base64 (RFC 4648, padded),
-// base64url, hex and percent-decoding. Decoders reject anything not canonical.
+// base64url, hex, JSON string escapes and percent-decoding. Decoders reject anything not
+// canonical.
 #pragma once
 
 #include <optional>
@@ -19,6 +20,12 @@ std::optional<std::string> Base64UrlDecode(std::string_view text);  // no paddin
 
 std::string HexEncode(std::string_view bytes);
 std::optional<std::string> HexDecode(std::string_view text);
+
+// Appends `s` as the inside of a JSON string: `"` and `\` escaped, \n \r \t as such, the
+// other control characters and DEL as \u00XX, every other byte (UTF-8 too) as it is, in runs.
+void AppendJsonEscaped(std::string* out, std::string_view s);
+// The same between quotes: a JSON string literal.
+void AppendJsonString(std::string* out, std::string_view s);
 
 // Percent-decoding of a URL path segment or query component ('+' is a space only in
 // queries). Returns nullopt on a malformed escape or an encoded NUL.

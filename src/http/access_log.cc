@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "common/encoding.h"
 #include "common/ids.h"
 
 namespace coffer::http {
@@ -61,41 +62,6 @@ namespace {
 
 bool NeedsEscape(unsigned char c) { return c < 0x20 || c == 0x7f || c == '"' || c == '\\'; }
 
-// Appends `s` to `out` as the inside of a JSON string: runs of plain bytes in one append.
-void AppendJsonEscaped(std::string& out, std::string_view s) {
-  size_t plain_from = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (!NeedsEscape(c)) continue;  // UTF-8 passes through
-    out.append(s.data() + plain_from, i - plain_from);
-    plain_from = i + 1;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    }
-  }
-  out.append(s.data() + plain_from, s.size() - plain_from);
-}
-
 }  // namespace
 
 std::string JsonEscape(std::string_view s) {
@@ -104,7 +70,7 @@ std::string JsonEscape(std::string_view s) {
   if (plain) return std::string(s);  // most fields: nothing to escape
   std::string out;
   out.reserve(s.size() + 8);
-  AppendJsonEscaped(out, s);
+  AppendJsonEscaped(&out, s);
   return out;
 }
 
@@ -153,7 +119,7 @@ void LogAccess(const AccessRecord& r) {
   *std::to_chars(status, status + 15, r.status).ptr = '\0';
   auto field = [](std::string_view key, std::string_view value) {
     line += key;
-    AppendJsonEscaped(line, value);
+    AppendJsonEscaped(&line, value);
   };
   if (GetLogFormat() == LogFormat::kJson) {
     line += kJsonFieldsMark;

@@ -25,7 +25,4 @@ std::string CheckoutToJson(const domain::Checkout& checkout);
 // shape above: not JSON, missing arrays, an entry without a name or path, bad base64.
 Result<domain::Checkout> CheckoutFromJson(std::string_view body);
 
-// Appends `s` as a JSON string literal (quotes included), escaping control characters.
-void AppendJsonString(std::string* out, std::string_view s);
-
 }  // namespace coffer::wire
