@@ -269,7 +269,7 @@ TEST(SecretJson, OutputHidesValuesAndRendersTimesAsStrings) {
   m.update_time = 1621528405;
   m.env_names = {"AWS_ACCESS_KEY_ID"};
   m.file_paths = {".ssh/id_rsa"};
-  std::string out = boost::json::serialize(SecretToJson(m, ""));
+  std::string out = SecretJson(m, "");
   EXPECT_EQ(out, R"({"metadata":{"name":"awskey","id":"31887bfb-fac5-4f5b-9a6a-059ecebcc851",)"
                  R"("create_time":"1556828155","update_time":"1621528405","checkout_at":"0",)"
                  R"("content_included":false,"description":""},)"
@@ -277,6 +277,48 @@ TEST(SecretJson, OutputHidesValuesAndRendersTimesAsStrings) {
                  R"("files":[{"path":".ssh/id_rsa","content":""}]},)"
                  R"("org_config":{"projects_access":"ALL","project_ids":[],)"
                  R"("debug_access":"JOB_DEBUG_YES","attach_access":"JOB_ATTACH_YES"}})");
+  EXPECT_EQ(boost::json::serialize(SecretToJson(m, "")), out);
+}
+
+// A project secret has no org_config; text that needs escapes is escaped; the lists keep
+// their order; the tree is the text's.
+TEST(SecretJson, ProjectSecretsAndEscapedTextAreValidJson) {
+  domain::SecretMeta m;
+  m.name = "db";
+  m.id = "id-1";
+  m.description = "line \"one\"\nand\ttwo \\ \x01";
+  m.checkout_at = -1;
+  m.env_names = {"B", "A", "C"};
+  m.file_paths = {"/etc/x", "rel/y"};
+  m.policy.projects_access = domain::ProjectsAccess::kAllowed;
+  m.policy.project_ids = {"p1", "p2"};
+  m.policy.debug_allowed = false;
+  for (const std::string project : {"", "web"}) {
+    std::string text = SecretJson(m, project);
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(text, ec);
+    ASSERT_FALSE(ec) << text;
+    EXPECT_EQ(v, boost::json::value(SecretToJson(m, project)));
+    const auto& meta = v.at("metadata");
+    EXPECT_EQ(meta.at("description").as_string(), m.description);
+    EXPECT_EQ(meta.at("checkout_at").as_string(), "-1");
+    const auto& envs = v.at("data").at("env_vars").as_array();
+    ASSERT_EQ(envs.size(), 3u);
+    EXPECT_EQ(envs[0].at("name").as_string(), "B");
+    EXPECT_EQ(envs[2].at("name").as_string(), "C");
+    EXPECT_EQ(v.at("data").at("files").as_array()[1].at("path").as_string(), "rel/y");
+    if (project.empty()) {
+      EXPECT_FALSE(meta.as_object().contains("project_id_or_name"));
+      const auto& policy = v.at("org_config");
+      EXPECT_EQ(policy.at("projects_access").as_string(), "ALLOWED");
+      EXPECT_EQ(policy.at("project_ids").as_array().size(), 2u);
+      EXPECT_EQ(policy.at("debug_access").as_string(), "JOB_DEBUG_NO");
+      EXPECT_EQ(policy.at("attach_access").as_string(), "JOB_ATTACH_YES");
+    } else {
+      EXPECT_EQ(meta.at("project_id_or_name").as_string(), "web");
+      EXPECT_FALSE(v.as_object().contains("org_config"));
+    }
+  }
 }
 
 }  // namespace

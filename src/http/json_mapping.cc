@@ -1,6 +1,7 @@
 #include "http/json_mapping.h"
 
 #include <boost/json.hpp>
+#include <charconv>
 #include <set>
 
 #include "common/encoding.h"
@@ -77,41 +78,64 @@ Result<domain::AccessPolicyPatch> PolicyFromJson(const json::object& o) {
 
 }  // namespace
 
-json::object SecretToJson(const domain::SecretMeta& m, const std::string& project_id_or_name,
-                          json::storage_ptr sp) {
-  json::object meta(9, sp);
-  meta["name"] = m.name;
-  meta["id"] = m.id;
-  meta["create_time"] = Str(m.create_time);
-  meta["update_time"] = Str(m.update_time);
-  meta["checkout_at"] = Str(m.checkout_at);
-  meta["content_included"] = false;
-  if (!project_id_or_name.empty()) meta["project_id_or_name"] = project_id_or_name;
-  meta["description"] = m.description;
-  json::array envs(sp), files(sp);
-  envs.reserve(m.env_names.size());
-  files.reserve(m.file_paths.size());
-  for (const auto& n : m.env_names) envs.push_back(json::object({{"name", n}, {"value", ""}}, sp));
-  for (const auto& p : m.file_paths) {
-    files.push_back(json::object({{"path", p}, {"content", ""}}, sp));
+void AppendSecretJson(std::string* out, const domain::SecretMeta& m,
+                      const std::string& project_id_or_name) {
+  auto field = [out](std::string_view key_and_colon, std::string_view text) {
+    out->append(key_and_colon);
+    AppendJsonString(out, text);
+  };
+  // Times are decimal strings, as Semaphore's are.
+  auto time = [out](std::string_view key_and_colon, int64_t t) {
+    char digits[24];
+    out->append(key_and_colon);
+    out->push_back('"');
+    out->append(digits, std::to_chars(digits, digits + sizeof digits, t).ptr);
+    out->push_back('"');
+  };
+  field("{\"metadata\":{\"name\":", m.name);
+  field(",\"id\":", m.id);
+  time(",\"create_time\":", m.create_time);
+  time(",\"update_time\":", m.update_time);
+  time(",\"checkout_at\":", m.checkout_at);
+  out->append(",\"content_included\":false");
+  if (!project_id_or_name.empty()) field(",\"project_id_or_name\":", project_id_or_name);
+  field(",\"description\":", m.description);
+  out->append("},\"data\":{\"env_vars\":[");
+  for (size_t i = 0; i < m.env_names.size(); ++i) {
+    field(i == 0 ? "{\"name\":" : ",{\"name\":", m.env_names[i]);
+    out->append(",\"value\":\"\"}");
   }
-  json::object out(3, sp);
-  out["metadata"] = std::move(meta);
-  out["data"] = json::object({{"env_vars", std::move(envs)}, {"files", std::move(files)}}, sp);
+  out->append("],\"files\":[");
+  for (size_t i = 0; i < m.file_paths.size(); ++i) {
+    field(i == 0 ? "{\"path\":" : ",{\"path\":", m.file_paths[i]);
+    out->append(",\"content\":\"\"}");
+  }
+  out->append("]}");
   if (project_id_or_name.empty()) {
-    json::array ids(sp);
-    ids.reserve(m.policy.project_ids.size());
-    for (const auto& id : m.policy.project_ids) ids.emplace_back(id);
-    out["org_config"] = json::object(
-        {
-            {"projects_access", domain::ProjectsAccessName(m.policy.projects_access)},
-            {"project_ids", std::move(ids)},
-            {"debug_access", m.policy.debug_allowed ? "JOB_DEBUG_YES" : "JOB_DEBUG_NO"},
-            {"attach_access", m.policy.attach_allowed ? "JOB_ATTACH_YES" : "JOB_ATTACH_NO"},
-        },
-        sp);
+    field(",\"org_config\":{\"projects_access\":",
+          domain::ProjectsAccessName(m.policy.projects_access));
+    out->append(",\"project_ids\":[");
+    for (size_t i = 0; i < m.policy.project_ids.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      AppendJsonString(out, m.policy.project_ids[i]);
+    }
+    out->append(m.policy.debug_allowed ? "],\"debug_access\":\"JOB_DEBUG_YES\""
+                                       : "],\"debug_access\":\"JOB_DEBUG_NO\"");
+    out->append(m.policy.attach_allowed ? ",\"attach_access\":\"JOB_ATTACH_YES\"}"
+                                        : ",\"attach_access\":\"JOB_ATTACH_NO\"}");
   }
+  out->push_back('}');
+}
+
+std::string SecretJson(const domain::SecretMeta& m, const std::string& project_id_or_name) {
+  std::string out;
+  out.reserve(512);
+  AppendSecretJson(&out, m, project_id_or_name);
   return out;
+}
+
+json::object SecretToJson(const domain::SecretMeta& m, const std::string& project_id_or_name) {
+  return json::parse(SecretJson(m, project_id_or_name)).as_object();
 }
 
 Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope) {

@@ -20,10 +20,14 @@ namespace coffer::http {
 
 namespace json = boost::json;
 
-// `project_id_or_name` is set for project secrets ("" for org secrets). The tree is made in
-// `sp` (the default resource when none is given).
-json::object SecretToJson(const domain::SecretMeta& meta, const std::string& project_id_or_name,
-                          json::storage_ptr sp = {});
+// A secret's resource (metadata, value names with empty values, and for org secrets the
+// access policy) as JSON text; `project_id_or_name` is set for project secrets ("" for org
+// secrets). Written straight into the text: every read and list page of secrets makes it.
+void AppendSecretJson(std::string* out, const domain::SecretMeta& meta,
+                      const std::string& project_id_or_name);
+std::string SecretJson(const domain::SecretMeta& meta, const std::string& project_id_or_name);
+// The same resource as a tree, for answers that add to it.
+json::object SecretToJson(const domain::SecretMeta& meta, const std::string& project_id_or_name);
 // A Secret or ProjectSecret body. For updates, metadata.update_time (when non-zero)
 // becomes the expected update time.
 Result<service::SecretInput> SecretFromJson(const json::value& body, bool project_scope);

@@ -39,6 +39,13 @@ Response JsonResponse(const json::value& v, int status) {
   return r;
 }
 
+Response JsonTextResponse(std::string body, int status) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
 Response ErrorResponse(const Status& s) {
   // The client gets what it may know; the caller logs the detail of an internal error.
   const std::string& message = s.Is(Status::Code::kInternal) ? "internal error" : s.message();

@@ -19,6 +19,8 @@ namespace json = boost::json;
 int HttpStatusFor(const Status& s);
 
 Response JsonResponse(const json::value& v, int status = 200);
+// A body already written as JSON text.
+Response JsonTextResponse(std::string body, int status = 200);
 // {"message"} with HttpStatusFor(s).
 Response ErrorResponse(const Status& s);
 // 403 {"message": "job refused: a; b", "reasons": [a, b]}: every reason at once.

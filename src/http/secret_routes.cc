@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "common/decimal.h"
+#include "common/encoding.h"
 #include "http/json_fields.h"
 #include "http/json_jobs.h"
 #include "http/json_mapping.h"
@@ -25,10 +26,7 @@ service::SecretScope ScopeOf(const Call& c, bool project) {
 }
 
 Response SecretResponse(const domain::SecretMeta& m, const service::SecretScope& where) {
-  // The tree in a buffer on the stack (spilling to the heap past it): no allocation a value.
-  unsigned char buffer[4096];
-  json::monotonic_resource arena(buffer, sizeof buffer);
-  Response r = JsonResponse(SecretToJson(m, where.project, &arena));
+  Response r = JsonTextResponse(SecretJson(m, where.project));
   SetVersionTag(&r, m.version);
   return r;
 }
@@ -163,12 +161,17 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
       lr.page_token = c.Param("page_token");
       lr.order = c.Param("order");
       COFFER_ASSIGN_OR_RETURN(service::SecretPage page, secrets->List(c.ctx, where, lr));
-      json::monotonic_resource arena;  // the page's tree in a few growing blocks
-      json::array items(&arena);
-      items.reserve(page.secrets.size());
-      for (const auto& m : page.secrets) items.push_back(SecretToJson(m, where.project, &arena));
-      return JsonResponse(json::object(
-          {{"secrets", std::move(items)}, {"next_page_token", page.next_page_token}}, &arena));
+      std::string body;
+      body.reserve(64 + 512 * page.secrets.size());
+      body.append("{\"secrets\":[");
+      for (size_t i = 0; i < page.secrets.size(); ++i) {
+        if (i > 0) body.push_back(',');
+        AppendSecretJson(&body, page.secrets[i], where.project);
+      }
+      body.append("],\"next_page_token\":");
+      AppendJsonString(&body, page.next_page_token);
+      body.push_back('}');
+      return JsonTextResponse(std::move(body));
     });
     t.Add("POST", base, kApiToken, [=](const Call& c) -> Result<Response> {
       service::SecretScope where = ScopeOf(c, project);
@@ -177,7 +180,7 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         COFFER_ASSIGN_OR_RETURN(service::SecretInput in, SecretFromJson(body, project));
         in.expected_update_time.reset();
         COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m, secrets->Create(c.ctx, where, std::move(in)));
-        return JsonResponse(SecretToJson(m, where.project));
+        return JsonTextResponse(SecretJson(m, where.project));
       };
       auto out = create();
       if (out.ok()) return out;
