@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/records.h"
 
 namespace coffer::store::pg {
 
@@ -43,6 +44,10 @@ class Db {
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }
+
+  // The audit events the open transaction appends (InsertAudit, pg_rows.h), numbered and
+  // inserted by the store just before its COMMIT, under the org's lock (pg_store.cc).
+  std::vector<AuditRecord> audit_queue;
 
  private:
   friend class Stmt;

@@ -7,10 +7,29 @@
 namespace coffer::store::pg {
 
 Status InsertAudit(Db& db, const AuditRecord& a) {
-  // Held to commit: the org's events are numbered in commit order.
-  COFFER_RETURN_IF_ERROR(
-      Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, a.org_id).Run());
-  return sql::InsertAuditRows<Stmt>(db, &a, 1);
+  db.audit_queue.push_back(a);
+  return Status::Ok();
+}
+
+Status InsertQueuedAudit(Db& db) {
+  auto& events = db.audit_queue;
+  if (events.empty()) return Status::Ok();
+  // Each org's lock, in one order (no two committers wait for each other), held to commit.
+  std::vector<std::string> orgs;
+  for (const auto& a : events) orgs.push_back(a.org_id);
+  std::sort(orgs.begin(), orgs.end());
+  orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
+  for (const auto& org : orgs) {
+    COFFER_RETURN_IF_ERROR(
+        Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, org).Run());
+  }
+  constexpr size_t kRowsAStatement = 64;  // 18 parameters a row, far below PostgreSQL's 65,535
+  for (size_t from = 0; from < events.size(); from += kRowsAStatement) {
+    COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(
+        db, events.data() + from, std::min(kRowsAStatement, events.size() - from)));
+  }
+  events.clear();
+  return Status::Ok();
 }
 
 domain::SecretMeta ReadSecretMeta(const Stmt& q) {

@@ -11,8 +11,13 @@
 
 namespace coffer::store::pg {
 
-// Inserts an event, numbered after every committed event of its org (see pg_store.h).
+// Queues an event in the open transaction (db.audit_queue); InsertQueuedAudit inserts the
+// queue just before the commit, numbered after every committed event of its org (see
+// pg_store.h).
 Status InsertAudit(Db& db, const AuditRecord& a);
+// Takes the lock of each org in db.audit_queue (in one order, held to commit), inserts the
+// queue's events in their order, and empties it.
+Status InsertQueuedAudit(Db& db);
 // Inserts a deployment attempt at a time later than every other of its target's; in
 // pg_store_deployments.cc.
 Status InsertDeployment(Db& db, const DeploymentRecord& d);

@@ -4,6 +4,7 @@
 
 #include "common/store_metrics.h"
 #include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_rows.h"
 
 namespace coffer::store::pg {
 
@@ -27,41 +28,102 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, int 
   return s;
 }
 
-Status PgStore::Write(const std::function<Status(Db&)>& fn) {
+namespace {
+
+bool Retryable(Db& db) { return db.last_sqlstate() == "40001" || db.last_sqlstate() == "40P01"; }
+
+}  // namespace
+
+void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
   constexpr int kAttempts = 8;
-  Status s;
+  auto fail_all = [&batch](const Status& s) {
+    for (const auto& w : batch) w->status = s;
+  };
+  // A batch of one needs no savepoint: its failure undoes the whole transaction anyway.
+  const bool savepoints = batch.size() > 1;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    const bool last = attempt + 1 == kAttempts;
     auto lease = pool_.Acquire();
-    if (!lease.ok()) return lease.status();
+    if (!lease.ok()) return fail_all(lease.status());
     Db& db = lease->db();
-    s = db.Exec("BEGIN");
-    if (s.ok()) s = fn(db);
-    if (!s.ok()) {
-      // Nothing was committed: a lost connection (a pooled one that died while idle) or a
-      // serialization failure or deadlock may be retried on a fresh start.
-      bool lost = db.broken();
-      bool retry = lost || db.last_sqlstate() == "40001" || db.last_sqlstate() == "40P01";
-      if (!lost) db.Exec("ROLLBACK").ok();
-      if (retry && attempt + 1 < kAttempts) continue;
-      return s;
+    db.audit_queue.clear();
+    Status begin = db.Exec("BEGIN");
+    if (!begin.ok()) {
+      if (db.broken() && !last) continue;  // a pooled connection that died while idle
+      return fail_all(begin);
+    }
+    // Nothing is committed until COMMIT: a lost connection, a serialization failure or a
+    // deadlock in any write starts the whole batch again on a fresh transaction.
+    bool again = false;
+    for (const auto& w : batch) {
+      const size_t events_before = db.audit_queue.size();
+      Status s = savepoints ? db.Exec("SAVEPOINT w") : Status::Ok();
+      if (s.ok()) s = w->fn(db);
+      // A refused write leaves no event. (Each write queues its event last today, so this
+      // only keeps a later one that fails after queueing from leaving one.)
+      if (!s.ok()) db.audit_queue.resize(events_before);
+      w->status = s;
+      if (!s.ok() && (db.broken() || Retryable(db))) {
+        again = true;
+        break;
+      }
+      if (!savepoints) {
+        if (!s.ok()) {
+          db.Exec("ROLLBACK").ok();
+          return;
+        }
+        continue;
+      }
+      // A refused write is undone alone; the others of the batch go on.
+      Status end = s.ok() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
+      if (end.ok()) end = db.Exec("RELEASE SAVEPOINT w");
+      if (!end.ok()) {
+        if (db.broken() || Retryable(db)) {
+          again = true;
+          break;
+        }
+        db.Exec("ROLLBACK").ok();
+        return fail_all(end);
+      }
+    }
+    if (!again) {
+      // The batch's events, under their orgs' locks from here to the commit: the only part
+      // of a batch that waits for another (one org's batches, on every server, in turn).
+      Status events = InsertQueuedAudit(db);
+      if (!events.ok()) {
+        again = db.broken() || Retryable(db);
+        if (!again) {
+          db.Exec("ROLLBACK").ok();
+          return fail_all(events);
+        }
+        for (const auto& w : batch) w->status = events;
+      }
+    }
+    if (again) {
+      db.audit_queue.clear();
+      if (!db.broken()) db.Exec("ROLLBACK").ok();
+      if (!last) continue;
+      // Out of attempts: every write of the batch fails with the reason the last one did.
+      Status reason;
+      for (const auto& w : batch) {
+        if (!w->status.ok()) reason = w->status;
+      }
+      return fail_all(reason.ok() ? Status::Unavailable("the batch could not be committed")
+                                  : reason);
     }
     auto start = std::chrono::steady_clock::now();
-    s = db.Exec("COMMIT");
-    // Each transaction is a "batch" of one write: /metrics shows its commit (WAL flush) time.
+    Status commit = db.Exec("COMMIT");
     GlobalStoreMetrics().ObserveBatch(
-        1, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (s.ok()) return s;
+        batch.size(),
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (commit.ok()) return;  // each write keeps its own status
     if (db.broken()) {
       // The commit may or may not have happened: say so rather than guess.
-      return Status::Unavailable("the connection to PostgreSQL was lost during a commit");
+      return fail_all(Status::Unavailable("the connection to PostgreSQL was lost during a commit"));
     }
-    if ((db.last_sqlstate() == "40001" || db.last_sqlstate() == "40P01") &&
-        attempt + 1 < kAttempts) {
-      continue;
-    }
-    return s;
+    if (Retryable(db) && !last) continue;
+    return fail_all(commit);
   }
-  return s;
 }
 
 }  // namespace coffer::store::pg

@@ -1,10 +1,13 @@
 // PgStore: the PostgreSQL Store backend, for several `coffer server` processes sharing one
 // database (docs/operations.md).
 //
-// A small pool of libpq connections (pg_db.h); every write method is one transaction on
-// one connection (READ COMMITTED, synchronous_commit on: when it returns OK its commit is
-// flushed to the server's WAL), retried when PostgreSQL reports a serialization failure
-// or a deadlock, or when a pooled connection turns out lost before anything was sent.
+// A small pool of libpq connections (pg_db.h). Writes are group-committed, as on SQLite
+// (sql/group_commit.h): the writes queued meanwhile run in one transaction on one
+// connection, each in a savepoint of its own (one refused write does not undo another),
+// READ COMMITTED, with one WAL flush for all (synchronous_commit on: when a write method
+// returns OK its commit is flushed to the server's WAL). A batch is run again whole when
+// PostgreSQL reports a serialization failure or a deadlock, or when its connection turns
+// out lost before the commit.
 // Where the SQLite backend relies on its single writer, this one takes locks:
 // - audit events: a transaction-scoped advisory lock per org is taken before an event is
 //   numbered, and held to commit, so an org's events are numbered in commit order (a
@@ -19,12 +22,14 @@
 // both backends share is in store/sql/ (sql_store.h), with the locks above as hooks.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "store/postgres/pg_db.h"
+#include "store/sql/group_commit.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
 #include "store/store.h"
@@ -93,15 +98,30 @@ class PgStore final : public sql::SqlStore<PgStore> {
   }
   explicit PgStore(std::string conninfo, int pool_size) : pool_(std::move(conninfo), pool_size) {}
 
-  // Runs `fn` in one transaction on a pooled connection and commits it; its changes are
-  // undone when it fails. Retried on a serialization failure or deadlock.
-  Status Write(const std::function<Status(Db&)>& fn);
+  // Runs `fn` in the next batch of the group commit (sql/group_commit.h): one transaction
+  // on a pooled connection, each write of the batch in a savepoint of its own, one WAL flush
+  // for all of them; its changes are undone when it fails. Returns once that commit is
+  // flushed (or failed).
+  Status Write(const std::function<Status(Db&)>& fn) { return writes_.Write(fn); }
+  // Commits one batch; a serialization failure, a deadlock or a connection lost before the
+  // commit starts the whole batch again (nothing of it was committed), up to 8 times.
+  void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
   // Runs `fn` on a pooled connection (autocommit); retried once on a lost connection.
   template <typename Fn>
   auto Read(Fn&& fn) -> decltype(fn(std::declval<Db&>()));
 
+  // Batches committed at once, each on a pooled connection: while one waits for its WAL
+  // flush or its org's lock, the others run their statements. Half the default pool; the
+  // rest is for reads.
+  static constexpr int kCommitters = 4;
+
   Pool pool_;
   sql::CheckoutStamps checkout_stamps_;  // RecordCheckout's stamps already committed
+  // Last: its committer thread uses the members above, and it goes first (committing what
+  // is queued) when the store closes.
+  sql::GroupCommit<Db> writes_{
+      [this](const sql::GroupCommit<Db>::Batch& batch) { CommitBatch(batch); },
+      std::min(kCommitters, pool_.size())};
 };
 
 template <typename Fn>

@@ -80,19 +80,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   // writer's commits only count pages, and the checkpointer copies them.
   sqlite3_wal_hook(s->writer_->db.raw(), &SqliteStore::OnWalCommit, s.get());
   s->checkpointer_ = std::thread([p = s.get()] { p->RunCheckpoints(); });
-  s->committer_ = std::thread([p = s.get()] { p->RunCommitter(); });
+  s->writes_ = std::make_unique<sql::GroupCommit<Db>>(
+      [p = s.get()](const sql::GroupCommit<Db>::Batch& batch) { p->CommitBatch(batch); });
   return s;
 }
 
 SqliteStore::~SqliteStore() {
-  if (committer_.joinable()) {  // what is queued still commits, and its callbacks run
-    {
-      std::lock_guard<std::mutex> lock(queue_mu_);
-      closing_writes_ = true;
-    }
-    queue_cv_.notify_one();
-    committer_.join();
-  }
+  if (writes_ != nullptr) writes_->Close();  // what is queued still commits, callbacks run
   if (checkpointer_.joinable()) {
     {
       std::lock_guard<std::mutex> lock(checkpoint_mu_);
@@ -142,52 +136,7 @@ void SqliteStore::RunCheckpoints() {
   }
 }
 
-void SqliteStore::Submit(std::function<Status(Db&)> fn, std::function<void(Status)> done) {
-  auto w = std::make_unique<PendingWrite>();
-  w->fn = std::move(fn);
-  w->done = std::move(done);
-  bool wake = false;
-  {
-    std::lock_guard<std::mutex> lock(queue_mu_);
-    queue_.push_back(std::move(w));
-    // One wake a batch: a committer busy committing looks at the queue again when it is done.
-    wake = committer_idle_;
-    committer_idle_ = false;
-  }
-  if (wake) queue_cv_.notify_one();
-}
-
-Status SqliteStore::WriteBatched(std::function<Status(Db&)> fn) {
-  Outcome outcome;
-  Submit(std::move(fn), [&outcome](Status s) { outcome.Tell(std::move(s)); });
-  return outcome.Wait();
-}
-
-void SqliteStore::RunCommitter() {
-  constexpr size_t kMaxBatch = 64;
-  std::vector<std::unique_ptr<PendingWrite>> batch;
-  std::unique_lock<std::mutex> lock(queue_mu_);
-  for (;;) {
-    if (queue_.empty()) {
-      if (closing_writes_) return;
-      committer_idle_ = true;
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closing_writes_; });
-      committer_idle_ = false;
-      continue;
-    }
-    while (!queue_.empty() && batch.size() < kMaxBatch) {
-      batch.push_back(std::move(queue_.front()));
-      queue_.pop_front();
-    }
-    lock.unlock();
-    CommitBatch(batch);
-    for (auto& w : batch) w->done(std::move(w->status));
-    batch.clear();
-    lock.lock();
-  }
-}
-
-void SqliteStore::CommitBatch(const std::vector<std::unique_ptr<PendingWrite>>& batch) {
+void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
   std::lock_guard<std::mutex> lock(writer_->mu);
   Db& db = writer_->db;
   Status begin = Stmt(db, "BEGIN IMMEDIATE").Run();

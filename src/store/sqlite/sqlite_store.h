@@ -6,7 +6,7 @@
 // waiting in one transaction — each write inside its own savepoint, so one failing write
 // does not undo another — with synchronous=FULL, then tells each write its outcome. When a
 // write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
-// A write method waits for its outcome (Outcome); RecordCheckoutAsync
+// A write method waits for its outcome; RecordCheckoutAsync
 // returns at once and its callback runs on the committer thread, so a caller that must not
 // wait (an HTTP I/O thread) can still have its checkout durably audited.
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
@@ -22,7 +22,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -30,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/sql/group_commit.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
 #include "store/sqlite/sqlite_db.h"
@@ -110,46 +110,11 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // are undone when it fails. Returns once the batch holding it is durably committed.
   template <typename Fn>
   Status Write(Fn&& fn) {
-    return WriteBatched(std::function<Status(Db&)>(std::forward<Fn>(fn)));
+    return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
-  // A write's outcome, for a thread that waits for it. A condition variable rather than a
-  // std::binary_semaphore, which spins with sched_yield before it sleeps: with every core
-  // busy each yield is a context switch, and 32 waiting workers made them a tenth of the
-  // server's CPU.
-  class Outcome {
-   public:
-    void Tell(Status s) {
-      std::lock_guard<std::mutex> lock(mu_);
-      status_ = std::move(s);
-      told_ = true;
-      told_cv_.notify_one();  // under the lock: the waiter's frame outlives this call
-    }
-    Status Wait() {
-      std::unique_lock<std::mutex> lock(mu_);
-      told_cv_.wait(lock, [&] { return told_; });
-      return std::move(status_);
-    }
-
-   private:
-    std::mutex mu_;
-    std::condition_variable told_cv_;
-    bool told_ = false;  // under mu_
-    Status status_;
-  };
-  struct PendingWrite {
-    std::function<Status(Db&)> fn;
-    std::function<void(Status)> done;  // on the committer thread, once the batch committed
-    Status status;
-  };
-  // Queues `fn` for the committer; `done` gets its outcome once its batch is durable (or
-  // failed), on the committer thread. Never blocks on the commit.
-  void Submit(std::function<Status(Db&)> fn, std::function<void(Status)> done);
-  Status WriteBatched(std::function<Status(Db&)> fn);  // Submit, then wait for the outcome
-  // The committer thread: commits what is queued, up to kMaxBatch writes a transaction,
-  // then runs their callbacks; sleeps while nothing is queued; once the store closes, it
-  // commits what is still queued and returns.
-  void RunCommitter();
-  void CommitBatch(const std::vector<std::unique_ptr<PendingWrite>>& batch);
+  // Commits one batch of the group commit (sql/group_commit.h) on the writer, each write in
+  // a savepoint of its own, in one transaction.
+  void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
   // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
   void RunCheckpoints();
@@ -161,12 +126,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // The calling thread's own reader connection of this store, or null.
   Conn* DedicatedReader() const;
 
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::deque<std::unique_ptr<PendingWrite>> queue_;  // under queue_mu_, oldest first
-  bool committer_idle_ = false;                      // under queue_mu_: waiting for a write
-  bool closing_writes_ = false;                      // under queue_mu_
-  std::thread committer_;
+  std::unique_ptr<sql::GroupCommit<Db>> writes_;  // the committer thread; made by Open
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};

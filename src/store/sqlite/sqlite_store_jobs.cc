@@ -99,7 +99,7 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<AuditRecord>& checkouts) {
-  Outcome outcome;
+  sql::WriteOutcome outcome;
   RecordCheckoutAsync(org_id, job_id, now, checkouts,
                       [&outcome](Status s) { outcome.Tell(std::move(s)); });
   return outcome.Wait();
@@ -109,7 +109,7 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
                                       std::vector<AuditRecord> checkouts,
                                       std::function<void(Status)> done) {
   auto events = std::make_shared<const std::vector<AuditRecord>>(std::move(checkouts));
-  Submit(
+  writes_->Submit(
       [this, org_id = std::move(org_id), job_id = std::move(job_id), now, events](Db& db) {
         // Inside the writer's transaction: a finish that committed first wins.
         Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
