@@ -66,9 +66,17 @@ Result<std::unique_ptr<Db>> Db::Connect(const std::string& conninfo) {
     return Status::Unavailable("cannot connect to PostgreSQL: " + why);
   }
   // Every commit waits for its WAL flush: a write that returned OK is durable.
+  // No sequential scan where an index serves: each statement is prepared once on a
+  // connection that lives as long as the server, and PostgreSQL keeps the generic plan it
+  // made then. Made while a table was a page or two (a new database), that plan scanned it,
+  // and went on scanning as the table grew until an ANALYZE replanned it: the checkout's
+  // version read took 2.4 ms instead of 0.03 in the benchmark (docs/benchmarks.md, eighth
+  // round). Every query here is a lookup or a range on an index; one without an index still
+  // scans.
   COFFER_RETURN_IF_ERROR(
       db->Exec("SET synchronous_commit = on; SET client_min_messages = warning; "
-               "SET default_transaction_isolation = 'read committed'; SET TIME ZONE 'UTC'"));
+               "SET default_transaction_isolation = 'read committed'; SET TIME ZONE 'UTC'; "
+               "SET enable_seqscan = off"));
   return db;
 }
 
