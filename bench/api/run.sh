@@ -733,9 +733,10 @@ EOF
     cat <<EOF
 *postgres*: a throwaway PostgreSQL ${PG_VERSION} started by the script (initdb, \`fsync\` and
 \`synchronous_commit\` on, on ${DATA_FS} too, 127.0.0.1), \`coffer server --database postgres://…
---pool-size ${COFFER_POOL_SIZE}\`: one READ COMMITTED transaction per write, each waiting for its own
-WAL flush, and writes that number audit events in one org serialized on that org's advisory
-lock (no group commit); its *server CPU* counts coffer's and all of PostgreSQL's processes.
+--pool-size ${COFFER_POOL_SIZE}\`: group commit too, by 4 committer threads, each a READ COMMITTED
+transaction of the writes queued meanwhile (a savepoint each) with one WAL flush, whose audit
+events go in last under their org's advisory lock, held to commit (so one org's batches commit
+in turn); its *server CPU* counts coffer's and all of PostgreSQL's processes.
 EOF
   fi
   cat <<EOF
@@ -789,11 +790,11 @@ EOF
   fi
   if [[ -n $HAS_PG ]]; then
     cat <<EOF
-- No group commit (postgres): POST at ${WRITE_CONNECTIONS} connections made ${RPS[postgres.post]} durable writes/s,
+- Group commit (postgres): POST at ${WRITE_CONNECTIONS} connections made ${RPS[postgres.post]} durable writes/s,
   **${GROUP_GAIN[postgres]}x** the ${RPS[postgres.post1]}/s of one connection; PATCH ${RPS[postgres.patch]}/s, **${PATCH_GAIN[postgres]}x**
-  the ${RPS[postgres.patch1]}/s of one connection; at most ${COFFER_POOL_SIZE} transactions
-  (\`--pool-size\`) are open at once, and those of one org queue on its audit lock, each for its
-  own WAL flush.
+  the ${RPS[postgres.patch1]}/s of one connection; 4 batches are open at once (of the
+  ${COFFER_POOL_SIZE} connections of \`--pool-size\`), and those of one org take turns at its audit
+  lock for their events' insert and their WAL flush.
 - Two servers on one PostgreSQL (*postgres x2*): after the one-server cases, a second \`coffer
   server\` on the same database (its own empty data directory, the first one's master key file,
   \`--pool-size ${COFFER_POOL_SIZE}\` too), and one wrk per server at once, each with half the threads
@@ -831,27 +832,29 @@ run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
 
 Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=callgrind\` of the
-server, serial requests, which do not depend on the machine's load; 2026-12-02, seventh round).
-*healthz*: 18.1k instructions inside the connection's read handler (22.5k at the sixth round's
-start). *get*: 137k (fifth round). *checkout5*: 507k in all, 300 checkouts on one connection
-(each its own batch, so the commit is not shared as it is under load): on the I/O thread 260k,
-of which opening the 5 sealed versions 152k (AES-GCM 69k) and the answer's JSON 43k; on the
-committer thread 237k, of which the 5 audit rows, which are also the usage record, 128k. The
-job cycle, before the open-jobs cache entry (4296f3a): 1.19M a job (891 cycles on one
-connection): the open 216k, the checkout's 243k (109k of it reading the job back, which that
-entry saves) and its commit's 140k, the job's row 98k, the finish 62k and its row 47k; the 7
-audit rows a job writes cost 195k of it. Under load (perf, 64 connections) the scheduler took about 17% of the
-server's CPU in *checkout5* before the checkout's audit went to the committer thread, and 4-5%
-after; in the job cycle, whose open and finish still park a worker each, it is 10%. Tried and
-dropped: more or fewer workers than 32, rarer checkpoints, a checkout journal outside the
-writer (fourth round: the applier's inserts cost what the direct write did), a per-thread
-AES-GCM context (it would keep the last data key's schedule in memory between requests), a
-finish answered by the committer as the checkout is (no gain: the job cycle is bound by CPU).
-Left: a cheaper checkout and job open, the hot reads
-served from memory with an invalidation every server sees (*get* reads token and secret in
-two SQLite read transactions, each taking the WAL index's locks), cheaper audit rows (a
-SQLite insert of 18 columns and two indexes is about 25k instructions), and PostgreSQL's audit
-lock, which every write of an org holds through its commit.
+server, serial requests, which do not depend on the machine's load; 2026-12-02, eighth round,
+the release binary with tcmalloc). *healthz*: 18.1k instructions inside the connection's read
+handler (seventh round). *get*: 77k (118k at the eighth round's start): the API token 26k (its
+one SQLite read 20k, SHA-256 5k), the secret's metadata 23k, the answer's JSON 4k (17k when it
+was a boost::json tree), the access log, metrics and send 13k. *checkout5*: 448k in all (507k
+at the seventh round's end), 300 checkouts on one connection (each its own batch, so the
+commit is not shared as it is under load): on the I/O thread 237k, of which opening the 5
+sealed versions and reading them 140k and the answer's JSON 37k; on the committer thread
+211k, of which the 5 audit rows, which are also the usage record, 114k. Under load (perf, 64
+connections, checkout5) the kernel is 39% of the server's CPU (the sockets, the WAL's writes
+and the checkpointer's, wake-ups), SQLite 22%, AES-GCM and SHA-256 9%, and glibc's malloc was
+12% before tcmalloc, which takes 5%. On postgres (\`pg_stat_statements\`) the job cycle's
+statements take 0.02 to 0.08 ms each; what they cost beyond is round trips, one a statement,
+and the committers' batches of one org take turns at its audit lock. Tried and dropped: more
+or fewer workers than 32, rarer checkpoints, a checkout journal outside the writer (fourth
+round: the applier's inserts cost what the direct write did), a per-thread AES-GCM context
+(it would keep the last data key's schedule in memory between requests), a finish answered
+by the committer as the checkout is (no gain: the job cycle is bound by CPU), jemalloc
+(one round ahead of glibc, one behind) and mimalloc (close to tcmalloc, behind it on checkouts). Left: a
+cheaper checkout and job open, the hot reads served from memory with an invalidation every
+server sees (*get* reads token and secret in two SQLite read transactions, each taking the
+WAL index's locks), cheaper audit rows (a SQLite insert of 18 columns and two indexes is
+about 23k instructions), and on postgres fewer round trips a write (pipelining).
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
