@@ -80,16 +80,15 @@ class GroupCommit {
     bool wake = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (closing_) {
-        w->done(Status::Unavailable("the store is closing"));
-        return;
+      if (!closing_) {
+        queue_.push_back(std::move(w));
+        // One wake per idle committer at most: one busy committing looks at the queue again
+        // when it is done.
+        wake = idle_ > waking_;
+        if (wake) ++waking_;
       }
-      queue_.push_back(std::move(w));
-      // One wake per idle committer at most: one busy committing looks at the queue again
-      // when it is done.
-      wake = idle_ > waking_;
-      if (wake) ++waking_;
     }
+    if (w != nullptr) return w->done(Status::Unavailable("the store is closing"));  // unlocked
     if (wake) cv_.notify_one();
   }
 
