@@ -58,18 +58,9 @@ std::string NewRequestId() {
 void SetLogFormat(LogFormat format) { g_format.store(format); }
 LogFormat GetLogFormat() { return g_format.load(); }
 
-namespace {
-
-bool NeedsEscape(unsigned char c) { return c < 0x20 || c == 0x7f || c == '"' || c == '\\'; }
-
-}  // namespace
-
 std::string JsonEscape(std::string_view s) {
-  bool plain = std::none_of(s.begin(), s.end(),
-                            [](char ch) { return NeedsEscape(static_cast<unsigned char>(ch)); });
-  if (plain) return std::string(s);  // most fields: nothing to escape
   std::string out;
-  out.reserve(s.size() + 8);
+  out.reserve(s.size() + 8);  // most fields need no escape: one append
   AppendJsonEscaped(&out, s);
   return out;
 }
