@@ -1,6 +1,5 @@
 #include "http/api.h"
 
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -67,7 +66,7 @@ struct Api::Answer {
 
   void Send(Response res) {
     if (sent.exchange(true)) {  // answered already (a route that threw after handing on)
-      if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
+      res.WipeIfSensitive();
       return;
     }
     res.headers.emplace_back("X-Request-Id", request_id);

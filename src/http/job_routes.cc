@@ -1,7 +1,6 @@
 // Jobs (/api/v1alpha/jobs): an orchestrator opens a job and asks about debug and attach;
 // the job itself, with its job token, checks out its secrets — the only answer that carries
 // plaintext — and finishes. Finish takes either token.
-#include <openssl/crypto.h>
 
 #include <boost/json.hpp>
 #include <memory>
@@ -45,7 +44,7 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
         jobs->CommitCheckout(std::move(prepared->record),
                              [r, done = std::move(done)](Status recorded) {
                                if (recorded.ok()) return done(std::move(*r));
-                               OPENSSL_cleanse(r->body.data(), r->body.size());
+                               r->WipeIfSensitive();
                                done(std::move(recorded));
                              });
       },

@@ -1,5 +1,6 @@
 #include "http/message.h"
 
+#include <openssl/crypto.h>
 #include <strings.h>
 
 namespace coffer::http {
@@ -9,6 +10,10 @@ std::string Request::Header(std::string_view name) const {
     if (k.size() == name.size() && strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
   }
   return "";
+}
+
+void Response::WipeIfSensitive() {
+  if (sensitive) OPENSSL_cleanse(body.data(), body.size());
 }
 
 }  // namespace coffer::http

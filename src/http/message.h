@@ -27,6 +27,9 @@ struct Response {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   bool sensitive = false;  // the body holds plaintext: the server wipes it once sent
+
+  // Overwrites the body when it is sensitive (once sent, or dropped unsent).
+  void WipeIfSensitive();
 };
 
 // Answers one request: called once, from any thread.

@@ -125,7 +125,7 @@ inline std::string SerializeResponse(Response r, unsigned version, bool keep_ali
   }
   out += "\r\n";
   if (!head) out += r.body;
-  if (r.sensitive) OPENSSL_cleanse(r.body.data(), r.body.size());
+  r.WipeIfSensitive();
   return out;
 }
 
@@ -356,7 +356,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
     void Give(Response res) {
       if (given.exchange(true)) {  // a second reply is dropped
-        if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
+        res.WipeIfSensitive();
         return;
       }
       std::shared_ptr<Shared> shared = session->shared_;  // its Replies outlive End()
@@ -374,9 +374,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       Response res;
       explicit Held(Response r) : res(std::move(r)) {}
       Held(Held&&) = default;
-      ~Held() {
-        if (res.sensitive) OPENSSL_cleanse(res.body.data(), res.body.size());
-      }
+      ~Held() { res.WipeIfSensitive(); }
     };
     ~PendingReply() {
       if (!given.load()) Give(PlainError(500, "internal error: the request was not answered"));
