@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "store/conformance/store_conformance.h"
@@ -104,6 +105,52 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   ASSERT_TRUE(projects().DeleteProject("org1", "p1", Audit("project.delete")).ok());
   EXPECT_EQ(targets().GetDeploymentTarget("org1", "dt1").status().code(), Status::Code::kNotFound);
   EXPECT_EQ(secrets().GetSecretVersion(creds.meta.id, 1).status().code(), Status::Code::kNotFound);
+}
+
+// A read on one handle after a write on another returned is that write's: no cache (the
+// embedded store keeps token holders and secrets' metadata, read_cache.h) outlives a
+// revoked token, a changed role or policy, a deleted secret or a new checkout stamp. Each
+// read is made twice before the write, so that the second comes from a cache if there is one.
+TEST_P(JobStoreConformance, AnotherHandlesWriteIsSeenByTheVeryNextRead) {
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ProjectRecord p1{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p1, Audit("project.create")).ok());
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  auto roles = [&] {
+    auto h = identity().FindTokenHolder("h1");
+    return h.ok() ? h->project_roles : std::map<std::string, std::string>{{"gone", ""}};
+  };
+  EXPECT_TRUE(roles().empty());
+  EXPECT_TRUE(roles().empty());
+  ASSERT_TRUE(other->SetProjectRole("u1", "p1", "Admin").ok());
+  EXPECT_EQ(roles(), (std::map<std::string, std::string>{{"p1", "Admin"}}));
+  EXPECT_EQ(roles(), (std::map<std::string, std::string>{{"p1", "Admin"}}));
+  ASSERT_TRUE(other->DeleteToken("org1", "t1", Audit("token.revoke")).ok());
+  EXPECT_EQ(identity().FindTokenHolder("h1").status().code(), Status::Code::kNotFound);
+
+  SecretRow r = Row("deploy");
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("secret.create")).ok());
+  auto meta = [&] {
+    return secrets().GetSecretMeta("org1", Scope::kOrganization, "", SecretKey::kName, "deploy");
+  };
+  ASSERT_TRUE(meta().ok());
+  EXPECT_TRUE(meta()->policy.debug_allowed);
+  SecretRow tightened = r;
+  tightened.meta.version = 2;
+  tightened.meta.policy.debug_allowed = false;
+  ASSERT_TRUE(other->UpdateSecret(tightened, 1, Audit("secret.update")).ok());
+  ASSERT_TRUE(meta().ok());
+  EXPECT_FALSE(meta()->policy.debug_allowed);
+  EXPECT_EQ(meta()->version, 2);
+  // A checkout's stamp is the secret's metadata too: one that moves it is seen.
+  ASSERT_TRUE(jobs().CreateJob(Job(1'000'000), Audit("job.open"), nullptr).ok());
+  EXPECT_EQ(meta()->checkout_at, 0);
+  ASSERT_TRUE(other->RecordCheckout("org1", "j1", 70, {Checkout(r.meta.id, 70)}).ok());
+  EXPECT_EQ(meta()->checkout_at, 70);
+  ASSERT_TRUE(other->DeleteSecret("org1", r.meta.id, 80, "u1", Audit("secret.delete")).ok());
+  EXPECT_EQ(meta().status().code(), Status::Code::kNotFound);
 }
 
 TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {

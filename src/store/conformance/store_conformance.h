@@ -73,6 +73,9 @@ class StoreConformance : public testing::TestWithParam<Backend> {
   AuditRecord Audit(const std::string& action);
   // Closes and reopens the store: what a write returned OK for must still be there.
   void Reopen();
+  // A second handle on the same data, open beside the first: another process, such as a
+  // `coffer admin` beside the server, or a second server.
+  std::unique_ptr<Store> OpenAnother() { return GetParam().open(dir_); }
 
   std::string dir_;
   std::unique_ptr<Store> store_;

@@ -262,6 +262,15 @@ CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE 
 CREATE INDEX audit_checkouts ON audit (org_id, resource_id, seq) WHERE action = 'secret.checkout';
 DROP TABLE secret_usage;
 )sql",
+    // 10: the store generation (SQLite's migration 10), which only the embedded store moves
+    // and reads (sqlite/read_cache.h: servers on one PostgreSQL share no cache). Here for the
+    // copy between backends, whose schemas are the same.
+    R"sql(
+CREATE TABLE store_generation (
+  id     BIGINT PRIMARY KEY CHECK (id = 1),
+  value  BIGINT NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

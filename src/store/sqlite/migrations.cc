@@ -304,9 +304,37 @@ CREATE INDEX secret_versions_live ON secret_versions (secret_id, version) WHERE 
 CREATE INDEX audit_checkouts ON audit (org_id, resource_id, seq) WHERE action = 'secret.checkout';
 DROP TABLE secret_usage;
 )sql",
+    // 10: the store generation (read_cache.h), moved by every change to the rows a server
+    // caches (tokens, users, project roles, secrets), in the changing statement's own
+    // transaction, whoever makes it: a store write, a cascade, a `coffer admin` process, an
+    // operator's sqlite3. A later migration that rebuilds one of these tables must make its
+    // triggers again. No row is generation 0 (a copy to PostgreSQL brings the row along).
+    // The triggers are GenerationTriggers().
+    R"sql(
+CREATE TABLE store_generation (
+  id     INTEGER PRIMARY KEY CHECK (id = 1),
+  value  INTEGER NOT NULL
+);
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
+constexpr int kGenerationMigration = 10;
+
+// Migration 10's triggers: after each insert, update and delete of a row of each table whose
+// rows a server caches, the store generation moves.
+std::string GenerationTriggers() {
+  std::string sql;
+  for (const char* table : {"tokens", "users", "project_roles", "secrets"}) {
+    for (const char* change : {"INSERT", "UPDATE", "DELETE"}) {
+      sql += std::string("CREATE TRIGGER ") + table + "_" + change + "_moves_generation AFTER " +
+             change + " ON " + table +
+             " BEGIN INSERT INTO store_generation (id, value) VALUES (1, 1) "
+             "ON CONFLICT (id) DO UPDATE SET value = value + 1; END;\n";
+    }
+  }
+  return sql;
+}
 
 }  // namespace
 
@@ -344,7 +372,9 @@ Status MigrateSqlite(Db& db, int up_to) {
   for (int v = current + 1; v <= up_to && result.ok(); ++v) {
     result = db.Exec("BEGIN IMMEDIATE");
     if (!result.ok()) break;
-    Status s = db.Exec(kMigrations[v - 1]);
+    std::string sql = kMigrations[v - 1];
+    if (v == kGenerationMigration) sql += GenerationTriggers();
+    Status s = db.Exec(sql.c_str());
     if (s.ok()) {
       Stmt check(db, "PRAGMA foreign_key_check");
       if (check.Step()) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -71,6 +72,33 @@ Status CopyDatabase(Db& src, Db& dst) {
   if (rc != SQLITE_DONE) return SqliteStatus(dst.raw(), rc, "backup");
   if (finish != SQLITE_OK) return SqliteStatus(dst.raw(), finish, "backup");
   return Status::Ok();
+}
+
+// The store generation of `db` (read_cache.h), or -1 when its schema has none yet.
+Result<int64_t> GenerationOf(Db& db) {
+  {
+    Stmt t(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_generation'");
+    if (!t.Step()) {
+      COFFER_RETURN_IF_ERROR(t.status());
+      return int64_t{-1};
+    }
+  }
+  Stmt q(db, "SELECT value FROM store_generation WHERE id = 1");
+  if (q.Step()) return q.Int(0);
+  COFFER_RETURN_IF_ERROR(q.status());
+  return int64_t{0};
+}
+
+// After a restore into a database a server may have open: a generation past both the
+// backup's and the database's, so that nothing the server cached is served again.
+Status MoveGenerationPast(Db& db, int64_t before) {
+  COFFER_ASSIGN_OR_RETURN(int64_t restored, GenerationOf(db));
+  if (restored < 0) return Status::Ok();  // an older schema: the server must be restarted
+  return Stmt(db,
+              "INSERT INTO store_generation (id, value) VALUES (1, ?) "
+              "ON CONFLICT (id) DO UPDATE SET value = excluded.value")
+      .Bind(1, std::max(restored, before) + 1)
+      .Run();
 }
 
 // "ok", or SQLite's first complaint about the file's structure.
@@ -224,7 +252,9 @@ Result<SqliteStoreInfo> RestoreSqliteStore(const std::string& from, const std::s
       COFFER_ASSIGN_OR_RETURN(dst, Db::Open(db_path, false));
     }
     COFFER_RETURN_IF_ERROR(dst.Exec("PRAGMA synchronous = FULL"));
+    COFFER_ASSIGN_OR_RETURN(int64_t generation, GenerationOf(dst));
     COFFER_RETURN_IF_ERROR(CopyDatabase(src, dst));
+    COFFER_RETURN_IF_ERROR(MoveGenerationPast(dst, generation));
     COFFER_RETURN_IF_ERROR(QuickCheck(dst, db_path));
     return Describe(dst, db_path);
   };

@@ -164,4 +164,50 @@ void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
   }
 }
 
+Result<int64_t> SqliteStore::ReadGeneration() {
+  return Read([](Db& db) -> Result<int64_t> {
+    Stmt q(db, "SELECT value FROM store_generation WHERE id = 1");
+    if (q.Step()) return q.Int(0);
+    COFFER_RETURN_IF_ERROR(q.status());
+    return int64_t{0};
+  });
+}
+
+template <class Value, class ReadFn>
+Result<Value> SqliteStore::ReadCached(GenerationCache<Value>& cache, const std::string& key,
+                                      ReadFn&& read) {
+  COFFER_ASSIGN_OR_RETURN(int64_t before, ReadGeneration());
+  if (auto hit = cache.Find(key, before)) return *hit;
+  Result<Value> found = read();
+  if (!found.ok()) return found;  // what is not there is not kept: it may be made any time
+  // Each read is a transaction of its own, each sees every commit before it: the same
+  // generation after the row as before it means no commit that moves it came in between.
+  auto after = ReadGeneration();
+  if (after.ok() && *after == before) cache.Put(key, before, *found);
+  return found;
+}
+
+Result<TokenHolder> SqliteStore::FindTokenHolder(const std::string& hash) {
+  return ReadCached(token_holders_, hash,
+                    [&] { return sql::SqlStore<SqliteStore>::FindTokenHolder(hash); });
+}
+
+Result<domain::SecretMeta> SqliteStore::GetSecretMeta(const std::string& org_id,
+                                                      domain::Scope scope,
+                                                      const std::string& owner_id, SecretKey by,
+                                                      const std::string& key) {
+  // The org and the owner are ids, which hold no NUL, and the key comes last: no two
+  // lookups share a cache key.
+  std::string k;
+  k.reserve(org_id.size() + owner_id.size() + key.size() + 8);
+  k.append(org_id).push_back('\0');
+  k.append(domain::ScopeName(scope)).push_back('\0');
+  k.append(owner_id).push_back('\0');
+  k.push_back(by == SecretKey::kId ? 'i' : 'n');
+  k.append(key);
+  return ReadCached(secret_metas_, k, [&] {
+    return sql::SqlStore<SqliteStore>::GetSecretMeta(org_id, scope, owner_id, by, key);
+  });
+}
+
 }  // namespace coffer::store

@@ -32,6 +32,7 @@
 #include "store/sql/group_commit.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sql/sql_store.h"
+#include "store/sqlite/read_cache.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
@@ -45,12 +46,19 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
 
   // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
 
-  // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL backend).
+  // IdentityStore: sql::SqlIdentity (sql/sql_identity_impl.h, shared with the other SQL
+  // backend), but for the token holder, served from a cache while the store generation it
+  // was read at is still the store's (read_cache.h).
+  Result<TokenHolder> FindTokenHolder(const std::string& hash) override;
 
   // ProjectStore: sql::SqlProjects (sql/sql_projects_impl.h, shared with the other SQL
   // backend).
 
-  // SecretStore: sql::SqlSecrets (sql/sql_secrets_impl.h, shared with the other SQL backend).
+  // SecretStore: sql::SqlSecrets (sql/sql_secrets_impl.h, shared with the other SQL backend),
+  // but for a secret's metadata, cached as the token holder is.
+  Result<domain::SecretMeta> GetSecretMeta(const std::string& org_id, domain::Scope scope,
+                                           const std::string& owner_id, SecretKey by,
+                                           const std::string& key) override;
 
   // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
   // sql/sql_deployments_impl.h, shared with the other SQL backend).
@@ -112,6 +120,12 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Status Write(Fn&& fn) {
     return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
+  // The store generation now: what any process last committed (read_cache.h).
+  Result<int64_t> ReadGeneration();
+  // A read served from `cache` while the generation is `key`'s entry's; otherwise `read`,
+  // kept when the generation after it is the one before it.
+  template <class Value, class ReadFn>
+  Result<Value> ReadCached(GenerationCache<Value>& cache, const std::string& key, ReadFn&& read);
   // Commits one batch of the group commit (sql/group_commit.h) on the writer, each write in
   // a savepoint of its own, in one transaction.
   void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
@@ -135,8 +149,10 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // address before (a thread remembers its connection by store).
   const uint64_t id_;
   std::mutex dedicated_mu_;
-  std::vector<std::unique_ptr<Conn>> dedicated_;  // under dedicated_mu_; never shrinks
-  sql::CheckoutStamps checkout_stamps_;           // RecordCheckout's stamps already committed
+  std::vector<std::unique_ptr<Conn>> dedicated_;       // under dedicated_mu_; never shrinks
+  sql::CheckoutStamps checkout_stamps_;                // RecordCheckout's stamps already committed
+  GenerationCache<TokenHolder> token_holders_{10000};  // by token hash
+  GenerationCache<domain::SecretMeta> secret_metas_{20000};  // by SecretMetaKey
   std::unique_ptr<Conn> checkpointer_db_;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;

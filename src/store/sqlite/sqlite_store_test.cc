@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "store/sqlite/sqlite_backup.h"
+
 namespace coffer::store {
 namespace {
 
@@ -149,6 +151,57 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   EXPECT_EQ(usage->size(), static_cast<size_t>(kCheckouts));
   reopened->reset();
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
+// A restore into a database a server has open (--force) replaces its pages, which no trigger
+// sees: the restore moves the store generation past both the backup's and the database's own,
+// so that a token holder the server cached is not served from before the restore, even when
+// the backup happens to be at the generation the cache was read at.
+TEST(SqliteReadCache, ALiveRestoreIsReadAfterItEvenAtTheSameGeneration) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, live = dir + "/live.db", side = dir + "/side.db";
+  const std::string b0 = dir + "/b0.backup", b1 = dir + "/b1.backup";
+  auto store = SqliteStore::Open(live);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Store& s = **store;
+  ASSERT_TRUE(s.AddKey({1, "wrapped", 1}).ok());  // a restore wants a keyring
+  ASSERT_TRUE(s.CreateOrg({"org1", "acme", 1}).ok());
+  ASSERT_TRUE(s.CreateUser({"u1", "org1", "ann", "Owner", 1}).ok());
+  TokenRecord t;
+  t.id = "t1";
+  t.hash = "h1";
+  t.user_id = "u1";
+  t.create_time = 1;
+  ASSERT_TRUE(s.CreateToken(t).ok());
+  ASSERT_TRUE(BackupSqliteStore(live, b0, false).ok());
+  // The other history: the token revoked, one row changed, one generation on.
+  auto side_made = RestoreSqliteStore(b0, side, false);
+  ASSERT_TRUE(side_made.ok()) << side_made.status().ToString();
+  {
+    auto other = SqliteStore::Open(side);
+    ASSERT_TRUE(other.ok()) << other.status().ToString();
+    AuditRecord a;
+    a.id = "revoke";
+    a.org_id = "org1";
+    a.action = "token.revoke";
+    ASSERT_TRUE((*other)->DeleteToken("org1", "t1", a).ok());
+  }
+  ASSERT_TRUE(BackupSqliteStore(side, b1, false).ok());
+  // This history: the token used, one row changed, one generation on as well; cached.
+  ASSERT_TRUE(s.TouchToken("h1", 100).ok());
+  ASSERT_TRUE(s.FindTokenHolder("h1").ok());
+  ASSERT_TRUE(s.FindTokenHolder("h1").ok());
+  auto restored = RestoreSqliteStore(b1, live, /*allow_live=*/true);
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(s.FindTokenHolder("h1").status().code(), Status::Code::kNotFound);
+  store->reset();
+  for (const std::string& f : {live, side}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((f + suffix).c_str());
+  }
+  unlink(b0.c_str());
+  unlink(b1.c_str());
   rmdir(dir.c_str());
 }
 

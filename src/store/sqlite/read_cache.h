@@ -1,0 +1,58 @@
+// GenerationCache: rows SqliteStore read once, kept with the store generation they were read
+// at, and served again only while that generation is still the store's.
+//
+// The generation is a counter in the database (table store_generation) that triggers move on
+// every change to a row of the tables the caches read (tokens, users, project_roles,
+// secrets: migration 10), in the change's own transaction, whoever makes it (`coffer admin`
+// writes the same file as the server). A reader reads the counter first:
+// an entry read at that same generation is what the database holds now, so a revoked token
+// or a tightened policy is refused on the very next request. An entry is put only when the
+// counter read after its row equals the one read before it, so no commit came in between.
+// Only the embedded store caches: two servers on one PostgreSQL share no memory, and there
+// each request reads the database.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace coffer::store {
+
+template <class Value>
+class GenerationCache {
+ public:
+  explicit GenerationCache(size_t max_entries) : max_entries_(max_entries) {}
+
+  // The entry for `key` read at `generation`, or null.
+  std::shared_ptr<const Value> Find(const std::string& key, int64_t generation) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation != generation_) return nullptr;
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : it->second;
+  }
+
+  // Keeps `value`, read at `generation`. A newer generation drops every older entry (none of
+  // them can be served again); a value read at an older one is not kept.
+  void Put(const std::string& key, int64_t generation, Value value) {
+    auto v = std::make_shared<const Value>(std::move(value));
+    std::lock_guard<std::mutex> lock(mu_);
+    if (generation < generation_) return;
+    if (generation > generation_) {
+      entries_.clear();
+      generation_ = generation;
+    }
+    if (entries_.size() >= max_entries_) entries_.clear();  // a bound, not an eviction policy
+    entries_.insert_or_assign(key, std::move(v));
+  }
+
+ private:
+  const size_t max_entries_;
+  mutable std::mutex mu_;
+  int64_t generation_ = -1;  // under mu_: the generation every entry was read at
+  std::unordered_map<std::string, std::shared_ptr<const Value>> entries_;  // under mu_
+};
+
+}  // namespace coffer::store
