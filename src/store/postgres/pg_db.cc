@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/store_metrics.h"
@@ -241,36 +242,65 @@ Pool::~Pool() = default;
 
 Result<Pool::Lease> Pool::Acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (!cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < size_; })) {
+  if (waiters_.empty()) {
+    if (!idle_.empty()) {
+      std::unique_ptr<Db> db = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(db));
+    }
+    if (open_ < size_) {
+      ++open_;
+      lock.unlock();
+      return Open();
+    }
+  }
+  Waiter me;
+  waiters_.push_back(&me);
+  bool handed = me.cv.wait_for(lock, wait, [&] { return me.db != nullptr || me.may_open; });
+  if (!handed) {
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
     return Status::Unavailable("every PostgreSQL connection of the pool is busy");
   }
-  if (!idle_.empty()) {
-    std::unique_ptr<Db> db = std::move(idle_.back());
-    idle_.pop_back();
-    return Lease(this, std::move(db));
-  }
-  ++open_;
+  if (me.db != nullptr) return Lease(this, std::move(me.db));
   lock.unlock();
+  return Open();
+}
+
+Result<Pool::Lease> Pool::Open() {
   auto db = Db::Connect(conninfo_);
   if (!db.ok()) {
-    lock.lock();
+    std::lock_guard<std::mutex> lock(mu_);
     --open_;
-    cv_.notify_one();
+    HandOverRoom();
     return db.status();
   }
   return Lease(this, std::move(db).value());
+}
+
+void Pool::HandOverRoom() {
+  if (waiters_.empty() || open_ >= size_) return;
+  Waiter* next = waiters_.front();
+  waiters_.pop_front();
+  ++open_;
+  next->may_open = true;
+  next->cv.notify_one();  // under the lock: the waiter's frame outlives this call
 }
 
 void Pool::Release(std::unique_ptr<Db> db) {
   bool keep = !db->broken() && PQtransactionStatus(db->raw()) == PQTRANS_IDLE;
   if (!keep) db.reset();  // closed outside the lock would be nicer; it is quick
   std::lock_guard<std::mutex> lock(mu_);
-  if (keep) {
-    idle_.push_back(std::move(db));
-  } else {
+  if (!keep) {
     --open_;
+    HandOverRoom();
+  } else if (!waiters_.empty()) {
+    Waiter* next = waiters_.front();
+    waiters_.pop_front();
+    next->db = std::move(db);
+    next->cv.notify_one();  // under the lock, as in HandOverRoom
+  } else {
+    idle_.push_back(std::move(db));
   }
-  cv_.notify_one();
 }
 
 }  // namespace coffer::store::pg

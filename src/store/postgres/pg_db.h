@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -142,19 +143,38 @@ class Pool {
   };
 
   // A connection for one user; Unavailable when none is free within `wait` or the
-  // server cannot be reached.
+  // server cannot be reached. First come, first served: a connection given back goes to the
+  // oldest waiter, never to a thread that asks after it (which would let a thread that
+  // gives one back and asks again at once starve the others: under two servers' GETs some
+  // waited past wrk's 2 s).
   Result<Lease> Acquire(std::chrono::milliseconds wait = std::chrono::seconds(10));
   int size() const { return size_; }
+  // The threads waiting in Acquire now.
+  size_t waiting() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return waiters_.size();
+  }
 
  private:
+  // A thread waiting in Acquire; what it is handed is set under mu_.
+  struct Waiter {
+    std::condition_variable cv;
+    std::unique_ptr<Db> db;  // an idle connection handed over
+    bool may_open = false;   // or room for one more: it opens it itself
+  };
   void Release(std::unique_ptr<Db> db);
+  // Under mu_: room for one connection more (one was closed, or failed to open) goes to the
+  // oldest waiter, if any.
+  void HandOverRoom();
+  // Opens a connection in the room taken (open_ counted already).
+  Result<Lease> Open();
 
   const std::string conninfo_;
   const int size_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Db>> idle_;
-  int open_ = 0;  // connections leased out or idle
+  std::vector<std::unique_ptr<Db>> idle_;  // under mu_
+  std::deque<Waiter*> waiters_;            // under mu_, oldest first
+  int open_ = 0;                           // under mu_: connections leased out or idle
 };
 
 }  // namespace coffer::store::pg

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <memory>
 #include <set>
 #include <thread>
 
@@ -32,6 +34,36 @@ class ClusterEnvironment : public testing::Environment {
 };
 [[maybe_unused]] testing::Environment* const kEnv =
     testing::AddGlobalTestEnvironment(new ClusterEnvironment);
+
+// The pool serves first come, first served: a connection given back goes to the thread
+// that waited for it, not to the thread that gave it back and asks again at once (which,
+// with more threads than connections, could keep a waiter waiting without end).
+TEST(PgPool, GivesAConnectionBackToTheOldestWaiterFirst) {
+  ASSERT_TRUE(cluster->CreateDatabase("pool").ok());
+  Pool pool(cluster->Url("pool"), 1);
+  auto first = pool.Acquire();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto held = std::make_unique<Pool::Lease>(std::move(first).value());
+  std::unique_ptr<Pool::Lease> theirs;  // kept past the waiter's end, so not given back
+  std::thread waiter([&] {
+    auto got = pool.Acquire(std::chrono::seconds(30));
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    theirs = std::make_unique<Pool::Lease>(std::move(got).value());
+  });
+  while (pool.waiting() == 0) std::this_thread::yield();
+  held.reset();  // given back: to the waiter, though this thread asks again at once
+  EXPECT_EQ(pool.Acquire(std::chrono::milliseconds(0)).status().code(),
+            Status::Code::kUnavailable);
+  waiter.join();
+  ASSERT_NE(theirs, nullptr);
+  theirs.reset();
+  // Now idle, the connection is anyone's; a full pool with nobody waiting refuses at once.
+  auto again = pool.Acquire(std::chrono::milliseconds(0));
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  held = std::make_unique<Pool::Lease>(std::move(again).value());
+  EXPECT_EQ(pool.Acquire(std::chrono::milliseconds(0)).status().code(), Status::Code::kUnavailable);
+  EXPECT_EQ(pool.waiting(), 0u);  // the refused one left the queue
+}
 
 TEST(PgSchema, EndsAtTheSqliteSchemaVersion) {
   EXPECT_EQ(LatestSchemaVersion(), LatestSqliteSchemaVersion());
