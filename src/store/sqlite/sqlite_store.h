@@ -40,8 +40,13 @@ namespace coffer::store {
 
 class SqliteStore final : public sql::SqlStore<SqliteStore> {
  public:
+  // The WAL's frames (256 MiB of 4 KiB pages) past which the checkpointer waits for a moment
+  // with no reader in the WAL, so that the next commit starts it over (RunCheckpoints).
+  static constexpr int kWalRestartFrames = 65536;
+
   // Opens (creating if needed) the database at `path` and migrates it.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4,
+                                                   int wal_restart_frames = kWalRestartFrames);
   ~SqliteStore() override;
 
   // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
@@ -152,8 +157,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   std::vector<std::unique_ptr<Conn>> dedicated_;       // under dedicated_mu_; never shrinks
   sql::CheckoutStamps checkout_stamps_;                // RecordCheckout's stamps already committed
   GenerationCache<TokenHolder> token_holders_{10000};  // by token hash
-  GenerationCache<domain::SecretMeta> secret_metas_{20000};  // by SecretMetaKey
+  GenerationCache<domain::SecretMeta> secret_metas_{20000};  // by place and key
   std::unique_ptr<Conn> checkpointer_db_;
+  int wal_restart_frames_ = kWalRestartFrames;
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;  // under checkpoint_mu_
