@@ -26,6 +26,18 @@ off_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
 }
 
+// An audit event of org1 that only fills the log: `id`, with `name` as its resource's name.
+AuditRecord FillEvent(const std::string& id, const std::string& name = "") {
+  AuditRecord a;
+  a.id = id;
+  a.time = 1;
+  a.org_id = "org1";
+  a.action = "test.fill";
+  a.resource_type = "test";
+  a.resource_name = name;
+  return a;
+}
+
 // The writer's commits no longer checkpoint (wal_autocheckpoint is off): the checkpointer
 // thread must copy the WAL into the database file, or the file would stay at its size after
 // the migrations while the WAL grew without end.
@@ -41,14 +53,7 @@ TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFileOffTheCommitPath) {
     // About 2,400 pages of audit events: the checkpointer's threshold is 1,000.
     const std::string padding(8000, 'x');
     for (int i = 0; i < 1200; ++i) {
-      AuditRecord a;
-      a.id = "event-" + std::to_string(i);
-      a.time = 1;
-      a.org_id = "org1";
-      a.action = "test.fill";
-      a.resource_type = "test";
-      a.resource_name = padding;
-      ASSERT_TRUE((*store)->AppendAudit(a).ok());
+      ASSERT_TRUE((*store)->AppendAudit(FillEvent("event-" + std::to_string(i), padding)).ok());
     }
     // Eventually (a thread of its own does it), the events are in the database file.
     const off_t filled = empty + 4 * 1024 * 1024;
@@ -114,14 +119,8 @@ TEST(SqliteCheckpointer, StartsTheWalOverUnderReadsThatNeverPause) {
     for (int w = 0; w < 4; ++w) {
       writers.emplace_back([&, w] {
         for (int i = 0; i < 1500; ++i) {
-          AuditRecord a;
-          a.id = "event-" + std::to_string(w) + "-" + std::to_string(i);
-          a.time = 1;
-          a.org_id = "org1";
-          a.action = "test.fill";
-          a.resource_type = "test";
-          a.resource_name = padding;
-          EXPECT_TRUE((*store)->AppendAudit(a).ok());
+          std::string id = "event-" + std::to_string(w) + "-" + std::to_string(i);
+          EXPECT_TRUE((*store)->AppendAudit(FillEvent(id, padding)).ok());
         }
       });
     }
@@ -153,13 +152,8 @@ TEST(SqliteDedicatedReader, SeesEveryCommitAndBelongsToItsStoreAlone) {
     ASSERT_TRUE((*store)->DedicateReader().ok());  // a second call keeps the first
     const int events = 3 + round;
     for (int i = 0; i < events; ++i) {
-      AuditRecord a;
-      a.id = "event-" + std::to_string(round) + "-" + std::to_string(i);
-      a.time = 1;
-      a.org_id = "org1";
-      a.action = "test.fill";
-      a.resource_type = "test";
-      ASSERT_TRUE((*store)->AppendAudit(a).ok());
+      std::string id = "event-" + std::to_string(round) + "-" + std::to_string(i);
+      ASSERT_TRUE((*store)->AppendAudit(FillEvent(id)).ok());
       auto listed = (*store)->ListAudit("org1", 0, 100);
       ASSERT_TRUE(listed.ok());
       EXPECT_EQ(listed->size(), static_cast<size_t>(i + 1)) << "round " << round;
