@@ -52,8 +52,7 @@ TEST(PgPool, GivesAConnectionBackToTheOldestWaiterFirst) {
   });
   while (pool.waiting() == 0) std::this_thread::yield();
   held.reset();  // given back: to the waiter, though this thread asks again at once
-  EXPECT_EQ(pool.Acquire(std::chrono::milliseconds(0)).status().code(),
-            Status::Code::kUnavailable);
+  EXPECT_EQ(pool.Acquire(std::chrono::milliseconds(0)).status().code(), Status::Code::kUnavailable);
   waiter.join();
   ASSERT_NE(theirs, nullptr);
   theirs.reset();
