@@ -125,7 +125,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Status Write(Fn&& fn) {
     return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
-  // The store generation now: what any process last committed (read_cache.h).
+  // The store generation now, which any process's change to a cached table moves (read_cache.h).
   Result<int64_t> ReadGeneration();
   // A read served from `cache` while the generation is `key`'s entry's; otherwise `read`,
   // kept when the generation after it is the one before it.

@@ -82,7 +82,7 @@ uint32_t WalCheckpointSequence(const std::string& wal) {
 }
 
 // Reads that overlap all the time leave no moment when a commit may start the WAL over, and
-// the WAL grew without end under them (27 GiB while the store-size benchmark loaded a million
+// the WAL grew without end under them (31 GB while the store-size benchmark loaded a million
 // secrets from 256 threads). Here two raw connections take turns so that one is always in a
 // read transaction while four writers keep the committer busy with about 50 MB of audit
 // events: past its restart threshold (1,000 frames here) the checkpointer holds the
