@@ -252,8 +252,12 @@ int ServerCommand(int argc, char** argv) {
     Status s = store->DedicateReader();
     if (!s.ok()) spdlog::warn("an I/O thread shares the store's readers: {}", s.message());
   };
-  auto server = HttpServer::Listen(
-      so, [&api](const Request& r, Reply reply) { api.Handle(r, std::move(reply)); });
+  // A request's cached reads check the store once (store.h): on its thread, until its
+  // handler returns; an answer given later (a checkout's, by the committer) reads nothing.
+  auto server = HttpServer::Listen(so, [&api, s = dd->store.get()](const Request& r, Reply reply) {
+    store::RequestReads reads(*s);
+    api.Handle(r, std::move(reply));
+  });
   if (!server.ok()) return Fail(server.status());
 
   std::string scheme = (*server)->tls() ? "https" : "http";

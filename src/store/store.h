@@ -52,6 +52,26 @@ class Store : public KeyStore,
   // then never wait for a connection another thread holds. For the threads that must not
   // wait (the HTTP server's I/O threads, which run SQLite reads). Elsewhere it does nothing.
   virtual Status DedicateReader() { return Status::Ok(); }
+
+  // One request's reads on the calling thread, from BeginRequest to EndRequest (RequestReads
+  // below): a backend whose cache is checked against the store's state (SQLite, read_cache.h)
+  // checks it once for them all, at the first, so the request sees the cached rows as they
+  // were when it began; a write the thread makes in between ends that, and the reads after it
+  // see it. The next request checks again. Elsewhere they do nothing.
+  virtual void BeginRequest() {}
+  virtual void EndRequest() {}
+};
+
+// BeginRequest on `store` for the calling thread, and EndRequest at the end of the scope.
+class RequestReads {
+ public:
+  explicit RequestReads(Store& store) : store_(store) { store_.BeginRequest(); }
+  ~RequestReads() { store_.EndRequest(); }
+  RequestReads(const RequestReads&) = delete;
+  RequestReads& operator=(const RequestReads&) = delete;
+
+ private:
+  Store& store_;
 };
 
 }  // namespace coffer::store

@@ -153,6 +153,50 @@ TEST_P(JobStoreConformance, AnotherHandlesWriteIsSeenByTheVeryNextRead) {
   EXPECT_EQ(meta().status().code(), Status::Code::kNotFound);
 }
 
+// One request's reads (Store::BeginRequest, what the HTTP server marks) see the writes it
+// made itself, synchronous or not, and the next request sees another handle's. Each read is
+// made twice before a write, so that the second comes from a cache if there is one.
+TEST_P(JobStoreConformance, ARequestSeesItsOwnWritesAndTheNextSeesAnothers) {
+  auto other = OpenAnother();
+  ASSERT_NE(other, nullptr);
+  ASSERT_TRUE(identity().CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  ASSERT_TRUE(identity().CreateToken(Token("t1", "h1", "u1", 1)).ok());
+  SecretRow r = Row("deploy");
+  ASSERT_TRUE(secrets().CreateSecret(r, Audit("secret.create")).ok());
+  ASSERT_TRUE(jobs().CreateJob(Job(1'000'000), Audit("job.open"), nullptr).ok());
+  auto meta = [&] {
+    return secrets().GetSecretMeta("org1", Scope::kOrganization, "", SecretKey::kName, "deploy");
+  };
+  {
+    RequestReads request(*store_);
+    ASSERT_TRUE(meta().ok());
+    EXPECT_TRUE(meta()->policy.debug_allowed);
+    SecretRow tightened = r;
+    tightened.meta.version = 2;
+    tightened.meta.policy.debug_allowed = false;
+    ASSERT_TRUE(secrets().UpdateSecret(tightened, 1, Audit("secret.update")).ok());
+    ASSERT_TRUE(meta().ok());
+    EXPECT_FALSE(meta()->policy.debug_allowed);
+    EXPECT_EQ(meta()->version, 2);
+    ASSERT_TRUE(jobs().RecordCheckout("org1", "j1", 70, {Checkout(r.meta.id, 70)}).ok());
+    EXPECT_EQ(meta()->checkout_at, 70);
+    ASSERT_TRUE(identity().FindTokenHolder("h1").ok());
+    ASSERT_TRUE(identity().FindTokenHolder("h1").ok());
+    ASSERT_TRUE(identity().DeleteToken("org1", "t1", Audit("token.revoke")).ok());
+    EXPECT_EQ(identity().FindTokenHolder("h1").status().code(), Status::Code::kNotFound);
+  }
+  {
+    RequestReads request(*store_);
+    EXPECT_EQ(meta()->checkout_at, 70);
+    EXPECT_EQ(meta()->checkout_at, 70);
+  }
+  ASSERT_TRUE(other->RecordCheckout("org1", "j1", 90, {Checkout(r.meta.id, 90)}).ok());
+  {
+    RequestReads request(*store_);
+    EXPECT_EQ(meta()->checkout_at, 90);
+  }
+}
+
 TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
   ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
   ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());

@@ -41,6 +41,15 @@ struct ThreadReader {
 };
 thread_local ThreadReader t_reader;
 
+// The request the calling thread is serving (BeginRequest), by store, and the generation its
+// first cached read read.
+struct ThreadRequest {
+  uint64_t store_id = 0;  // 0: none
+  bool pinned = false;
+  int64_t generation = 0;
+};
+thread_local ThreadRequest t_request;
+
 }  // namespace
 
 SqliteStore::SqliteStore() : id_(g_next_store_id.fetch_add(1)) {}
@@ -190,10 +199,33 @@ Result<int64_t> SqliteStore::ReadGeneration() {
   });
 }
 
+void SqliteStore::BeginRequest() { t_request = {id_, false, 0}; }
+
+void SqliteStore::EndRequest() {
+  if (t_request.store_id == id_) t_request = {};
+}
+
+void SqliteStore::ForgetRequestGeneration() {
+  if (t_request.store_id == id_) t_request.pinned = false;
+}
+
+Result<int64_t> SqliteStore::RequestGeneration() {
+  const bool in_request = t_request.store_id == id_;
+  if (in_request && t_request.pinned) return t_request.generation;
+  COFFER_ASSIGN_OR_RETURN(int64_t now, ReadGeneration());
+  if (in_request) {
+    t_request.pinned = true;
+    t_request.generation = now;
+  }
+  return now;
+}
+
 template <class Value, class ReadFn>
 Result<Value> SqliteStore::ReadCached(GenerationCache<Value>& cache, const std::string& key,
                                       ReadFn&& read) {
-  COFFER_ASSIGN_OR_RETURN(int64_t before, ReadGeneration());
+  // Within a request, the generation its first cached read read: a hit is what the store
+  // held then, as if the request's cached reads had all been made at that moment.
+  COFFER_ASSIGN_OR_RETURN(int64_t before, RequestGeneration());
   if (auto hit = cache.Find(key, before)) return *hit;
   Result<Value> found = read();
   if (!found.ok()) return found;  // what is not there is not kept: it may be made any time

@@ -87,6 +87,10 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
 
   // A reader connection for the calling thread alone, besides the pool (store.h).
   Status DedicateReader() override;
+  // The calling thread's cached reads check the store generation once until EndRequest or
+  // a write of this thread (store.h).
+  void BeginRequest() override;
+  void EndRequest() override;
 
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
@@ -123,10 +127,15 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // are undone when it fails. Returns once the batch holding it is durably committed.
   template <typename Fn>
   Status Write(Fn&& fn) {
+    ForgetRequestGeneration();
     return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
   // The store generation now, which any process's change to a cached table moves (read_cache.h).
   Result<int64_t> ReadGeneration();
+  // The generation the calling thread's request read first (BeginRequest), else now.
+  Result<int64_t> RequestGeneration();
+  // Before a write of the calling thread: the reads after it read the generation again.
+  void ForgetRequestGeneration();
   // A read served from `cache` while the generation is `key`'s entry's; otherwise `read`,
   // kept when the generation after it is the one before it.
   template <class Value, class ReadFn>

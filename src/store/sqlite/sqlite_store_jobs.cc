@@ -109,6 +109,7 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
                                       std::vector<AuditRecord> checkouts,
                                       std::function<void(Status)> done) {
   auto events = std::make_shared<const std::vector<AuditRecord>>(std::move(checkouts));
+  ForgetRequestGeneration();
   writes_->Submit(
       [this, org_id = std::move(org_id), job_id = std::move(job_id), now, events](Db& db) {
         // Inside the writer's transaction: a finish that committed first wins.

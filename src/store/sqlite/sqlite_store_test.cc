@@ -230,6 +230,50 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
 // sees: the restore moves the store generation past both the backup's and the database's own,
 // so that a token holder the server cached is not served from before the restore, even when
 // the backup happens to be at the generation the cache was read at.
+// Within one request (BeginRequest) the cached reads check the store generation once, at
+// the first: a change another handle makes meanwhile is not seen by the request's later
+// cached reads (it is by the next request's, and by the request's own reads of rows that
+// are not cached). That one check is what the request scope is for: a GET of a secret reads
+// the generation once, not for its token and again for the secret.
+TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/c.db";
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto other = SqliteStore::Open(path);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  Store& s = **store;
+  ASSERT_TRUE(s.CreateOrg({"org1", "acme", 1}).ok());
+  ASSERT_TRUE(s.CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  for (const char* id : {"t1", "t2"}) {
+    TokenRecord t;
+    t.id = id;
+    t.hash = std::string("hash-") + id;
+    t.user_id = "u1";
+    t.create_time = 1;
+    ASSERT_TRUE(s.CreateToken(t).ok());
+  }
+  ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());  // both cached, at the same generation
+  ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
+  AuditRecord revoke = FillEvent("revoke");
+  {
+    RequestReads request(s);
+    ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());
+    ASSERT_TRUE((*other)->DeleteToken("org1", "t2", revoke).ok());
+    EXPECT_TRUE(s.FindTokenHolder("hash-t2").ok());  // as the request found the store
+  }
+  EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
+  {
+    RequestReads request(s);
+    EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
+  }
+  other->reset();
+  store->reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
 TEST(SqliteReadCache, ALiveRestoreIsReadAfterItEvenAtTheSameGeneration) {
   char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
