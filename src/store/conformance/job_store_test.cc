@@ -135,8 +135,20 @@ TEST_P(JobStoreConformance, AnotherHandlesWriteIsSeenByTheVeryNextRead) {
   auto meta = [&] {
     return secrets().GetSecretMeta("org1", Scope::kOrganization, "", SecretKey::kName, "deploy");
   };
+  // What a job's names resolve to (a job's open reads it): the same secret, by name.
+  const std::vector<std::string> names = {"deploy", "later"};
+  auto found = [&] {
+    auto f = secrets().FindJobSecrets("org1", "p1", names);
+    std::map<std::string, bool> debug_allowed;  // by name
+    if (f.ok()) {
+      for (const auto& m : *f) debug_allowed[m.name] = m.policy.debug_allowed;
+    }
+    return debug_allowed;
+  };
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"deploy", true}}));
   ASSERT_TRUE(meta().ok());
   EXPECT_TRUE(meta()->policy.debug_allowed);
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"deploy", true}}));
   SecretRow tightened = r;
   tightened.meta.version = 2;
   tightened.meta.policy.debug_allowed = false;
@@ -144,6 +156,10 @@ TEST_P(JobStoreConformance, AnotherHandlesWriteIsSeenByTheVeryNextRead) {
   ASSERT_TRUE(meta().ok());
   EXPECT_FALSE(meta()->policy.debug_allowed);
   EXPECT_EQ(meta()->version, 2);
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"deploy", false}}));
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"deploy", false}}));
+  ASSERT_TRUE(other->CreateSecret(Row("later", Scope::kProject, "p1"), Audit("c")).ok());
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"deploy", false}, {"later", true}}));
   // A checkout's stamp is the secret's metadata too: one that moves it is seen.
   ASSERT_TRUE(jobs().CreateJob(Job(1'000'000), Audit("job.open"), nullptr).ok());
   EXPECT_EQ(meta()->checkout_at, 0);
@@ -151,6 +167,7 @@ TEST_P(JobStoreConformance, AnotherHandlesWriteIsSeenByTheVeryNextRead) {
   EXPECT_EQ(meta()->checkout_at, 70);
   ASSERT_TRUE(other->DeleteSecret("org1", r.meta.id, 80, "u1", Audit("secret.delete")).ok());
   EXPECT_EQ(meta().status().code(), Status::Code::kNotFound);
+  EXPECT_EQ(found(), (std::map<std::string, bool>{{"later", true}}));
 }
 
 // One request's reads (Store::BeginRequest, what the HTTP server marks) see the writes it

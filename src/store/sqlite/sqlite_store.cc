@@ -259,4 +259,22 @@ Result<domain::SecretMeta> SqliteStore::GetSecretMeta(const std::string& org_id,
   });
 }
 
+Result<std::vector<domain::SecretMeta>> SqliteStore::FindJobSecrets(
+    const std::string& org_id, const std::string& project_id,
+    std::span<const std::string> names) {
+  // Each part with its length before it: a name may hold any byte, and no two lookups share
+  // a cache key.
+  std::string k;
+  auto part = [&k](std::string_view v) {
+    k.append(std::to_string(v.size())).push_back(':');
+    k.append(v);
+  };
+  part(org_id);
+  part(project_id);
+  for (const auto& n : names) part(n);
+  return ReadCached(job_secrets_, k, [&] {
+    return sql::SqlStore<SqliteStore>::FindJobSecrets(org_id, project_id, names);
+  });
+}
+
 }  // namespace coffer::store

@@ -25,6 +25,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -64,6 +65,10 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Result<domain::SecretMeta> GetSecretMeta(const std::string& org_id, domain::Scope scope,
                                            const std::string& owner_id, SecretKey by,
                                            const std::string& key) override;
+  // And what a job's secret names resolve to, cached the same way by org, project and names.
+  Result<std::vector<domain::SecretMeta>> FindJobSecrets(
+      const std::string& org_id, const std::string& project_id,
+      std::span<const std::string> names) override;
 
   // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
   // sql/sql_deployments_impl.h, shared with the other SQL backend).
@@ -167,6 +172,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   sql::CheckoutStamps checkout_stamps_;                // RecordCheckout's stamps already committed
   GenerationCache<TokenHolder> token_holders_{10000};  // by token hash
   GenerationCache<domain::SecretMeta> secret_metas_{20000};  // by place and key
+  GenerationCache<std::vector<domain::SecretMeta>> job_secrets_{10000};  // by project and names
   std::unique_ptr<Conn> checkpointer_db_;
   int wal_restart_frames_ = kWalRestartFrames;
   std::mutex checkpoint_mu_;
