@@ -260,8 +260,7 @@ Result<domain::SecretMeta> SqliteStore::GetSecretMeta(const std::string& org_id,
 }
 
 Result<std::vector<domain::SecretMeta>> SqliteStore::FindJobSecrets(
-    const std::string& org_id, const std::string& project_id,
-    std::span<const std::string> names) {
+    const std::string& org_id, const std::string& project_id, std::span<const std::string> names) {
   // Each part with its length before it: a name may hold any byte, and no two lookups share
   // a cache key.
   std::string k;
