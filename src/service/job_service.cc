@@ -396,7 +396,9 @@ Status JobService::Finish(const RequestContext& ctx, const std::string& job_id) 
 
 Status JobService::FinishWithToken(std::string_view job_token, const std::string& job_id,
                                    const std::string& ip, const std::string& request_id) {
-  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id));
+  // The record may be a cached one: FinishOpenJob checks in its own transaction that the job
+  // is still open, and the org and id it finishes do not change.
+  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id, /*cached=*/true));
   RequestContext ctx;
   ctx.principal.org_id = job.org_id;
   ctx.principal.user_id = job.id;
@@ -407,7 +409,7 @@ Status JobService::FinishWithToken(std::string_view job_token, const std::string
   domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job.id, "");
   a.job_id = job.id;
   open_jobs_.Erase(job.token_hash);  // a finish by id leaves its entry to the checkout's refusal
-  return store_.FinishJob(job.org_id, job.id, a);
+  return Recorded(job.token_hash, store_.FinishOpenJob(job.org_id, job.id, NowSeconds(), a));
 }
 
 }  // namespace coffer::service

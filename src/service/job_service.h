@@ -117,11 +117,11 @@ class JobService {
  private:
   // The open job whose token is `job_token`, from the store. With `cached`, a record this
   // service read or wrote before may be used instead: only where the store checks again before
-  // anything is handed out (a checkout's RecordCheckout refuses a job finished or expired
-  // meanwhile, by this server or another).
+  // anything is handed out or written (a checkout's RecordCheckout and a finish's
+  // FinishOpenJob refuse a job finished or expired meanwhile, by this server or another).
   Result<domain::Job> JobForToken(std::string_view job_token, const std::string& job_id,
                                   bool cached = false) const;
-  // What the store said of a checkout's record, as Checkout answers it.
+  // What the store said of a checkout's record or a finish by token, as they answer it.
   Status Recorded(const std::string& token_hash, Status recorded);
 
   // Jobs by token hash, as the store last returned them open or as Open wrote them. A job's

@@ -34,6 +34,12 @@ class JobStore {
   // already finished is left as it is, with no second audit event. Durable on return.
   virtual Status FinishJob(const std::string& org_id, const std::string& id,
                            const AuditRecord& audit) = 0;
+  // FinishJob for the job's own token: checks in the same transaction that the job is
+  // neither finished nor expired at `now` (FailedPrecondition if it is, or if there is no
+  // such job; nothing is written then), so a record of the job read before may be trusted
+  // for its org and id. Durable on return.
+  virtual Status FinishOpenJob(const std::string& org_id, const std::string& id, int64_t now,
+                               const AuditRecord& audit) = 0;
   // Appends `checkouts`, the checkout's audit events (one `secret.checkout` event a secret:
   // resource_id the secret, owner_id the job's project, its version, job, pipeline, workflow
   // and time), and sets each secret's checkout_at to the event's time when that is later,

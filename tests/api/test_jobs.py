@@ -193,15 +193,27 @@ class Jobs(ServerTest):
         self.assertEqual(self.checkout(a["token"]).status, 200)
         self.assertEqual(self.api("POST", f"/api/v1alpha/jobs/{a['job_id']}/finish", token=self.ci).status, 200)
         self.assertEqual(self.checkout(a["token"]).status, 401)
-        # The job itself may finish its own token too.
+        # A token its job's orchestrator revoked cannot finish the job again, even before
+        # anything else tried it.
+        c = self.open_job(secrets=["mine"]).json
+        self.assertEqual(self.checkout(c["token"]).status, 200)
+        self.assertEqual(self.api("POST", f"/api/v1alpha/jobs/{c['job_id']}/finish", token=self.ci).status, 200)
+        r = call(self.server.url, "POST", f"/api/v1alpha/jobs/{c['job_id']}/finish", c["token"])
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(self.checkout(c["token"]).status, 401)
+        # The job itself may finish its own token too, once.
         r = call(self.server.url, "POST", f"/api/v1alpha/jobs/{b['job_id']}/finish", b["token"])
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.checkout(b["token"]).status, 401)
+        r = call(self.server.url, "POST", "/api/v1alpha/jobs/self/finish", b["token"])
+        self.assertEqual(r.status, 401, r)
         # After expiry, too.
         short = self.open_job(secrets=["mine"], ttl_seconds=1).json
         self.assertEqual(self.checkout(short["token"]).status, 200)
         time.sleep(2.1)
         self.assertEqual(self.checkout(short["token"]).status, 401)
+        r = call(self.server.url, "POST", "/api/v1alpha/jobs/self/finish", short["token"])
+        self.assertEqual(r.status, 401, r)
 
     def test_target_credentials_need_a_job_opened_for_the_target(self):
         self.make_target(name="prod")

@@ -107,6 +107,39 @@ TEST_P(JobStoreConformance, DeploymentTargetsJobsAndUsage) {
   EXPECT_EQ(secrets().GetSecretVersion(creds.meta.id, 1).status().code(), Status::Code::kNotFound);
 }
 
+// A finish by the job's own token writes only while the job is open: an expired job, one
+// finished already (by its orchestrator, by id) or none at all is refused with nothing
+// written, so its caller may have read the job's record at any time before.
+TEST_P(JobStoreConformance, AFinishOfAnOpenJobRefusesOneFinishedOrExpired) {
+  ASSERT_TRUE(jobs().CreateJob(Job(100), Audit("job.open"), nullptr).ok());
+  auto events = [&] { return audit().ListAudit("org1", 0, 1000)->size(); };
+  size_t before = events();
+  EXPECT_EQ(jobs().FinishOpenJob("org1", "j1", 100, Audit("job.finish")).code(),
+            Status::Code::kFailedPrecondition);  // expired at 100
+  EXPECT_FALSE(jobs().GetJob("org1", "j1")->finished);
+  EXPECT_EQ(jobs().FinishOpenJob("org1", "nope", 50, Audit("job.finish")).code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(jobs().FinishOpenJob("org2", "j1", 50, Audit("job.finish")).code(),
+            Status::Code::kFailedPrecondition);  // another org's id
+  EXPECT_EQ(events(), before);
+  ASSERT_TRUE(jobs().FinishOpenJob("org1", "j1", 99, Audit("job.finish")).ok());
+  EXPECT_TRUE(jobs().GetJob("org1", "j1")->finished);
+  EXPECT_EQ(events(), before + 1);
+  EXPECT_EQ(jobs().FinishOpenJob("org1", "j1", 50, Audit("job.finish")).code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(events(), before + 1);
+  // Finished by id first, then by token: refused as well.
+  JobRecord other = Job(1000);
+  other.id = "j2";
+  other.token_hash = "hash-j2";
+  ASSERT_TRUE(jobs().CreateJob(other, Audit("job.open"), nullptr).ok());
+  ASSERT_TRUE(jobs().FinishJob("org1", "j2", Audit("job.finish")).ok());
+  size_t finished = events();
+  EXPECT_EQ(jobs().FinishOpenJob("org1", "j2", 50, Audit("job.finish")).code(),
+            Status::Code::kFailedPrecondition);
+  EXPECT_EQ(events(), finished);
+}
+
 // A read on one handle after a write on another returned is that write's: no cache (the
 // embedded store keeps token holders and secrets' metadata, read_cache.h) outlives a
 // revoked token, a changed role or policy, a deleted secret or a new checkout stamp. Each

@@ -61,6 +61,8 @@ class PgStore final : public sql::SqlStore<PgStore> {
   Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
   Status FinishJob(const std::string& org_id, const std::string& id,
                    const AuditRecord& audit) override;
+  Status FinishOpenJob(const std::string& org_id, const std::string& id, int64_t now,
+                       const AuditRecord& audit) override;
   Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                         const std::vector<AuditRecord>& checkouts) override;
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,

@@ -64,6 +64,19 @@ Status WriteCheckoutStamps(Db& db, const std::vector<AuditRecord>& checkouts,
   return Status::Ok();
 }
 
+// Marks the job finished, when it is open at `now`: FailedPrecondition if it is finished,
+// expired or not there (JobStore::FinishOpenJob); its audit event is the caller's to insert.
+template <class Stmt, class Db>
+Status MarkOpenJobFinished(Db& db, const std::string& org_id, const std::string& id, int64_t now) {
+  Stmt u(db,
+         "UPDATE jobs SET finished = 1 "
+         "WHERE org_id = ? AND id = ? AND finished = 0 AND expires_at > ?");
+  u.Bind(1, org_id).Bind(2, id).Bind(3, now);
+  COFFER_RETURN_IF_ERROR(u.Run());
+  if (u.Changes() != 1) return Status::FailedPrecondition("job finished or expired");
+  return Status::Ok();
+}
+
 // The secret's checkouts, newest first: its `secret.checkout` audit events read as usage
 // rows (resource_id the secret, owner_id the job's project). The action is spelled out as
 // the partial index audit_checkouts has it, so that the index serves the query.

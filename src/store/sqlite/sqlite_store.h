@@ -80,6 +80,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) override;
   Status FinishJob(const std::string& org_id, const std::string& id,
                    const AuditRecord& audit) override;
+  Status FinishOpenJob(const std::string& org_id, const std::string& id, int64_t now,
+                       const AuditRecord& audit) override;
   Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                         const std::vector<AuditRecord>& checkouts) override;
   void RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,

@@ -97,6 +97,14 @@ Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
   });
 }
 
+Status SqliteStore::FinishOpenJob(const std::string& org_id, const std::string& id, int64_t now,
+                                  const AuditRecord& audit) {
+  return Write([&](Db& db) {
+    COFFER_RETURN_IF_ERROR((sql::MarkOpenJobFinished<Stmt>(db, org_id, id, now)));
+    return InsertAudit(db, audit);
+  });
+}
+
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<AuditRecord>& checkouts) {
   sql::WriteOutcome outcome;
