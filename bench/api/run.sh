@@ -860,11 +860,12 @@ or fewer workers than 32, rarer checkpoints, a checkout journal outside the writ
 round: the applier's inserts cost what the direct write did), a per-thread AES-GCM context
 (it would keep the last data key's schedule in memory between requests), a finish answered
 by the committer as the checkout is (no gain: the job cycle is bound by CPU), jemalloc
-(one round ahead of glibc, one behind) and mimalloc (close to tcmalloc, behind it on checkouts). Left: a
-cheaper checkout and job open, one read of the store generation a request rather than one a
-cached read (*get* makes two), a cache on postgres (which needs an invalidation every server
-sees at once: there each request reads the database), cheaper audit rows (a SQLite insert of 18 columns and two indexes is
-about 23k instructions), and on postgres fewer round trips a write (pipelining).
+(one round ahead of glibc, one behind) and mimalloc (close to tcmalloc, behind it on checkouts). Left (the
+tenth round below read the store generation once a request and cached a job's names): a
+cheaper checkout, a cache on postgres (which needs an invalidation every server sees at
+once: there each request reads the database), cheaper audit rows (a SQLite insert of 18
+columns, two indexes and AUTOINCREMENT's sequence row is about 34k instructions), fewer WAL
+frames a commit, and on postgres fewer round trips a write (pipelining).
 EOF
   echo "<!-- api-bench:end -->"
 } >"$TMP/section.md"
