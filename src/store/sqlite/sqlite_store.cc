@@ -50,6 +50,58 @@ struct ThreadRequest {
 };
 thread_local ThreadRequest t_request;
 
+// The WAL-index header (https://www.sqlite.org/walformat.html, "The WAL-Index Header"): the
+// first bytes of the -shm file are two copies of a 48-byte header that every commit, by any
+// process, rewrites once it is in the WAL (the second copy first, then the first), and that
+// a reader of the database takes its snapshot from. It counts transactions (iChange) and
+// says where the WAL ends and which WAL it is (mxFrame, the salts), so no commit leaves it
+// as it was. Read here the way SQLite reads it: the first copy, then the second; two equal
+// copies are one whole header.
+struct WalIndexHeader {
+  uint32_t words[12] = {};
+  bool operator==(const WalIndexHeader&) const = default;
+};
+constexpr int kWalIndexRegionBytes = 32768;  // SQLite's WAL-index page
+
+bool ReadWalIndexHeader(const volatile uint32_t* shm, WalIndexHeader& out) {
+  WalIndexHeader second;
+  const auto* words = const_cast<const uint32_t*>(shm);
+  for (int i = 0; i < 12; ++i) out.words[i] = __atomic_load_n(&words[i], __ATOMIC_ACQUIRE);
+  for (int i = 0; i < 12; ++i) second.words[i] = __atomic_load_n(&words[12 + i], __ATOMIC_ACQUIRE);
+  return out == second;
+}
+
+// The calling thread's last read of a store's generation, and the WAL-index header it read
+// just before it: while the header is that one, no commit has come since, and the value is
+// still the store's (ReadGeneration).
+struct ThreadGeneration {
+  uint64_t store_id = 0;  // 0: none
+  WalIndexHeader header;
+  int64_t value = 0;
+};
+thread_local ThreadGeneration t_generation;
+
+// The WAL-index's first region as SQLite itself has it mapped for `db`'s database file (the
+// VFS's xShmMap, which the WAL uses: mapped while the connection is open), or null when the
+// database is not in WAL mode or its VFS has no shared memory.
+const volatile uint32_t* MapWalIndex(Db& db) {
+  {
+    Stmt mode(db, "PRAGMA journal_mode");
+    if (!mode.Step() || mode.Text(0) != "wal") return nullptr;
+  }
+  sqlite3_file* file = nullptr;
+  if (sqlite3_file_control(db.raw(), "main", SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK ||
+      file == nullptr || file->pMethods == nullptr || file->pMethods->iVersion < 2 ||
+      file->pMethods->xShmMap == nullptr) {
+    return nullptr;
+  }
+  void volatile* region = nullptr;
+  if (file->pMethods->xShmMap(file, 0, kWalIndexRegionBytes, 0, &region) != SQLITE_OK) {
+    return nullptr;
+  }
+  return static_cast<const volatile uint32_t*>(region);
+}
+
 }  // namespace
 
 SqliteStore::SqliteStore() : id_(g_next_store_id.fetch_add(1)) {}
@@ -79,6 +131,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   COFFER_RETURN_IF_ERROR(Configure(w, true));
   COFFER_RETURN_IF_ERROR(MigrateSqlite(w));
   s->writer_ = std::make_unique<Conn>(std::move(w));
+  s->wal_index_ = MapWalIndex(s->writer_->db);
   for (int i = 0; i < readers; ++i) {
     COFFER_ASSIGN_OR_RETURN(Db r, Db::Open(path, true));
     COFFER_RETURN_IF_ERROR(Configure(r, false));
@@ -191,12 +244,22 @@ void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
 }
 
 Result<int64_t> SqliteStore::ReadGeneration() {
-  return Read([](Db& db) -> Result<int64_t> {
+  // The header before the row: the transaction that reads the row sees at least every commit
+  // the header counts, so while the header stays as it is, the row's value is the store's.
+  WalIndexHeader header;
+  const bool whole = wal_index_ != nullptr && ReadWalIndexHeader(wal_index_, header);
+  if (whole && t_generation.store_id == id_ && t_generation.header == header) {
+    return t_generation.value;
+  }
+  generation_reads_.fetch_add(1, std::memory_order_relaxed);
+  auto value = Read([](Db& db) -> Result<int64_t> {
     Stmt q(db, "SELECT value FROM store_generation WHERE id = 1");
     if (q.Step()) return q.Int(0);
     COFFER_RETURN_IF_ERROR(q.status());
     return int64_t{0};
   });
+  if (value.ok() && whole) t_generation = {id_, header, *value};
+  return value;
 }
 
 void SqliteStore::BeginRequest() { t_request = {id_, false, 0}; }

@@ -98,6 +98,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // a write of this thread (store.h).
   void BeginRequest() override;
   void EndRequest() override;
+  // How many times this store has read the generation row (for the tests: a thread that
+  // finds the WAL-index header as it last was reads no row).
+  uint64_t GenerationReads() const { return generation_reads_.load(std::memory_order_relaxed); }
 
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
@@ -137,7 +140,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
     ForgetRequestGeneration();
     return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
-  // The store generation now, which any process's change to a cached table moves (read_cache.h).
+  // The store generation now, which any process's change to a cached table moves
+  // (read_cache.h): the calling thread's last value while the WAL-index header is the one it
+  // read before that value, else read from the database.
   Result<int64_t> ReadGeneration();
   // The generation the calling thread's request read first (BeginRequest), else now.
   Result<int64_t> RequestGeneration();
@@ -163,6 +168,10 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
 
   std::unique_ptr<sql::GroupCommit<Db>> writes_;  // the committer thread; made by Open
   std::unique_ptr<Conn> writer_;
+  // The -shm file's WAL-index header, as SQLite maps it for the writer's connection (which
+  // outlives every read), or null: then every generation read reads the database.
+  const volatile uint32_t* wal_index_ = nullptr;
+  std::atomic<uint64_t> generation_reads_{0};
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
   std::string path_;

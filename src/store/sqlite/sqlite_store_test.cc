@@ -274,6 +274,45 @@ TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
   rmdir(dir.c_str());
 }
 
+// A thread reads the generation row only when the WAL-index header has moved since its last
+// read of it: requests while nothing is written read no row, and a commit, here another
+// handle's, sends the next one to the row and to what the commit changed.
+TEST(SqliteReadCache, TheGenerationRowIsReadAgainOnlyAfterACommit) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/c.db";
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto other = SqliteStore::Open(path);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  SqliteStore& s = **store;
+  ASSERT_TRUE(s.CreateOrg({"org1", "acme", 1}).ok());
+  ASSERT_TRUE(s.CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  TokenRecord t;
+  t.id = "t1";
+  t.hash = "hash-t1";
+  t.user_id = "u1";
+  t.create_time = 1;
+  ASSERT_TRUE(s.CreateToken(t).ok());
+  ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());  // read and cached
+  const uint64_t reads = s.GenerationReads();
+  for (int i = 0; i < 5; ++i) {
+    RequestReads request(s);
+    ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());
+  }
+  EXPECT_EQ(s.GenerationReads(), reads);
+  ASSERT_TRUE((*other)->DeleteToken("org1", "t1", FillEvent("revoke")).ok());
+  {
+    RequestReads request(s);
+    EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
+  }
+  EXPECT_GT(s.GenerationReads(), reads);
+  other->reset();
+  store->reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
 TEST(SqliteReadCache, ALiveRestoreIsReadAfterItEvenAtTheSameGeneration) {
   char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
