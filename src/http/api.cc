@@ -129,11 +129,22 @@ Response Api::Outcome(Result<Response> out, const Answer& a) const {
   return ErrorResponse(out.status());
 }
 
-bool Api::RunsInline(const Request& req) const {
-  if (req.method != "GET" && req.method != "HEAD") return false;
+std::optional<Runs> Api::RunsOf(const Request& req) const {
+  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   auto match = router_.Find("GET", req.target.substr(0, req.target.find('?')));
-  if (match.handler == nullptr) return false;
-  switch ((*match.handler)->runs) {
+  if (match.handler == nullptr) return std::nullopt;
+  return (*match.handler)->runs;
+}
+
+bool Api::OnlyReads(const Request& req) const {
+  auto runs = RunsOf(req);
+  return runs == Runs::kStoreRead || runs == Runs::kReadsThenCommits;
+}
+
+bool Api::RunsInline(const Request& req) const {
+  auto runs = RunsOf(req);
+  if (!runs.has_value()) return false;
+  switch (*runs) {
     case Runs::kNoStore:
       return true;
     case Runs::kStoreRead:

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,11 @@ class Api {
   // Whether Handle(req) may run on the I/O thread that read it (route.h, Runs): its route
   // never waits on a commit or the network. Unmatched requests go to a worker.
   bool RunsInline(const Request& req) const;
+  // Whether Handle(req) only reads the store, or reads it and hands its one write over
+  // without waiting (Runs::kStoreRead, kReadsThenCommits): it never parks its thread on a
+  // commit but for its caller's last-use stamp, once a minute a token. Off the I/O thread, such a
+  // request may run on the server's readers (ServerOptions::read_workers).
+  bool OnlyReads(const Request& req) const;
 
   // Every route, in registration order (for `coffer routes` and the attacker tests).
   const std::vector<Route>& routes() const { return table_.routes(); }
@@ -52,6 +58,8 @@ class Api {
   // One request's answer, kept until its route answers: what the security headers, the
   // metrics and the access log line need, and where the answer goes.
   struct Answer;
+  // The route's Runs for a GET or HEAD that has one; none for any other request.
+  std::optional<Runs> RunsOf(const Request& req) const;
   // Matches, authenticates and runs the route; its answer goes to `a`, now or later.
   void Dispatch(const Request& req, const std::shared_ptr<Answer>& a) const;
   // A handler's result as the client gets it.

@@ -28,6 +28,7 @@ struct HttpServer::Impl {
 
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
   std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<asio::thread_pool> readers;  // ServerOptions::read_workers, or null
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   asio::io_context& ioc = *contexts.front();
   tcp::acceptor acceptor{ioc};
@@ -157,6 +158,10 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Listen(const ServerOptions& o, H
   impl->shared->options.max_connections = std::max<size_t>(1, o.max_connections);
   impl->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(1, o.workers)));
   impl->shared->workers = impl->workers.get();
+  if (o.read_workers > 0 && o.only_reads) {
+    impl->readers = std::make_unique<asio::thread_pool>(static_cast<size_t>(o.read_workers));
+    impl->shared->readers = impl->readers.get();
+  }
   if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
     if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
       return Status::FailedPrecondition("--tls-cert and --tls-key must be given together");
@@ -202,6 +207,7 @@ void HttpServer::Run() {
   impl_->StopAll();  // Stop() or a signal stopped the first; the others stop with it
   for (auto& t : pool) t.join();
   impl_->workers->join();                // handlers still running finish; their answers are dropped
+  if (impl_->readers) impl_->readers->join();
   impl_->shared->replies.WaitForNone();  // and so are those that come later
   impl_->shared->tracker.Detach();
 }

@@ -57,6 +57,14 @@ struct ServerOptions {
   // I/O thread that read it, not on a worker, which saves the two thread hand-offs that
   // cost most of a short answer. Empty: every request goes to a worker.
   std::function<bool(const Request&)> runs_inline;
+  // Threads of their own for the requests `only_reads` says never wait on a commit (nor run
+  // inline): at most this many of them wait on the store at once, however many workers
+  // there are. 0 (or `only_reads` empty): they run on the workers. For a store whose
+  // connections are a pool across the network, the pool's size: more readers than
+  // connections only queue for one, and a connection given back then waits for its next
+  // reader's thread to be scheduled.
+  int read_workers = 0;
+  std::function<bool(const Request&)> only_reads;
   // Run by each I/O thread before it serves (to give it what an inline handler needs, such
   // as a store connection of its own); may be empty.
   std::function<void()> on_io_thread_start;

@@ -239,6 +239,7 @@ struct Shared {
   HttpServer::Handler handler;
   ServerOptions options;
   asio::thread_pool* workers = nullptr;  // joined by Run() before the server is destroyed
+  asio::thread_pool* readers = nullptr;  // the same, or null (ServerOptions::read_workers)
   Tracker tracker;
   Replies replies;
 };
@@ -341,7 +342,11 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (RunsInline(req)) return Handle(req, version, keep_alive, head);  // on this thread
     // Handlers that block (on the store) run on the worker pool, so that the I/O threads
     // keep serving other connections and concurrent writes can share a commit.
-    asio::post(*shared_->workers,
+    // Those that only read go to the readers, when there are any.
+    asio::thread_pool& pool = shared_->readers != nullptr && shared_->options.only_reads(req)
+                                  ? *shared_->readers
+                                  : *shared_->workers;
+    asio::post(pool,
                [self = this->shared_from_this(), req = std::move(req), version, keep_alive,
                 head]() mutable { self->Handle(req, version, keep_alive, head); });
   }

@@ -247,6 +247,13 @@ int ServerCommand(int argc, char** argv) {
                    &services.keys, &services.users},
           api_opts);
   so.runs_inline = [&api](const Request& r) { return api.RunsInline(r); };
+  // On PostgreSQL, the reads wait on the pool's connections: as many threads as there are
+  // connections (ServerOptions::read_workers). 32 workers queueing for 8 connections had
+  // two servers' GETs wait up to seconds.
+  if (!dd_opts.database.empty()) {
+    so.read_workers = dd_opts.pool_size;
+    so.only_reads = [&api](const Request& r) { return api.OnlyReads(r); };
+  }
   // An I/O thread's inline reads never queue behind the workers' for a connection.
   so.on_io_thread_start = [store = dd->store.get()] {
     Status s = store->DedicateReader();

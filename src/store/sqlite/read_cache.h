@@ -6,7 +6,9 @@
 // secrets: migration 10), in the change's own transaction, whoever makes it (`coffer admin`
 // writes the same file as the server). A reader reads the counter first:
 // an entry read at that same generation is what the database holds now, so a revoked token
-// or a tightened policy is refused on the very next request. An entry is put only when the
+// or a tightened policy is refused on the very next request. (SqliteStore reads the counter's
+// row only when the WAL-index header, which every commit rewrites, has moved since its last
+// read of it: sqlite_store.cc, ReadGeneration.) An entry is put only when the
 // counter read after its row equals the one read before it, so no commit came in between.
 // Only the embedded store caches: two servers on one PostgreSQL share no memory, and there
 // each request reads the database.
