@@ -138,7 +138,7 @@ std::optional<Runs> Api::RunsOf(const Request& req) const {
 
 bool Api::OnlyReads(const Request& req) const {
   auto runs = RunsOf(req);
-  return runs == Runs::kStoreRead || runs == Runs::kReadsThenCommits;
+  return runs == Runs::kStoreRead;
 }
 
 bool Api::RunsInline(const Request& req) const {

@@ -45,10 +45,10 @@ class Api {
   // Whether Handle(req) may run on the I/O thread that read it (route.h, Runs): its route
   // never waits on a commit or the network. Unmatched requests go to a worker.
   bool RunsInline(const Request& req) const;
-  // Whether Handle(req) only reads the store, or reads it and hands its one write over
-  // without waiting (Runs::kStoreRead, kReadsThenCommits): it never parks its thread on a
-  // commit but for its caller's last-use stamp, once a minute a token. Off the I/O thread, such a
-  // request may run on the server's readers (ServerOptions::read_workers).
+  // Whether Handle(req) only reads the store (Runs::kStoreRead): it never parks its thread on
+  // a commit but for its caller's last-use stamp, once a minute a token. Off the I/O thread,
+  // such a request may run on the server's readers (ServerOptions::read_workers). A checkout
+  // (kReadsThenCommits) does not: off the I/O thread, its store waits for its commit there.
   bool OnlyReads(const Request& req) const;
 
   // Every route, in registration order (for `coffer routes` and the attacker tests).
