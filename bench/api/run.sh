@@ -746,7 +746,7 @@ durable writes (POST, PATCH) run at ${WRITE_CONNECTIONS} connections (\`-c${WRIT
 beside the same request on one connection (\`-t1 -c1\`). wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
 coffer runs ${IO_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
-handlers that may write (or, on postgres, read) run on a worker; SQLite reads and \`/healthz\` on the I/O thread that read them. The data:
+handlers that may write run on a worker, as does a checkout on postgres; postgres reads on \`--pool-size\` reader threads; SQLite reads and \`/healthz\` on the I/O thread that read them. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
 A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 
@@ -757,7 +757,7 @@ EOF
   for B in $BACKENDS; do
     row "$B" "$B.healthz" "coffer \`GET /healthz\`" "HTTP parsing, routing, a request id, a log line"
     if [ "$B" = sqlite ]; then
-      GET_NOTE="+ API token (SHA-256); token holder and secret's metadata from the server's cache, each checked by a read of the store generation"
+      GET_NOTE="+ API token (SHA-256); token holder and secret's metadata from the server's cache, checked against the store generation, whose row is read only after a commit (the WAL-index header moved)"
     else
       GET_NOTE="+ API token (SHA-256, one read of token, user and project roles), the secret's metadata read"
     fi
@@ -861,7 +861,8 @@ round: the applier's inserts cost what the direct write did), a per-thread AES-G
 (it would keep the last data key's schedule in memory between requests), a finish answered
 by the committer as the checkout is (no gain: the job cycle is bound by CPU), jemalloc
 (one round ahead of glibc, one behind) and mimalloc (close to tcmalloc, behind it on checkouts). Left (the
-tenth round below read the store generation once a request and cached a job's names): a
+eleventh round below reads the store generation's row only after a commit and runs postgres reads on
+threads of their own): a
 cheaper checkout, a cache on postgres (which needs an invalidation every server sees at
 once: there each request reads the database), cheaper audit rows (a SQLite insert of 18
 columns, two indexes and AUTOINCREMENT's sequence row is about 34k instructions), fewer WAL
