@@ -56,7 +56,7 @@ thread_local ThreadRequest t_request;
 // a reader of the database takes its snapshot from. It counts transactions (iChange) and
 // says where the WAL ends and which WAL it is (mxFrame, the salts), so no commit leaves it
 // as it was. Read here the way SQLite reads it: the first copy, then the second; two equal
-// copies are one whole header.
+// copies are one whole header, and one SQLite has set up says so (isInit, its 13th byte).
 struct WalIndexHeader {
   uint32_t words[12] = {};
   bool operator==(const WalIndexHeader&) const = default;
@@ -68,7 +68,8 @@ bool ReadWalIndexHeader(const volatile uint32_t* shm, WalIndexHeader& out) {
   const auto* words = const_cast<const uint32_t*>(shm);
   for (int i = 0; i < 12; ++i) out.words[i] = __atomic_load_n(&words[i], __ATOMIC_ACQUIRE);
   for (int i = 0; i < 12; ++i) second.words[i] = __atomic_load_n(&words[12 + i], __ATOMIC_ACQUIRE);
-  return out == second;
+  const bool is_init = reinterpret_cast<const unsigned char*>(out.words)[12] != 0;
+  return is_init && out == second;
 }
 
 // The calling thread's last read of a store's generation, and the WAL-index header it read

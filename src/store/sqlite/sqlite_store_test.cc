@@ -276,7 +276,7 @@ TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
 
 // A thread reads the generation row only when the WAL-index header has moved since its last
 // read of it: requests while nothing is written read no row, and a commit, here another
-// handle's, sends the next one to the row and to what the commit changed.
+// handle's or a bare connection's, sends the next one to the row and to what it changed.
 TEST(SqliteReadCache, TheGenerationRowIsReadAgainOnlyAfterACommit) {
   char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
@@ -307,6 +307,22 @@ TEST(SqliteReadCache, TheGenerationRowIsReadAgainOnlyAfterACommit) {
     EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
   }
   EXPECT_GT(s.GenerationReads(), reads);
+  // And a commit of a connection that is no store's, as an operator's sqlite3 would make.
+  t.id = "t2";
+  t.hash = "hash-t2";
+  ASSERT_TRUE(s.CreateToken(t).ok());
+  ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
+  {
+    RequestReads request(s);
+    ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
+  }
+  auto raw = Db::OpenAnother(path);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  ASSERT_TRUE(raw->Exec("DELETE FROM tokens WHERE id = 't2'").ok());
+  {
+    RequestReads request(s);
+    EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
+  }
   other->reset();
   store->reset();
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
