@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -226,41 +227,59 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   rmdir(dir.c_str());
 }
 
-// A restore into a database a server has open (--force) replaces its pages, which no trigger
-// sees: the restore moves the store generation past both the backup's and the database's own,
-// so that a token holder the server cached is not served from before the restore, even when
-// the backup happens to be at the generation the cache was read at.
+// Two handles on one new database (the second as another server process would be), with
+// org1 and its member u1; the files go with it.
+struct TwoHandles {
+  std::string dir, path;
+  std::unique_ptr<SqliteStore> store, other;
+  TwoHandles() {
+    char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+    EXPECT_NE(mkdtemp(tmpl), nullptr);
+    dir = tmpl;
+    path = dir + "/c.db";
+    auto a = SqliteStore::Open(path);
+    auto b = SqliteStore::Open(path);
+    EXPECT_TRUE(a.ok() && b.ok());
+    if (!a.ok() || !b.ok()) std::abort();
+    store = std::move(a).value();
+    other = std::move(b).value();
+    EXPECT_TRUE(store->CreateOrg({"org1", "acme", 1}).ok());
+    EXPECT_TRUE(store->CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
+  }
+  ~TwoHandles() {
+    other.reset();
+    store.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+    rmdir(dir.c_str());
+  }
+  // u1's token `id`, whose hash is "hash-<id>".
+  void AddToken(const std::string& id) {
+    TokenRecord t;
+    t.id = id;
+    t.hash = "hash-" + id;
+    t.user_id = "u1";
+    t.create_time = 1;
+    EXPECT_TRUE(store->CreateToken(t).ok());
+  }
+};
+
 // Within one request (BeginRequest) the cached reads check the store generation once, at
 // the first: a change another handle makes meanwhile is not seen by the request's later
 // cached reads (it is by the next request's, and by the request's own reads of rows that
 // are not cached). That one check is what the request scope is for: a GET of a secret reads
 // the generation once, not for its token and again for the secret.
 TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/c.db";
-  auto store = SqliteStore::Open(path);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto other = SqliteStore::Open(path);
-  ASSERT_TRUE(other.ok()) << other.status().ToString();
-  Store& s = **store;
-  ASSERT_TRUE(s.CreateOrg({"org1", "acme", 1}).ok());
-  ASSERT_TRUE(s.CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
-  for (const char* id : {"t1", "t2"}) {
-    TokenRecord t;
-    t.id = id;
-    t.hash = std::string("hash-") + id;
-    t.user_id = "u1";
-    t.create_time = 1;
-    ASSERT_TRUE(s.CreateToken(t).ok());
-  }
+  TwoHandles h;
+  Store& s = *h.store;
+  h.AddToken("t1");
+  h.AddToken("t2");
   ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());  // both cached, at the same generation
   ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
   AuditRecord revoke = FillEvent("revoke");
   {
     RequestReads request(s);
     ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());
-    ASSERT_TRUE((*other)->DeleteToken("org1", "t2", revoke).ok());
+    ASSERT_TRUE(h.other->DeleteToken("org1", "t2", revoke).ok());
     EXPECT_TRUE(s.FindTokenHolder("hash-t2").ok());  // as the request found the store
   }
   EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
@@ -268,32 +287,15 @@ TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
     RequestReads request(s);
     EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
   }
-  other->reset();
-  store->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
 // A thread reads the generation row only when the WAL-index header has moved since its last
 // read of it: requests while nothing is written read no row, and a commit, here another
 // handle's or a bare connection's, sends the next one to the row and to what it changed.
 TEST(SqliteReadCache, TheGenerationRowIsReadAgainOnlyAfterACommit) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/c.db";
-  auto store = SqliteStore::Open(path);
-  ASSERT_TRUE(store.ok()) << store.status().ToString();
-  auto other = SqliteStore::Open(path);
-  ASSERT_TRUE(other.ok()) << other.status().ToString();
-  SqliteStore& s = **store;
-  ASSERT_TRUE(s.CreateOrg({"org1", "acme", 1}).ok());
-  ASSERT_TRUE(s.CreateUser({"u1", "org1", "ann", "Member", 1}).ok());
-  TokenRecord t;
-  t.id = "t1";
-  t.hash = "hash-t1";
-  t.user_id = "u1";
-  t.create_time = 1;
-  ASSERT_TRUE(s.CreateToken(t).ok());
+  TwoHandles h;
+  SqliteStore& s = *h.store;
+  h.AddToken("t1");
   ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());  // read and cached
   const uint64_t reads = s.GenerationReads();
   for (int i = 0; i < 5; ++i) {
@@ -301,34 +303,32 @@ TEST(SqliteReadCache, TheGenerationRowIsReadAgainOnlyAfterACommit) {
     ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());
   }
   EXPECT_EQ(s.GenerationReads(), reads);
-  ASSERT_TRUE((*other)->DeleteToken("org1", "t1", FillEvent("revoke")).ok());
+  ASSERT_TRUE(h.other->DeleteToken("org1", "t1", FillEvent("revoke")).ok());
   {
     RequestReads request(s);
     EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
   }
   EXPECT_GT(s.GenerationReads(), reads);
   // And a commit of a connection that is no store's, as an operator's sqlite3 would make.
-  t.id = "t2";
-  t.hash = "hash-t2";
-  ASSERT_TRUE(s.CreateToken(t).ok());
+  h.AddToken("t2");
   ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
   {
     RequestReads request(s);
     ASSERT_TRUE(s.FindTokenHolder("hash-t2").ok());
   }
-  auto raw = Db::OpenAnother(path);
+  auto raw = Db::OpenAnother(h.path);
   ASSERT_TRUE(raw.ok()) << raw.status().ToString();
   ASSERT_TRUE(raw->Exec("DELETE FROM tokens WHERE id = 't2'").ok());
   {
     RequestReads request(s);
     EXPECT_EQ(s.FindTokenHolder("hash-t2").status().code(), Status::Code::kNotFound);
   }
-  other->reset();
-  store->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
+// A restore into a database a server has open (--force) replaces its pages, which no trigger
+// sees: the restore moves the store generation past both the backup's and the database's own,
+// so that a token holder the server cached is not served from before the restore, even when
+// the backup happens to be at the generation the cache was read at.
 TEST(SqliteReadCache, ALiveRestoreIsReadAfterItEvenAtTheSameGeneration) {
   char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
