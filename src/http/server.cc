@@ -206,7 +206,7 @@ void HttpServer::Run() {
   impl_->ioc.run();
   impl_->StopAll();  // Stop() or a signal stopped the first; the others stop with it
   for (auto& t : pool) t.join();
-  impl_->workers->join();                // handlers still running finish; their answers are dropped
+  impl_->workers->join();  // handlers still running finish; their answers are dropped
   if (impl_->readers) impl_->readers->join();
   impl_->shared->replies.WaitForNone();  // and so are those that come later
   impl_->shared->tracker.Detach();

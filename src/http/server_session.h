@@ -340,15 +340,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.reset();
     state_ = State::kHandling;
     if (RunsInline(req)) return Handle(req, version, keep_alive, head);  // on this thread
-    // Handlers that block (on the store) run on the worker pool, so that the I/O threads
-    // keep serving other connections and concurrent writes can share a commit.
-    // Those that only read go to the readers, when there are any.
-    asio::thread_pool& pool = shared_->readers != nullptr && shared_->options.only_reads(req)
-                                  ? *shared_->readers
-                                  : *shared_->workers;
-    asio::post(pool,
-               [self = this->shared_from_this(), req = std::move(req), version, keep_alive,
-                head]() mutable { self->Handle(req, version, keep_alive, head); });
+    // Handlers that block (on the store) run on the workers (those that only read, on the
+    // readers if any), so the I/O threads serve on and concurrent writes can share a commit.
+    auto* pool =
+        shared_->readers && shared_->options.only_reads(req) ? shared_->readers : shared_->workers;
+    asio::post(*pool, [self = this->shared_from_this(), req = std::move(req), version, keep_alive,
+                       head]() mutable { self->Handle(req, version, keep_alive, head); });
   }
 
   // One request's reply, shared by the copies of its Reply. It is sent from the connection's

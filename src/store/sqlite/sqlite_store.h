@@ -182,7 +182,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   std::vector<std::unique_ptr<Conn>> dedicated_;       // under dedicated_mu_; never shrinks
   sql::CheckoutStamps checkout_stamps_;                // RecordCheckout's stamps already committed
   GenerationCache<TokenHolder> token_holders_{10000};  // by token hash
-  GenerationCache<domain::SecretMeta> secret_metas_{20000};  // by place and key
+  GenerationCache<domain::SecretMeta> secret_metas_{20000};              // by place and key
   GenerationCache<std::vector<domain::SecretMeta>> job_secrets_{10000};  // by project and names
   std::unique_ptr<Conn> checkpointer_db_;
   int wal_restart_frames_ = kWalRestartFrames;
