@@ -9,6 +9,9 @@ namespace coffer::domain {
 
 struct AuditEvent {
   int64_t seq = 0;  // assigned by the store; increasing
+  // The event's place in its stored row when that row holds several (a checkout's: one
+  // event a secret, store/checkout_audit.h), from 0; -1 when the row is this one event.
+  int part = -1;
   std::string id;
   int64_t time = 0;
   std::string org_id;

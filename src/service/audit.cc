@@ -1,7 +1,11 @@
 #include "service/audit.h"
 
+#include <optional>
+#include <string_view>
+
 #include "common/decimal.h"
 #include "common/ids.h"
+#include "domain/job_rules.h"
 
 namespace coffer::service {
 
@@ -33,18 +37,28 @@ Result<AuditPage> AuditService::List(const RequestContext& ctx, const AuditFilte
   if (page_size < 1 || page_size > 100) {
     return Status::InvalidArgument("page_size: must be between 1 and 100");
   }
-  int64_t after = 0;
+  // "<seq>" after a whole row, "<seq>.<part>" after one event of a row of several
+  // (store/checkout_audit.h).
+  store::AuditCursor after;
   if (!page_token.empty()) {
-    auto n = ParseDecimal(page_token);
-    if (!n) return Status::InvalidArgument("page_token: invalid");
-    after = *n;
+    std::string_view token = page_token;
+    std::optional<int64_t> part = -1;
+    if (size_t dot = token.find('.'); dot != std::string_view::npos) {
+      part = ParseDecimal(token.substr(dot + 1), domain::kMaxJobSecrets);
+      token = token.substr(0, dot);
+    }
+    auto seq = ParseDecimal(token);
+    if (!seq || !part) return Status::InvalidArgument("page_token: invalid");
+    after = {*seq, static_cast<int>(*part)};
   }
   COFFER_ASSIGN_OR_RETURN(auto rows,
                           store_.ListAudit(ctx.principal.org_id, filter, after, page_size + 1));
   AuditPage page;
   if (static_cast<int>(rows.size()) > page_size) {
     rows.resize(page_size);
-    page.next_page_token = std::to_string(rows.back().seq);
+    const auto& last = rows.back();
+    page.next_page_token = std::to_string(last.seq);
+    if (last.part >= 0) page.next_page_token += "." + std::to_string(last.part);
   }
   page.events = std::move(rows);
   return page;

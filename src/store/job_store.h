@@ -46,6 +46,9 @@ class JobStore {
   // after checking in the same transaction that the job is neither finished nor expired at
   // `now` (FailedPrecondition if it is, or if there is no such job; nothing is written
   // then). Durable on return. Those events are the usage record: ListUsage reads them.
+  // They may differ only in the secret (resource id and name, scope, version): the SQL
+  // stores keep them as one row, and list event i back with the id "<the first's id>.<i>"
+  // (checkout_audit.h).
   virtual Status RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                                 const std::vector<AuditRecord>& checkouts) = 0;
   // RecordCheckout without waiting: `done` gets what RecordCheckout would have returned,

@@ -271,6 +271,18 @@ CREATE TABLE store_generation (
   value  BIGINT NOT NULL
 );
 )sql",
+    // 11: a checkout's events are one audit row, and audit_uses finds each secret's
+    // checkouts (SQLite's migration 11).
+    R"sql(
+CREATE TABLE audit_uses (
+  secret_id  TEXT NOT NULL,
+  seq        BIGINT NOT NULL,
+  PRIMARY KEY (secret_id, seq)
+);
+INSERT INTO audit_uses (secret_id, seq)
+  SELECT resource_id, seq FROM audit WHERE action = 'secret.checkout';
+DROP INDEX audit_checkouts;
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -1,4 +1,6 @@
 // PgStore (PostgreSQL): jobs, their checkouts and the secrets' usage (JobStore).
+#include <optional>
+
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
 #include "store/sql/sql_audit_rows.h"
@@ -107,6 +109,7 @@ Status PgStore::FinishOpenJob(const std::string& org_id, const std::string& id, 
 
 Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job_id, int64_t now,
                                const std::vector<AuditRecord>& checkouts) {
+  const std::optional<AuditRecord> row = CheckoutRow(checkouts);
   Status s = Write([&](Db& db) {
     // The job row is locked to commit: a finish that committed first wins, and a finish
     // that comes later waits for this checkout.
@@ -119,7 +122,12 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
     }
     COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, checkouts, checkout_stamps_)));
     // Queued, as InsertAudit's: inserted under the org's lock just before the commit.
-    db.audit_queue.insert(db.audit_queue.end(), checkouts.begin(), checkouts.end());
+    // One row for all of them (checkout_audit.h).
+    if (row) {
+      db.audit_queue.push_back(*row);
+    } else {
+      db.audit_queue.insert(db.audit_queue.end(), checkouts.begin(), checkouts.end());
+    }
     return Status::Ok();
   });
   if (s.ok()) checkout_stamps_.Committed(checkouts);

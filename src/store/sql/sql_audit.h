@@ -19,7 +19,7 @@ class SqlAudit : public Base {
   using Base::ListAudit;  // the unfiltered overload
   Status AppendAudit(const AuditRecord& audit) override;
   Result<std::vector<AuditRecord>> ListAudit(const std::string& org_id, const AuditFilter& filter,
-                                             int64_t after_seq, int limit) override;
+                                             AuditCursor after, int limit) override;
 
  private:
   Backend& self() { return static_cast<Backend&>(*this); }

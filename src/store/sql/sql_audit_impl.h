@@ -7,7 +7,9 @@
 #include <utility>
 #include <vector>
 
+#include "store/checkout_audit.h"
 #include "store/sql/sql_audit.h"
+#include "store/sql/sql_audit_rows.h"
 
 namespace coffer::store::sql {
 
@@ -19,58 +21,66 @@ Status SqlAudit<Backend, Base>::AppendAudit(const AuditRecord& audit) {
 template <class Backend, class Base>
 Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::string& org_id,
                                                                     const AuditFilter& filter,
-                                                                    int64_t after_seq, int limit) {
+                                                                    AuditCursor after, int limit) {
   using Stmt = typename Backend::SqlStmt;
-  // One statement per combination of filters (eight at most, each prepared once): a condition
-  // is left out rather than written as `(? = '' OR col = ?)`, so the planner sees plain
-  // equalities.
-  std::string sql =
-      "SELECT seq, id, time, org_id, actor_id, actor_name, medium, ip, request_id, action, "
-      "resource_type, resource_id, resource_name, scope, owner_id, version, job_id, pipeline_id, "
-      "workflow_id FROM audit WHERE org_id = ? AND seq > ?";
+  // One statement per combination of filters and cursor (sixteen at most, each prepared
+  // once): a condition is left out rather than written as `(? = '' OR col = ?)`, so the
+  // planner sees plain equalities. A page that ends inside a checkout row (checkout_audit.h)
+  // resumes at that row, whose events up to the cursor's are skipped below; every row is at
+  // least one event, so `limit + 1` rows hold the page.
+  const char* from_seq = after.part >= 0 ? " AND a.seq >= ?" : " AND a.seq > ?";
+  std::string others;  // the filters on the shared fields
   std::vector<const std::string*> values;
   const std::pair<const char*, const std::string*> conditions[] = {
-      {" AND resource_id = ?", &filter.resource_id},
-      {" AND actor_id = ?", &filter.actor_id},
-      {" AND action = ?", &filter.action},
+      {" AND a.actor_id = ?", &filter.actor_id},
+      {" AND a.action = ?", &filter.action},
   };
   for (const auto& [condition, value] : conditions) {
     if (value->empty()) continue;
-    sql += condition;
+    others += condition;
     values.push_back(value);
   }
-  sql += " ORDER BY seq LIMIT ?";
+  std::string sql;
+  if (filter.resource_id.empty()) {
+    sql = std::string("SELECT ") + kAuditCols + " FROM audit a WHERE a.org_id = ?" + from_seq +
+          others + " ORDER BY a.seq LIMIT ?";
+  } else {
+    // The resource's plain rows, and the checkout rows that list it (by audit_uses).
+    sql = std::string("SELECT * FROM (SELECT ") + kAuditCols + " FROM audit a WHERE a.org_id = ?" +
+          from_seq + " AND a.resource_id = ?" + others +
+          " ORDER BY a.seq LIMIT ?) AS plain UNION ALL SELECT * FROM (SELECT " + kAuditCols +
+          " FROM audit_uses u JOIN audit a ON a.seq = u.seq WHERE u.secret_id = ?" +
+          (after.part >= 0 ? " AND u.seq >= ?" : " AND u.seq > ?") +
+          " AND a.org_id = ? AND a.resource_type = '" + std::string(kCheckoutRowType) + "'" +
+          others + " ORDER BY u.seq LIMIT ?) AS listed ORDER BY seq LIMIT ?";
+  }
+  const int64_t rows = static_cast<int64_t>(limit) + 1;
   return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<AuditRecord>> {
     Stmt q(db, sql.c_str());
-    q.Bind(1, org_id).Bind(2, after_seq);
-    int i = 3;
-    for (const std::string* v : values) q.Bind(i++, *v);
-    q.Bind(i, static_cast<int64_t>(limit));
+    int i = 0;
+    auto bind = [&](const auto& v) { q.Bind(++i, v); };
+    auto bind_others = [&] {
+      for (const std::string* v : values) bind(*v);
+    };
+    bind(org_id);
+    bind(after.seq);
+    if (!filter.resource_id.empty()) bind(filter.resource_id);
+    bind_others();
+    bind(rows);
+    if (!filter.resource_id.empty()) {
+      bind(filter.resource_id);
+      bind(after.seq);
+      bind(org_id);
+      bind_others();
+      bind(rows);
+      bind(rows);
+    }
     std::vector<AuditRecord> out;
-    while (q.Step()) {
-      AuditRecord a;
-      a.seq = q.Int(0);
-      a.id = q.Text(1);
-      a.time = q.Int(2);
-      a.org_id = q.Text(3);
-      a.actor_id = q.Text(4);
-      a.actor_name = q.Text(5);
-      a.medium = q.Text(6);
-      a.ip = q.Text(7);
-      a.request_id = q.Text(8);
-      a.action = q.Text(9);
-      a.resource_type = q.Text(10);
-      a.resource_id = q.Text(11);
-      a.resource_name = q.Text(12);
-      a.scope = q.Text(13);
-      a.owner_id = q.Text(14);
-      a.version = q.Int(15);
-      a.job_id = q.Text(16);
-      a.pipeline_id = q.Text(17);
-      a.workflow_id = q.Text(18);
-      out.push_back(std::move(a));
+    while (q.Step() && static_cast<int>(out.size()) < limit) {
+      COFFER_RETURN_IF_ERROR(AppendRowEvents(ReadAuditRow(q), after, filter.resource_id, out));
     }
     COFFER_RETURN_IF_ERROR(q.status());
+    if (static_cast<int>(out.size()) > limit) out.resize(limit);
     return out;
   });
 }

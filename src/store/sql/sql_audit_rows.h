@@ -1,13 +1,84 @@
 // How every audit row is written, once for both SQL backends: a write's events in one INSERT,
-// on the backend's Stmt (Bind, BindRef, Run: as in sql_*.h), inside the caller's transaction.
+// on the backend's Stmt (Bind, BindRef, Run, Step: as in sql_*.h), inside the caller's
+// transaction; a checkout's row (checkout_audit.h) with its audit_uses entries.
 #pragma once
 
+#include <algorithm>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "store/checkout_audit.h"
 #include "store/store.h"
 
 namespace coffer::store::sql {
+
+// The columns of `audit a` that ReadAuditRow reads, in its order.
+inline constexpr const char* kAuditCols =
+    "a.seq, a.id, a.time, a.org_id, a.actor_id, a.actor_name, a.medium, a.ip, a.request_id, "
+    "a.action, a.resource_type, a.resource_id, a.resource_name, a.scope, a.owner_id, a.version, "
+    "a.job_id, a.pipeline_id, a.workflow_id";
+
+template <class Stmt>
+AuditRecord ReadAuditRow(const Stmt& q) {
+  AuditRecord a;
+  a.seq = q.Int(0);
+  a.id = q.Text(1);
+  a.time = q.Int(2);
+  a.org_id = q.Text(3);
+  a.actor_id = q.Text(4);
+  a.actor_name = q.Text(5);
+  a.medium = q.Text(6);
+  a.ip = q.Text(7);
+  a.request_id = q.Text(8);
+  a.action = q.Text(9);
+  a.resource_type = q.Text(10);
+  a.resource_id = q.Text(11);
+  a.resource_name = q.Text(12);
+  a.scope = q.Text(13);
+  a.owner_id = q.Text(14);
+  a.version = q.Int(15);
+  a.job_id = q.Text(16);
+  a.pipeline_id = q.Text(17);
+  a.workflow_id = q.Text(18);
+  return a;
+}
+
+inline bool NeedsUses(const AuditRecord& row) {
+  return IsCheckoutRow(row) || row.action == "secret.checkout";
+}
+
+// The audit_uses entries of the checkout events among `rows` (checkout_audit.h UsesOf), once
+// the INSERT has numbered them: `numbered` is each inserted row's (id, seq).
+template <class Stmt, class Db>
+Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
+                       const std::vector<std::pair<std::string, int64_t>>& numbered) {
+  std::vector<std::pair<std::string, int64_t>> uses;  // (secret_id, seq)
+  for (const AuditRecord& row : rows) {
+    if (!NeedsUses(row)) continue;
+    auto it = std::find_if(numbered.begin(), numbered.end(),
+                           [&](const auto& n) { return n.first == row.id; });
+    if (it == numbered.end()) return Status::Internal("an audit row was not numbered");
+    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets, UsesOf(row));
+    for (std::string& id : secrets) uses.emplace_back(std::move(id), it->second);
+  }
+  constexpr size_t kUsesAStatement = 500;  // 2 parameters each
+  for (size_t from = 0; from < uses.size(); from += kUsesAStatement) {
+    size_t n = std::min(kUsesAStatement, uses.size() - from);
+    std::string insert = "INSERT INTO audit_uses (secret_id, seq) VALUES ";
+    for (size_t i = 0; i < n; ++i) insert += i == 0 ? "(?,?)" : ",(?,?)";
+    insert += " ON CONFLICT DO NOTHING";  // a secret listed twice is one use
+    Stmt q(db, insert.c_str());
+    int k = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      q.BindRef(++k, uses[i].first);
+      q.Bind(++k, uses[i].second);
+    }
+    COFFER_RETURN_IF_ERROR(q.Run());
+  }
+  return Status::Ok();
+}
 
 // `count` audit rows of one write in one INSERT, in order (their seq follows it): every
 // audit row either backend writes goes through here. On PostgreSQL the caller has taken the
@@ -23,9 +94,12 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count) {
     insert +=
         i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
   }
+  const std::span<const AuditRecord> all(audits, count);
+  const bool checkouts = std::any_of(all.begin(), all.end(), NeedsUses);
+  if (checkouts) insert += " RETURNING id, seq";
   Stmt rows(db, insert.c_str());
   int n = 0;
-  for (const AuditRecord& a : std::span(audits, count)) {
+  for (const AuditRecord& a : all) {
     rows.BindRef(++n, a.id);
     rows.Bind(++n, a.time);
     rows.BindRef(++n, a.org_id);
@@ -45,7 +119,11 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count) {
     rows.BindRef(++n, a.pipeline_id);
     rows.BindRef(++n, a.workflow_id);
   }
-  return rows.Run();
+  if (!checkouts) return rows.Run();
+  std::vector<std::pair<std::string, int64_t>> numbered;
+  while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
+  COFFER_RETURN_IF_ERROR(rows.status());
+  return InsertAuditUses<Stmt>(db, all, numbered);
 }
 
 }  // namespace coffer::store::sql

@@ -1,16 +1,21 @@
 // What a checkout writes besides its audit rows (sql_audit_rows.h), and how its usage is read
 // back from them, written once for both SQL backends: each secret's last-checkout stamp, with
 // the stamps this server committed already (CheckoutStamps), and a secret's usage, which is
-// its `secret.checkout` events (the audit index audit_checkouts), not rows of their own. Runs
+// its `secret.checkout` events (found by audit_uses), not rows of their own. Runs
 // inside the caller's transaction, on the backend's Stmt (Bind, BindRef, Run, Step: as in
 // sql_*.h).
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
+#include "store/checkout_audit.h"
+#include "store/sql/sql_audit_rows.h"
 #include "store/store.h"
 
 namespace coffer::store::sql {
@@ -77,23 +82,31 @@ Status MarkOpenJobFinished(Db& db, const std::string& org_id, const std::string&
   return Status::Ok();
 }
 
-// The secret's checkouts, newest first: its `secret.checkout` audit events read as usage
-// rows (resource_id the secret, owner_id the job's project). The action is spelled out as
-// the partial index audit_checkouts has it, so that the index serves the query.
+// The secret's checkouts, newest first, read from its audit events as usage rows
+// (resource_id the secret, owner_id the job's project): audit_uses finds the checkout rows
+// that list it (checkout_audit.h) and the one-secret rows of before them.
 template <class Stmt, class Db>
 Result<std::vector<UsageRecord>> ReadUsage(Db& db, const std::string& org_id,
                                            const std::string& secret_id, int limit) {
-  Stmt q(db,
-         "SELECT resource_id, org_id, owner_id, job_id, pipeline_id, workflow_id, time, version "
-         "FROM audit WHERE org_id = ? AND resource_id = ? AND action = 'secret.checkout' "
-         "ORDER BY seq DESC LIMIT ?");
-  q.Bind(1, org_id).Bind(2, secret_id).Bind(3, static_cast<int64_t>(limit));
-  std::vector<UsageRecord> out;
+  Stmt q(db, (std::string("SELECT ") + kAuditCols +
+              " FROM audit_uses u JOIN audit a ON a.seq = u.seq "
+              "WHERE u.secret_id = ? AND a.org_id = ? ORDER BY u.seq DESC LIMIT ?")
+                 .c_str());
+  q.Bind(1, secret_id).Bind(2, org_id).Bind(3, static_cast<int64_t>(limit));
+  std::vector<AuditRecord> events;
   while (q.Step()) {
-    out.push_back(
-        {q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5), q.Int(6), q.Int(7)});
+    const size_t before = events.size();
+    COFFER_RETURN_IF_ERROR(AppendRowEvents(ReadAuditRow(q), AuditCursor{}, secret_id, events));
+    std::reverse(events.begin() + static_cast<ptrdiff_t>(before), events.end());  // newest first
   }
   COFFER_RETURN_IF_ERROR(q.status());
+  std::vector<UsageRecord> out;
+  for (AuditRecord& e : events) {
+    if (static_cast<int>(out.size()) == limit) break;
+    out.push_back({std::move(e.resource_id), std::move(e.org_id), std::move(e.owner_id),
+                   std::move(e.job_id), std::move(e.pipeline_id), std::move(e.workflow_id), e.time,
+                   e.version});
+  }
   return out;
 }
 

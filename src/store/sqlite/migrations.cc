@@ -316,6 +316,19 @@ CREATE TABLE store_generation (
   value  INTEGER NOT NULL
 );
 )sql",
+    // 11: a checkout's events are one audit row (store/checkout_audit.h), and audit_uses
+    // finds each secret's checkouts, the one-row-a-secret ones of before too, in place of the
+    // partial index audit_checkouts (which every checkout row would have entered as well).
+    R"sql(
+CREATE TABLE audit_uses (
+  secret_id  TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (secret_id, seq)
+) WITHOUT ROWID;
+INSERT INTO audit_uses (secret_id, seq)
+  SELECT resource_id, seq FROM audit WHERE action = 'secret.checkout';
+DROP INDEX audit_checkouts;
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -1,5 +1,6 @@
 // SqliteStore: jobs, their checkouts and the secrets' usage (JobStore).
 #include <memory>
+#include <optional>
 
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
@@ -117,9 +118,11 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
                                       std::vector<AuditRecord> checkouts,
                                       std::function<void(Status)> done) {
   auto events = std::make_shared<const std::vector<AuditRecord>>(std::move(checkouts));
+  // One row for all of them (checkout_audit.h), made here rather than on the committer.
+  auto row = std::make_shared<const std::optional<AuditRecord>>(CheckoutRow(*events));
   ForgetRequestGeneration();
   writes_->Submit(
-      [this, org_id = std::move(org_id), job_id = std::move(job_id), now, events](Db& db) {
+      [this, org_id = std::move(org_id), job_id = std::move(job_id), now, events, row](Db& db) {
         // Inside the writer's transaction: a finish that committed first wins.
         Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ?");
         job.Bind(1, org_id).Bind(2, job_id);
@@ -127,7 +130,8 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
           return Status::FailedPrecondition("job finished or expired");
         }
         COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, *events, checkout_stamps_)));
-        return sql::InsertAuditRows<Stmt>(db, events->data(), events->size());
+        return *row ? sql::InsertAuditRows<Stmt>(db, &**row, 1)
+                    : sql::InsertAuditRows<Stmt>(db, events->data(), events->size());
       },
       [this, events, done = std::move(done)](Status s) {
         if (s.ok()) checkout_stamps_.Committed(*events);
