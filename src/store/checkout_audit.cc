@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <utility>
 
+#include "common/encoding.h"
+
 namespace coffer::store {
 
 namespace json = boost::json;
@@ -26,16 +28,23 @@ std::optional<AuditRecord> CheckoutRow(const std::vector<AuditRecord>& events) {
     if (!OneCheckout(events.front(), e)) return std::nullopt;
   }
   AuditRecord row = events.front();
-  json::array secrets;
-  secrets.reserve(events.size());
+  // [[id, name, scope, version], ...], written directly: every checkout makes one.
+  std::string list = "[";
   for (const AuditRecord& e : events) {
-    secrets.push_back(json::array{json::string_view(e.resource_id),
-                                  json::string_view(e.resource_name), json::string_view(e.scope),
-                                  e.version});
+    list += list.size() == 1 ? "[" : ",[";
+    AppendJsonString(&list, e.resource_id);
+    list += ',';
+    AppendJsonString(&list, e.resource_name);
+    list += ',';
+    AppendJsonString(&list, e.scope);
+    list += ',';
+    list += std::to_string(e.version);
+    list += ']';
   }
+  list += ']';
   row.resource_type = std::string(kCheckoutRowType);
   row.resource_id.clear();
-  row.resource_name = json::serialize(secrets);
+  row.resource_name = std::move(list);
   row.scope.clear();
   row.version = 0;
   return row;

@@ -122,6 +122,32 @@ class Jobs(ServerTest):
         self.assertEqual(usage[0]["project_id"], self.pid)
         self.assertNotEqual(self.ok("GET", "/api/v1beta/secrets/sshkeys")["metadata"]["checkout_at"], "0")
 
+    def test_a_checkouts_events_page_one_at_a_time(self):
+        for name in ("pagea", "pageb", "pagec"):
+            self.create_secret(name, env={name.upper(): f"planted-{name}-value"})
+        r = self.open_job(secrets=["pagea", "pageb", "pagec"])
+        self.assertEqual(r.status, 200, r)
+        job = r.json
+        self.assertEqual(self.checkout(job["token"], job["job_id"]).status, 200)
+        seen, tokens, token = [], [], ""
+        while True:
+            page = self.ok("GET", f"/api/v1alpha/audit?page_size=1&action=secret.checkout"
+                                  f"&actor_id={job['job_id']}&page_token={token}")
+            seen += page["events"]
+            token = page["next_page_token"]
+            if not token:
+                break
+            tokens.append(token)
+        self.assertEqual([e["resource_name"] for e in seen], ["pagea", "pageb", "pagec"])
+        self.assertEqual(len({e["id"] for e in seen}), 3)
+        self.assertEqual({e["request_id"] for e in seen}, {seen[0]["request_id"]})
+        self.assertTrue(all("." in t for t in tokens), tokens)  # pages ended inside the row
+        self.assertNotIn(b"planted-page", self.api("GET", "/api/v1alpha/audit").raw)
+        for bad in (tokens[0].split(".")[0] + ".", tokens[0].split(".")[0] + ".x",
+                    tokens[0].split(".")[0] + ".101", ".1", "1.2.3", "-1.0"):
+            self.assertEqual(self.api("GET", f"/api/v1alpha/audit?page_token={bad}").status, 400,
+                             bad)
+
     def test_refusal_lists_every_reason_at_once(self):
         self.create_secret("bar", env={"B": "bbbb"}, org_config={"projects_access": "NONE"})
         self.make_target(name="prod")

@@ -1,10 +1,14 @@
 // Conformance of JobStore: jobs, checkouts, and the usage read from their events.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "store/conformance/store_conformance.h"
 
@@ -245,6 +249,114 @@ TEST_P(JobStoreConformance, ARequestSeesItsOwnWritesAndTheNextSeesAnothers) {
     RequestReads request(*store_);
     EXPECT_EQ(meta()->checkout_at, 90);
   }
+}
+
+// A checkout's events (the same but for the secret) are listed back one a secret, in order,
+// between the events before and after it, with their own ids; a page may end inside them,
+// and each filter finds just its own.
+TEST_P(JobStoreConformance, ACheckoutIsListedAsAnEventASecretAndPagedThrough) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
+  for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
+  ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
+  AuditRecord before = Audit("secret.update");
+  before.resource_id = b.meta.id;
+  ASSERT_TRUE(audit().AppendAudit(before).ok());
+  AuditRecord shared = Checkout("", 2000, "pl", "wf");
+  shared.medium = "JOB";
+  shared.ip = "10.0.0.7";
+  shared.request_id = "r-checkout";
+  std::vector<AuditRecord> events;
+  for (const auto& [row, version] : {std::pair{&a, 3}, {&b, 1}, {&c, 2}}) {
+    AuditRecord e = shared;
+    e.resource_id = row->meta.id;
+    e.resource_name = row->meta.name;
+    e.scope = row->meta.scope == Scope::kProject ? "PROJECT" : "ORGANIZATION";
+    e.version = version;
+    events.push_back(e);
+  }
+  ASSERT_TRUE(jobs().RecordCheckout("org1", "j1", 2000, events).ok());
+  AuditRecord after = Audit("secret.update");
+  after.resource_id = a.meta.id;
+  ASSERT_TRUE(audit().AppendAudit(after).ok());
+  Reopen();
+
+  auto all = audit().ListAudit("org1", 0, 100);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  std::vector<std::string> ids;
+  for (const auto& e : *all) ids.push_back(e.id);
+  auto at = std::find(ids.begin(), ids.end(), before.id);
+  ASSERT_NE(at, ids.end());
+  ASSERT_GE(ids.end() - at, 5);
+  EXPECT_EQ(*(at + 1), shared.id + ".0");
+  EXPECT_EQ(*(at + 2), shared.id + ".1");
+  EXPECT_EQ(*(at + 3), shared.id + ".2");
+  EXPECT_EQ(*(at + 4), after.id);
+  for (int i = 0; i < 3; ++i) {
+    const AuditRecord& got = (*all)[(at - ids.begin()) + 1 + i];
+    const AuditRecord& want = events[i];
+    EXPECT_EQ(got.part, i);
+    EXPECT_EQ(got.action, "secret.checkout");
+    EXPECT_EQ(got.resource_type, "secret");
+    EXPECT_EQ(got.resource_id, want.resource_id);
+    EXPECT_EQ(got.resource_name, want.resource_name);
+    EXPECT_EQ(got.scope, want.scope);
+    EXPECT_EQ(got.version, want.version);
+    EXPECT_EQ(got.time, 2000);
+    EXPECT_EQ(got.actor_id, "j1");
+    EXPECT_EQ(got.medium, "JOB");
+    EXPECT_EQ(got.ip, "10.0.0.7");
+    EXPECT_EQ(got.request_id, "r-checkout");
+    EXPECT_EQ(got.owner_id, "p1");
+    EXPECT_EQ(got.job_id, "j1");
+    EXPECT_EQ(got.pipeline_id, "pl");
+    EXPECT_EQ(got.workflow_id, "wf");
+  }
+
+  // One event a page, each page after the last one's event: every event once, in order.
+  auto pages = [&](const AuditFilter& filter) {
+    std::vector<std::string> seen;
+    AuditCursor cursor;
+    for (int n = 0; n < 100; ++n) {
+      auto page = audit().ListAudit("org1", filter, cursor, 1);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok() || page->empty()) break;
+      EXPECT_EQ(page->size(), 1u);
+      seen.push_back(page->back().id);
+      cursor = AuditCursor::After(page->back());
+    }
+    return seen;
+  };
+  EXPECT_EQ(pages(AuditFilter{}), ids);
+  EXPECT_EQ(pages(AuditFilter{b.meta.id, "", ""}),
+            (std::vector<std::string>{before.id, shared.id + ".1"}));
+  EXPECT_EQ(pages(AuditFilter{a.meta.id, "", ""}),
+            (std::vector<std::string>{shared.id + ".0", after.id}));
+  EXPECT_EQ(pages(AuditFilter{c.meta.id, "j1", "secret.checkout"}),
+            (std::vector<std::string>{shared.id + ".2"}));
+  EXPECT_EQ(pages(AuditFilter{"", "j1", ""}),
+            (std::vector<std::string>{shared.id + ".0", shared.id + ".1", shared.id + ".2"}));
+  EXPECT_TRUE(pages(AuditFilter{b.meta.id, "", "secret.create"}).empty());
+  EXPECT_TRUE(audit().ListAudit("org2", AuditFilter{b.meta.id, "", ""}, 0, 100)->empty());
+  // A page of two that starts inside the checkout.
+  auto rest =
+      audit().ListAudit("org1", AuditFilter{}, AuditCursor::After((*all)[at - ids.begin() + 1]), 2);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 2u);
+  EXPECT_EQ((*rest)[0].id, shared.id + ".1");
+  EXPECT_EQ((*rest)[1].id, shared.id + ".2");
+
+  // Each secret's usage is its own event of the checkout.
+  for (int i = 0; i < 3; ++i) {
+    auto usage = jobs().ListUsage("org1", events[i].resource_id, 10);
+    ASSERT_TRUE(usage.ok()) << usage.status().ToString();
+    ASSERT_EQ(usage->size(), 1u);
+    EXPECT_EQ((*usage)[0].version, events[i].version);
+    EXPECT_EQ((*usage)[0].project_id, "p1");
+    EXPECT_EQ((*usage)[0].pipeline_id, "pl");
+  }
+  EXPECT_TRUE(jobs().ListUsage("org2", a.meta.id, 10)->empty());
 }
 
 TEST_P(JobStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {

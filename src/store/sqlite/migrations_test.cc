@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "common/ids.h"
 #include "store/sqlite/sqlite_store.h"
@@ -133,7 +135,8 @@ TEST_F(SqliteMigration, Schema4SecretsKeepTheirVersionsAndNamesBecomeReusable) {
 }
 
 // A database from before usage was read from the audit log (schema 8): its checkouts' usage,
-// which the secret.checkout events hold too, still lists, and the copy table is gone.
+// which the secret.checkout events hold too, still lists, and the copy table is gone; and
+// audit_uses finds those events (migration 11).
 TEST_F(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
   {
     auto db = OldDatabase(8);
@@ -170,10 +173,29 @@ TEST_F(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
   EXPECT_EQ((*s1)[1].workflow_id, "wf1");
   EXPECT_EQ((*s1)[1].time, 10);
   EXPECT_EQ((*store)->ListUsage("o1", "s2", 10)->size(), 1u);
+  // Migration 11 found those checkouts for audit_uses: listed by their secret, each event
+  // comes once, beside the secret's other events.
+  auto ids = [&](const AuditFilter& filter) {
+    std::vector<std::string> out;
+    auto listed = (*store)->ListAudit("o1", filter, 0, 10);
+    EXPECT_TRUE(listed.ok()) << listed.status().ToString();
+    if (listed.ok()) {
+      for (const auto& e : *listed) out.push_back(e.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(AuditFilter{"s1", "", ""}), (std::vector<std::string>{"a1", "a2", "a3"}));
+  EXPECT_EQ(ids(AuditFilter{"s1", "", "secret.checkout"}), (std::vector<std::string>{"a1", "a3"}));
   store->reset();
   auto db = Db::Open(path_, true);
   ASSERT_TRUE(db.ok());
   EXPECT_FALSE(db->Exec("SELECT 1 FROM secret_usage").ok());
+  Stmt uses(*db, "SELECT count(*) FROM audit_uses");
+  ASSERT_TRUE(uses.Step());
+  EXPECT_EQ(uses.Int(0), 3);
+  Stmt index(*db, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_checkouts'");
+  ASSERT_TRUE(index.Step());
+  EXPECT_EQ(index.Int(0), 0);
 }
 
 }  // namespace

@@ -227,6 +227,68 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   rmdir(dir.c_str());
 }
 
+// A checkout of five secrets is one audit row and five audit_uses entries, and a checkout
+// row that cannot be read is an error to the reader, never events made up from it.
+TEST(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/coffer.db";
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->CreateOrg({"org1", "acme", 1}).ok());
+    ASSERT_TRUE((*store)
+                    ->CreateProject({"p1", "org1", "web", "", "", {}, {}, 1, 1},
+                                    FillEvent("project-create"))
+                    .ok());
+    JobRecord job;
+    job.id = "j1";
+    job.org_id = "org1";
+    job.project_id = "p1";
+    job.token_hash = "hash-j1";
+    job.expires_at = 1'000'000;
+    ASSERT_TRUE((*store)->CreateJob(job, FillEvent("job-open"), nullptr).ok());
+    std::vector<AuditRecord> events;
+    for (int i = 0; i < 5; ++i) {
+      AuditRecord a = FillEvent("checkout");
+      a.time = 10;
+      a.actor_id = a.job_id = "j1";
+      a.action = "secret.checkout";
+      a.resource_type = "secret";
+      a.resource_id = "s" + std::to_string(i);
+      a.resource_name = "NAME_\"" + std::to_string(i);  // escaped in the row, read back
+      a.scope = "ORGANIZATION";
+      a.version = i + 1;
+      events.push_back(a);
+    }
+    ASSERT_TRUE((*store)->RecordCheckout("org1", "j1", 10, events).ok());
+    auto raw = Db::OpenAnother(path);
+    ASSERT_TRUE(raw.ok());
+    auto count = [&](const char* sql) {
+      Stmt q(*raw, sql);
+      return q.Step() ? q.Int(0) : -1;
+    };
+    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'secret.checkout'"), 1);
+    EXPECT_EQ(count("SELECT count(*) FROM audit_uses"), 5);
+    auto listed = (*store)->ListAudit("org1", AuditFilter{"s3", "", ""}, 0, 10);
+    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+    ASSERT_EQ(listed->size(), 1u);
+    EXPECT_EQ((*listed)[0].resource_name, "NAME_\"3");
+    EXPECT_EQ((*listed)[0].version, 4);
+    for (const char* list : {"not json", "[]", "[[\"s1\", \"n\", \"ORGANIZATION\"]]",
+                             "[[\"s1\", \"n\", \"ORGANIZATION\", \"1\"]]", "{}"}) {
+      Stmt u(*raw, "UPDATE audit SET resource_name = ? WHERE resource_type = 'secrets'");
+      ASSERT_TRUE(u.Bind(1, list).Run().ok());
+      EXPECT_EQ((*store)->ListAudit("org1", 0, 10).status().code(), Status::Code::kCorruption)
+          << list;
+      EXPECT_EQ((*store)->ListUsage("org1", "s1", 10).status().code(), Status::Code::kCorruption)
+          << list;
+    }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
 // Two handles on one new database (the second as another server process would be), with
 // org1 and its member u1; the files go with it.
 struct TwoHandles {
