@@ -14,9 +14,15 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
   (void)coffer::http::ParseQuery(text);
-  coffer::http::Params params;
-  (void)coffer::http::MatchPath(coffer::http::SplitPath("/api/v1beta/secrets/{secret}"),
-                                coffer::http::SplitPath(text), &params);
+  static const coffer::http::Router<int> router = [] {
+    coffer::http::Router<int> r;
+    r.Add("GET", "/api/v1beta/secrets/{secret}", 1);
+    r.Add("GET", "/api/v1beta/projects/{project}/secrets/{secret}", 2);
+    r.Add("DELETE", "/api/v1beta/secrets/{secret}", 3);
+    return r;
+  }();
+  (void)router.Find("GET", text);
+  (void)router.FindHandler("GET", text);
   (void)coffer::Base64Decode(text);
   (void)coffer::Base64UrlDecode(text);
   auto v = coffer::http::ParseJson(text);

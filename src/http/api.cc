@@ -131,9 +131,10 @@ Response Api::Outcome(Result<Response> out, const Answer& a) const {
 
 std::optional<Runs> Api::RunsOf(const Request& req) const {
   if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
-  auto match = router_.Find("GET", req.target.substr(0, req.target.find('?')));
-  if (match.handler == nullptr) return std::nullopt;
-  return (*match.handler)->runs;
+  const auto* handler =
+      router_.FindHandler("GET", std::string_view(req.target).substr(0, req.target.find('?')));
+  if (handler == nullptr) return std::nullopt;
+  return (*handler)->runs;
 }
 
 bool Api::OnlyReads(const Request& req) const {

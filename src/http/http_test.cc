@@ -32,6 +32,34 @@ TEST(Router, MatchesCapturesAndTells405From404) {
   auto none = r.Find("GET", "/api/v1beta/nope");
   EXPECT_FALSE(none.path_exists);
   EXPECT_TRUE(r.Find("GET", "/api/v1beta/secrets/%zz").bad_path);
+  EXPECT_TRUE(r.Find("PUT", "/api/v1beta/secrets/%zz").bad_path);
+  // Captures are decoded for the route that matches only: another route's are not tried.
+  r.Add("GET", "/api/v1beta/secrets/{secret}/usage", 4);
+  r.Add("GET", "/api/v1beta/projects/{project}/secrets/{secret}", 5);
+  auto usage = r.Find("GET", "/api/v1beta/secrets/a%2Fb/usage");
+  ASSERT_NE(usage.handler, nullptr);
+  EXPECT_EQ(*usage.handler, 4);
+  EXPECT_EQ(usage.params.size(), 1u);
+  EXPECT_EQ(usage.params["secret"], "a/b");
+  auto two = r.Find("GET", "/api/v1beta/projects/p%20q/secrets/s");
+  ASSERT_NE(two.handler, nullptr);
+  EXPECT_EQ(two.params["project"], "p q");
+  EXPECT_EQ(two.params["secret"], "s");
+  EXPECT_FALSE(r.Find("GET", "/api/v1beta/secrets/%zz/other").bad_path);  // no such route
+  // More segments than any route has: no route, not a fault.
+  std::string deep;
+  for (int i = 0; i < 40; ++i) deep += "/x";
+  auto nothing = r.Find("GET", deep);
+  EXPECT_EQ(nothing.handler, nullptr);
+  EXPECT_FALSE(nothing.path_exists);
+  EXPECT_FALSE(nothing.bad_path);
+  // FindHandler: the handler Find gives, without decoding anything.
+  ASSERT_NE(r.FindHandler("GET", "/api/v1beta/secrets/%zz"), nullptr);
+  EXPECT_EQ(*r.FindHandler("GET", "/api/v1beta/secrets/x"), 2);
+  EXPECT_EQ(*r.FindHandler("DELETE", "/api/v1beta/secrets/x"), 3);
+  EXPECT_EQ(r.FindHandler("PUT", "/api/v1beta/secrets/x"), nullptr);
+  EXPECT_EQ(r.FindHandler("GET", deep), nullptr);
+  EXPECT_EQ(r.FindHandler("GET", "/api/v1beta"), nullptr);
 }
 
 TEST(AccessLog, RequestIdsAreWellFormedAndDistinctAcrossThreads) {

@@ -20,20 +20,46 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
-int MatchPath(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
-              Params* params) {
-  if (pattern.size() != path.size()) return 0;
-  for (size_t i = 0; i < pattern.size(); ++i) {
-    const std::string& p = pattern[i];
-    if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
-      auto decoded = PercentDecode(path[i], false);
-      if (!decoded) return -1;
-      (*params)[p.substr(1, p.size() - 2)] = *decoded;
-    } else if (p != path[i]) {
-      return 0;
+bool SplitPath(std::string_view path, PathSegments* out) {
+  out->size = 0;
+  size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
     }
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (out->size == PathSegments::kMax) return false;
+    out->at[out->size++] = path.substr(i, j - i);
+    i = j;
   }
-  return 1;
+  return true;
+}
+
+namespace {
+
+bool IsCapture(const std::string& p) { return p.size() > 2 && p.front() == '{' && p.back() == '}'; }
+
+}  // namespace
+
+bool SameShape(const std::vector<std::string>& pattern, const PathSegments& path) {
+  if (pattern.size() != path.size) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    if (!IsCapture(pattern[i]) && pattern[i] != path.at[i]) return false;
+  }
+  return true;
+}
+
+bool Capture(const std::vector<std::string>& pattern, const PathSegments& path, Params* params) {
+  for (size_t i = 0; i < pattern.size() && i < path.size; ++i) {
+    const std::string& p = pattern[i];
+    if (!IsCapture(p)) continue;
+    auto decoded = PercentDecode(path.at[i], false);
+    if (!decoded) return false;
+    (*params)[p.substr(1, p.size() - 2)] = std::move(*decoded);
+  }
+  return true;
 }
 
 std::optional<std::map<std::string, std::string>> ParseQuery(const std::string& query) {

@@ -3,10 +3,13 @@
 // Match distinguishes "no such path" (404) from "path exists, method does not" (405).
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace coffer::http {
@@ -14,9 +17,20 @@ namespace coffer::http {
 using Params = std::map<std::string, std::string>;
 
 std::vector<std::string> SplitPath(const std::string& path);
-// 1: match, 0: no match, -1: malformed escape in a capture.
-int MatchPath(const std::vector<std::string>& pattern, const std::vector<std::string>& path,
-              Params* params);
+
+// A request path's segments, as views into it: every request is matched, and a route's
+// literals are compared before anything is copied or decoded.
+struct PathSegments {
+  static constexpr size_t kMax = 16;  // more than any route has
+  std::array<std::string_view, kMax> at;
+  size_t size = 0;
+};
+// False when the path has more than PathSegments::kMax segments (then no route matches).
+bool SplitPath(std::string_view path, PathSegments* out);
+// Whether `path` has the pattern's segments: its literals, and any segment for a capture.
+bool SameShape(const std::vector<std::string>& pattern, const PathSegments& path);
+// The pattern's captures, percent-decoded, into `params`; false on a malformed escape.
+bool Capture(const std::vector<std::string>& pattern, const PathSegments& path, Params* params);
 
 template <typename Handler>
 class Router {
@@ -35,15 +49,15 @@ class Router {
 
   Match Find(const std::string& method, const std::string& path) const {
     Match m;
-    std::vector<std::string> segs = SplitPath(path);
+    PathSegments segs;
+    if (!SplitPath(path, &segs)) return m;
     for (const auto& r : routes_) {
+      if (!SameShape(r.segments, segs)) continue;
       Params params;
-      int ok = MatchPath(r.segments, segs, &params);
-      if (ok < 0) {
+      if (!Capture(r.segments, segs, &params)) {
         m.bad_path = true;
         return m;
       }
-      if (ok == 0) continue;
       if (r.method == method) {
         m.handler = &r.handler;
         m.params = std::move(params);
@@ -53,6 +67,17 @@ class Router {
       m.allowed.push_back(r.method);
     }
     return m;
+  }
+
+  // The route's handler alone, its captures not decoded: null when there is none (Find says
+  // why).
+  const Handler* FindHandler(const std::string& method, std::string_view path) const {
+    PathSegments segs;
+    if (!SplitPath(path, &segs)) return nullptr;
+    for (const auto& r : routes_) {
+      if (r.method == method && SameShape(r.segments, segs)) return &r.handler;
+    }
+    return nullptr;
   }
 
  private:
