@@ -130,9 +130,9 @@ Response Api::Outcome(Result<Response> out, const Answer& a) const {
 }
 
 std::optional<Runs> Api::RunsOf(const Request& req) const {
-  if (req.method != "GET" && req.method != "HEAD") return std::nullopt;
   const auto* handler =
-      router_.FindHandler("GET", std::string_view(req.target).substr(0, req.target.find('?')));
+      router_.FindHandler(req.method == "HEAD" ? std::string("GET") : req.method,
+                          std::string_view(req.target).substr(0, req.target.find('?')));
   if (handler == nullptr) return std::nullopt;
   return (*handler)->runs;
 }
@@ -143,6 +143,9 @@ bool Api::OnlyReads(const Request& req) const {
 }
 
 bool Api::RunsInline(const Request& req) const {
+  // Reading a large body (a job's pipeline file may be 1 MiB of YAML) is work that would
+  // hold up the I/O thread's other connections.
+  if (req.body.size() > kMaxInlineBody) return false;
   auto runs = RunsOf(req);
   if (!runs.has_value()) return false;
   switch (*runs) {

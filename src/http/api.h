@@ -6,6 +6,7 @@
 // line. Thread-safe: one Api serves every connection.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,8 +44,10 @@ class Api {
   // The same, waited for (tests).
   Response Handle(const Request& req) const;
   // Whether Handle(req) may run on the I/O thread that read it (route.h, Runs): its route
-  // never waits on a commit or the network. Unmatched requests go to a worker.
+  // never waits on a commit or the network, and its body is at most kMaxInlineBody bytes.
+  // Unmatched requests go to a worker.
   bool RunsInline(const Request& req) const;
+  static constexpr size_t kMaxInlineBody = 16 * 1024;
   // Whether Handle(req) only reads the store (Runs::kStoreRead): it never parks its thread on
   // a commit but for its caller's last-use stamp, once a minute a token. Off the I/O thread,
   // such a request may run on the server's readers (ServerOptions::read_workers). A checkout

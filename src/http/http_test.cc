@@ -193,22 +193,37 @@ TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
 }
 
 // Only handlers that never wait for a commit run on the I/O thread: a few GETs, and on an
-// in-process store only (SQLite) those that read it.
+// in-process store only (SQLite) those that read it, and a job's open, checkout and finish,
+// which hand their one write to the store without waiting.
 TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   Api api(Services{});
   for (const auto& r : api.routes()) {
-    if (r.runs != Runs::kOnWorker) {
+    if (r.runs == Runs::kReadsThenCommits) {
+      EXPECT_TRUE(r.answer_later) << r.pattern;
+      EXPECT_EQ(r.pattern.rfind("/api/v1alpha/jobs", 0), 0u) << r.pattern;
+    } else if (r.runs != Runs::kOnWorker) {
       EXPECT_EQ(r.method, "GET") << r.pattern;
     }
   }
-  auto inline_for = [](bool inline_reads, const std::string& method, const std::string& target) {
+  auto inline_for = [](bool inline_reads, const std::string& method, const std::string& target,
+                       size_t body = 0) {
     ApiOptions o;
     o.in_process_store = inline_reads;
     Request req;
     req.method = method;
     req.target = target;
+    req.body.assign(body, ' ');
     return Api(Services{}, o).RunsInline(req);
   };
+  EXPECT_TRUE(inline_for(true, "POST", "/api/v1alpha/jobs", 600));
+  EXPECT_TRUE(inline_for(true, "POST", "/api/v1alpha/jobs/j/finish"));
+  EXPECT_FALSE(inline_for(false, "POST", "/api/v1alpha/jobs"));  // PostgreSQL: a worker
+  EXPECT_FALSE(inline_for(false, "POST", "/api/v1alpha/jobs/j/finish"));
+  // A large body (a pipeline file of up to 1 MiB) is read on a worker.
+  EXPECT_TRUE(inline_for(true, "POST", "/api/v1alpha/jobs", Api::kMaxInlineBody));
+  EXPECT_FALSE(inline_for(true, "POST", "/api/v1alpha/jobs", Api::kMaxInlineBody + 1));
+  EXPECT_FALSE(inline_for(true, "POST", "/api/v1alpha/jobs/j/debug"));
+  EXPECT_FALSE(inline_for(true, "GET", "/api/v1alpha/jobs"));  // no such route
   EXPECT_TRUE(inline_for(true, "GET", "/api/v1beta/secrets/db?x=1"));
   EXPECT_TRUE(inline_for(true, "HEAD", "/api/v1/projects/p/secrets/db"));
   EXPECT_TRUE(inline_for(true, "GET", "/api/v1beta/secrets/db/versions"));

@@ -17,18 +17,26 @@ namespace coffer::http {
 void AddJobRoutes(RouteTable& t, const Services& s) {
   service::JobService* jobs = s.jobs;
   const std::string one = "/api/v1alpha/jobs/{job}";
-  t.Add("POST", "/api/v1alpha/jobs", kApiToken, [=](const Call& c) -> Result<Response> {
-    COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
-    COFFER_ASSIGN_OR_RETURN(service::JobRequest req, JobRequestFromJson(body));
-    COFFER_ASSIGN_OR_RETURN(service::OpenedJob job, jobs->Open(c.ctx, req));
-    if (!job.refusals.empty()) {
-      for (auto kind : job.refusal_kinds) GlobalMetrics().CountJobRefusal(kind);
-      return JobRefusedResponse(job.refusals);
-    }
-    Response r = JsonResponse(OpenedJobToJson(job));
-    r.sensitive = true;  // carries the job token
-    return r;
-  });
+  // Opened (or refused) once its write is durable, without a thread waiting for it.
+  t.AddAsync(
+      "POST", "/api/v1alpha/jobs", kApiToken,
+      [=](const Call& c, Done done) {
+        auto body = JsonBody(c);
+        if (!body.ok()) return done(body.status());
+        auto req = JobRequestFromJson(*body);
+        if (!req.ok()) return done(req.status());
+        jobs->OpenAsync(c.ctx, *req, [done = std::move(done)](Result<service::OpenedJob> job) {
+          if (!job.ok()) return done(job.status());
+          if (!job->refusals.empty()) {
+            for (auto kind : job->refusal_kinds) GlobalMetrics().CountJobRefusal(kind);
+            return done(JobRefusedResponse(job->refusals));
+          }
+          Response r = JsonResponse(OpenedJobToJson(*job));
+          r.sensitive = true;  // carries the job token
+          done(std::move(r));
+        });
+      },
+      Runs::kReadsThenCommits);
   // The answer is made before the audit commits, here rather than on the store's committer
   // (which would make every checkout's JSON one after another), and goes out only once the
   // audit is durable.
@@ -58,15 +66,21 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
             return JsonResponse(json::object{{"allowed", true}});
           });
   }
-  t.Add("POST", one + "/finish", kApiToken | kJobToken, [=](const Call& c) -> Result<Response> {
-    if (!c.job_token.empty()) {
-      COFFER_RETURN_IF_ERROR(
-          jobs->FinishWithToken(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id));
-    } else {
-      COFFER_RETURN_IF_ERROR(jobs->Finish(c.ctx, c.params.at("job")));
-    }
-    return JsonResponse(json::object{});
-  });
+  t.AddAsync(
+      "POST", one + "/finish", kApiToken | kJobToken,
+      [=](const Call& c, Done done) {
+        auto finished = [done = std::move(done)](Status s) {
+          if (!s.ok()) return done(std::move(s));
+          done(JsonResponse(json::object{}));
+        };
+        if (!c.job_token.empty()) {
+          jobs->FinishWithTokenAsync(c.job_token, c.params.at("job"), c.ctx.ip, c.ctx.request_id,
+                                     std::move(finished));
+        } else {
+          jobs->FinishAsync(c.ctx, c.params.at("job"), std::move(finished));
+        }
+      },
+      Runs::kReadsThenCommits);
 }
 
 }  // namespace coffer::http

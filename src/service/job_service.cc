@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
@@ -80,7 +82,8 @@ const char* RefusalKindName(RefusalKind kind) {
   return "other";
 }
 
-Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& req) {
+Result<JobService::PreparedOpen> JobService::PrepareOpen(const RequestContext& ctx,
+                                                         const JobRequest& req) {
   if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
     return Status::PermissionDenied("opening jobs needs an orchestrator token");
   }
@@ -127,7 +130,9 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
                                    std::to_string(names.size()));
   }
 
-  OpenedJob out;
+  PreparedOpen prepared;
+  OpenedJob& out = prepared.out;
+  store::JobWrite& write = prepared.write;
   std::vector<std::string>& refusals = out.refusals;
   auto refused_for = [&out](RefusalKind kind) {
     auto& kinds = out.refusal_kinds;
@@ -210,12 +215,10 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
     audit.pipeline_id = req.pipeline_id;
     audit.workflow_id = req.workflow_id;
     // A refusal at a known target goes into its history too, in the same transaction.
-    if (target) {
-      COFFER_RETURN_IF_ERROR(store_.AppendDeployment(Attempt(*target, req, refusals), audit));
-    } else {
-      COFFER_RETURN_IF_ERROR(store_.AppendAudit(audit));
-    }
-    return out;
+    write.kind = store::JobWrite::Kind::kRefuse;
+    write.audit = std::move(audit);
+    if (target) write.deployment = Attempt(*target, req, refusals);
+    return prepared;
   }
 
   domain::Job& job = out.job;
@@ -239,16 +242,48 @@ Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& 
   audit.job_id = job.id;
   audit.pipeline_id = job.pipeline_id;
   audit.workflow_id = job.workflow_id;
-  std::optional<store::DeploymentRecord> attempt;
+  write.kind = store::JobWrite::Kind::kCreate;
+  write.job = job;
+  write.audit = std::move(audit);
   if (target) {
-    attempt = Attempt(*target, req, {});
-    attempt->job_id = job.id;
+    write.deployment = Attempt(*target, req, {});
+    write.deployment->job_id = job.id;
   }
-  COFFER_RETURN_IF_ERROR(store_.CreateJob(job, audit, attempt ? &*attempt : nullptr));
-  // The record the store now holds, as FindJobByToken would return it: the job's checkout
-  // on this server need not read it back (and parse its secrets) first.
-  open_jobs_.Put(job.token_hash, job);
-  return out;
+  return prepared;
+}
+
+namespace {
+
+// What an asynchronous call gives its `done`, waited for.
+template <class T, class Start>
+T Await(Start start) {
+  std::promise<T> answer;
+  std::future<T> answered = answer.get_future();
+  start([&answer](T outcome) { answer.set_value(std::move(outcome)); });
+  return answered.get();
+}
+
+}  // namespace
+
+Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& req) {
+  return Await<Result<OpenedJob>>([&](auto done) { OpenAsync(ctx, req, std::move(done)); });
+}
+
+void JobService::OpenAsync(const RequestContext& ctx, const JobRequest& req,
+                           std::function<void(Result<OpenedJob>)> done) {
+  auto prepared = PrepareOpen(ctx, req);
+  if (!prepared.ok()) return done(prepared.status());
+  auto out = std::make_shared<OpenedJob>(std::move(prepared->out));
+  const bool opened = prepared->write.kind == store::JobWrite::Kind::kCreate;
+  store_.WriteJobAsync(std::move(prepared->write),
+                       [this, out, opened, done = std::move(done)](Status s) {
+                         if (!s.ok()) return done(std::move(s));
+                         // The record the store now holds, as FindJobByToken would return
+                         // it: the job's checkout on this server need not read it back (and
+                         // parse its secrets) first.
+                         if (opened) open_jobs_.Put(out->job.token_hash, out->job);
+                         done(std::move(*out));
+                       });
 }
 
 std::optional<domain::Job> JobService::OpenJobs::Find(const std::string& token_hash) const {
@@ -386,30 +421,55 @@ Result<std::vector<std::string>> JobService::Blocking(const RequestContext& ctx,
 }
 
 Status JobService::Finish(const RequestContext& ctx, const std::string& job_id) {
-  if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
-    return Status::PermissionDenied("this needs an orchestrator token");
-  }
-  domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job_id, "");
-  a.job_id = job_id;
-  return store_.FinishJob(ctx.principal.org_id, job_id, a);
+  return Await<Status>([&](auto done) { FinishAsync(ctx, job_id, std::move(done)); });
 }
 
 Status JobService::FinishWithToken(std::string_view job_token, const std::string& job_id,
                                    const std::string& ip, const std::string& request_id) {
+  return Await<Status>(
+      [&](auto done) { FinishWithTokenAsync(job_token, job_id, ip, request_id, std::move(done)); });
+}
+
+void JobService::FinishAsync(const RequestContext& ctx, const std::string& job_id,
+                             std::function<void(Status)> done) {
+  if (!domain::HasPermission(ctx.principal, domain::Permission::kJobsOpen)) {
+    return done(Status::PermissionDenied("this needs an orchestrator token"));
+  }
+  store::JobWrite write;
+  write.kind = store::JobWrite::Kind::kFinish;
+  write.org_id = ctx.principal.org_id;
+  write.job_id = job_id;
+  write.audit = MakeAudit(ctx, "job.finish", "job", job_id, "");
+  write.audit.job_id = job_id;
+  store_.WriteJobAsync(std::move(write), std::move(done));
+}
+
+void JobService::FinishWithTokenAsync(std::string_view job_token, const std::string& job_id,
+                                      const std::string& ip, const std::string& request_id,
+                                      std::function<void(Status)> done) {
   // The record may be a cached one: FinishOpenJob checks in its own transaction that the job
   // is still open, and the org and id it finishes do not change.
-  COFFER_ASSIGN_OR_RETURN(domain::Job job, JobForToken(job_token, job_id, /*cached=*/true));
+  auto job = JobForToken(job_token, job_id, /*cached=*/true);
+  if (!job.ok()) return done(job.status());
   RequestContext ctx;
-  ctx.principal.org_id = job.org_id;
-  ctx.principal.user_id = job.id;
+  ctx.principal.org_id = job->org_id;
+  ctx.principal.user_id = job->id;
   ctx.principal.user_name = "job";
   ctx.medium = "JOB";
   ctx.ip = ip;
   ctx.request_id = request_id;
-  domain::AuditEvent a = MakeAudit(ctx, "job.finish", "job", job.id, "");
-  a.job_id = job.id;
-  open_jobs_.Erase(job.token_hash);  // a finish by id leaves its entry to the checkout's refusal
-  return Recorded(job.token_hash, store_.FinishOpenJob(job.org_id, job.id, NowSeconds(), a));
+  store::JobWrite write;
+  write.kind = store::JobWrite::Kind::kFinishOpen;
+  write.org_id = job->org_id;
+  write.job_id = job->id;
+  write.now = NowSeconds();
+  write.audit = MakeAudit(ctx, "job.finish", "job", job->id, "");
+  write.audit.job_id = job->id;
+  open_jobs_.Erase(job->token_hash);  // a finish by id leaves its entry to the checkout's refusal
+  store_.WriteJobAsync(std::move(write),
+                       [this, hash = std::move(job->token_hash), done = std::move(done)](Status s) {
+                         done(Recorded(hash, std::move(s)));
+                       });
 }
 
 }  // namespace coffer::service

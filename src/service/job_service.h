@@ -90,6 +90,11 @@ class JobService {
   // all at once in OpenedJob::refusals; malformed requests are InvalidArgument. A job for a
   // deployment target, opened or refused, is added to the target's history.
   Result<OpenedJob> Open(const RequestContext& ctx, const JobRequest& req);
+  // Open for a caller that must not wait for the commit: its checks and reads on the
+  // calling thread, then `done` with what Open returns, once, when its write is durable (or
+  // refused), on the store's committer thread or the caller's (store.h WriteJobAsync).
+  void OpenAsync(const RequestContext& ctx, const JobRequest& req,
+                 std::function<void(Result<OpenedJob>)> done);
 
   // Authenticates by job token. `job_id` must be the token's job, or "self".
   // Unauthenticated for an unknown, expired or finished token.
@@ -113,6 +118,12 @@ class JobService {
   Status Finish(const RequestContext& ctx, const std::string& job_id);
   Status FinishWithToken(std::string_view job_token, const std::string& job_id,
                          const std::string& ip, const std::string& request_id);
+  // The same without waiting for the commit: `done` as OpenAsync's.
+  void FinishAsync(const RequestContext& ctx, const std::string& job_id,
+                   std::function<void(Status)> done);
+  void FinishWithTokenAsync(std::string_view job_token, const std::string& job_id,
+                            const std::string& ip, const std::string& request_id,
+                            std::function<void(Status)> done);
 
  private:
   // The open job whose token is `job_token`, from the store. With `cached`, a record this
@@ -123,6 +134,12 @@ class JobService {
                                   bool cached = false) const;
   // What the store said of a checkout's record or a finish by token, as they answer it.
   Status Recorded(const std::string& token_hash, Status recorded);
+  // Open's checks and reads: the answer, and the write that must be durable before it.
+  struct PreparedOpen {
+    OpenedJob out;
+    store::JobWrite write;
+  };
+  Result<PreparedOpen> PrepareOpen(const RequestContext& ctx, const JobRequest& req);
 
   // Jobs by token hash, as the store last returned them open or as Open wrote them. A job's
   // record does not change after it is opened but for `finished`, which the store checks in

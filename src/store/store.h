@@ -27,6 +27,11 @@
 //   or CHECK constraint (a caller's bug, not a clash). Messages name no stored value.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
 #include "store/audit_store.h"
 #include "store/identity_store.h"
 #include "store/job_store.h"
@@ -37,6 +42,19 @@
 #include "store/target_store.h"
 
 namespace coffer::store {
+
+// One of a job's writes, to commit without waiting (Store::WriteJobAsync): a job opened, a
+// job refused (its event, and its target's history entry when it has one), or a job
+// finished by an orchestrator or by its own token.
+struct JobWrite {
+  enum class Kind { kCreate, kRefuse, kFinish, kFinishOpen };
+  Kind kind = Kind::kCreate;
+  JobRecord job;                               // kCreate
+  std::string org_id, job_id;                  // kFinish, kFinishOpen
+  int64_t now = 0;                             // kFinishOpen
+  AuditRecord audit;                           // every kind: its event
+  std::optional<DeploymentRecord> deployment;  // kCreate, kRefuse: optional
+};
 
 class Store : public KeyStore,
               public IdentityStore,
@@ -60,6 +78,33 @@ class Store : public KeyStore,
   // see it. The next request checks again. Elsewhere they do nothing.
   virtual void BeginRequest() {}
   virtual void EndRequest() {}
+
+  // `write` as its method would make it (CreateJob; AppendDeployment, or AppendAudit for a
+  // refusal without a target; FinishJob; FinishOpenJob), without waiting: `done` gets what
+  // that method would have returned, once, when that is true, and must not block or throw.
+  // This default calls the method and then `done` on the caller's thread; a backend that
+  // commits in-process commits it on its committer thread and calls `done` there, as
+  // JobStore::RecordCheckoutAsync.
+  virtual void WriteJobAsync(JobWrite write, std::function<void(Status)> done) {
+    done(WriteJob(write));
+  }
+
+ protected:
+  // The write method `write` names, waiting for it.
+  Status WriteJob(const JobWrite& write) {
+    const DeploymentRecord* deployment = write.deployment ? &*write.deployment : nullptr;
+    switch (write.kind) {
+      case JobWrite::Kind::kCreate:
+        return CreateJob(write.job, write.audit, deployment);
+      case JobWrite::Kind::kRefuse:
+        return deployment ? AppendDeployment(*deployment, write.audit) : AppendAudit(write.audit);
+      case JobWrite::Kind::kFinish:
+        return FinishJob(write.org_id, write.job_id, write.audit);
+      case JobWrite::Kind::kFinishOpen:
+        return FinishOpenJob(write.org_id, write.job_id, write.now, write.audit);
+    }
+    return Status::Internal("unknown job write");
+  }
 };
 
 // BeginRequest on `store` for the calling thread, and EndRequest at the end of the scope.

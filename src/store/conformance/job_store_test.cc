@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -249,6 +250,60 @@ TEST_P(JobStoreConformance, ARequestSeesItsOwnWritesAndTheNextSeesAnothers) {
     RequestReads request(*store_);
     EXPECT_EQ(meta()->checkout_at, 90);
   }
+}
+
+// A job's write handed over without waiting (Store::WriteJobAsync) is what its method does:
+// the same rows, the same refusals, `done` told once.
+TEST_P(JobStoreConformance, AJobWriteWithoutWaitingIsItsMethods) {
+  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+  auto write = [&](JobWrite w) {
+    std::promise<Status> told;
+    auto outcome = told.get_future();
+    store_->WriteJobAsync(std::move(w), [&told](Status s) { told.set_value(std::move(s)); });
+    return outcome.get();
+  };
+  JobWrite open;
+  open.kind = JobWrite::Kind::kCreate;
+  open.job = Job(5000);
+  open.audit = Audit("job.open");
+  ASSERT_TRUE(write(open).ok());
+  EXPECT_EQ(write(open).code(), Status::Code::kAlreadyExists);
+  Reopen();
+  auto job = jobs().GetJob("org1", "j1");
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  EXPECT_FALSE(job->finished);
+  JobWrite refuse;
+  refuse.kind = JobWrite::Kind::kRefuse;
+  refuse.audit = Audit("job.refuse");
+  ASSERT_TRUE(write(refuse).ok());
+  JobWrite finish_open;
+  finish_open.kind = JobWrite::Kind::kFinishOpen;
+  finish_open.org_id = "org1";
+  finish_open.job_id = "j1";
+  finish_open.now = 6000;  // expired by then
+  finish_open.audit = Audit("job.finish");
+  EXPECT_EQ(write(finish_open).code(), Status::Code::kFailedPrecondition);
+  finish_open.now = 2000;
+  finish_open.audit = Audit("job.finish");
+  ASSERT_TRUE(write(finish_open).ok());
+  finish_open.audit = Audit("job.finish");
+  EXPECT_EQ(write(finish_open).code(), Status::Code::kFailedPrecondition);
+  EXPECT_TRUE(jobs().GetJob("org1", "j1")->finished);
+  JobWrite finish;
+  finish.kind = JobWrite::Kind::kFinish;
+  finish.org_id = "org1";
+  finish.job_id = "j1";
+  finish.audit = Audit("job.finish");
+  EXPECT_TRUE(write(finish).ok());  // already finished: no second event
+  finish.job_id = "nope";
+  EXPECT_EQ(write(finish).code(), Status::Code::kNotFound);
+  auto events = audit().ListAudit("org1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *events) actions.push_back(e.action);
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"project.create", "job.open", "job.refuse", "job.finish"}));
 }
 
 // A checkout's events (the same but for the secret) are listed back one a secret, in order,

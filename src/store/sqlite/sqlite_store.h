@@ -87,6 +87,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   void RecordCheckoutAsync(std::string org_id, std::string job_id, int64_t now,
                            std::vector<AuditRecord> checkouts,
                            std::function<void(Status)> done) override;
+  // Committed on the committer thread, which calls `done` (store.h).
+  void WriteJobAsync(JobWrite write, std::function<void(Status)> done) override;
   Result<std::vector<UsageRecord>> ListUsage(const std::string& org_id,
                                              const std::string& secret_id, int limit) override;
 

@@ -8,6 +8,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 namespace coffer::store {
+
 namespace {
 
 constexpr const char* kJobCols =
@@ -34,33 +35,71 @@ JobRecord ReadJob(const Stmt& q) {
   return j;
 }
 
+// The writes of the JobStore methods, inside the committer's transaction: each method waits
+// for its own, and WriteJobAsync hands them over without waiting.
+Status CreateJobIn(Db& db, const JobRecord& j, const AuditRecord& audit,
+                   const DeploymentRecord* deployment) {
+  std::string sql =
+      std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
+                             .Bind(1, j.id)
+                             .Bind(2, j.org_id)
+                             .Bind(3, j.project_id)
+                             .Bind(4, j.deployment_target_id)
+                             .BindBlob(5, j.token_hash)
+                             .Bind(6, j.create_time)
+                             .Bind(7, j.expires_at)
+                             .Bind(8, static_cast<int64_t>(j.finished))
+                             .Bind(9, j.ref_type)
+                             .Bind(10, j.ref_name)
+                             .Bind(11, static_cast<int64_t>(j.fork))
+                             .Bind(12, j.triggered_by)
+                             .Bind(13, j.pipeline_id)
+                             .Bind(14, j.workflow_id)
+                             .Bind(15, JobSecretsToJson(j.secrets))
+                             .Run());
+  if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
+  return InsertAudit(db, audit);
+}
+
+Status FinishJobIn(Db& db, const std::string& org_id, const std::string& id,
+                   const AuditRecord& audit) {
+  Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
+  u.Bind(1, org_id).Bind(2, id);
+  COFFER_RETURN_IF_ERROR(u.Run());
+  if (u.Changes() == 1) return InsertAudit(db, audit);
+  Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+  q.Bind(1, org_id).Bind(2, id);
+  return q.Step() ? Status::Ok() : Status::NotFound("job not found");
+}
+
+Status FinishOpenJobIn(Db& db, const std::string& org_id, const std::string& id, int64_t now,
+                       const AuditRecord& audit) {
+  COFFER_RETURN_IF_ERROR((sql::MarkOpenJobFinished<Stmt>(db, org_id, id, now)));
+  return InsertAudit(db, audit);
+}
+
+Status WriteJobIn(Db& db, const JobWrite& w) {
+  const DeploymentRecord* deployment = w.deployment ? &*w.deployment : nullptr;
+  switch (w.kind) {
+    case JobWrite::Kind::kCreate:
+      return CreateJobIn(db, w.job, w.audit, deployment);
+    case JobWrite::Kind::kRefuse:
+      if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
+      return InsertAudit(db, w.audit);
+    case JobWrite::Kind::kFinish:
+      return FinishJobIn(db, w.org_id, w.job_id, w.audit);
+    case JobWrite::Kind::kFinishOpen:
+      return FinishOpenJobIn(db, w.org_id, w.job_id, w.now, w.audit);
+  }
+  return Status::Internal("unknown job write");
+}
+
 }  // namespace
 
 Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit,
                               const DeploymentRecord* deployment) {
-  return Write([&](Db& db) {
-    std::string sql =
-        std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-    COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
-                               .Bind(1, j.id)
-                               .Bind(2, j.org_id)
-                               .Bind(3, j.project_id)
-                               .Bind(4, j.deployment_target_id)
-                               .BindBlob(5, j.token_hash)
-                               .Bind(6, j.create_time)
-                               .Bind(7, j.expires_at)
-                               .Bind(8, static_cast<int64_t>(j.finished))
-                               .Bind(9, j.ref_type)
-                               .Bind(10, j.ref_name)
-                               .Bind(11, static_cast<int64_t>(j.fork))
-                               .Bind(12, j.triggered_by)
-                               .Bind(13, j.pipeline_id)
-                               .Bind(14, j.workflow_id)
-                               .Bind(15, JobSecretsToJson(j.secrets))
-                               .Run());
-    if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
-    return InsertAudit(db, audit);
-  });
+  return Write([&](Db& db) { return CreateJobIn(db, j, audit, deployment); });
 }
 
 Result<JobRecord> SqliteStore::FindJobByToken(const std::string& token_hash) {
@@ -87,23 +126,12 @@ Result<JobRecord> SqliteStore::GetJob(const std::string& org_id, const std::stri
 
 Status SqliteStore::FinishJob(const std::string& org_id, const std::string& id,
                               const AuditRecord& audit) {
-  return Write([&](Db& db) {
-    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
-    u.Bind(1, org_id).Bind(2, id);
-    COFFER_RETURN_IF_ERROR(u.Run());
-    if (u.Changes() == 1) return InsertAudit(db, audit);
-    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
-    q.Bind(1, org_id).Bind(2, id);
-    return q.Step() ? Status::Ok() : Status::NotFound("job not found");
-  });
+  return Write([&](Db& db) { return FinishJobIn(db, org_id, id, audit); });
 }
 
 Status SqliteStore::FinishOpenJob(const std::string& org_id, const std::string& id, int64_t now,
                                   const AuditRecord& audit) {
-  return Write([&](Db& db) {
-    COFFER_RETURN_IF_ERROR((sql::MarkOpenJobFinished<Stmt>(db, org_id, id, now)));
-    return InsertAudit(db, audit);
-  });
+  return Write([&](Db& db) { return FinishOpenJobIn(db, org_id, id, now, audit); });
 }
 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
@@ -137,6 +165,12 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
         if (s.ok()) checkout_stamps_.Committed(*events);
         done(std::move(s));
       });
+}
+
+void SqliteStore::WriteJobAsync(JobWrite write, std::function<void(Status)> done) {
+  auto w = std::make_shared<const JobWrite>(std::move(write));
+  ForgetRequestGeneration();
+  writes_->Submit([w](Db& db) { return WriteJobIn(db, *w); }, std::move(done));
 }
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,
