@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "common/encoding.h"
 #include "store/sql/sql_audit_rows.h"
 
 namespace coffer::store {
@@ -10,15 +11,25 @@ namespace coffer::store {
 namespace json = boost::json;
 
 std::string JobSecretsToJson(const std::vector<JobSecretRecord>& secrets) {
-  json::array a;
+  // Written directly (each job's open makes one, on the committer): what json::serialize
+  // makes of an array of {name, scope, owner_id, secret_id, version} objects.
+  std::string out = "[";
   for (const auto& s : secrets) {
-    a.push_back(json::object{{"name", s.name},
-                             {"scope", domain::ScopeName(s.scope)},
-                             {"owner_id", s.owner_id},
-                             {"secret_id", s.secret_id},
-                             {"version", s.version}});
+    if (out.size() > 1) out += ',';
+    out += "{\"name\":";
+    AppendJsonString(&out, s.name);
+    out += ",\"scope\":";
+    AppendJsonString(&out, domain::ScopeName(s.scope));
+    out += ",\"owner_id\":";
+    AppendJsonString(&out, s.owner_id);
+    out += ",\"secret_id\":";
+    AppendJsonString(&out, s.secret_id);
+    out += ",\"version\":";
+    out += std::to_string(s.version);
+    out += '}';
   }
-  return json::serialize(a);
+  out += ']';
+  return out;
 }
 
 std::vector<JobSecretRecord> JobSecretsFromJson(const std::string& text) {

@@ -18,6 +18,7 @@
 
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_rows.h"
 
 namespace coffer::store {
 namespace {
@@ -225,6 +226,28 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   reopened->reset();
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   rmdir(dir.c_str());
+}
+
+// A job's secrets as stored (jobs.secrets): read back as written, whatever their text.
+TEST(SqliteRows, AJobsSecretsReadBackAsWritten) {
+  std::vector<JobSecretRecord> secrets(3);
+  secrets[0] = {"db", domain::Scope::kOrganization, "", "id-1", 3};
+  secrets[1] = {"we\"ird\\na\nme\x01\x7f\xc3\xa9", domain::Scope::kProject, "p1", "id-2", 1};
+  secrets[2] = {"prod", domain::Scope::kDeploymentTarget, "t1", "id-3", 12};
+  const std::string text = JobSecretsToJson(secrets);
+  const std::string first =
+      R"([{"name":"db","scope":"ORGANIZATION","owner_id":"","secret_id":"id-1","version":3},)";
+  EXPECT_EQ(text.substr(0, first.size()), first);
+  auto back = JobSecretsFromJson(text);
+  ASSERT_EQ(back.size(), secrets.size());
+  for (size_t i = 0; i < secrets.size(); ++i) {
+    EXPECT_EQ(back[i].name, secrets[i].name);
+    EXPECT_EQ(back[i].scope, secrets[i].scope);
+    EXPECT_EQ(back[i].owner_id, secrets[i].owner_id);
+    EXPECT_EQ(back[i].secret_id, secrets[i].secret_id);
+    EXPECT_EQ(back[i].version, secrets[i].version);
+  }
+  EXPECT_EQ(JobSecretsToJson({}), "[]");
 }
 
 // A checkout of five secrets is one audit row and five audit_uses entries, and a checkout
