@@ -23,7 +23,10 @@ bool OneCheckout(const AuditRecord& a, const AuditRecord& b) {
 }  // namespace
 
 std::optional<AuditRecord> CheckoutRow(const std::vector<AuditRecord>& events) {
-  if (events.empty()) return std::nullopt;
+  if (events.empty() || events.front().action != "secret.checkout" ||
+      events.front().resource_type != "secret") {
+    return std::nullopt;
+  }
   for (const AuditRecord& e : events) {
     if (!OneCheckout(events.front(), e)) return std::nullopt;
   }

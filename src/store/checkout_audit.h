@@ -28,8 +28,9 @@ inline constexpr std::string_view kCheckoutRowType = "secrets";
 
 inline bool IsCheckoutRow(const AuditRecord& row) { return row.resource_type == kCheckoutRowType; }
 
-// The one row of a checkout's events (one a secret), or nothing when they are not one
-// checkout's: none, or two that differ in more than the secret. Those are stored as they are.
+// The one row of a checkout's events (one `secret.checkout` event of resource_type `secret`
+// a secret), or nothing when they are not one checkout's: none, others, or two that differ in
+// more than the secret. Those are stored as they are.
 std::optional<AuditRecord> CheckoutRow(const std::vector<AuditRecord>& events);
 
 // The secrets whose audit_uses entries the stored row makes: a checkout row's, in order, a

@@ -50,7 +50,8 @@ inline bool NeedsUses(const AuditRecord& row) {
 }
 
 // The audit_uses entries of the checkout events among `rows` (checkout_audit.h UsesOf), once
-// the INSERT has numbered them: `numbered` is each inserted row's (id, seq).
+// the INSERT has numbered them: `numbered` is each inserted row's (id, seq), matched by id
+// (an event's id is a fresh UUID; RETURNING promises no order).
 template <class Stmt, class Db>
 Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
                        const std::vector<std::pair<std::string, int64_t>>& numbered) {
