@@ -4,24 +4,12 @@
 
 namespace coffer::http {
 
-std::vector<std::string> SplitPath(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    if (path[i] == '/') {
-      ++i;
-      continue;
-    }
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
+namespace {
 
-bool SplitPath(std::string_view path, PathSegments* out) {
-  out->size = 0;
+// Calls `segment` with each non-empty segment of `path`, in order, while it returns true;
+// false when it stopped.
+template <class Fn>
+bool ForEachSegment(std::string_view path, Fn segment) {
   size_t i = 0;
   while (i < path.size()) {
     if (path[i] == '/') {
@@ -30,18 +18,33 @@ bool SplitPath(std::string_view path, PathSegments* out) {
     }
     size_t j = path.find('/', i);
     if (j == std::string_view::npos) j = path.size();
-    if (out->size == PathSegments::kMax) return false;
-    out->at[out->size++] = path.substr(i, j - i);
+    if (!segment(path.substr(i, j - i))) return false;
     i = j;
   }
   return true;
 }
 
-namespace {
-
 bool IsCapture(const std::string& p) { return p.size() > 2 && p.front() == '{' && p.back() == '}'; }
 
 }  // namespace
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> out;
+  ForEachSegment(path, [&out](std::string_view s) {
+    out.emplace_back(s);
+    return true;
+  });
+  return out;
+}
+
+bool SplitPath(std::string_view path, PathSegments* out) {
+  out->size = 0;
+  return ForEachSegment(path, [out](std::string_view s) {
+    if (out->size == PathSegments::kMax) return false;
+    out->at[out->size++] = s;
+    return true;
+  });
+}
 
 bool SameShape(const std::vector<std::string>& pattern, const PathSegments& path) {
   if (pattern.size() != path.size) return false;

@@ -1,8 +1,8 @@
-// What a checkout writes besides its audit rows (sql_audit_rows.h), and how its usage is read
-// back from them, written once for both SQL backends: each secret's last-checkout stamp, with
-// the stamps this server committed already (CheckoutStamps), and a secret's usage, which is
-// its `secret.checkout` events (found by audit_uses), not rows of their own. Runs
-// inside the caller's transaction, on the backend's Stmt (Bind, BindRef, Run, Step: as in
+// A job's row, what a checkout writes besides its audit rows (sql_audit_rows.h), and how its
+// usage is read back from them, written once for both SQL backends: the job's columns, each
+// secret's last-checkout stamp, with the stamps this server committed already (CheckoutStamps), and
+// a secret's usage, which is its `secret.checkout` events (found by audit_uses), not rows of their
+// own. Runs inside the caller's transaction, on the backend's Stmt (Bind, BindRef, Run, Step: as in
 // sql_*.h).
 #pragma once
 
@@ -16,6 +16,7 @@
 
 #include "store/checkout_audit.h"
 #include "store/sql/sql_audit_rows.h"
+#include "store/sqlite/sqlite_rows.h"  // JobSecretsToJson, JobSecretsFromJson (shared)
 #include "store/store.h"
 
 namespace coffer::store::sql {
@@ -67,6 +68,55 @@ Status WriteCheckoutStamps(Db& db, const std::vector<AuditRecord>& checkouts,
             .Run());
   }
   return Status::Ok();
+}
+
+// The columns of `jobs`, in the order ReadJob reads them and InsertJob writes them.
+inline constexpr const char* kJobCols =
+    "id, org_id, project_id, deployment_target_id, token_hash, create_time, expires_at, "
+    "finished, ref_type, ref_name, fork, triggered_by, pipeline_id, workflow_id, secrets";
+
+template <class Stmt>
+JobRecord ReadJob(const Stmt& q) {
+  JobRecord j;
+  j.id = q.Text(0);
+  j.org_id = q.Text(1);
+  j.project_id = q.Text(2);
+  j.deployment_target_id = q.Text(3);
+  j.token_hash = q.Blob(4);
+  j.create_time = q.Int(5);
+  j.expires_at = q.Int(6);
+  j.finished = q.Int(7) != 0;
+  j.ref_type = q.Text(8);
+  j.ref_name = q.Text(9);
+  j.fork = q.Int(10) != 0;
+  j.triggered_by = q.Text(11);
+  j.pipeline_id = q.Text(12);
+  j.workflow_id = q.Text(13);
+  j.secrets = JobSecretsFromJson(q.Text(14));
+  return j;
+}
+
+template <class Stmt, class Db>
+Status InsertJob(Db& db, const JobRecord& j) {
+  std::string sql =
+      std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  return Stmt(db, sql.c_str())
+      .Bind(1, j.id)
+      .Bind(2, j.org_id)
+      .Bind(3, j.project_id)
+      .Bind(4, j.deployment_target_id)
+      .BindBlob(5, j.token_hash)
+      .Bind(6, j.create_time)
+      .Bind(7, j.expires_at)
+      .Bind(8, static_cast<int64_t>(j.finished))
+      .Bind(9, j.ref_type)
+      .Bind(10, j.ref_name)
+      .Bind(11, static_cast<int64_t>(j.fork))
+      .Bind(12, j.triggered_by)
+      .Bind(13, j.pipeline_id)
+      .Bind(14, j.workflow_id)
+      .Bind(15, JobSecretsToJson(j.secrets))
+      .Run();
 }
 
 // Marks the job finished, when it is open at `now`: FailedPrecondition if it is finished,

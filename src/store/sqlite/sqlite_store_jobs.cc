@@ -11,53 +11,11 @@ namespace coffer::store {
 
 namespace {
 
-constexpr const char* kJobCols =
-    "id, org_id, project_id, deployment_target_id, token_hash, create_time, expires_at, "
-    "finished, ref_type, ref_name, fork, triggered_by, pipeline_id, workflow_id, secrets";
-
-JobRecord ReadJob(const Stmt& q) {
-  JobRecord j;
-  j.id = q.Text(0);
-  j.org_id = q.Text(1);
-  j.project_id = q.Text(2);
-  j.deployment_target_id = q.Text(3);
-  j.token_hash = q.Blob(4);
-  j.create_time = q.Int(5);
-  j.expires_at = q.Int(6);
-  j.finished = q.Int(7) != 0;
-  j.ref_type = q.Text(8);
-  j.ref_name = q.Text(9);
-  j.fork = q.Int(10) != 0;
-  j.triggered_by = q.Text(11);
-  j.pipeline_id = q.Text(12);
-  j.workflow_id = q.Text(13);
-  j.secrets = JobSecretsFromJson(q.Text(14));
-  return j;
-}
-
 // The writes of the JobStore methods, inside the committer's transaction: each method waits
 // for its own, and WriteJobAsync hands them over without waiting.
 Status CreateJobIn(Db& db, const JobRecord& j, const AuditRecord& audit,
                    const DeploymentRecord* deployment) {
-  std::string sql =
-      std::string("INSERT INTO jobs (") + kJobCols + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  COFFER_RETURN_IF_ERROR(Stmt(db, sql.c_str())
-                             .Bind(1, j.id)
-                             .Bind(2, j.org_id)
-                             .Bind(3, j.project_id)
-                             .Bind(4, j.deployment_target_id)
-                             .BindBlob(5, j.token_hash)
-                             .Bind(6, j.create_time)
-                             .Bind(7, j.expires_at)
-                             .Bind(8, static_cast<int64_t>(j.finished))
-                             .Bind(9, j.ref_type)
-                             .Bind(10, j.ref_name)
-                             .Bind(11, static_cast<int64_t>(j.fork))
-                             .Bind(12, j.triggered_by)
-                             .Bind(13, j.pipeline_id)
-                             .Bind(14, j.workflow_id)
-                             .Bind(15, JobSecretsToJson(j.secrets))
-                             .Run());
+  COFFER_RETURN_IF_ERROR((sql::InsertJob<Stmt>(db, j)));
   if (deployment) COFFER_RETURN_IF_ERROR(InsertDeployment(db, *deployment));
   return InsertAudit(db, audit);
 }
@@ -104,10 +62,10 @@ Status SqliteStore::CreateJob(const JobRecord& j, const AuditRecord& audit,
 
 Result<JobRecord> SqliteStore::FindJobByToken(const std::string& token_hash) {
   return Read([&](Db& db) -> Result<JobRecord> {
-    std::string sql = std::string("SELECT ") + kJobCols + " FROM jobs WHERE token_hash = ?";
+    std::string sql = std::string("SELECT ") + sql::kJobCols + " FROM jobs WHERE token_hash = ?";
     Stmt q(db, sql.c_str());
     q.BindBlob(1, token_hash);
-    if (q.Step()) return ReadJob(q);
+    if (q.Step()) return sql::ReadJob(q);
     COFFER_RETURN_IF_ERROR(q.status());
     return Status::NotFound("job not found");
   });
@@ -115,10 +73,11 @@ Result<JobRecord> SqliteStore::FindJobByToken(const std::string& token_hash) {
 
 Result<JobRecord> SqliteStore::GetJob(const std::string& org_id, const std::string& id) {
   return Read([&](Db& db) -> Result<JobRecord> {
-    std::string sql = std::string("SELECT ") + kJobCols + " FROM jobs WHERE org_id = ? AND id = ?";
+    std::string sql =
+        std::string("SELECT ") + sql::kJobCols + " FROM jobs WHERE org_id = ? AND id = ?";
     Stmt q(db, sql.c_str());
     q.Bind(1, org_id).Bind(2, id);
-    if (q.Step()) return ReadJob(q);
+    if (q.Step()) return sql::ReadJob(q);
     COFFER_RETURN_IF_ERROR(q.status());
     return Status::NotFound("job not found");
   });

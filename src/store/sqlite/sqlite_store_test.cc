@@ -40,6 +40,21 @@ AuditRecord FillEvent(const std::string& id, const std::string& name = "") {
   return a;
 }
 
+// Org org1, its project p1 and p1's open job j1 (token hash "hash-j1"), in `store`.
+void AddOpenJob(SqliteStore& store) {
+  ASSERT_TRUE(store.CreateOrg({"org1", "acme", 1}).ok());
+  Status created =
+      store.CreateProject({"p1", "org1", "web", "", "", {}, {}, 1, 1}, FillEvent("project-create"));
+  ASSERT_TRUE(created.ok()) << created.ToString();
+  JobRecord job;
+  job.id = "j1";
+  job.org_id = "org1";
+  job.project_id = "p1";
+  job.token_hash = "hash-j1";
+  job.expires_at = 1'000'000;
+  ASSERT_TRUE(store.CreateJob(job, FillEvent("job-open"), nullptr).ok());
+}
+
 // The writer's commits no longer checkpoint (wal_autocheckpoint is off): the checkpointer
 // thread must copy the WAL into the database file, or the file would stay at its size after
 // the migrations while the WAL grew without end.
@@ -185,21 +200,7 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    ASSERT_TRUE((*store)->CreateOrg({"org1", "acme", 1}).ok());
-    AuditRecord open;
-    open.id = "job-open";
-    open.org_id = "org1";
-    open.action = "job.open";
-    Status created = (*store)->CreateProject({"p1", "org1", "web", "", "", {}, {}, 1, 1}, open);
-    ASSERT_TRUE(created.ok()) << created.ToString();
-    JobRecord job;
-    job.id = "j1";
-    job.org_id = "org1";
-    job.project_id = "p1";
-    job.token_hash = "hash-j1";
-    job.expires_at = 1'000'000;
-    open.id = "job-open-2";
-    ASSERT_TRUE((*store)->CreateJob(job, open, nullptr).ok());
+    AddOpenJob(**store);
     const std::thread::id caller = std::this_thread::get_id();
     for (int i = 0; i < kCheckouts; ++i) {
       AuditRecord a;
@@ -259,18 +260,7 @@ TEST(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    ASSERT_TRUE((*store)->CreateOrg({"org1", "acme", 1}).ok());
-    ASSERT_TRUE((*store)
-                    ->CreateProject({"p1", "org1", "web", "", "", {}, {}, 1, 1},
-                                    FillEvent("project-create"))
-                    .ok());
-    JobRecord job;
-    job.id = "j1";
-    job.org_id = "org1";
-    job.project_id = "p1";
-    job.token_hash = "hash-j1";
-    job.expires_at = 1'000'000;
-    ASSERT_TRUE((*store)->CreateJob(job, FillEvent("job-open"), nullptr).ok());
+    AddOpenJob(**store);
     std::vector<AuditRecord> events;
     for (int i = 0; i < 5; ++i) {
       AuditRecord a = FillEvent("checkout");
