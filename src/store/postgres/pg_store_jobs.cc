@@ -43,15 +43,8 @@ Result<JobRecord> PgStore::GetJob(const std::string& org_id, const std::string& 
 Status PgStore::FinishJob(const std::string& org_id, const std::string& id,
                           const AuditRecord& audit) {
   return Write([&](Db& db) {
-    Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
-    u.Bind(1, org_id).Bind(2, id);
-    COFFER_RETURN_IF_ERROR(u.Run());
-    if (u.Changes() == 1) return InsertAudit(db, audit);
-    Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
-    q.Bind(1, org_id).Bind(2, id);
-    bool found = q.Step();
-    COFFER_RETURN_IF_ERROR(q.status());
-    return found ? Status::Ok() : Status::NotFound("job not found");
+    COFFER_ASSIGN_OR_RETURN(bool changed, (sql::MarkJobFinished<Stmt>(db, org_id, id)));
+    return changed ? InsertAudit(db, audit) : Status::Ok();
   });
 }
 

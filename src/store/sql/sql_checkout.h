@@ -119,6 +119,23 @@ Status InsertJob(Db& db, const JobRecord& j) {
       .Run();
 }
 
+// Marks the job finished: true when this changed it (its audit event is then the caller's to
+// insert), false when it was finished already (JobStore::FinishJob is idempotent); NotFound
+// when there is no such job.
+template <class Stmt, class Db>
+Result<bool> MarkJobFinished(Db& db, const std::string& org_id, const std::string& id) {
+  Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
+  u.Bind(1, org_id).Bind(2, id);
+  COFFER_RETURN_IF_ERROR(u.Run());
+  if (u.Changes() == 1) return true;
+  Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
+  q.Bind(1, org_id).Bind(2, id);
+  bool found = q.Step();
+  COFFER_RETURN_IF_ERROR(q.status());
+  if (!found) return Status::NotFound("job not found");
+  return false;
+}
+
 // Marks the job finished, when it is open at `now`: FailedPrecondition if it is finished,
 // expired or not there (JobStore::FinishOpenJob); its audit event is the caller's to insert.
 template <class Stmt, class Db>

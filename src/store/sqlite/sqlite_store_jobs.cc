@@ -22,13 +22,8 @@ Status CreateJobIn(Db& db, const JobRecord& j, const AuditRecord& audit,
 
 Status FinishJobIn(Db& db, const std::string& org_id, const std::string& id,
                    const AuditRecord& audit) {
-  Stmt u(db, "UPDATE jobs SET finished = 1 WHERE org_id = ? AND id = ? AND finished = 0");
-  u.Bind(1, org_id).Bind(2, id);
-  COFFER_RETURN_IF_ERROR(u.Run());
-  if (u.Changes() == 1) return InsertAudit(db, audit);
-  Stmt q(db, "SELECT 1 FROM jobs WHERE org_id = ? AND id = ?");
-  q.Bind(1, org_id).Bind(2, id);
-  return q.Step() ? Status::Ok() : Status::NotFound("job not found");
+  COFFER_ASSIGN_OR_RETURN(bool changed, (sql::MarkJobFinished<Stmt>(db, org_id, id)));
+  return changed ? InsertAudit(db, audit) : Status::Ok();
 }
 
 Status FinishOpenJobIn(Db& db, const std::string& org_id, const std::string& id, int64_t now,
