@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -155,15 +156,37 @@ TEST(PercentDecode, DecodesAndRejects) {
 TEST(Ids, UuidShape) {
   std::string id = NewUuid();
   EXPECT_TRUE(IsUuid(id));
-  EXPECT_EQ(id[14], '4');
+  EXPECT_EQ(id[14], '7');
   EXPECT_NE(NewUuid(), id);
   EXPECT_FALSE(IsUuid("awskey"));
   EXPECT_TRUE(ContainsUuid("x-31887bfb-fac5-4f5b-9a6a-059ecebcc851-y"));
   EXPECT_FALSE(ContainsUuid("31887bfb-fac5-4f5b-9a6a-059ecebcc85"));
 }
 
+// An id begins with the millisecond it was made (RFC 9562 version 7), so ids made later sort
+// after: rows keyed by them go to the end of their index.
+TEST(Ids, UuidsBeginWithTheirMillisecond) {
+  auto ms_now = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  auto ms_of = [](const std::string& id) {
+    return std::stoll(id.substr(0, 8) + id.substr(9, 4), nullptr, 16);
+  };
+  const int64_t before = ms_now();
+  const std::string first = NewUuid();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::string second = NewUuid();
+  const int64_t after = ms_now();
+  EXPECT_LE(before, ms_of(first));
+  EXPECT_LT(ms_of(first), ms_of(second));
+  EXPECT_LE(ms_of(second), after);
+  EXPECT_LT(first, second);
+}
+
 // UUIDs come from a per-thread buffer of CSPRNG bytes (ids.cc): each distinct, each
-// version 4 / variant 1, across refills and threads; and a forked child does not hand out
+// version 7 / variant 1, across refills and threads; and a forked child does not hand out
 // the parent's next ids (the buffer it inherited is drawn afresh).
 TEST(Ids, UuidsAreDistinctAcrossRefillsThreadsAndForks) {
   std::set<std::string> seen;
@@ -174,7 +197,7 @@ TEST(Ids, UuidsAreDistinctAcrossRefillsThreadsAndForks) {
     std::lock_guard<std::mutex> lock(mu);
     for (auto& id : mine) {
       ASSERT_TRUE(IsUuid(id)) << id;
-      EXPECT_EQ(id[14], '4') << id;
+      EXPECT_EQ(id[14], '7') << id;
       EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos) << id;
       EXPECT_TRUE(seen.insert(id).second) << "repeated: " << id;
     }

@@ -1,4 +1,4 @@
-// Identifiers and time: random UUIDs (v4) for rows, random tokens, unix seconds.
+// Identifiers and time: time-ordered random UUIDs (v7) for rows, random tokens, unix seconds.
 #pragma once
 
 #include <cstdint>
@@ -7,8 +7,9 @@
 
 namespace coffer {
 
-// A random RFC 4122 version-4 UUID, lower-case, from the OS CSPRNG (its bytes drawn a few
-// hundred at a time per thread, and drawn afresh in a forked child).
+// A time-ordered UUID (RFC 9562 version 7), lower-case: the time in milliseconds, then 74
+// bits from the OS CSPRNG (drawn a few hundred bytes at a time per thread, and drawn afresh
+// in a forked child). Unguessable still; its first 12 digits say when it was made.
 std::string NewUuid();
 
 // True when `s` has the 8-4-4-4-12 hex shape of a UUID (any version, any case).
