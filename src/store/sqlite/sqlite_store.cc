@@ -26,7 +26,8 @@ Status Configure(Db& db, bool writer) {
     COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
     // No checkpoint inside a commit: the checkpointer thread does them (RunCheckpoints).
     COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 0"));
-    // Once a checkpoint has let SQLite start the WAL over, the file is cut back to 64 MiB.
+    // Once a checkpoint has let SQLite start the WAL over, the file is cut back to 64 MiB
+    // (which kWalRestartFrames stays under: a WAL restarted by the checkpointer is not cut).
     COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
   }
   return Status::Ok();
