@@ -193,18 +193,25 @@ TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
 }
 
 // Only handlers that never wait for a commit run on the I/O thread: a few GETs, and on an
-// in-process store only (SQLite) those that read it, and a job's open, checkout and finish,
-// which hand their one write to the store without waiting.
+// in-process store only (SQLite) those that read it, and a job's open, checkout and finish
+// and a secret's create, which hand their one write to the store without waiting.
 TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   Api api(Services{});
+  const std::set<std::string> hand_over = {
+      "POST /api/v1alpha/jobs", "GET /api/v1alpha/jobs/{job}/secrets",
+      "POST /api/v1alpha/jobs/{job}/finish", "POST /api/v1beta/secrets",
+      "POST /api/v1/projects/{project}/secrets"};
+  size_t handing_over = 0;
   for (const auto& r : api.routes()) {
     if (r.runs == Runs::kReadsThenCommits) {
       EXPECT_TRUE(r.answer_later) << r.pattern;
-      EXPECT_EQ(r.pattern.rfind("/api/v1alpha/jobs", 0), 0u) << r.pattern;
+      EXPECT_TRUE(hand_over.count(r.method + " " + r.pattern)) << r.method << " " << r.pattern;
+      ++handing_over;
     } else if (r.runs != Runs::kOnWorker) {
       EXPECT_EQ(r.method, "GET") << r.pattern;
     }
   }
+  EXPECT_EQ(handing_over, hand_over.size());
   auto inline_for = [](bool inline_reads, const std::string& method, const std::string& target,
                        size_t body = 0) {
     ApiOptions o;
@@ -233,9 +240,14 @@ TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   // in-process store only (PostgreSQL's commit would block the I/O thread).
   EXPECT_TRUE(inline_for(true, "GET", "/api/v1alpha/jobs/self/secrets"));
   EXPECT_FALSE(inline_for(false, "GET", "/api/v1alpha/jobs/self/secrets"));
-  // Writes, reads that may write (the list route also lists deleted secrets, which first
-  // purges the expired ones), and a path no route has.
-  EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets"));
+  // A secret's create hands its write over as well (a large secret is sealed on a worker).
+  EXPECT_TRUE(inline_for(true, "POST", "/api/v1beta/secrets", 2000));
+  EXPECT_TRUE(inline_for(true, "POST", "/api/v1/projects/p/secrets"));
+  EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets", Api::kMaxInlineBody + 1));
+  EXPECT_FALSE(inline_for(false, "POST", "/api/v1beta/secrets"));  // PostgreSQL: a worker
+  EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets/db/restore"));
+  // Other writes, reads that may write (the list route also lists deleted secrets, which
+  // first purges the expired ones), and a path no route has.
   EXPECT_FALSE(inline_for(true, "PATCH", "/api/v1beta/secrets/db"));
   EXPECT_FALSE(inline_for(true, "DELETE", "/api/v1beta/secrets/db"));
   EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets?deleted=true"));

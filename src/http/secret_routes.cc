@@ -173,20 +173,29 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
       body.push_back('}');
       return JsonTextResponse(std::move(body));
     });
-    t.Add("POST", base, kApiToken, [=](const Call& c) -> Result<Response> {
-      service::SecretScope where = ScopeOf(c, project);
-      auto create = [&]() -> Result<Response> {
-        COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
-        COFFER_ASSIGN_OR_RETURN(service::SecretInput in, SecretFromJson(body, project));
-        in.expected_update_time.reset();
-        COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m, secrets->Create(c.ctx, where, std::move(in)));
-        return JsonTextResponse(SecretJson(m, where.project));
-      };
-      auto out = create();
-      if (out.ok()) return out;
-      // Semaphore's sem edits by DELETE then POST: a failed POST names the way back.
-      return secrets->WithRestoreHint(c.ctx, where, NameSent(c), out.status());
-    });
+    // Answered once the write is durable, without a thread waiting for it. Semaphore's sem
+    // edits by DELETE then POST: a failed POST names the way back (WithRestoreHint, which
+    // reads; rare, and on the thread that tells of the failure).
+    t.AddAsync(
+        "POST", base, kApiToken,
+        [=](const Call& c, Done done) {
+          service::SecretScope where = ScopeOf(c, project);
+          auto body = JsonBody(c);
+          auto in = body.ok() ? SecretFromJson(*body, project) : body.status();
+          if (!in.ok()) return done(secrets->WithRestoreHint(c.ctx, where, NameSent(c), in.status()));
+          in->expected_update_time.reset();
+          auto failed = [secrets, ctx = c.ctx, where, name = in->name.value_or("")](Status s) {
+            return secrets->WithRestoreHint(ctx, where, name, std::move(s));
+          };
+          secrets->CreateAsync(
+              c.ctx, where, std::move(*in),
+              [where, failed = std::move(failed),
+               done = std::move(done)](Result<domain::SecretMeta> m) {
+                if (!m.ok()) return done(failed(m.status()));
+                done(JsonTextResponse(SecretJson(*m, where.project)));
+              });
+        },
+        Runs::kReadsThenCommits);
     t.Add(
         "GET", one, kApiToken,
         [=](const Call& c) -> Result<Response> {

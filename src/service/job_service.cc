@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -14,6 +13,7 @@
 #include "crypto/hash.h"
 #include "domain/job_rules.h"
 #include "service/audit.h"
+#include "service/await.h"
 #include "service/pipeline_secrets.h"
 
 namespace coffer::service {
@@ -251,19 +251,6 @@ Result<JobService::PreparedOpen> JobService::PrepareOpen(const RequestContext& c
   }
   return prepared;
 }
-
-namespace {
-
-// What an asynchronous call gives its `done`, waited for.
-template <class T, class Start>
-T Await(Start start) {
-  std::promise<T> answer;
-  std::future<T> answered = answer.get_future();
-  start([&answer](T outcome) { answer.set_value(std::move(outcome)); });
-  return answered.get();
-}
-
-}  // namespace
 
 Result<OpenedJob> JobService::Open(const RequestContext& ctx, const JobRequest& req) {
   return Await<Result<OpenedJob>>([&](auto done) { OpenAsync(ctx, req, std::move(done)); });

@@ -209,7 +209,20 @@ void SecretService::MaybePurge() {
   int64_t last = last_purge_.load(std::memory_order_relaxed);
   if (now - last < kPurgeEverySeconds) return;
   if (!last_purge_.compare_exchange_strong(last, now)) return;  // another call does it
-  (void)PurgeExpired(now);  // a failure is retried at the next chance
+  std::lock_guard<std::mutex> lock(purge_mu_);
+  if (purging_.load() || stopping_.load()) return;  // the next chance after it ends
+  if (purge_thread_.joinable()) purge_thread_.join();  // it has ended
+  purging_ = true;
+  purge_thread_ = std::thread([this, now] {
+    (void)PurgeExpired(now);  // a failure is retried at the next chance
+    purging_ = false;
+  });
+}
+
+SecretService::~SecretService() {
+  stopping_ = true;
+  std::lock_guard<std::mutex> lock(purge_mu_);
+  if (purge_thread_.joinable()) purge_thread_.join();
 }
 
 Result<int> SecretService::PurgeExpired(int64_t now) {
@@ -217,6 +230,7 @@ Result<int> SecretService::PurgeExpired(int64_t now) {
   for (int round = 0; round < 100; ++round) {
     COFFER_ASSIGN_OR_RETURN(auto expired, store_.ListExpiredSecrets(now, 100));
     for (const auto& m : expired) {
+      if (stopping_.load()) return purged;
       RequestContext system;
       system.principal.org_id = m.org_id;
       system.principal.user_name = "coffer";

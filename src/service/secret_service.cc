@@ -1,12 +1,14 @@
 #include "service/secret_service.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "common/decimal.h"
 #include "common/encoding.h"
 #include "common/ids.h"
 #include "domain/validation.h"
 #include "service/audit.h"
+#include "service/await.h"
 
 namespace coffer::service {
 
@@ -156,10 +158,35 @@ Result<domain::AccessPolicy> SecretService::ChangePolicy(
 
 Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
                                                  const SecretScope& where, SecretInput in) {
+  return Await<Result<domain::SecretMeta>>(
+      [&](auto done) { CreateAsync(ctx, where, std::move(in), std::move(done)); });
+}
+
+void SecretService::CreateAsync(const RequestContext& ctx, const SecretScope& where,
+                                SecretInput in,
+                                std::function<void(Result<domain::SecretMeta>)> done) {
+  MaybePurge();
+  auto prepared = PrepareCreate(ctx, where, std::move(in));
+  if (!prepared.ok()) return done(prepared.status());
+  auto meta = std::make_shared<domain::SecretMeta>(std::move(prepared->meta));
+  store_.WriteSecretAsync(std::move(prepared->write),
+                          [meta, done = std::move(done)](Status s) {
+                            if (s.Is(Status::Code::kAlreadyExists)) {
+                              return done(Status::AlreadyExists(
+                                  "metadata.name: a secret named " + meta->name +
+                                  " already exists"));
+                            }
+                            if (!s.ok()) return done(std::move(s));
+                            done(std::move(*meta));
+                          });
+}
+
+Result<SecretService::PreparedWrite> SecretService::PrepareCreate(const RequestContext& ctx,
+                                                                  const SecretScope& where,
+                                                                  SecretInput in) {
   if (where.scope == Scope::kDeploymentTarget) {
     return Status::InvalidArgument("a deployment target's credentials are made with the target");
   }
-  MaybePurge();
   COFFER_ASSIGN_OR_RETURN(Place place, Authorize(ctx, where, true));
   domain::SecretMeta meta;
   meta.name = in.name.value_or("");
@@ -188,12 +215,12 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
-  Status s = store_.CreateSecret(sealed, audit);
-  if (s.Is(Status::Code::kAlreadyExists)) {
-    return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
-  }
-  COFFER_RETURN_IF_ERROR(s);
-  return meta;
+  PreparedWrite out;
+  out.write.kind = store::SecretWrite::Kind::kCreate;
+  out.write.row = std::move(sealed);
+  out.write.audit = std::move(audit);
+  out.meta = std::move(meta);
+  return out;
 }
 
 Result<domain::SecretMeta> SecretService::Get(const RequestContext& ctx, const SecretScope& where,

@@ -11,9 +11,11 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -82,9 +84,19 @@ class SecretService {
  public:
   SecretService(store::Store& store, const SealedSecrets& sealed, ProjectService& projects)
       : store_(store), sealed_(sealed), projects_(projects) {}
+  // Stops a purge that runs (after the secret it is at) and waits for it.
+  ~SecretService();
+  SecretService(const SecretService&) = delete;
+  SecretService& operator=(const SecretService&) = delete;
 
   Result<domain::SecretMeta> Create(const RequestContext& ctx, const SecretScope& where,
                                     SecretInput in);
+  // Create without a thread waiting for the commit: the checks, reads and sealing on the
+  // calling thread, then the write handed to the store (Store::WriteSecretAsync); `done` gets
+  // what Create returns, once, on the thread that tells of the commit (or on this one, when
+  // it fails before the write).
+  void CreateAsync(const RequestContext& ctx, const SecretScope& where, SecretInput in,
+                   std::function<void(Result<domain::SecretMeta>)> done);
   Result<domain::SecretMeta> Get(const RequestContext& ctx, const SecretScope& where,
                                  const std::string& id_or_name) const;
   Result<SecretPage> List(const RequestContext& ctx, const SecretScope& where,
@@ -126,7 +138,8 @@ class SecretService {
                          const std::string& name, Status failed) const;
   static constexpr int64_t kRestoreHintSeconds = 600;
   // Destroys every deleted secret whose org's retention period has ended at `now`; the
-  // number destroyed. Runs by itself at most once a minute on the service's calls.
+  // number destroyed. Runs by itself at most once a minute, started by the service's creates
+  // and deletes on a thread of its own (MaybePurge).
   Result<int> PurgeExpired(int64_t now);
 
   // The caller's org's history settings (Owners and Admins read, Owners change).
@@ -157,6 +170,14 @@ class SecretService {
                                             const domain::AccessPolicy& base,
                                             const domain::AccessPolicyPatch& patch) const;
 
+  // A secret's write as it will be committed, and the metadata to answer with once it is.
+  struct PreparedWrite {
+    domain::SecretMeta meta;
+    store::SecretWrite write;
+  };
+  // Everything of Create but the write.
+  Result<PreparedWrite> PrepareCreate(const RequestContext& ctx, const SecretScope& where,
+                                      SecretInput in);
   // One read-modify-write of Update: a Conflict when the stored version moved meanwhile.
   Result<domain::SecretMeta> UpdateOnce(const RequestContext& ctx, const SecretScope& where,
                                         const Place& place, const std::string& id_or_name,
@@ -164,13 +185,18 @@ class SecretService {
   // Authorize with manage permission, and Find: the live secret it names.
   Result<store::SecretRow> FindToManage(const RequestContext& ctx, const SecretScope& where,
                                         const std::string& id_or_name) const;
-  // PurgeExpired, when the last one is a minute old.
+  // PurgeExpired on a thread of its own, when the last one is a minute old and has ended:
+  // the request that starts it does not wait for it.
   void MaybePurge();
 
   store::Store& store_;
   const SealedSecrets& sealed_;
   ProjectService& projects_;
   std::atomic<int64_t> last_purge_{0};
+  std::mutex purge_mu_;
+  std::thread purge_thread_;  // under purge_mu_: the last purge MaybePurge started
+  std::atomic<bool> purging_{false};
+  std::atomic<bool> stopping_{false};
   // Updates of one secret (by the name or id and place they give) on this server take turns,
   // so that racing PATCHes without a version do not lose the store's compare-and-swap over
   // and over; the retry in Update covers what another server, or another spelling of the

@@ -56,6 +56,16 @@ struct JobWrite {
   std::optional<DeploymentRecord> deployment;  // kCreate, kRefuse: optional
 };
 
+// A secret's write, to commit without waiting (Store::WriteSecretAsync): a new secret
+// (CreateSecret) or its next version (UpdateSecret). Holds the sealed record, never a value.
+struct SecretWrite {
+  enum class Kind { kCreate, kUpdate };
+  Kind kind = Kind::kCreate;
+  SecretRow row;
+  int64_t expected_version = 0;  // kUpdate
+  AuditRecord audit;
+};
+
 class Store : public KeyStore,
               public IdentityStore,
               public ProjectStore,
@@ -87,6 +97,12 @@ class Store : public KeyStore,
   // JobStore::RecordCheckoutAsync.
   virtual void WriteJobAsync(JobWrite write, std::function<void(Status)> done) {
     done(WriteJob(write));
+  }
+  // The same for a secret's write (CreateSecret or UpdateSecret).
+  virtual void WriteSecretAsync(SecretWrite write, std::function<void(Status)> done) {
+    done(write.kind == SecretWrite::Kind::kCreate
+             ? CreateSecret(write.row, write.audit)
+             : UpdateSecret(write.row, write.expected_version, write.audit));
   }
 
  protected:

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -122,6 +123,43 @@ SecretRow Next(const SecretRow& prev, const std::string& sealed) {
   n.sealed = sealed;
   n.author = "u2";
   return n;
+}
+
+// WriteSecretAsync commits what CreateSecret and UpdateSecret would, durably, and tells
+// `done` what they would have returned.
+TEST_P(SecretStoreConformance, ASecretWriteWithoutWaitingIsItsMethods) {
+  auto write = [&](SecretWrite w) {
+    std::promise<Status> told;
+    auto outcome = told.get_future();
+    store_->WriteSecretAsync(std::move(w), [&told](Status s) { told.set_value(std::move(s)); });
+    return outcome.get();
+  };
+  SecretWrite create;
+  create.row = Row("k");
+  create.audit = Audit("secret.create");
+  ASSERT_TRUE(write(create).ok());
+  SecretWrite same_name = create;
+  same_name.row.meta.id = "another-id";
+  EXPECT_EQ(write(same_name).code(), Status::Code::kAlreadyExists);
+  SecretWrite update;
+  update.kind = SecretWrite::Kind::kUpdate;
+  update.row = Next(create.row, "v2");
+  update.expected_version = 1;
+  update.audit = Audit("secret.update");
+  ASSERT_TRUE(write(update).ok());
+  EXPECT_EQ(write(update).code(), Status::Code::kConflict);  // version 1 is not the newest
+  Reopen();
+  auto got = secrets().GetSecretById("org1", Scope::kOrganization, "", create.row.meta.id);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(got->meta.version, 2);
+  EXPECT_EQ(got->sealed, "v2");
+  EXPECT_EQ(*secrets().GetSecretVersion(create.row.meta.id, 1), "sealed-k");
+  EXPECT_FALSE(secrets().GetSecretById("org1", Scope::kOrganization, "", "another-id").ok());
+  auto events = audit().ListAudit("org1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *events) actions.push_back(e.action);
+  EXPECT_EQ(actions, (std::vector<std::string>{"secret.create", "secret.update"}));
 }
 
 TEST_P(SecretStoreConformance, DeleteIsSoftAndHidesTheSecretEverywhere) {

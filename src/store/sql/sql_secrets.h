@@ -57,6 +57,17 @@ class SqlSecrets : public Base {
   Status SetHistorySettings(const std::string& org_id, const HistorySettings& settings,
                             const AuditRecord& audit) override;
 
+ protected:
+  // The writes of CreateSecret and UpdateSecret inside the caller's transaction on `db`
+  // (which those run in Backend::Write; a backend that commits without waiting runs them
+  // on its committer).
+  // (`Db` is Backend::SqlDb, which is not complete here.)
+  template <class Db>
+  static Status CreateSecretIn(Db& db, const SecretRow& row, const AuditRecord& audit);
+  template <class Db>
+  static Status UpdateSecretIn(Db& db, const SecretRow& row, int64_t expected_version,
+                               const AuditRecord& audit);
+
  private:
   Backend& self() { return static_cast<Backend&>(*this); }
 };

@@ -14,16 +14,22 @@
 namespace coffer::store::sql {
 
 template <class Backend, class Base>
+template <class Db>
+Status SqlSecrets<Backend, Base>::CreateSecretIn(Db& db, const SecretRow& row,
+                                                 const AuditRecord& audit) {
+  Status s = InsertSecret(db, row);
+  if (s.Is(Status::Code::kAlreadyExists)) {
+    return Status::AlreadyExists("a secret named " + row.meta.name + " already exists");
+  }
+  COFFER_RETURN_IF_ERROR(s);
+  COFFER_RETURN_IF_ERROR(InsertVersion(db, row));
+  return InsertAudit(db, audit);
+}
+
+template <class Backend, class Base>
 Status SqlSecrets<Backend, Base>::CreateSecret(const SecretRow& row, const AuditRecord& audit) {
-  return self().Write([&](typename Backend::SqlDb& db) {
-    Status s = InsertSecret(db, row);
-    if (s.Is(Status::Code::kAlreadyExists)) {
-      return Status::AlreadyExists("a secret named " + row.meta.name + " already exists");
-    }
-    COFFER_RETURN_IF_ERROR(s);
-    COFFER_RETURN_IF_ERROR(InsertVersion(db, row));
-    return InsertAudit(db, audit);
-  });
+  return self().Write(
+      [&](typename Backend::SqlDb& db) { return CreateSecretIn(db, row, audit); });
 }
 
 template <class Backend, class Base>
@@ -133,14 +139,22 @@ Result<std::vector<domain::SecretMeta>> SqlSecrets<Backend, Base>::ListSecrets(
 }
 
 template <class Backend, class Base>
-Status SqlSecrets<Backend, Base>::UpdateSecret(const SecretRow& row, int64_t expected_version,
-                                               const AuditRecord& audit) {
+template <class Db>
+Status SqlSecrets<Backend, Base>::UpdateSecretIn(Db& db, const SecretRow& row,
+                                                 int64_t expected_version,
+                                                 const AuditRecord& audit) {
   if (row.meta.version != expected_version + 1) {
     return Status::Internal("version must advance by one");
   }
+  COFFER_RETURN_IF_ERROR(UpdateSecretRow(db, row, expected_version));
+  return InsertAudit(db, audit);
+}
+
+template <class Backend, class Base>
+Status SqlSecrets<Backend, Base>::UpdateSecret(const SecretRow& row, int64_t expected_version,
+                                               const AuditRecord& audit) {
   return self().Write([&](typename Backend::SqlDb& db) {
-    COFFER_RETURN_IF_ERROR(UpdateSecretRow(db, row, expected_version));
-    return InsertAudit(db, audit);
+    return UpdateSecretIn(db, row, expected_version, audit);
   });
 }
 
