@@ -194,13 +194,14 @@ TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
 
 // Only handlers that never wait for a commit run on the I/O thread: a few GETs, and on an
 // in-process store only (SQLite) those that read it, and a job's open, checkout and finish
-// and a secret's create, which hand their one write to the store without waiting.
+// and a secret's create and update, which hand their one write to the store without waiting.
 TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   Api api(Services{});
   const std::set<std::string> hand_over = {
       "POST /api/v1alpha/jobs", "GET /api/v1alpha/jobs/{job}/secrets",
       "POST /api/v1alpha/jobs/{job}/finish", "POST /api/v1beta/secrets",
-      "POST /api/v1/projects/{project}/secrets"};
+      "POST /api/v1/projects/{project}/secrets", "PATCH /api/v1beta/secrets/{secret}",
+      "PATCH /api/v1/projects/{project}/secrets/{secret}"};
   size_t handing_over = 0;
   for (const auto& r : api.routes()) {
     if (r.runs == Runs::kReadsThenCommits) {
@@ -246,9 +247,10 @@ TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets", Api::kMaxInlineBody + 1));
   EXPECT_FALSE(inline_for(false, "POST", "/api/v1beta/secrets"));  // PostgreSQL: a worker
   EXPECT_FALSE(inline_for(true, "POST", "/api/v1beta/secrets/db/restore"));
+  EXPECT_TRUE(inline_for(true, "PATCH", "/api/v1/projects/p/secrets/db"));
+  EXPECT_FALSE(inline_for(false, "PATCH", "/api/v1beta/secrets/db"));
   // Other writes, reads that may write (the list route also lists deleted secrets, which
   // first purges the expired ones), and a path no route has.
-  EXPECT_FALSE(inline_for(true, "PATCH", "/api/v1beta/secrets/db"));
   EXPECT_FALSE(inline_for(true, "DELETE", "/api/v1beta/secrets/db"));
   EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets?deleted=true"));
   EXPECT_FALSE(inline_for(true, "GET", "/api/v1beta/secrets"));

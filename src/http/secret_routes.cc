@@ -205,16 +205,25 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
           return SecretResponse(m, where);
         },
         Runs::kStoreRead);
-    t.Add("PATCH", one, kApiToken, [=](const Call& c) -> Result<Response> {
-      service::SecretScope where = ScopeOf(c, project);
-      COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
-      COFFER_ASSIGN_OR_RETURN(service::SecretInput in, SecretFromJson(body, project));
-      // If-Match: "<version>" is the precise form of optimistic concurrency.
-      COFFER_ASSIGN_OR_RETURN(in.expected_version, IfMatchVersion(c.req));
-      COFFER_ASSIGN_OR_RETURN(domain::SecretMeta m,
-                              secrets->Update(c.ctx, where, c.params.at("secret"), std::move(in)));
-      return SecretResponse(m, where);
-    });
+    // Answered once the write is durable, without a thread waiting for it.
+    t.AddAsync(
+        "PATCH", one, kApiToken,
+        [=](const Call& c, Done done) {
+          service::SecretScope where = ScopeOf(c, project);
+          auto body = JsonBody(c);
+          auto in = body.ok() ? SecretFromJson(*body, project) : body.status();
+          if (!in.ok()) return done(in.status());
+          // If-Match: "<version>" is the precise form of optimistic concurrency.
+          auto expected = IfMatchVersion(c.req);
+          if (!expected.ok()) return done(expected.status());
+          in->expected_version = *expected;
+          secrets->UpdateAsync(c.ctx, where, c.params.at("secret"), std::move(*in),
+                               [where, done = std::move(done)](Result<domain::SecretMeta> m) {
+                                 if (!m.ok()) return done(m.status());
+                                 done(SecretResponse(*m, where));
+                               });
+        },
+        Runs::kReadsThenCommits);
     t.Add("DELETE", one, kApiToken, [=](const Call& c) -> Result<Response> {
       COFFER_ASSIGN_OR_RETURN(bool destroy, FlagParam(c, "destroy"));
       COFFER_RETURN_IF_ERROR(

@@ -1,6 +1,7 @@
 #include "service/secret_service.h"
 
 #include <algorithm>
+#include <deque>
 #include <memory>
 
 #include "common/decimal.h"
@@ -260,29 +261,117 @@ Result<SecretPage> SecretService::List(const RequestContext& ctx, const SecretSc
 Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
                                                  const SecretScope& where,
                                                  const std::string& id_or_name, SecretInput in) {
-  auto place = Authorize(ctx, where, true);
-  if (!place.ok()) return HideDenied(place.status());
-  // A client that names the version it read gets a 409 when it is stale. One that does not
-  // has its change applied to the newest version: updates of the secret on this server take
-  // turns, and when another update still commits between this read and this write (another
-  // server's; the store's compare-and-swap on the version), it is read again.
-  const bool client_checks = in.expected_update_time || in.expected_version;
-  const size_t turn = std::hash<std::string>{}(std::string(domain::ScopeName(where.scope)) + '/' +
-                                               place->owner_id + '/' + id_or_name);
-  std::lock_guard<std::mutex> lock(update_turns_[turn % update_turns_.size()]);
-  constexpr int kAttempts = 16;
-  for (int attempt = 1;; ++attempt) {
-    auto updated = UpdateOnce(ctx, where, *place, id_or_name, in);
-    if (client_checks || attempt == kAttempts || !updated.status().Is(Status::Code::kConflict)) {
-      return updated;
-    }
+  return Await<Result<domain::SecretMeta>>([&](auto done) {
+    UpdateAsync(ctx, where, id_or_name, std::move(in), std::move(done));
+  });
+}
+
+namespace {
+
+// Runs `fn` on this thread: now, or, when this thread is already inside such a call (a
+// store that commits on its caller's thread calls `done` from within the write), once that
+// call's `fn` has returned, in order; so that updates which follow one another in a `done`
+// do not nest.
+void RunSoon(std::function<void()> fn) {
+  thread_local std::deque<std::function<void()>>* queue = nullptr;
+  if (queue != nullptr) return queue->push_back(std::move(fn));
+  std::deque<std::function<void()>> mine;
+  mine.push_back(std::move(fn));
+  queue = &mine;
+  struct Reset {
+    ~Reset() { queue = nullptr; }
+  } reset;
+  while (!mine.empty()) {
+    auto next = std::move(mine.front());
+    mine.pop_front();
+    next();
   }
 }
 
-Result<domain::SecretMeta> SecretService::UpdateOnce(const RequestContext& ctx,
-                                                     const SecretScope& where, const Place& place,
-                                                     const std::string& id_or_name,
-                                                     const SecretInput& in) {
+}  // namespace
+
+// An update waiting for, or taking, its turn (UpdateAsync).
+struct SecretService::PendingUpdate {
+  RequestContext ctx;
+  SecretScope where;
+  Place place;
+  std::string id_or_name;
+  SecretInput in;
+  bool client_checks = false;
+  int attempt = 1;
+  std::string turn;  // the place and the name or id it gives
+  std::function<void(Result<domain::SecretMeta>)> done;
+};
+
+void SecretService::UpdateAsync(const RequestContext& ctx, const SecretScope& where,
+                                const std::string& id_or_name, SecretInput in,
+                                std::function<void(Result<domain::SecretMeta>)> done) {
+  auto place = Authorize(ctx, where, true);
+  if (!place.ok()) return done(HideDenied(place.status()));
+  auto p = std::make_shared<PendingUpdate>();
+  p->ctx = ctx;
+  p->where = where;
+  p->place = *place;
+  p->id_or_name = id_or_name;
+  p->in = std::move(in);
+  // A client that names the version it read gets a 409 when it is stale. One that does not
+  // has its change applied to the newest version: updates of the secret on this server take
+  // turns (the one behind starts once the one ahead has committed), and when another update
+  // still commits between this read and this write (another server's; the store's
+  // compare-and-swap on the version), it is read again.
+  p->client_checks = p->in.expected_update_time || p->in.expected_version;
+  p->turn = std::string(domain::ScopeName(where.scope)) + '/' + place->owner_id + '/' + id_or_name;
+  p->done = std::move(done);
+  {
+    std::lock_guard<std::mutex> lock(turns_mu_);
+    auto [waiting, first] = turns_.try_emplace(p->turn);
+    if (!first) return waiting->second.push_back(std::move(p));
+  }
+  RunSoon([this, p] { AttemptUpdate(p); });
+}
+
+void SecretService::AttemptUpdate(const std::shared_ptr<PendingUpdate>& p) {
+  auto prepared = PrepareUpdate(p->ctx, p->where, p->place, p->id_or_name, p->in);
+  if (!prepared.ok()) return EndUpdate(p, prepared.status());
+  auto meta = std::make_shared<domain::SecretMeta>(std::move(prepared->meta));
+  store_.WriteSecretAsync(std::move(prepared->write), [this, p, meta](Status s) {
+    constexpr int kAttempts = 16;
+    if (s.Is(Status::Code::kConflict) && !p->client_checks && p->attempt < kAttempts) {
+      ++p->attempt;
+      return RunSoon([this, p] { AttemptUpdate(p); });
+    }
+    if (s.Is(Status::Code::kAlreadyExists)) {
+      return EndUpdate(p, Status::AlreadyExists("metadata.name: a secret named " + meta->name +
+                                                " already exists"));
+    }
+    if (!s.ok()) return EndUpdate(p, std::move(s));
+    EndUpdate(p, std::move(*meta));
+  });
+}
+
+void SecretService::EndUpdate(const std::shared_ptr<PendingUpdate>& p,
+                              Result<domain::SecretMeta> outcome) {
+  auto done = std::move(p->done);
+  std::shared_ptr<PendingUpdate> next;
+  {
+    std::lock_guard<std::mutex> lock(turns_mu_);
+    auto it = turns_.find(p->turn);
+    if (it->second.empty()) {
+      turns_.erase(it);
+    } else {
+      next = std::move(it->second.front());
+      it->second.pop_front();
+    }
+  }
+  done(std::move(outcome));
+  if (next) RunSoon([this, next] { AttemptUpdate(next); });
+}
+
+Result<SecretService::PreparedWrite> SecretService::PrepareUpdate(const RequestContext& ctx,
+                                                                  const SecretScope& where,
+                                                                  const Place& place,
+                                                                  const std::string& id_or_name,
+                                                                  const SecretInput& in) {
   COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, place, id_or_name));
   const domain::SecretMeta& old = row.meta;
   if ((in.expected_update_time && *in.expected_update_time != old.update_time) ||
@@ -327,12 +416,13 @@ Result<domain::SecretMeta> SecretService::UpdateOnce(const RequestContext& ctx,
   audit.scope = domain::ScopeName(meta.scope);
   audit.owner_id = meta.owner_id;
   audit.version = meta.version;
-  Status s = store_.UpdateSecret(sealed, old.version, audit);
-  if (s.Is(Status::Code::kAlreadyExists)) {
-    return Status::AlreadyExists("metadata.name: a secret named " + meta.name + " already exists");
-  }
-  COFFER_RETURN_IF_ERROR(s);
-  return meta;
+  PreparedWrite out;
+  out.write.kind = store::SecretWrite::Kind::kUpdate;
+  out.write.row = std::move(sealed);
+  out.write.expected_version = old.version;
+  out.write.audit = std::move(audit);
+  out.meta = std::move(meta);
+  return out;
 }
 
 Result<std::vector<domain::SecretUsage>> SecretService::Usage(const RequestContext& ctx,

@@ -9,13 +9,15 @@
 // caller may not see is NotFound. Thread-safe.
 #pragma once
 
-#include <array>
 #include <atomic>
+#include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "common/status.h"
@@ -103,6 +105,12 @@ class SecretService {
                           const SecretListRequest& req) const;
   Result<domain::SecretMeta> Update(const RequestContext& ctx, const SecretScope& where,
                                     const std::string& id_or_name, SecretInput in);
+  // Update without a thread waiting for the commit, as CreateAsync. An update that waits for
+  // its turn (another of the same secret runs) is read, sealed and written on the thread
+  // that tells of the commit ahead of it.
+  void UpdateAsync(const RequestContext& ctx, const SecretScope& where,
+                   const std::string& id_or_name, SecretInput in,
+                   std::function<void(Result<domain::SecretMeta>)> done);
   // Soft delete: the secret is hidden and restorable for the org's retention period. With
   // `destroy`, it is removed for good with every version (a deleted one too).
   // A secret whose access policy is not the default may only be deleted by a caller who may
@@ -178,10 +186,16 @@ class SecretService {
   // Everything of Create but the write.
   Result<PreparedWrite> PrepareCreate(const RequestContext& ctx, const SecretScope& where,
                                       SecretInput in);
-  // One read-modify-write of Update: a Conflict when the stored version moved meanwhile.
-  Result<domain::SecretMeta> UpdateOnce(const RequestContext& ctx, const SecretScope& where,
-                                        const Place& place, const std::string& id_or_name,
-                                        const SecretInput& in);
+  // Everything of one read-modify-write of Update but the write, which fails with a
+  // Conflict when the stored version has moved by then.
+  Result<PreparedWrite> PrepareUpdate(const RequestContext& ctx, const SecretScope& where,
+                                      const Place& place, const std::string& id_or_name,
+                                      const SecretInput& in);
+  // UpdateAsync's steps: an attempt (read, seal, write), and the end of its turn, which
+  // answers it and starts the next update of the same secret.
+  struct PendingUpdate;
+  void AttemptUpdate(const std::shared_ptr<PendingUpdate>& p);
+  void EndUpdate(const std::shared_ptr<PendingUpdate>& p, Result<domain::SecretMeta> outcome);
   // Authorize with manage permission, and Find: the live secret it names.
   Result<store::SecretRow> FindToManage(const RequestContext& ctx, const SecretScope& where,
                                         const std::string& id_or_name) const;
@@ -199,9 +213,10 @@ class SecretService {
   std::atomic<bool> stopping_{false};
   // Updates of one secret (by the name or id and place they give) on this server take turns,
   // so that racing PATCHes without a version do not lose the store's compare-and-swap over
-  // and over; the retry in Update covers what another server, or another spelling of the
-  // secret, changed meanwhile.
-  std::array<std::mutex, 256> update_turns_;
+  // and over; the retry in UpdateAsync covers what another server, or another spelling of
+  // the secret, changed meanwhile. By turn: the updates waiting behind the one that runs.
+  std::mutex turns_mu_;
+  std::unordered_map<std::string, std::deque<std::shared_ptr<PendingUpdate>>> turns_;
 };
 
 }  // namespace coffer::service

@@ -3,8 +3,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "common/encoding.h"
 #include "common/ids.h"
@@ -89,6 +92,44 @@ class SecretServiceTest : public testing::Test {
   std::unique_ptr<SealedSecrets> sealed_;
   std::unique_ptr<SecretService> secrets_;
 };
+
+// Updates of one secret that do not name a version take turns without a thread waiting:
+// those sent while one runs wait behind it and start, in the order they came, once the one
+// ahead has committed; each applies to the newest version, none is refused. One that names a
+// version which is stale by its turn is refused (Conflict).
+TEST_F(SecretServiceTest, UpdatesOfOneSecretTakeTurnsInTheirOrder) {
+  SecretScope org;
+  ASSERT_TRUE(secrets_->Create(owner_, org, Input("k", {{"A", "start"}})).ok());
+  constexpr int kUpdates = 40;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Result<domain::SecretMeta>> told(kUpdates + 1, Status::Internal("not told"));
+  int left = kUpdates + 1;
+  auto tell = [&](int i) {
+    return [&, i](Result<domain::SecretMeta> m) {
+      std::lock_guard<std::mutex> lock(mu);
+      told[i] = std::move(m);
+      --left;
+      cv.notify_all();
+    };
+  };
+  for (int i = 0; i < kUpdates; ++i) {
+    secrets_->UpdateAsync(owner_, org, "k", Input("k", {{"A", "v" + std::to_string(i)}}),
+                          tell(i));
+  }
+  SecretInput stale = Input("k", {{"A", "stale"}});
+  stale.expected_version = 1;
+  secrets_->UpdateAsync(owner_, org, "k", std::move(stale), tell(kUpdates));
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return left == 0; });
+  for (int i = 0; i < kUpdates; ++i) {
+    ASSERT_TRUE(told[i].ok()) << i << ": " << told[i].status().ToString();
+    EXPECT_EQ(told[i]->version, i + 2) << i;
+  }
+  EXPECT_EQ(told[kUpdates].status().code(), Status::Code::kConflict);
+  EXPECT_EQ(Stored("k").env_vars[0].value.view(), "v" + std::to_string(kUpdates - 1));
+  EXPECT_EQ(secrets_->Get(owner_, org, "k")->version, kUpdates + 1);
+}
 
 // The retention period, with the clock passed in: nothing is purged before it ends, the
 // deleted secret is destroyed (and no longer restorable) once it has.
