@@ -133,6 +133,8 @@ Status InsertVersion(Db& db, const SecretRow& row) {
                              .Bind(8, row.copied_from)
                              .Run());
   // The org's max_versions newest versions keep their sealed bytes; older ones lose them.
+  // A first version has none before it (max_versions is at least 1).
+  if (row.meta.version <= 1) return Status::Ok();
   int64_t max_versions = HistorySettings::kDefaultMaxVersions;
   {
     Stmt q(db, "SELECT max_versions FROM org_settings WHERE org_id = ?");
