@@ -164,7 +164,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // a savepoint of its own, in one transaction.
   void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
-  // kCheckpointPages pages in the WAL (the WAL hook tells it), until the store closes.
+  // kCheckpointPages more pages in the WAL since the last one (the WAL hook tells it), until
+  // the store closes.
   void RunCheckpoints();
   static int OnWalCommit(void* self, sqlite3*, const char*, int pages);
   // Locks a reader connection for the duration of `fn`: the calling thread's own
@@ -197,6 +198,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_cv_;
   bool checkpoint_due_ = false;  // under checkpoint_mu_
+  // The WAL's frames when OnWalCommit (on the writer's commits) last asked for a
+  // checkpoint: it counts the new ones from there (a WAL started over has fewer).
+  std::atomic<int> checkpoint_frames_{0};
   bool closing_ = false;         // under checkpoint_mu_
   std::thread checkpointer_;
 };
