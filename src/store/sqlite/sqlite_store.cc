@@ -200,6 +200,7 @@ void SqliteStore::RunCheckpoints() {
       int frames = 0;
       int rc = sqlite3_wal_checkpoint_v2(checkpointer_db_->db.raw(), nullptr,
                                          SQLITE_CHECKPOINT_PASSIVE, &frames, nullptr);
+      checkpoints_.fetch_add(1, std::memory_order_relaxed);
       // A commit starts the WAL over only when no reader is in it, a moment that reads
       // overlapping all the time may never give: the WAL then grows without end (to 31 GB
       // under the store-size benchmark's 256 loading threads). Past wal_restart_frames_, a

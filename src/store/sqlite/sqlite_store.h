@@ -109,6 +109,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // How many times this store has read the generation row (for the tests: a thread that
   // finds the WAL-index header as it last was reads no row).
   uint64_t GenerationReads() const { return generation_reads_.load(std::memory_order_relaxed); }
+  // How many checkpoints the checkpointer has run (for the tests: one for each
+  // kCheckpointPages frames written, not one a commit).
+  uint64_t Checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
 
  private:
   // The shared SQL aggregates (store/sql/) run on this backend's driver.
@@ -201,6 +204,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // The WAL's frames when OnWalCommit (on the writer's commits) last asked for a
   // checkpoint: it counts the new ones from there (a WAL started over has fewer).
   std::atomic<int> checkpoint_frames_{0};
+  std::atomic<uint64_t> checkpoints_{0};
   bool closing_ = false;         // under checkpoint_mu_
   std::thread checkpointer_;
 };
