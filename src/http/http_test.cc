@@ -197,11 +197,13 @@ TEST(Api, RefusesTokensOfTheWrongKindBeforeAnyLookup) {
 // and a secret's create and update, which hand their one write to the store without waiting.
 TEST(Api, OnlyRoutesThatNeverWaitRunOnTheIoThread) {
   Api api(Services{});
-  const std::set<std::string> hand_over = {
-      "POST /api/v1alpha/jobs", "GET /api/v1alpha/jobs/{job}/secrets",
-      "POST /api/v1alpha/jobs/{job}/finish", "POST /api/v1beta/secrets",
-      "POST /api/v1/projects/{project}/secrets", "PATCH /api/v1beta/secrets/{secret}",
-      "PATCH /api/v1/projects/{project}/secrets/{secret}"};
+  const std::set<std::string> hand_over = {"POST /api/v1alpha/jobs",
+                                           "GET /api/v1alpha/jobs/{job}/secrets",
+                                           "POST /api/v1alpha/jobs/{job}/finish",
+                                           "POST /api/v1beta/secrets",
+                                           "POST /api/v1/projects/{project}/secrets",
+                                           "PATCH /api/v1beta/secrets/{secret}",
+                                           "PATCH /api/v1/projects/{project}/secrets/{secret}"};
   size_t handing_over = 0;
   for (const auto& r : api.routes()) {
     if (r.runs == Runs::kReadsThenCommits) {

@@ -182,18 +182,18 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
           service::SecretScope where = ScopeOf(c, project);
           auto body = JsonBody(c);
           auto in = body.ok() ? SecretFromJson(*body, project) : body.status();
-          if (!in.ok()) return done(secrets->WithRestoreHint(c.ctx, where, NameSent(c), in.status()));
+          if (!in.ok())
+            return done(secrets->WithRestoreHint(c.ctx, where, NameSent(c), in.status()));
           in->expected_update_time.reset();
           auto failed = [secrets, ctx = c.ctx, where, name = in->name.value_or("")](Status s) {
             return secrets->WithRestoreHint(ctx, where, name, std::move(s));
           };
-          secrets->CreateAsync(
-              c.ctx, where, std::move(*in),
-              [where, failed = std::move(failed),
-               done = std::move(done)](Result<domain::SecretMeta> m) {
-                if (!m.ok()) return done(failed(m.status()));
-                done(JsonTextResponse(SecretJson(*m, where.project)));
-              });
+          secrets->CreateAsync(c.ctx, where, std::move(*in),
+                               [where, failed = std::move(failed),
+                                done = std::move(done)](Result<domain::SecretMeta> m) {
+                                 if (!m.ok()) return done(failed(m.status()));
+                                 done(JsonTextResponse(SecretJson(*m, where.project)));
+                               });
         },
         Runs::kReadsThenCommits);
     t.Add(

@@ -210,7 +210,7 @@ void SecretService::MaybePurge() {
   if (now - last < kPurgeEverySeconds) return;
   if (!last_purge_.compare_exchange_strong(last, now)) return;  // another call does it
   std::lock_guard<std::mutex> lock(purge_mu_);
-  if (purging_.load() || stopping_.load()) return;  // the next chance after it ends
+  if (purging_.load() || stopping_.load()) return;     // the next chance after it ends
   if (purge_thread_.joinable()) purge_thread_.join();  // it has ended
   purging_ = true;
   purge_thread_ = std::thread([this, now] {

@@ -163,23 +163,20 @@ Result<domain::SecretMeta> SecretService::Create(const RequestContext& ctx,
       [&](auto done) { CreateAsync(ctx, where, std::move(in), std::move(done)); });
 }
 
-void SecretService::CreateAsync(const RequestContext& ctx, const SecretScope& where,
-                                SecretInput in,
+void SecretService::CreateAsync(const RequestContext& ctx, const SecretScope& where, SecretInput in,
                                 std::function<void(Result<domain::SecretMeta>)> done) {
   MaybePurge();
   auto prepared = PrepareCreate(ctx, where, std::move(in));
   if (!prepared.ok()) return done(prepared.status());
   auto meta = std::make_shared<domain::SecretMeta>(std::move(prepared->meta));
-  store_.WriteSecretAsync(std::move(prepared->write),
-                          [meta, done = std::move(done)](Status s) {
-                            if (s.Is(Status::Code::kAlreadyExists)) {
-                              return done(Status::AlreadyExists(
-                                  "metadata.name: a secret named " + meta->name +
-                                  " already exists"));
-                            }
-                            if (!s.ok()) return done(std::move(s));
-                            done(std::move(*meta));
-                          });
+  store_.WriteSecretAsync(std::move(prepared->write), [meta, done = std::move(done)](Status s) {
+    if (s.Is(Status::Code::kAlreadyExists)) {
+      return done(
+          Status::AlreadyExists("metadata.name: a secret named " + meta->name + " already exists"));
+    }
+    if (!s.ok()) return done(std::move(s));
+    done(std::move(*meta));
+  });
 }
 
 Result<SecretService::PreparedWrite> SecretService::PrepareCreate(const RequestContext& ctx,
@@ -261,9 +258,8 @@ Result<SecretPage> SecretService::List(const RequestContext& ctx, const SecretSc
 Result<domain::SecretMeta> SecretService::Update(const RequestContext& ctx,
                                                  const SecretScope& where,
                                                  const std::string& id_or_name, SecretInput in) {
-  return Await<Result<domain::SecretMeta>>([&](auto done) {
-    UpdateAsync(ctx, where, id_or_name, std::move(in), std::move(done));
-  });
+  return Await<Result<domain::SecretMeta>>(
+      [&](auto done) { UpdateAsync(ctx, where, id_or_name, std::move(in), std::move(done)); });
 }
 
 namespace {

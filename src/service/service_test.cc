@@ -114,8 +114,7 @@ TEST_F(SecretServiceTest, UpdatesOfOneSecretTakeTurnsInTheirOrder) {
     };
   };
   for (int i = 0; i < kUpdates; ++i) {
-    secrets_->UpdateAsync(owner_, org, "k", Input("k", {{"A", "v" + std::to_string(i)}}),
-                          tell(i));
+    secrets_->UpdateAsync(owner_, org, "k", Input("k", {{"A", "v" + std::to_string(i)}}), tell(i));
   }
   SecretInput stale = Input("k", {{"A", "stale"}});
   stale.expected_version = 1;

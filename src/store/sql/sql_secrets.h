@@ -58,10 +58,9 @@ class SqlSecrets : public Base {
                             const AuditRecord& audit) override;
 
  protected:
-  // The writes of CreateSecret and UpdateSecret inside the caller's transaction on `db`
-  // (which those run in Backend::Write; a backend that commits without waiting runs them
-  // on its committer).
-  // (`Db` is Backend::SqlDb, which is not complete here.)
+  // The writes of CreateSecret and UpdateSecret inside the caller's transaction on `db`, a
+  // Backend::SqlDb (a template: Backend is not complete here). Those methods run them in
+  // Backend::Write; a backend that commits without waiting runs them on its committer.
   template <class Db>
   static Status CreateSecretIn(Db& db, const SecretRow& row, const AuditRecord& audit);
   template <class Db>

@@ -28,8 +28,7 @@ Status SqlSecrets<Backend, Base>::CreateSecretIn(Db& db, const SecretRow& row,
 
 template <class Backend, class Base>
 Status SqlSecrets<Backend, Base>::CreateSecret(const SecretRow& row, const AuditRecord& audit) {
-  return self().Write(
-      [&](typename Backend::SqlDb& db) { return CreateSecretIn(db, row, audit); });
+  return self().Write([&](typename Backend::SqlDb& db) { return CreateSecretIn(db, row, audit); });
 }
 
 template <class Backend, class Base>

@@ -205,7 +205,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // checkpoint: it counts the new ones from there (a WAL started over has fewer).
   std::atomic<int> checkpoint_frames_{0};
   std::atomic<uint64_t> checkpoints_{0};
-  bool closing_ = false;         // under checkpoint_mu_
+  bool closing_ = false;  // under checkpoint_mu_
   std::thread checkpointer_;
 };
 
