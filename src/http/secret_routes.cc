@@ -130,6 +130,12 @@ void AddVersionRoutes(
   });
 }
 
+// The secret a create or update body gives.
+Result<service::SecretInput> InputOf(const Call& c, bool project) {
+  COFFER_ASSIGN_OR_RETURN(json::value body, JsonBody(c));
+  return SecretFromJson(body, project);
+}
+
 // The name a create body gives, "" when it gives none (for the restore hint only).
 std::string NameSent(const Call& c) {
   auto body = ParseJson(c.req.body);
@@ -180,8 +186,7 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         "POST", base, kApiToken,
         [=](const Call& c, Done done) {
           service::SecretScope where = ScopeOf(c, project);
-          auto body = JsonBody(c);
-          auto in = body.ok() ? SecretFromJson(*body, project) : body.status();
+          auto in = InputOf(c, project);
           if (!in.ok())
             return done(secrets->WithRestoreHint(c.ctx, where, NameSent(c), in.status()));
           in->expected_update_time.reset();
@@ -210,8 +215,7 @@ void AddSecretRoutes(RouteTable& t, const Services& s) {
         "PATCH", one, kApiToken,
         [=](const Call& c, Done done) {
           service::SecretScope where = ScopeOf(c, project);
-          auto body = JsonBody(c);
-          auto in = body.ok() ? SecretFromJson(*body, project) : body.status();
+          auto in = InputOf(c, project);
           if (!in.ok()) return done(in.status());
           // If-Match: "<version>" is the precise form of optimistic concurrency.
           auto expected = IfMatchVersion(c.req);

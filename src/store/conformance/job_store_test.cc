@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -258,10 +257,7 @@ TEST_P(JobStoreConformance, AJobWriteWithoutWaitingIsItsMethods) {
   ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
   ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
   auto write = [&](JobWrite w) {
-    std::promise<Status> told;
-    auto outcome = told.get_future();
-    store_->WriteJobAsync(std::move(w), [&told](Status s) { told.set_value(std::move(s)); });
-    return outcome.get();
+    return Told([&](auto done) { store_->WriteJobAsync(std::move(w), std::move(done)); });
   };
   JobWrite open;
   open.kind = JobWrite::Kind::kCreate;

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -129,10 +128,7 @@ SecretRow Next(const SecretRow& prev, const std::string& sealed) {
 // `done` what they would have returned.
 TEST_P(SecretStoreConformance, ASecretWriteWithoutWaitingIsItsMethods) {
   auto write = [&](SecretWrite w) {
-    std::promise<Status> told;
-    auto outcome = told.get_future();
-    store_->WriteSecretAsync(std::move(w), [&told](Status s) { told.set_value(std::move(s)); });
-    return outcome.get();
+    return Told([&](auto done) { store_->WriteSecretAsync(std::move(w), std::move(done)); });
   };
   SecretWrite create;
   create.row = Row("k");

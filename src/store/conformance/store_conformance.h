@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -73,6 +74,14 @@ class StoreConformance : public testing::TestWithParam<Backend> {
   AuditRecord Audit(const std::string& action);
   // Closes and reopens the store: what a write returned OK for must still be there.
   void Reopen();
+  // What a write without waiting (`start` hands it `done`) tells its `done`, waited for.
+  template <class Start>
+  static Status Told(Start start) {
+    std::promise<Status> told;
+    auto outcome = told.get_future();
+    start([&told](Status s) { told.set_value(std::move(s)); });
+    return outcome.get();
+  }
   // A second handle on the same data, open beside the first: another process, such as a
   // `coffer admin` beside the server, or a second server.
   std::unique_ptr<Store> OpenAnother() { return GetParam().open(dir_); }
