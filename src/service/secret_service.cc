@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <exception>
 #include <memory>
 
 #include "common/decimal.h"
@@ -327,7 +328,15 @@ void SecretService::UpdateAsync(const RequestContext& ctx, const SecretScope& wh
 }
 
 void SecretService::AttemptUpdate(const std::shared_ptr<PendingUpdate>& p) {
-  auto prepared = PrepareUpdate(p->ctx, p->where, p->place, p->id_or_name, p->in);
+  // A throw (an allocation that fails) must still end the turn, or every later update of the
+  // secret would wait behind it; it may come on the committer thread, where nothing else
+  // would catch it.
+  Result<PreparedWrite> prepared = Status::Internal("internal error");
+  try {
+    prepared = PrepareUpdate(p->ctx, p->where, p->place, p->id_or_name, p->in);
+  } catch (const std::exception&) {
+    prepared = Status::Internal("internal error");
+  }
   if (!prepared.ok()) return EndUpdate(p, prepared.status());
   auto meta = std::make_shared<domain::SecretMeta>(std::move(prepared->meta));
   store_.WriteSecretAsync(std::move(prepared->write), [this, p, meta](Status s) {
