@@ -2,6 +2,7 @@
 // delete's other half (list deleted, restore, purge) and the org's history settings.
 #include <algorithm>
 #include <map>
+#include <system_error>
 
 #include "common/ids.h"
 #include "domain/validation.h"
@@ -127,8 +128,8 @@ Result<std::vector<DeletedSecret>> SecretService::ListDeleted(const RequestConte
   COFFER_RETURN_IF_ERROR(PurgeExpired(NowSeconds()).status());
   COFFER_ASSIGN_OR_RETURN(store::HistorySettings settings,
                           store_.GetHistorySettings(ctx.principal.org_id));
-  COFFER_ASSIGN_OR_RETURN(
-      auto metas, store_.ListDeletedSecrets(ctx.principal.org_id, where.scope, place.owner_id));
+  COFFER_ASSIGN_OR_RETURN(auto metas, store_.ListDeletedSecrets(ctx.principal.org_id, where.scope,
+                                                                place.owner_id, 0, 0));
   std::map<std::string, std::string> names;
   std::vector<DeletedSecret> out;
   out.reserve(metas.size());
@@ -183,9 +184,12 @@ Status SecretService::WithRestoreHint(const RequestContext& ctx, const SecretSco
   // Only for a caller who may restore, and only about its own recent deletion.
   auto place = Authorize(ctx, where, true);
   if (!place.ok()) return failed;
-  auto deleted = store_.ListDeletedSecrets(ctx.principal.org_id, where.scope, place->owner_id);
-  if (!deleted.ok()) return failed;
+  // Bounded (it may run on an I/O thread or the committer): the place's deletions of the
+  // last kRestoreHintSeconds, newest first, at most kRestoreHintDeletions of them.
   const int64_t since = NowSeconds() - kRestoreHintSeconds;
+  auto deleted = store_.ListDeletedSecrets(ctx.principal.org_id, where.scope, place->owner_id,
+                                           since, kRestoreHintDeletions);
+  if (!deleted.ok()) return failed;
   const domain::SecretMeta* hit = nullptr;
   for (const auto& m : *deleted) {
     if (m.deleted_by != ctx.principal.user_id || m.deleted_at < since) continue;
@@ -213,10 +217,14 @@ void SecretService::MaybePurge() {
   if (purging_.load() || stopping_.load()) return;     // the next chance after it ends
   if (purge_thread_.joinable()) purge_thread_.join();  // it has ended
   purging_ = true;
-  purge_thread_ = std::thread([this, now] {
-    (void)PurgeExpired(now);  // a failure is retried at the next chance
-    purging_ = false;
-  });
+  try {
+    purge_thread_ = std::thread([this, now] {
+      (void)PurgeExpired(now);  // a failure is retried at the next chance
+      purging_ = false;
+    });
+  } catch (const std::system_error&) {
+    purging_ = false;  // no thread to be had now: the next chance tries again
+  }
 }
 
 SecretService::~SecretService() {

@@ -145,6 +145,7 @@ class SecretService {
   Status WithRestoreHint(const RequestContext& ctx, const SecretScope& where,
                          const std::string& name, Status failed) const;
   static constexpr int64_t kRestoreHintSeconds = 600;
+  static constexpr int kRestoreHintDeletions = 100;  // the newest looked at
   // Destroys every deleted secret whose org's retention period has ended at `now`; the
   // number destroyed. Runs by itself at most once a minute, started by the service's creates
   // and deletes on a thread of its own (MaybePurge).

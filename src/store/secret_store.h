@@ -69,9 +69,12 @@ class SecretStore {
   // `audit`; NotFound if the org has no such live secret. Its versions stay sealed.
   virtual Status DeleteSecret(const std::string& org_id, const std::string& id, int64_t time,
                               const std::string& by, const AuditRecord& audit) = 0;
-  // The deleted secrets of a place, the most recently deleted first.
-  virtual Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(
-      const std::string& org_id, domain::Scope scope, const std::string& owner_id) = 0;
+  // The deleted secrets of a place, the most recently deleted first: those deleted at
+  // `since` or later, at most `limit` of them (0: all).
+  virtual Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(const std::string& org_id,
+                                                                     domain::Scope scope,
+                                                                     const std::string& owner_id,
+                                                                     int64_t since, int limit) = 0;
   // Makes the deleted secret `id` live again under `name`, with update_time `update_time`,
   // and appends `audit`; NotFound when the org has no such deleted secret, AlreadyExists
   // when a live secret of the place has that name.

@@ -173,13 +173,26 @@ TEST_P(SecretStoreConformance, DeleteIsSoftAndHidesTheSecretEverywhere) {
             Status::Code::kNotFound);
   EXPECT_EQ(secrets().DeleteSecret("org2", r.meta.id, 5001, "u1", Audit("d")).code(),
             Status::Code::kNotFound);
-  auto deleted = secrets().ListDeletedSecrets("org1", Scope::kOrganization, "");
+  auto deleted = secrets().ListDeletedSecrets("org1", Scope::kOrganization, "", 0, 0);
   ASSERT_TRUE(deleted.ok());
   ASSERT_EQ(deleted->size(), 1u);
   EXPECT_EQ((*deleted)[0].id, r.meta.id);
   EXPECT_EQ((*deleted)[0].deleted_at, 5000);
   EXPECT_EQ((*deleted)[0].deleted_by, "u1");
-  EXPECT_TRUE(secrets().ListDeletedSecrets("org2", Scope::kOrganization, "")->empty());
+  EXPECT_TRUE(secrets().ListDeletedSecrets("org2", Scope::kOrganization, "", 0, 0)->empty());
+  // Bounded: those deleted since a time, newest first, at most so many.
+  SecretRow later = Row("later");
+  ASSERT_TRUE(secrets().CreateSecret(later, Audit("c")).ok());
+  ASSERT_TRUE(secrets().DeleteSecret("org1", later.meta.id, 6000, "u2", Audit("d")).ok());
+  auto since = secrets().ListDeletedSecrets("org1", Scope::kOrganization, "", 5001, 0);
+  ASSERT_TRUE(since.ok());
+  ASSERT_EQ(since->size(), 1u);
+  EXPECT_EQ((*since)[0].id, later.meta.id);
+  auto newest = secrets().ListDeletedSecrets("org1", Scope::kOrganization, "", 0, 1);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->size(), 1u);
+  EXPECT_EQ((*newest)[0].id, later.meta.id);
+  EXPECT_EQ(secrets().ListDeletedSecrets("org1", Scope::kOrganization, "", 5000, 0)->size(), 2u);
   // Its versions are still there (restorable).
   EXPECT_EQ(secrets().ListSecretVersions("org1", r.meta.id)->size(), 1u);
 }
@@ -230,7 +243,7 @@ TEST_P(SecretStoreConformance, DestroyRemovesEveryVersion) {
   EXPECT_EQ(secrets().DestroySecret("org2", d.meta.id, 5000, Audit("x")).code(),
             Status::Code::kNotFound);
   ASSERT_TRUE(secrets().DestroySecret("org1", d.meta.id, 5000, Audit("x")).ok());
-  EXPECT_TRUE(secrets().ListDeletedSecrets("org1", Scope::kOrganization, "")->empty());
+  EXPECT_TRUE(secrets().ListDeletedSecrets("org1", Scope::kOrganization, "", 0, 0)->empty());
 }
 
 TEST_P(SecretStoreConformance, ExpiredDeletionsFollowEachOrgsRetention) {

@@ -40,7 +40,8 @@ class SqlSecrets : public Base {
                       const std::string& by, const AuditRecord& audit) override;
   Result<std::vector<domain::SecretMeta>> ListDeletedSecrets(const std::string& org_id,
                                                              domain::Scope scope,
-                                                             const std::string& owner_id) override;
+                                                             const std::string& owner_id,
+                                                             int64_t since, int limit) override;
   Status RestoreSecret(const std::string& org_id, const std::string& id, const std::string& name,
                        int64_t update_time, const AuditRecord& audit) override;
   Status DestroySecret(const std::string& org_id, const std::string& id, int64_t deleted_at,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -175,14 +176,17 @@ Status SqlSecrets<Backend, Base>::DeleteSecret(const std::string& org_id, const 
 
 template <class Backend, class Base>
 Result<std::vector<domain::SecretMeta>> SqlSecrets<Backend, Base>::ListDeletedSecrets(
-    const std::string& org_id, domain::Scope scope, const std::string& owner_id) {
+    const std::string& org_id, domain::Scope scope, const std::string& owner_id, int64_t since,
+    int limit) {
   using Stmt = typename Backend::SqlStmt;
   return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<domain::SecretMeta>> {
     std::string sql = std::string("SELECT ") + kSecretCols +
-                      " FROM secrets s WHERE s.deleted_at != 0 AND s.org_id = ? AND s.scope = ? "
-                      "AND s.owner_id = ? ORDER BY s.deleted_at DESC, s.id";
+                      " FROM secrets s WHERE s.deleted_at != 0 AND s.deleted_at >= ? AND "
+                      "s.org_id = ? AND s.scope = ? AND s.owner_id = ? "
+                      "ORDER BY s.deleted_at DESC, s.id LIMIT ?";
     Stmt q(db, sql.c_str());
-    q.Bind(1, org_id).Bind(2, domain::ScopeName(scope)).Bind(3, owner_id);
+    q.Bind(1, since).Bind(2, org_id).Bind(3, domain::ScopeName(scope)).Bind(4, owner_id);
+    q.Bind(5, limit > 0 ? int64_t{limit} : INT64_MAX);
     std::vector<domain::SecretMeta> out;
     while (q.Step()) out.push_back(ReadSecretMeta(q));
     COFFER_RETURN_IF_ERROR(q.status());
