@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 #include "common/store_metrics.h"
 #include "store/sqlite/migrations.h"
@@ -28,7 +29,9 @@ Status Configure(Db& db, bool writer) {
     COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 0"));
     // Once a checkpoint has let SQLite start the WAL over, the file is cut back to 64 MiB
     // (which kWalRestartFrames stays under: a WAL restarted by the checkpointer is not cut).
-    COFFER_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
+    const std::string limit =
+        "PRAGMA journal_size_limit = " + std::to_string(SqliteStore::kJournalSizeLimit);
+    COFFER_RETURN_IF_ERROR(db.Exec(limit.c_str()));
   }
   return Status::Ok();
 }
@@ -173,7 +176,10 @@ int SqliteStore::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
   // every commit of POSTs at 32 connections).
   auto* s = static_cast<SqliteStore*>(self);
   int since = s->checkpoint_frames_.load(std::memory_order_relaxed);
-  if (pages < since) since = 0;  // the WAL started over
+  if (pages < since) {  // the WAL started over
+    since = 0;
+    s->checkpoint_frames_.store(0, std::memory_order_relaxed);
+  }
   if (pages - since >= kCheckpointPages) {
     s->checkpoint_frames_.store(pages, std::memory_order_relaxed);
     {

@@ -41,13 +41,17 @@ namespace coffer::store {
 
 class SqliteStore final : public sql::SqlStore<SqliteStore> {
  public:
+  // The WAL file's size a restarted WAL is cut back to (journal_size_limit).
+  static constexpr int64_t kJournalSizeLimit = 64 << 20;
   // The WAL's frames past which the checkpointer waits for a moment with no reader in the
-  // WAL, so that the next commit starts it over (RunCheckpoints): 15,000 frames of a 4 KiB
-  // page and its 24-byte header are 61.8 MB, under journal_size_limit (64 MiB), so a WAL
-  // started over is written again from its start and never cut back. (At 65,536 frames the
-  // first commit after each restart cut 192 MiB off the file and took 54 ms, every 1.6 s
-  // under POSTs at 32 connections: p99 37 ms at the clients against 3.2 ms now.)
-  static constexpr int kWalRestartFrames = 15000;
+  // WAL, so that the next commit starts it over (RunCheckpoints): 13,000 frames of a 4 KiB
+  // page and its 24-byte header are 53.6 MB, under kJournalSizeLimit with room for the
+  // frames written while the checkpointer gets there, so a WAL started over is written again
+  // from its start and not cut back. (At 65,536 frames the first commit after each restart
+  // cut 192 MiB off the file and took 54 ms, every 1.6 s under POSTs at 32 connections: p99
+  // 37 ms at the clients, against 3.2 ms with 15,000 frames.)
+  static constexpr int kWalRestartFrames = 13000;
+  static_assert(int64_t{kWalRestartFrames + 2000} * (4096 + 24) < kJournalSizeLimit);
 
   // Opens (creating if needed) the database at `path` and migrates it.
   static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, int readers = 4,
