@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <memory>
@@ -120,7 +121,8 @@ TEST_F(SecretServiceTest, UpdatesOfOneSecretTakeTurnsInTheirOrder) {
   stale.expected_version = 1;
   secrets_->UpdateAsync(owner_, org, "k", std::move(stale), tell(kUpdates));
   std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return left == 0; });
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return left == 0; }))
+      << left << " not told";
   for (int i = 0; i < kUpdates; ++i) {
     ASSERT_TRUE(told[i].ok()) << i << ": " << told[i].status().ToString();
     EXPECT_EQ(told[i]->version, i + 2) << i;
