@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <initializer_list>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -17,17 +18,23 @@ namespace {
 
 using domain::Scope;
 
-class CheckoutStoreConformance : public JobStoreConformance {};
+class CheckoutStoreConformance : public JobStoreConformance {
+ protected:
+  // Project p1, the secrets `rows` (p1's when of project scope), and p1's open job j1.
+  void AddSecretsAndJob(std::initializer_list<const SecretRow*> rows) {
+    ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
+    ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
+    for (const auto* r : rows) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
+    ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
+  }
+};
 
 // A checkout's events (the same but for the secret) are listed back one a secret, in order,
 // between the events before and after it, with their own ids; a page may end inside them,
 // and each filter finds just its own.
 TEST_P(CheckoutStoreConformance, ACheckoutIsListedAsAnEventASecretAndPagedThrough) {
-  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
-  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
   SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
-  for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
-  ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(AddSecretsAndJob({&a, &b, &c}));
   AuditRecord before = Audit("secret.update");
   before.resource_id = b.meta.id;
   ASSERT_TRUE(audit().AppendAudit(before).ok());
@@ -128,11 +135,8 @@ TEST_P(CheckoutStoreConformance, ACheckoutIsListedAsAnEventASecretAndPagedThroug
 }
 
 TEST_P(CheckoutStoreConformance, ACheckoutOfSeveralSecretsRecordsEachUsageAndStamp) {
-  ProjectRecord p{"p1", "org1", "web", "", "", {}, {}, 1, 1};
-  ASSERT_TRUE(projects().CreateProject(p, Audit("project.create")).ok());
   SecretRow a = Row("a"), b = Row("b"), c = Row("c", Scope::kProject, "p1");
-  for (const auto* r : {&a, &b, &c}) ASSERT_TRUE(secrets().CreateSecret(*r, Audit("c")).ok());
-  ASSERT_TRUE(jobs().CreateJob(Job(5000), Audit("job.open"), nullptr).ok());
+  ASSERT_NO_FATAL_FAILURE(AddSecretsAndJob({&a, &b, &c}));
   // One checkout: three secrets at one time, and an event stamped a second later.
   ASSERT_TRUE(
       jobs()
