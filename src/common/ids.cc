@@ -12,12 +12,16 @@
 
 namespace coffer {
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+void FillRandom(void* out, size_t n) {
+  if (n > 0 && RAND_bytes(static_cast<unsigned char*>(out), static_cast<int>(n)) != 1) {
     std::fputs("coffer: the system random number generator failed\n", stderr);
     std::abort();
   }
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  FillRandom(out.data(), n);
   return out;
 }
 

@@ -22,6 +22,9 @@ bool ContainsUuid(std::string_view s);
 // fallback to weaker randomness exists.
 std::string RandomBytes(size_t n);
 
+// The same into `out` (keys go straight into their wiped buffer, never through a string).
+void FillRandom(void* out, size_t n);
+
 // Current wall-clock time in unix seconds.
 int64_t NowSeconds();
 

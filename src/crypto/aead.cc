@@ -27,14 +27,30 @@ const unsigned char* U(std::string_view s) {
 
 }  // namespace
 
-SecretBytes NewKey() { return SecretBytes(RandomBytes(kKeySize)); }
+SecretBytes NewKey() {
+  SecretBytes key(kKeySize);
+  FillRandom(key.data(), key.size());
+  return key;
+}
 
 Result<std::string> AesGcmAead::Seal(const SecretBytes& key, std::string_view plaintext,
                                      std::string_view aad) const {
+  unsigned char nonce[kNonceSize];
+  FillRandom(nonce, sizeof nonce);
+  return SealWithNonce(key, std::string_view(reinterpret_cast<const char*>(nonce), sizeof nonce),
+                       plaintext, aad);
+}
+
+Result<std::string> AesGcmAead::SealWithNonce(const SecretBytes& key, std::string_view nonce_in,
+                                              std::string_view plaintext,
+                                              std::string_view aad) const {
   if (key.size() != kKeySize) return Status::Internal("aead: bad key size");
+  if (nonce_in.size() != kNonceSize) return Status::Internal("aead: bad nonce size");
   Ctx ctx(EVP_CIPHER_CTX_new());
   if (!ctx) return Status::Internal("aead: out of memory");
-  std::string out = RandomBytes(kNonceSize);
+  std::string out;
+  out.reserve(kNonceSize + plaintext.size() + kTagSize);
+  out.append(nonce_in);
   out.resize(kNonceSize + plaintext.size() + kTagSize);
   auto* nonce = reinterpret_cast<unsigned char*>(out.data());
   auto* ct = nonce + kNonceSize;

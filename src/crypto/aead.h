@@ -36,6 +36,12 @@ class AesGcmAead final : public Aead {
   Result<SecretBytes> Open(const SecretBytes& key, std::string_view sealed,
                            std::string_view aad) const override;
   size_t Overhead() const override { return kNonceSize + kTagSize; }
+
+  // Seal with the caller's nonce: kNonceSize bytes fresh from the CSPRNG, for this one
+  // message (a nonce used twice under one key breaks GCM). For a caller that draws a key and
+  // its nonces at once (envelope.cc): each draw costs more than a small seal.
+  Result<std::string> SealWithNonce(const SecretBytes& key, std::string_view nonce,
+                                    std::string_view plaintext, std::string_view aad) const;
 };
 
 // A fresh random 256-bit key.

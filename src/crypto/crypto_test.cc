@@ -67,6 +67,18 @@ TEST(AesGcmAead, NoncesAreFresh) {
   EXPECT_NE(*aead.Seal(key, "x", ""), *aead.Seal(key, "x", ""));
 }
 
+TEST(AesGcmAead, SealWithNonceLeadsWithThatNonce) {
+  AesGcmAead aead;
+  SecretBytes key = NewKey();
+  const std::string nonce = "0123456789ab";
+  auto sealed = aead.SealWithNonce(key, nonce, "plaintext", "aad");
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->substr(0, kNonceSize), nonce);
+  EXPECT_EQ(sealed->size(), kNonceSize + 9 + kTagSize);
+  EXPECT_EQ(aead.Open(key, *sealed, "aad")->view(), "plaintext");
+  EXPECT_FALSE(aead.SealWithNonce(key, "short", "plaintext", "aad").ok());
+}
+
 struct RingFixture {
   SecretBytes master = NewKey();
   std::vector<WrappedKek> keks;
@@ -87,6 +99,23 @@ TEST(Envelope, RoundTrip) {
   EXPECT_EQ(sealed->size(), kEnvelopeOverhead + 11);
   EXPECT_EQ(*RecordKekId(*sealed), 1u);
   EXPECT_EQ(OpenRecord(f.ring, Ctx(), *sealed)->view(), "the payload");
+}
+
+// A record's data key and its two nonces come from one draw: all three differ within a
+// record and from another record's.
+TEST(Envelope, EachRecordHasItsOwnKeyAndNonces) {
+  RingFixture f;
+  std::string a = *SealRecord(f.ring, Ctx(), "same");
+  std::string b = *SealRecord(f.ring, Ctx(), "same");
+  constexpr size_t kPayloadAt = kEnvelopeHeaderSize + kWrappedDekSize;
+  auto dek_nonce = [](const std::string& r) { return r.substr(kEnvelopeHeaderSize, kNonceSize); };
+  auto payload_nonce = [](const std::string& r) { return r.substr(kPayloadAt, kNonceSize); };
+  EXPECT_NE(dek_nonce(a), payload_nonce(a));
+  EXPECT_NE(dek_nonce(a), dek_nonce(b));
+  EXPECT_NE(payload_nonce(a), payload_nonce(b));
+  EXPECT_NE(a.substr(kPayloadAt), b.substr(kPayloadAt));  // other keys: other ciphertexts
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), a)->view(), "same");
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), b)->view(), "same");
 }
 
 // Every byte of the record: format version, KEK id, wrapped DEK, nonces, ciphertext, tags.
