@@ -307,6 +307,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(64 * 1024);
+    // The bytes read so far mostly hold the whole request: parsed here, it is handled now,
+    // where async_read would post its completion to this thread's queue first (a lock, a
+    // queued operation and the composed operation's executors, for every request). What is
+    // not complete yet goes on in async_read with the same parser.
+    beast::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const size_t n = parser_->put(buffer_.data(), ec);
+      buffer_.consume(n);
+      unwiped_ += n;
+      if (ec || n == 0) break;
+    }
+    if (ec == bhttp::error::need_more) ec = {};
+    if (ec || parser_->is_done()) return OnRead(ec, 0);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](beast::error_code ec, size_t n) { self->OnRead(ec, n); });
