@@ -47,46 +47,46 @@ struct HttpServer::Impl {
 
   void Accept() {
     asio::io_context& home = *contexts[next_context++ % contexts.size()];
-    acceptor.async_accept(home, [this](beast::error_code ec, tcp::socket sock) {
-      if (draining || ec == asio::error::operation_aborted) return;
-      if (ec) {
-        if (!OutOfDescriptors(ec)) return Accept();
-        // Out of file descriptors: the connection stays in the backlog; try again shortly
-        // instead of failing the same accept in a tight loop.
-        if (uint64_t n = fd_log.Tick()) {
-          spdlog::warn("cannot accept connections: {} ({} times); retrying every {} ms",
-                       ec.message(), n, kAcceptBackoff.count());
-        }
-        backoff.expires_after(kAcceptBackoff);
-        backoff.async_wait([this](beast::error_code e) {
-          if (!e && !draining) Accept();
+    acceptor.async_accept(
+        home.get_executor(), [this](beast::error_code ec, TcpStream::socket_type sock) {
+          if (draining || ec == asio::error::operation_aborted) return;
+          if (ec) {
+            if (!OutOfDescriptors(ec)) return Accept();
+            // Out of file descriptors: the connection stays in the backlog; try again shortly
+            // instead of failing the same accept in a tight loop.
+            if (uint64_t n = fd_log.Tick()) {
+              spdlog::warn("cannot accept connections: {} ({} times); retrying every {} ms",
+                           ec.message(), n, kAcceptBackoff.count());
+            }
+            backoff.expires_after(kAcceptBackoff);
+            backoff.async_wait([this](beast::error_code e) {
+              if (!e && !draining) Accept();
+            });
+            return;
+          }
+          const size_t cap = shared->options.max_connections;
+          if (shared->tracker.Size() >= cap) {
+            beast::error_code ignored;
+            sock.close(ignored);
+            GlobalMetrics().CountRefusedAtCap();
+            if (uint64_t n = over_cap_log.Tick()) {
+              spdlog::warn("{} connections open (--max-connections): closed {} new connections",
+                           cap, n);
+            }
+            return Accept();
+          }
+          beast::error_code ignored;
+          auto ep = sock.remote_endpoint(ignored);
+          std::string ip = ignored ? "" : ep.address().to_string();
+          if (tls) {
+            Start(std::make_shared<Session<TlsStream>>(
+                shared, tls, TlsStream(TcpStream(std::move(sock)), *tls), ip));
+          } else {
+            Start(std::make_shared<Session<TcpStream>>(shared, nullptr, TcpStream(std::move(sock)),
+                                                       ip));
+          }
+          Accept();
         });
-        return;
-      }
-      const size_t cap = shared->options.max_connections;
-      if (shared->tracker.Size() >= cap) {
-        beast::error_code ignored;
-        sock.close(ignored);
-        GlobalMetrics().CountRefusedAtCap();
-        if (uint64_t n = over_cap_log.Tick()) {
-          spdlog::warn("{} connections open (--max-connections): closed {} new connections", cap,
-                       n);
-        }
-        return Accept();
-      }
-      beast::error_code ignored;
-      auto ep = sock.remote_endpoint(ignored);
-      std::string ip = ignored ? "" : ep.address().to_string();
-      if (tls) {
-        Start(std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-            shared, tls,
-            beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(sock)), *tls), ip));
-      } else {
-        Start(std::make_shared<Session<beast::tcp_stream>>(shared, nullptr,
-                                                           beast::tcp_stream(std::move(sock)), ip));
-      }
-      Accept();
-    });
   }
 
   template <class S>
