@@ -199,4 +199,70 @@ TEST_F(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
 }
 
 }  // namespace
+// Migration 12 computes kek_id another way: every record keeps the id it had (the bytes of
+// any value, and 0 for a record too short to name a key), and a record naming a retired key
+// is still refused.
+TEST_F(SqliteMigration, Schema12KekIdsStayWhatTheyWere) {
+  const std::vector<std::string> headers = {"0200000001", "02FFFE807F", "0280000000", "0100010203",
+                                            "02000000FF"};
+  auto kek_ids = [](Db& db) {
+    std::vector<int64_t> out;
+    Stmt q(db, "SELECT kek_id FROM secret_versions ORDER BY version");
+    while (q.Step()) out.push_back(q.Int(0));
+    EXPECT_TRUE(q.status().ok());
+    return out;
+  };
+  std::vector<int64_t> before;
+  {
+    auto db = OldDatabase(11);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("INSERT INTO orgs (id, name, create_time) VALUES ('o1', 'o', 1);"
+                         "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
+                         "create_time, update_time, checkout_at, version, env_names, file_paths, "
+                         "projects_access, project_ids, debug_allowed, attach_allowed) VALUES "
+                         "('s1', 'o1', 'ORGANIZATION', '', 'n', '', 1, 1, 0, 1, '[]', '[]', "
+                         "'ALL', '[]', 1, 1)")
+                    .ok());
+    int version = 0;
+    for (const auto& h : headers) {
+      ASSERT_TRUE(
+          db->Exec(("INSERT INTO secret_versions (secret_id, version, create_time, "
+                    "sealed) VALUES ('s1', " +
+                    std::to_string(++version) + ", 1, X'" + h + std::string(160, '0') + "')")
+                       .c_str())
+              .ok());
+    }
+    ASSERT_TRUE(db->Exec(("INSERT INTO secret_versions (secret_id, version, create_time, sealed) "
+                          "VALUES ('s1', " +
+                          std::to_string(++version) + ", 1, X'0200000001')")
+                             .c_str())
+                    .ok());  // too short to name a key
+    before = kek_ids(*db);
+  }
+  EXPECT_EQ(before, (std::vector<int64_t>{1, 0xFFFE807F, 0x80000000, 0x00010203, 0xFF, 0}));
+  auto db = OldDatabase(12);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(kek_ids(*db), before);
+  Stmt by_kek(*db, "SELECT count(*) FROM secret_versions WHERE kek_id = 255");  // the index
+  ASSERT_TRUE(by_kek.Step());
+  EXPECT_EQ(by_kek.Int(0), 1);
+  ASSERT_TRUE(db->Exec("INSERT INTO keyring (id, wrapped, create_time, retire_time) VALUES "
+                       "(255, X'', 1, 2)")
+                  .ok());
+  const std::string zeros(160, '0');
+  EXPECT_FALSE(db->Exec(("INSERT INTO secret_versions (secret_id, version, create_time, sealed) "
+                         "VALUES ('s1', 99, 1, X'02000000FF" +
+                         zeros + "')")
+                            .c_str())
+                   .ok());
+  EXPECT_FALSE(
+      db->Exec(("UPDATE secret_versions SET sealed = X'02000000FF" + zeros + "' WHERE version = 1")
+                   .c_str())
+          .ok());
+  EXPECT_TRUE(
+      db->Exec(("UPDATE secret_versions SET sealed = X'0200000001" + zeros + "' WHERE version = 2")
+                   .c_str())
+          .ok());
+}
+
 }  // namespace coffer::store
