@@ -288,6 +288,12 @@ DROP INDEX audit_checkouts;
     R"sql(
 COMMENT ON COLUMN secret_versions.kek_id IS 'the KEK id in bytes 1..4 of the sealed record';
 )sql",
+    // 13: the store generation's row 2 (SQLite's migration 13: tokens and users move row 1,
+    // secrets row 2), for the copy between backends.
+    R"sql(
+ALTER TABLE store_generation DROP CONSTRAINT store_generation_id_check;
+ALTER TABLE store_generation ADD CONSTRAINT store_generation_id_check CHECK (id IN (1, 2));
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

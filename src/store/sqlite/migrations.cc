@@ -309,7 +309,7 @@ DROP TABLE secret_usage;
     // transaction, whoever makes it: a store write, a cascade, a `coffer admin` process, an
     // operator's sqlite3. A later migration that rebuilds one of these tables must make its
     // triggers again. No row is generation 0 (a copy to PostgreSQL brings the row along).
-    // The triggers are GenerationTriggers().
+    // The triggers are GenerationTriggers(false).
     R"sql(
 CREATE TABLE store_generation (
   id     INTEGER PRIMARY KEY CHECK (id = 1),
@@ -335,11 +335,19 @@ DROP INDEX audit_checkouts;
     // digits and looked each one up. It was 3 µs of every insert of a version and of every
     // destroy of one (KekIdMigration()).
     "",
+    // 13: two store generations (read_cache.h): row 1 moved by tokens, users and project
+    // roles, row 2 by secrets, so that a secret's write no longer empties the cache of token
+    // holders (every create or update of a secret sent the next request of every caller to
+    // its token's rows). Both rows are made here, at a value past the one generation of
+    // before. The table is made again for its CHECK, and the triggers with it
+    // (GenerationTriggers(true)).
+    "",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 constexpr int kGenerationMigration = 10;
 constexpr int kKekIdMigration = 12;
+constexpr int kTwoGenerationsMigration = 13;
 
 // Migration 12: kek_id dropped and added again with the cheaper expression (a VIRTUAL column
 // holds no bytes: dropping it rewrites nothing), its index and the two triggers that use it
@@ -378,19 +386,45 @@ BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
 )sql";
 }
 
+constexpr const char* kCachedTables[] = {"tokens", "users", "project_roles", "secrets"};
+
 // Migration 10's triggers: after each insert, update and delete of a row of each table whose
-// rows a server caches, the store generation moves.
-std::string GenerationTriggers() {
+// rows a server caches, the store generation moves; with `two` (migration 13), row 2 for
+// secrets and row 1 for the others.
+std::string GenerationTriggers(bool two) {
   std::string sql;
-  for (const char* table : {"tokens", "users", "project_roles", "secrets"}) {
+  for (const std::string table : kCachedTables) {
+    const char* row = two && table == "secrets" ? "2" : "1";
     for (const char* change : {"INSERT", "UPDATE", "DELETE"}) {
-      sql += std::string("CREATE TRIGGER ") + table + "_" + change + "_moves_generation AFTER " +
-             change + " ON " + table +
-             " BEGIN INSERT INTO store_generation (id, value) VALUES (1, 1) "
-             "ON CONFLICT (id) DO UPDATE SET value = value + 1; END;\n";
+      sql += "CREATE TRIGGER " + table + "_" + change + "_moves_generation AFTER " + change +
+             " ON " + table + " BEGIN INSERT INTO store_generation (id, value) VALUES (" + row +
+             ", 1) ON CONFLICT (id) DO UPDATE SET value = value + 1; END;\n";
     }
   }
   return sql;
+}
+
+// Migration 13: the triggers of migration 10 dropped, the table made again with room for row
+// 2 (its CHECK), both rows past the value of before, and the triggers made again.
+std::string TwoGenerationsMigration() {
+  std::string sql;
+  for (const std::string table : kCachedTables) {
+    for (const char* change : {"INSERT", "UPDATE", "DELETE"}) {
+      sql += "DROP TRIGGER " + table + "_" + change + "_moves_generation;\n";
+    }
+  }
+  sql += R"sql(
+CREATE TABLE store_generation_13 (
+  id     INTEGER PRIMARY KEY CHECK (id IN (1, 2)),
+  value  INTEGER NOT NULL
+);
+INSERT INTO store_generation_13 (id, value)
+  SELECT id, COALESCE((SELECT value FROM store_generation WHERE id = 1), 0) + 1
+  FROM (SELECT 1 AS id UNION ALL SELECT 2);
+DROP TABLE store_generation;
+ALTER TABLE store_generation_13 RENAME TO store_generation;
+)sql";
+  return sql + GenerationTriggers(true);
 }
 
 }  // namespace
@@ -430,8 +464,9 @@ Status MigrateSqlite(Db& db, int up_to) {
     result = db.Exec("BEGIN IMMEDIATE");
     if (!result.ok()) break;
     std::string sql = kMigrations[v - 1];
-    if (v == kGenerationMigration) sql += GenerationTriggers();
+    if (v == kGenerationMigration) sql += GenerationTriggers(false);
     if (v == kKekIdMigration) sql += KekIdMigration();
+    if (v == kTwoGenerationsMigration) sql += TwoGenerationsMigration();
     Status s = db.Exec(sql.c_str());
     if (s.ok()) {
       Stmt check(db, "PRAGMA foreign_key_check");

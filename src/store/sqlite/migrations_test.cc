@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/ids.h"
@@ -263,6 +264,42 @@ TEST_F(SqliteMigration, Schema12KekIdsStayWhatTheyWere) {
       db->Exec(("UPDATE secret_versions SET sealed = X'0200000001" + zeros + "' WHERE version = 2")
                    .c_str())
           .ok());
+}
+
+// Migration 13 splits the store generation: both rows start past the one value of before
+// (no entry a server cached before can match either), and from then on a token's change
+// moves row 1 only, a secret's row 2 only.
+TEST_F(SqliteMigration, Schema13TokensAndSecretsMoveGenerationsOfTheirOwn) {
+  auto rows = [](Db& db) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    Stmt q(db, "SELECT id, value FROM store_generation ORDER BY id");
+    while (q.Step()) out.emplace_back(q.Int(0), q.Int(1));
+    EXPECT_TRUE(q.status().ok());
+    return out;
+  };
+  {
+    auto db = OldDatabase(12);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE(db->Exec("INSERT INTO orgs (id, name, create_time) VALUES ('o1', 'o', 1);"
+                         "INSERT INTO users (id, org_id, name, org_role, create_time) VALUES "
+                         "('u1', 'o1', 'ann', 'Member', 1)")
+                    .ok());
+    ASSERT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 1}}));
+  }
+  auto db = OldDatabase(13);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 2}, {2, 2}}));
+  ASSERT_TRUE(db->Exec("UPDATE users SET name = 'bob'").ok());
+  EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 2}}));
+  ASSERT_TRUE(db->Exec("INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
+                       "create_time, update_time, checkout_at, version, env_names, file_paths, "
+                       "projects_access, project_ids, debug_allowed, attach_allowed) VALUES "
+                       "('s1', 'o1', 'ORGANIZATION', '', 'n', '', 1, 1, 0, 1, '[]', '[]', "
+                       "'ALL', '[]', 1, 1)")
+                  .ok());
+  EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 3}}));
+  ASSERT_TRUE(db->Exec("DELETE FROM secrets").ok());
+  EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 4}}));
 }
 
 }  // namespace coffer::store

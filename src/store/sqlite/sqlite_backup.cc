@@ -74,7 +74,8 @@ Status CopyDatabase(Db& src, Db& dst) {
   return Status::Ok();
 }
 
-// The store generation of `db` (read_cache.h), or -1 when its schema has none yet.
+// The highest store generation of `db` (read_cache.h: one row, or two from migration 13 on),
+// or -1 when its schema has none yet.
 Result<int64_t> GenerationOf(Db& db) {
   {
     Stmt t(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'store_generation'");
@@ -83,7 +84,7 @@ Result<int64_t> GenerationOf(Db& db) {
       return int64_t{-1};
     }
   }
-  Stmt q(db, "SELECT value FROM store_generation WHERE id = 1");
+  Stmt q(db, "SELECT COALESCE(MAX(value), 0) FROM store_generation");
   if (q.Step()) return q.Int(0);
   COFFER_RETURN_IF_ERROR(q.status());
   return int64_t{0};
@@ -94,9 +95,18 @@ Result<int64_t> GenerationOf(Db& db) {
 Status MoveGenerationPast(Db& db, int64_t before) {
   COFFER_ASSIGN_OR_RETURN(int64_t restored, GenerationOf(db));
   if (restored < 0) return Status::Ok();  // an older schema: the server must be restarted
-  return Stmt(db,
-              "INSERT INTO store_generation (id, value) VALUES (1, ?) "
-              "ON CONFLICT (id) DO UPDATE SET value = excluded.value")
+  // Both rows from migration 13 on; before it, row 1 is the only one (and moves for
+  // secrets too).
+  int schema = 0;
+  {
+    Stmt v(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (v.Step()) schema = static_cast<int>(v.Int(0));
+    COFFER_RETURN_IF_ERROR(v.status());
+  }
+  return Stmt(db, schema >= 13 ? "INSERT INTO store_generation (id, value) VALUES (1, ?1), (2, ?1) "
+                                 "ON CONFLICT (id) DO UPDATE SET value = excluded.value"
+                               : "INSERT INTO store_generation (id, value) VALUES (1, ?1) "
+                                 "ON CONFLICT (id) DO UPDATE SET value = excluded.value")
       .Bind(1, std::max(restored, before) + 1)
       .Run();
 }

@@ -50,7 +50,7 @@ thread_local ThreadReader t_reader;
 struct ThreadRequest {
   uint64_t store_id = 0;  // 0: none
   bool pinned = false;
-  int64_t generation = 0;
+  Generations generation;
 };
 thread_local ThreadRequest t_request;
 
@@ -82,7 +82,7 @@ bool ReadWalIndexHeader(const volatile uint32_t* shm, WalIndexHeader& out) {
 struct ThreadGeneration {
   uint64_t store_id = 0;  // 0: none
   WalIndexHeader header;
-  int64_t value = 0;
+  Generations value;
 };
 thread_local ThreadGeneration t_generation;
 
@@ -259,7 +259,7 @@ void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
   }
 }
 
-Result<int64_t> SqliteStore::ReadGeneration() {
+Result<Generations> SqliteStore::ReadGeneration() {
   // The header before the row: the transaction that reads the row sees at least every commit
   // the header counts, so while the header stays as it is, the row's value is the store's.
   WalIndexHeader header;
@@ -268,17 +268,28 @@ Result<int64_t> SqliteStore::ReadGeneration() {
     return t_generation.value;
   }
   generation_reads_.fetch_add(1, std::memory_order_relaxed);
-  auto value = Read([](Db& db) -> Result<int64_t> {
-    Stmt q(db, "SELECT value FROM store_generation WHERE id = 1");
-    if (q.Step()) return q.Int(0);
+  auto value = Read([](Db& db) -> Result<Generations> {
+    // No row 2 is a schema from before migration 13 (a restore into a live store: until the
+    // restart), whose triggers move row 1 for secrets too.
+    Generations g;
+    bool secrets_row = false;
+    Stmt q(db, "SELECT id, value FROM store_generation");
+    while (q.Step()) {
+      if (q.Int(0) == 1) g.identity = q.Int(1);
+      if (q.Int(0) == 2) {
+        g.secrets = q.Int(1);
+        secrets_row = true;
+      }
+    }
     COFFER_RETURN_IF_ERROR(q.status());
-    return int64_t{0};
+    if (!secrets_row) g.secrets = g.identity;
+    return g;
   });
   if (value.ok() && whole) t_generation = {id_, header, *value};
   return value;
 }
 
-void SqliteStore::BeginRequest() { t_request = {id_, false, 0}; }
+void SqliteStore::BeginRequest() { t_request = {id_, false, {}}; }
 
 void SqliteStore::EndRequest() {
   if (t_request.store_id == id_) t_request = {};
@@ -288,10 +299,10 @@ void SqliteStore::ForgetRequestGeneration() {
   if (t_request.store_id == id_) t_request.pinned = false;
 }
 
-Result<int64_t> SqliteStore::RequestGeneration() {
+Result<Generations> SqliteStore::RequestGeneration() {
   const bool in_request = t_request.store_id == id_;
   if (in_request && t_request.pinned) return t_request.generation;
-  COFFER_ASSIGN_OR_RETURN(int64_t now, ReadGeneration());
+  COFFER_ASSIGN_OR_RETURN(Generations now, ReadGeneration());
   if (in_request) {
     t_request.pinned = true;
     t_request.generation = now;
@@ -300,23 +311,25 @@ Result<int64_t> SqliteStore::RequestGeneration() {
 }
 
 template <class Value, class ReadFn>
-Result<Value> SqliteStore::ReadCached(GenerationCache<Value>& cache, const std::string& key,
-                                      ReadFn&& read) {
+Result<Value> SqliteStore::ReadCached(GenerationCache<Value>& cache, int64_t Generations::*which,
+                                      const std::string& key, ReadFn&& read) {
   // Within a request, the generation its first cached read read: a hit is what the store
   // held then, as if the request's cached reads had all been made at that moment.
-  COFFER_ASSIGN_OR_RETURN(int64_t before, RequestGeneration());
+  COFFER_ASSIGN_OR_RETURN(Generations pinned, RequestGeneration());
+  const int64_t before = pinned.*which;
   if (auto hit = cache.Find(key, before)) return *hit;
+  cache_misses_.fetch_add(1, std::memory_order_relaxed);
   Result<Value> found = read();
   if (!found.ok()) return found;  // what is not there is not kept: it may be made any time
   // Each read is a transaction of its own, each sees every commit before it: the same
   // generation after the row as before it means no commit that moves it came in between.
   auto after = ReadGeneration();
-  if (after.ok() && *after == before) cache.Put(key, before, *found);
+  if (after.ok() && (*after).*which == before) cache.Put(key, before, *found);
   return found;
 }
 
 Result<TokenHolder> SqliteStore::FindTokenHolder(const std::string& hash) {
-  return ReadCached(token_holders_, hash,
+  return ReadCached(token_holders_, &Generations::identity, hash,
                     [&] { return sql::SqlStore<SqliteStore>::FindTokenHolder(hash); });
 }
 
@@ -333,7 +346,7 @@ Result<domain::SecretMeta> SqliteStore::GetSecretMeta(const std::string& org_id,
   k.append(owner_id).push_back('\0');
   k.push_back(by == SecretKey::kId ? 'i' : 'n');
   k.append(key);
-  return ReadCached(secret_metas_, k, [&] {
+  return ReadCached(secret_metas_, &Generations::secrets, k, [&] {
     return sql::SqlStore<SqliteStore>::GetSecretMeta(org_id, scope, owner_id, by, key);
   });
 }
@@ -350,7 +363,7 @@ Result<std::vector<domain::SecretMeta>> SqliteStore::FindJobSecrets(
   part(org_id);
   part(project_id);
   for (const auto& n : names) part(n);
-  return ReadCached(job_secrets_, k, [&] {
+  return ReadCached(job_secrets_, &Generations::secrets, k, [&] {
     return sql::SqlStore<SqliteStore>::FindJobSecrets(org_id, project_id, names);
   });
 }

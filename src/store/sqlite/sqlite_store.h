@@ -113,6 +113,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // How many times this store has read the generation row (for the tests: a thread that
   // finds the WAL-index header as it last was reads no row).
   uint64_t GenerationReads() const { return generation_reads_.load(std::memory_order_relaxed); }
+  // How many cached reads (token holders, secrets' metadata, jobs' secrets) went to their rows
+  // (for the tests: what a cache served, it did not read).
+  uint64_t CacheMisses() const { return cache_misses_.load(std::memory_order_relaxed); }
   // How many checkpoints the checkpointer has run (for the tests: one for each
   // kCheckpointPages frames written, not one a commit).
   uint64_t Checkpoints() const { return checkpoints_.load(std::memory_order_relaxed); }
@@ -155,18 +158,20 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
     ForgetRequestGeneration();
     return writes_->Write(std::function<Status(Db&)>(std::forward<Fn>(fn)));
   }
-  // The store generation now, which any process's change to a cached table moves
+  // The store generations now, which any process's change to a cached table moves
   // (read_cache.h): the calling thread's last value while the WAL-index header is the one it
   // read before that value, else read from the database.
-  Result<int64_t> ReadGeneration();
-  // The generation the calling thread's request read first (BeginRequest), else now.
-  Result<int64_t> RequestGeneration();
+  Result<Generations> ReadGeneration();
+  // The generations the calling thread's request read first (BeginRequest), else now.
+  Result<Generations> RequestGeneration();
   // Before a write of the calling thread: the reads after it read the generation again.
   void ForgetRequestGeneration();
   // A read served from `cache` while the generation is `key`'s entry's; otherwise `read`,
   // kept when the generation after it is the one before it.
+  // `which`: the generation the cached rows move (Generations::identity or ::secrets).
   template <class Value, class ReadFn>
-  Result<Value> ReadCached(GenerationCache<Value>& cache, const std::string& key, ReadFn&& read);
+  Result<Value> ReadCached(GenerationCache<Value>& cache, int64_t Generations::*which,
+                           const std::string& key, ReadFn&& read);
   // Commits one batch of the group commit (sql/group_commit.h) on the writer, each write in
   // a savepoint of its own, in one transaction.
   void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
@@ -188,6 +193,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // outlives every read), or null: then every generation read reads the database.
   const volatile uint32_t* wal_index_ = nullptr;
   std::atomic<uint64_t> generation_reads_{0};
+  std::atomic<uint64_t> cache_misses_{0};
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<unsigned> next_reader_{0};
   std::string path_;

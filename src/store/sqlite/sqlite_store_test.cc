@@ -369,6 +369,47 @@ TEST(SqliteReadCache, ARequestChecksTheGenerationOnceForItsCachedReads) {
   }
 }
 
+// Two generations (migration 13): a secret's write, by any handle, leaves the token holders
+// cached and a token's change the secrets' metadata; each still reaches its own cache on the
+// very next read.
+TEST(SqliteReadCache, ASecretWriteLeavesTheTokensCachedAndATokenChangeTheSecrets) {
+  TwoHandles h;
+  SqliteStore& s = *h.store;
+  h.AddToken("t1");
+  h.AddToken("t2");
+  auto secret = [](const std::string& id, const std::string& name, int64_t version) {
+    SecretRow r;
+    r.meta.id = id;
+    r.meta.org_id = "org1";
+    r.meta.scope = domain::Scope::kOrganization;
+    r.meta.name = name;
+    r.meta.create_time = 1;
+    r.meta.update_time = version;
+    r.meta.version = version;
+    r.sealed = "sealed";
+    return r;
+  };
+  ASSERT_TRUE(s.CreateSecret(secret("s1", "one", 1), FillEvent("create")).ok());
+  auto meta = [&] {
+    return s.GetSecretMeta("org1", domain::Scope::kOrganization, "", SecretKey::kId, "s1");
+  };
+  ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());  // both read, and cached
+  ASSERT_TRUE(meta().ok());
+  uint64_t misses = s.CacheMisses();
+  ASSERT_TRUE(h.other->CreateSecret(secret("s2", "two", 1), FillEvent("create")).ok());
+  ASSERT_TRUE(s.FindTokenHolder("hash-t1").ok());
+  EXPECT_EQ(s.CacheMisses(), misses) << "a secret's write emptied the token cache";
+  ASSERT_TRUE(h.other->UpdateSecret(secret("s1", "renamed", 2), 1, FillEvent("update")).ok());
+  EXPECT_EQ(meta()->name, "renamed");  // the next read, from the rows
+  EXPECT_EQ(s.CacheMisses(), misses + 1);
+  ASSERT_TRUE(h.other->DeleteToken("org1", "t2", FillEvent("revoke")).ok());
+  misses = s.CacheMisses();
+  EXPECT_EQ(meta()->name, "renamed");
+  EXPECT_EQ(s.CacheMisses(), misses) << "a token's change emptied the secrets' cache";
+  ASSERT_TRUE(h.other->DeleteToken("org1", "t1", FillEvent("revoke")).ok());
+  EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
+}
+
 // A thread reads the generation row only when the WAL-index header has moved since its last
 // read of it: requests while nothing is written read no row, and a commit, here another
 // handle's or a bare connection's, sends the next one to the row and to what it changed.
