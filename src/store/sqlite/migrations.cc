@@ -7,6 +7,16 @@
 namespace coffer::store {
 namespace {
 
+// The triggers that refuse a sealed record naming a retired key: made by migration 6 and again
+// by migration 12, which drops and adds the column they read.
+#define COFFER_LIVE_KEK_TRIGGERS                                                               \
+  "CREATE TRIGGER secret_versions_insert_live_kek AFTER INSERT ON secret_versions\n"           \
+  "WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)\n"     \
+  "BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;\n"                   \
+  "CREATE TRIGGER secret_versions_update_live_kek AFTER UPDATE OF sealed ON secret_versions\n" \
+  "WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)\n"     \
+  "BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;\n"
+
 constexpr const char* kMigrations[] = {
     // 1: the initial schema.
     R"sql(
@@ -266,12 +276,7 @@ ALTER TABLE secret_versions ADD COLUMN kek_id INTEGER GENERATED ALWAYS AS (
       | ((instr('0123456789ABCDEF', substr(hex(substr(sealed, 2, 4)), 8, 1)) - 1) << 0)
   ELSE 0 END) VIRTUAL;
 CREATE INDEX secret_versions_by_kek ON secret_versions (kek_id);
-CREATE TRIGGER secret_versions_insert_live_kek AFTER INSERT ON secret_versions
-WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
-BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
-CREATE TRIGGER secret_versions_update_live_kek AFTER UPDATE OF sealed ON secret_versions
-WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
-BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
+)sql" COFFER_LIVE_KEK_TRIGGERS R"sql(
 CREATE TABLE named_keys (
   name        TEXT PRIMARY KEY,
   wrapped     BLOB NOT NULL,
@@ -377,14 +382,9 @@ ALTER TABLE secret_versions ADD COLUMN kek_id INTEGER GENERATED ALWAYS AS (
          bytes + R"sql(
   ELSE 0 END) VIRTUAL;
 CREATE INDEX secret_versions_by_kek ON secret_versions (kek_id);
-CREATE TRIGGER secret_versions_insert_live_kek AFTER INSERT ON secret_versions
-WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
-BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
-CREATE TRIGGER secret_versions_update_live_kek AFTER UPDATE OF sealed ON secret_versions
-WHEN EXISTS (SELECT 1 FROM keyring k WHERE k.id = NEW.kek_id AND k.retire_time != 0)
-BEGIN SELECT RAISE(ABORT, 'a sealed record names a retired key'); END;
-)sql";
+)sql" COFFER_LIVE_KEK_TRIGGERS;
 }
+#undef COFFER_LIVE_KEK_TRIGGERS
 
 constexpr const char* kCachedTables[] = {"tokens", "users", "project_roles", "secrets"};
 

@@ -15,6 +15,17 @@
 namespace coffer::store {
 namespace {
 
+// An org secret of org o1 (whose row OrgAndSecret() makes first), in the columns every schema
+// from 5 on has.
+constexpr const char* kSecret =
+    "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, create_time, "
+    "update_time, checkout_at, version, env_names, file_paths, projects_access, project_ids, "
+    "debug_allowed, attach_allowed) VALUES ('s1', 'o1', 'ORGANIZATION', '', 'n', '', 1, 1, 0, 1, "
+    "'[]', '[]', 'ALL', '[]', 1, 1)";
+std::string OrgAndSecret() {
+  return std::string("INSERT INTO orgs (id, name, create_time) VALUES ('o1', 'o', 1);") + kSecret;
+}
+
 // Each test writes a database as an older coffer left it, in a directory of its own.
 class SqliteMigration : public testing::Test {
  protected:
@@ -217,13 +228,7 @@ TEST_F(SqliteMigration, Schema12KekIdsStayWhatTheyWere) {
   {
     auto db = OldDatabase(11);
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    ASSERT_TRUE(db->Exec("INSERT INTO orgs (id, name, create_time) VALUES ('o1', 'o', 1);"
-                         "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
-                         "create_time, update_time, checkout_at, version, env_names, file_paths, "
-                         "projects_access, project_ids, debug_allowed, attach_allowed) VALUES "
-                         "('s1', 'o1', 'ORGANIZATION', '', 'n', '', 1, 1, 0, 1, '[]', '[]', "
-                         "'ALL', '[]', 1, 1)")
-                    .ok());
+    ASSERT_TRUE(db->Exec(OrgAndSecret().c_str()).ok());
     int version = 0;
     for (const auto& h : headers) {
       ASSERT_TRUE(
@@ -291,12 +296,7 @@ TEST_F(SqliteMigration, Schema13TokensAndSecretsMoveGenerationsOfTheirOwn) {
   EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 2}, {2, 2}}));
   ASSERT_TRUE(db->Exec("UPDATE users SET name = 'bob'").ok());
   EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 2}}));
-  ASSERT_TRUE(db->Exec("INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
-                       "create_time, update_time, checkout_at, version, env_names, file_paths, "
-                       "projects_access, project_ids, debug_allowed, attach_allowed) VALUES "
-                       "('s1', 'o1', 'ORGANIZATION', '', 'n', '', 1, 1, 0, 1, '[]', '[]', "
-                       "'ALL', '[]', 1, 1)")
-                  .ok());
+  ASSERT_TRUE(db->Exec(kSecret).ok());
   EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 3}}));
   ASSERT_TRUE(db->Exec("DELETE FROM secrets").ok());
   EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 4}}));
