@@ -210,7 +210,6 @@ TEST_F(SqliteMigration, Schema8UsageIsReadFromTheCheckoutEvents) {
   EXPECT_EQ(index.Int(0), 0);
 }
 
-}  // namespace
 // Migration 12 computes kek_id another way: every record keeps the id it had (the bytes of
 // any value, and 0 for a record too short to name a key), and a record naming a retired key
 // is still refused.
@@ -302,4 +301,5 @@ TEST_F(SqliteMigration, Schema13TokensAndSecretsMoveGenerationsOfTheirOwn) {
   EXPECT_EQ(rows(*db), (std::vector<std::pair<int64_t, int64_t>>{{1, 3}, {2, 4}}));
 }
 
+}  // namespace
 }  // namespace coffer::store

@@ -31,7 +31,6 @@ namespace coffer::store {
 struct Generations {
   int64_t identity = 0;
   int64_t secrets = 0;
-  bool operator==(const Generations&) const = default;
 };
 
 template <class Value>
