@@ -114,6 +114,34 @@ TEST_P(SecretStoreConformance, UpdateNeedsTheExpectedVersion) {
   EXPECT_EQ(secrets().UpdateSecret(ghost, 1, Audit("u")).code(), Status::Code::kNotFound);
 }
 
+// An update that keeps the name and one that renames (SQLite matches the name first and sets
+// it only on a rename): the new name is found and the old one is free; a name another live
+// secret holds is refused and changes nothing.
+TEST_P(SecretStoreConformance, UpdateRenamesOrRefusesATakenName) {
+  SecretRow k = Row("k");
+  ASSERT_TRUE(secrets().CreateSecret(k, Audit("c")).ok());
+  ASSERT_TRUE(secrets().CreateSecret(Row("j"), Audit("c")).ok());
+  SecretRow v2 = k;
+  v2.meta.version = 2;
+  v2.meta.description = "same name";
+  ASSERT_TRUE(secrets().UpdateSecret(v2, 1, Audit("u")).ok());
+  EXPECT_EQ(secrets().GetSecretByName("org1", Scope::kOrganization, "", "k")->meta.description,
+            "same name");
+  SecretRow v3 = v2;
+  v3.meta.version = 3;
+  v3.meta.name = "k2";
+  ASSERT_TRUE(secrets().UpdateSecret(v3, 2, Audit("u")).ok());
+  EXPECT_EQ(secrets().GetSecretByName("org1", Scope::kOrganization, "", "k2")->meta.id, k.meta.id);
+  EXPECT_EQ(secrets().GetSecretByName("org1", Scope::kOrganization, "", "k").status().code(),
+            Status::Code::kNotFound);
+  SecretRow taken = v3;
+  taken.meta.version = 4;
+  taken.meta.name = "j";
+  EXPECT_EQ(secrets().UpdateSecret(taken, 3, Audit("u")).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(secrets().GetSecretById("org1", Scope::kOrganization, "", k.meta.id)->meta.name, "k2");
+  ASSERT_TRUE(secrets().CreateSecret(Row("k"), Audit("c")).ok());  // the old name is free
+}
+
 // A next version of `prev` (same secret), sealed as `sealed`.
 SecretRow Next(const SecretRow& prev, const std::string& sealed) {
   SecretRow n = prev;

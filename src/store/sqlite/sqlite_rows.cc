@@ -196,6 +196,31 @@ Status InsertSecret(Db& db, const SecretRow& row) {
 
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   const auto& m = row.meta;
+  // Most updates keep the name. An UPDATE whose SET names `name` rewrites the secret's entry
+  // in the live-name index even when the value stays (1.8 µs of an update's 3.3), so the name
+  // is matched first, not set; a rename (or a refusal) takes the statement below.
+  {
+    Stmt same(db,
+              "UPDATE secrets SET description = ?, update_time = ?, version = ?, env_names = ?, "
+              "file_paths = ?, projects_access = ?, project_ids = ?, debug_allowed = ?, "
+              "attach_allowed = ? "
+              "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0 AND name = ?");
+    same.Bind(1, m.description)
+        .Bind(2, m.update_time)
+        .Bind(3, m.version)
+        .Bind(4, ListToJson(m.env_names))
+        .Bind(5, ListToJson(m.file_paths))
+        .Bind(6, domain::ProjectsAccessName(m.policy.projects_access))
+        .Bind(7, ListToJson(m.policy.project_ids))
+        .Bind(8, static_cast<int64_t>(m.policy.debug_allowed))
+        .Bind(9, static_cast<int64_t>(m.policy.attach_allowed))
+        .Bind(10, m.org_id)
+        .Bind(11, m.id)
+        .Bind(12, expected_version)
+        .Bind(13, m.name);
+    COFFER_RETURN_IF_ERROR(same.Run());
+    if (same.Changes() == 1) return InsertVersion(db, row);
+  }
   Stmt u(db,
          "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
          "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
