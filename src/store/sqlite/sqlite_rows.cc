@@ -196,16 +196,10 @@ Status InsertSecret(Db& db, const SecretRow& row) {
 
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   const auto& m = row.meta;
-  // Most updates keep the name. An UPDATE whose SET names `name` rewrites the secret's entry
-  // in the live-name index even when the value stays (1.8 µs of an update's 3.3), so the name
-  // is matched first, not set; a rename (or a refusal) takes the statement below.
-  {
-    Stmt same(db,
-              "UPDATE secrets SET description = ?, update_time = ?, version = ?, env_names = ?, "
-              "file_paths = ?, projects_access = ?, project_ids = ?, debug_allowed = ?, "
-              "attach_allowed = ? "
-              "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0 AND name = ?");
-    same.Bind(1, m.description)
+  // The parameters of both statements below: ?1 to ?9 the columns set, ?10 to ?12 the row
+  // and the version it must be at, ?13 the name.
+  auto bind = [&](Stmt& u) {
+    u.Bind(1, m.description)
         .Bind(2, m.update_time)
         .Bind(3, m.version)
         .Bind(4, ListToJson(m.env_names))
@@ -218,27 +212,27 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
         .Bind(11, m.id)
         .Bind(12, expected_version)
         .Bind(13, m.name);
+  };
+  // Most updates keep the name. An UPDATE whose SET names `name` rewrites the secret's entry
+  // in the live-name index even when the value stays (1.8 µs of an update's 3.3), so the name
+  // is matched first, not set; a rename (or a refusal) takes the second statement.
+  {
+    Stmt same(
+        db,
+        "UPDATE secrets SET description = ?1, update_time = ?2, version = ?3, "
+        "env_names = ?4, file_paths = ?5, projects_access = ?6, project_ids = ?7, "
+        "debug_allowed = ?8, attach_allowed = ?9 "
+        "WHERE org_id = ?10 AND id = ?11 AND version = ?12 AND deleted_at = 0 AND name = ?13");
+    bind(same);
     COFFER_RETURN_IF_ERROR(same.Run());
     if (same.Changes() == 1) return InsertVersion(db, row);
   }
   Stmt u(db,
-         "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
-         "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
-         "debug_allowed = ?, attach_allowed = ? "
-         "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0");
-  u.Bind(1, m.name)
-      .Bind(2, m.description)
-      .Bind(3, m.update_time)
-      .Bind(4, m.version)
-      .Bind(5, ListToJson(m.env_names))
-      .Bind(6, ListToJson(m.file_paths))
-      .Bind(7, domain::ProjectsAccessName(m.policy.projects_access))
-      .Bind(8, ListToJson(m.policy.project_ids))
-      .Bind(9, static_cast<int64_t>(m.policy.debug_allowed))
-      .Bind(10, static_cast<int64_t>(m.policy.attach_allowed))
-      .Bind(11, m.org_id)
-      .Bind(12, m.id)
-      .Bind(13, expected_version);
+         "UPDATE secrets SET description = ?1, update_time = ?2, version = ?3, env_names = ?4, "
+         "file_paths = ?5, projects_access = ?6, project_ids = ?7, debug_allowed = ?8, "
+         "attach_allowed = ?9, name = ?13 "
+         "WHERE org_id = ?10 AND id = ?11 AND version = ?12 AND deleted_at = 0");
+  bind(u);
   Status s = u.Run();
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("a secret named " + m.name + " already exists");
