@@ -210,13 +210,16 @@ class SemaphoreSemTargets(ServerTest):
             # second file (base64 content).
             extra = b64(b"second file\n")
             ed = sem.script("ed", (
+                "cp \"$1\" \"$HOME/shown.yml\"\n"
                 "grep -q 'content: [0-9a-f]\\{32\\}$' \"$1\"\n"
                 "sed -i 's/^    value: [0-9a-f]*$/    value: s3cret-new/' \"$1\"\n"
                 f"printf '  - path: notes.txt\\n    content: {extra}\\n' >> \"$1\"\n"
                 "sed -i 's/^  description: .*/  description: edited/' \"$1\"\n"))
             r = sem.run("edit", "dt", self.name, "-p", "web", env={"EDITOR": ed})
+            shown = sem.path("shown.yml")
             self.assertEqual((r.returncode, r.stdout, r.stderr),
-                             (0, f"Deployment target '{self.name}' updated.\n", ""))
+                             (0, f"Deployment target '{self.name}' updated.\n", ""),
+                             open(shown).read() if os.path.exists(shown) else "no file shown")
             self.assertNotIn(PASSWORD, sem.all_output())
             # get -> apply -f with our sem round-trips too: the file's fingerprints go back.
             r = sem.run("get", "dt", self.name, "-p", "web")
