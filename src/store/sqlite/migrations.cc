@@ -337,7 +337,7 @@ DROP INDEX audit_checkouts;
     // 12: secret_versions.kek_id, the same value computed from the same bytes with 8 SQL
     // function calls rather than 32: each of the KEK id's 4 bytes is found in a 256-byte blob
     // of every byte value (instr on two blobs counts bytes), where migration 6 wrote 8 hex
-    // digits and looked each one up. It was 3 µs of every insert of a version and of every
+    // digits and looked each one up. It was 2.5 µs of every insert of a version and 3 µs of every
     // destroy of one (KekIdMigration()).
     "",
     // 13: two store generations (read_cache.h): row 1 moved by tokens, users and project
