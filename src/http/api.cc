@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <future>
 
+#include "common/resumer.h"
 #include "http/access_log.h"
 #include "http/authentication.h"
 #include "http/metrics.h"
@@ -186,7 +187,10 @@ void Api::Handle(const Request& req, Reply reply) const {
 Response Api::Handle(const Request& req) const {
   std::promise<Response> answer;
   std::future<Response> answered = answer.get_future();
-  Handle(req, [&answer](Response res) { answer.set_value(std::move(res)); });
+  {
+    NoResumer here_waits;  // the answer must not be posted to a loop that waits here
+    Handle(req, [&answer](Response res) { answer.set_value(std::move(res)); });
+  }
   return answered.get();
 }
 

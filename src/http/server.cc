@@ -2,9 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <mutex>
 #include <thread>
 #include <vector>
 
+#include "common/resumer.h"
 #include "http/metrics.h"
 #include "http/server_session.h"  // Boost.Beast and Asio, for this translation unit only
 
@@ -23,13 +25,67 @@ std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int threads) {
   return out;
 }
 
+// An I/O thread's Resumer: what other threads post to it (a write's outcome, from the store's
+// committer) is queued and run by its io_context, one wake for all that came meanwhile. Once
+// Close() has run, the context has stopped: what is queued, and what comes later, runs on the
+// thread that posts it (an answer then goes nowhere, but its reply is given and counted).
+class IoResumer final : public Resumer {
+ public:
+  explicit IoResumer(asio::io_context& context) : context_(context) {}
+
+  void Post(std::function<void()> fn) override {
+    bool closed = false, first = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed = closed_;
+      if (!closed) {
+        first = queued_.empty();
+        queued_.push_back(std::move(fn));
+      }
+    }
+    if (closed) return fn();  // unlocked
+    if (first) asio::post(context_, [this] { RunQueued(); });
+  }
+
+  void Close() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      closed_ = true;
+    }
+    RunQueued();
+  }
+
+ private:
+  void RunQueued() {
+    std::vector<std::function<void()>> run;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      run.swap(queued_);
+    }
+    for (auto& fn : run) fn();
+  }
+
+  asio::io_context& context_;
+  std::mutex mu_;
+  std::vector<std::function<void()>> queued_;  // under mu_
+  bool closed_ = false;                        // under mu_
+};
+
+std::vector<std::shared_ptr<IoResumer>> MakeResumers(
+    const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+  std::vector<std::shared_ptr<IoResumer>> out;
+  for (const auto& c : contexts) out.push_back(std::make_shared<IoResumer>(*c));
+  return out;
+}
+
 struct HttpServer::Impl {
-  explicit Impl(int threads) : contexts(MakeContexts(threads)) {}
+  explicit Impl(int threads) : contexts(MakeContexts(threads)), resumers(MakeResumers(contexts)) {}
 
   std::shared_ptr<Shared> shared = std::make_shared<Shared>();
   std::unique_ptr<asio::thread_pool> workers;
   std::unique_ptr<asio::thread_pool> readers;  // ServerOptions::read_workers, or null
   std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::shared_ptr<IoResumer>> resumers;  // one a context, in the same order
   asio::io_context& ioc = *contexts.front();
   tcp::acceptor acceptor{ioc};
   asio::signal_set signals{ioc, SIGINT, SIGTERM, SIGHUP};
@@ -197,18 +253,24 @@ void HttpServer::Run() {
   const auto& start = impl_->shared->options.on_io_thread_start;
   std::vector<std::thread> pool;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
-    pool.emplace_back([c = impl_->contexts[i].get(), &start] {
+    pool.emplace_back([c = impl_->contexts[i].get(), r = impl_->resumers[i], &start] {
+      SetThreadResumer(r);
       if (start) start();
       c->run();
     });
   }
-  if (start) start();
-  impl_->ioc.run();
+  {
+    NoResumer after_run;  // this thread goes on without the first context's loop
+    SetThreadResumer(impl_->resumers.front());
+    if (start) start();
+    impl_->ioc.run();
+  }
   impl_->StopAll();  // Stop() or a signal stopped the first; the others stop with it
   for (auto& t : pool) t.join();
   impl_->workers->join();  // handlers still running finish; their answers are dropped
   if (impl_->readers) impl_->readers->join();
-  impl_->shared->replies.WaitForNone();  // and so are those that come later
+  for (auto& r : impl_->resumers) r->Close();  // outcomes still to come run where they come
+  impl_->shared->replies.WaitForNone();        // and so are those that come later
   impl_->shared->tracker.Detach();
 }
 

@@ -260,7 +260,8 @@ int ServerCommand(int argc, char** argv) {
     if (!s.ok()) spdlog::warn("an I/O thread shares the store's readers: {}", s.message());
   };
   // A request's cached reads check the store once (store.h): on its thread, until its
-  // handler returns; an answer given later (a checkout's, by the committer) reads nothing.
+  // handler returns; an answer given later (a checkout's, once its audit is committed)
+  // reads nothing.
   auto server = HttpServer::Listen(so, [&api, s = dd->store.get()](const Request& r, Reply reply) {
     store::RequestReads reads(*s);
     api.Handle(r, std::move(reply));

@@ -5,14 +5,20 @@
 #include <future>
 #include <utility>
 
+#include "common/resumer.h"
+
 namespace coffer::service {
 
-// Calls `start` with a `done` and returns what `done` was given. `done` must be called once.
+// Calls `start` with a `done` and returns what `done` was given. `done` must be called once,
+// and not on this thread's event loop, which waits here (NoResumer).
 template <class T, class Start>
 T Await(Start start) {
   std::promise<T> answer;
   std::future<T> answered = answer.get_future();
-  start([&answer](T outcome) { answer.set_value(std::move(outcome)); });
+  {
+    NoResumer here_waits;
+    start([&answer](T outcome) { answer.set_value(std::move(outcome)); });
+  }
   return answered.get();
 }
 

@@ -2,7 +2,8 @@
 // of the backend's connection; a committer thread takes what is queued (up to kMaxBatch
 // writes) and hands it to the backend's `commit`, which runs them in one transaction, each
 // in a savepoint of its own, and sets each one's status; then each write's callback is told
-// its outcome, on that committer thread. One durable commit (one fsync, or one WAL flush) a
+// its outcome: on the submitting thread's Resumer (common/resumer.h) when it has one (an I/O
+// thread), else on that committer thread. One durable commit (one fsync, or one WAL flush) a
 // batch, and no thread parked per write unless it chooses to wait (Write). SQLite has one
 // committer (one writer); PostgreSQL several, each batch on a connection of its own.
 //
@@ -21,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/resumer.h"
 #include "common/status.h"
 
 namespace coffer::store::sql {
@@ -55,7 +57,8 @@ class GroupCommit {
  public:
   struct Pending {
     std::function<Status(Db&)> fn;
-    std::function<void(Status)> done;  // on the committer thread, once the batch committed
+    std::function<void(Status)> done;  // once the batch committed: on `resume`, or the committer
+    std::shared_ptr<Resumer> resume;   // the submitting thread's, or null
     Status status;                     // set by `commit`
   };
   using Batch = std::vector<std::unique_ptr<Pending>>;
@@ -72,30 +75,17 @@ class GroupCommit {
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Queues `fn`; `done` gets its outcome once its batch is durable (or failed), on the
-  // committer thread. Never blocks on the commit.
+  // calling thread's Resumer if it has one, else on the committer thread. Never blocks on
+  // the commit.
   void Submit(std::function<Status(Db&)> fn, std::function<void(Status)> done) {
-    auto w = std::make_unique<Pending>();
-    w->fn = std::move(fn);
-    w->done = std::move(done);
-    bool wake = false;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!closing_) {
-        queue_.push_back(std::move(w));
-        // One wake per idle committer at most: one busy committing looks at the queue again
-        // when it is done.
-        wake = idle_ > waking_;
-        if (wake) ++waking_;
-      }
-    }
-    if (w != nullptr) return w->done(Status::Unavailable("the store is closing"));  // unlocked
-    if (wake) cv_.notify_one();
+    Enqueue(std::move(fn), std::move(done), ThreadResumer());
   }
 
-  // Submit, then wait for the outcome.
+  // Submit, then wait for the outcome (told on the committer thread: this one is waiting).
   Status Write(std::function<Status(Db&)> fn) {
     WriteOutcome outcome;
-    Submit(std::move(fn), [&outcome](Status s) { outcome.Tell(std::move(s)); });
+    Enqueue(
+        std::move(fn), [&outcome](Status s) { outcome.Tell(std::move(s)); }, nullptr);
     return outcome.Wait();
   }
 
@@ -112,6 +102,27 @@ class GroupCommit {
   }
 
  private:
+  void Enqueue(std::function<Status(Db&)> fn, std::function<void(Status)> done,
+               std::shared_ptr<Resumer> resume) {
+    auto w = std::make_unique<Pending>();
+    w->fn = std::move(fn);
+    w->done = std::move(done);
+    w->resume = std::move(resume);
+    bool wake = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!closing_) {
+        queue_.push_back(std::move(w));
+        // One wake per idle committer at most: one busy committing looks at the queue again
+        // when it is done.
+        wake = idle_ > waking_;
+        if (wake) ++waking_;
+      }
+    }
+    if (w != nullptr) return w->done(Status::Unavailable("the store is closing"));  // unlocked
+    if (wake) cv_.notify_one();
+  }
+
   // Commits what is queued, a batch at a time, then runs the batch's callbacks; sleeps while
   // nothing is queued; once closing, commits what is still queued and returns.
   void Run() {
@@ -132,7 +143,15 @@ class GroupCommit {
       }
       lock.unlock();
       commit_(batch);
-      for (auto& w : batch) w->done(std::move(w->status));
+      for (auto& w : batch) {
+        if (w->resume == nullptr) {
+          w->done(std::move(w->status));
+        } else {
+          w->resume->Post([done = std::move(w->done), s = std::move(w->status)]() mutable {
+            done(std::move(s));
+          });
+        }
+      }
       batch.clear();
       lock.lock();
     }
