@@ -51,16 +51,22 @@ inline bool NeedsUses(const AuditRecord& row) {
 
 // The audit_uses entries of the checkout events among `rows` (checkout_audit.h UsesOf), once
 // the INSERT has numbered them: `numbered` is each inserted row's (id, seq), matched by id
-// (an event's id is a fresh UUID; RETURNING promises no order).
+// (an event's id is a fresh UUID; RETURNING promises no order). When `rows` is the one row
+// CheckoutRow made of `made_from`, its secrets are theirs, not read back from the row's list.
 template <class Stmt, class Db>
 Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
-                       const std::vector<std::pair<std::string, int64_t>>& numbered) {
+                       const std::vector<std::pair<std::string, int64_t>>& numbered,
+                       std::span<const AuditRecord> made_from) {
   std::vector<std::pair<std::string, int64_t>> uses;  // (secret_id, seq)
   for (const AuditRecord& row : rows) {
     if (!NeedsUses(row)) continue;
     auto it = std::find_if(numbered.begin(), numbered.end(),
                            [&](const auto& n) { return n.first == row.id; });
     if (it == numbered.end()) return Status::Internal("an audit row was not numbered");
+    if (rows.size() == 1 && !made_from.empty()) {
+      for (const AuditRecord& e : made_from) uses.emplace_back(e.resource_id, it->second);
+      continue;
+    }
     COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets, UsesOf(row));
     for (std::string& id : secrets) uses.emplace_back(std::move(id), it->second);
   }
@@ -83,9 +89,11 @@ Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
 
 // `count` audit rows of one write in one INSERT, in order (their seq follows it): every
 // audit row either backend writes goes through here. On PostgreSQL the caller has taken the
-// org's audit lock first.
+// org's audit lock first. `made_from`: the events a single checkout row was made of, if the
+// caller has them (InsertAuditUses).
 template <class Stmt, class Db>
-Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count) {
+Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
+                       std::span<const AuditRecord> made_from = {}) {
   if (count == 0) return Status::Ok();
   std::string insert =
       "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
@@ -124,7 +132,7 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count) {
   std::vector<std::pair<std::string, int64_t>> numbered;
   while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
   COFFER_RETURN_IF_ERROR(rows.status());
-  return InsertAuditUses<Stmt>(db, all, numbered);
+  return InsertAuditUses<Stmt>(db, all, numbered, made_from);
 }
 
 }  // namespace coffer::store::sql

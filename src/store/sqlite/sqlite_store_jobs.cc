@@ -112,7 +112,7 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
           return Status::FailedPrecondition("job finished or expired");
         }
         COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, *events, checkout_stamps_)));
-        return *row ? sql::InsertAuditRows<Stmt>(db, &**row, 1)
+        return *row ? sql::InsertAuditRows<Stmt>(db, &**row, 1, *events)
                     : sql::InsertAuditRows<Stmt>(db, events->data(), events->size());
       },
       [this, events, done = std::move(done)](Status s) {
