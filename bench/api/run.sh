@@ -789,7 +789,7 @@ EOF
   ${RPS[sqlite.post1]}/s of one connection; PATCH ${RPS[sqlite.patch]}/s, **${PATCH_GAIN[sqlite]}x** the ${RPS[sqlite.patch1]}/s of one
   connection. ${SYNC_LINE} A POST or PATCH holds a worker
   (32, \`--workers\`) until its batch is committed, so a batch holds at most 32 of them; a
-  checkout holds none (the committer thread sends its answer), and its batches are bounded
+  checkout holds none (its I/O thread sends its answer once the committer posts the outcome back), and its batches are bounded
   by the 64 writes a transaction takes.
 EOF
   fi

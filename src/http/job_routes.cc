@@ -37,9 +37,9 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
         });
       },
       Runs::kReadsThenCommits);
-  // The answer is made before the audit commits, here rather than on the store's committer
-  // (which would make every checkout's JSON one after another), and goes out only once the
-  // audit is durable.
+  // The answer is made before the audit commits, here rather than once it is told (on this
+  // I/O thread too since the committer posts outcomes back: common/resumer.h), and goes out
+  // only once the audit is durable.
   t.AddAsync(
       "GET", one + "/secrets", kJobToken,
       [=](const Call& c, Done done) {

@@ -294,6 +294,11 @@ COMMENT ON COLUMN secret_versions.kek_id IS 'the KEK id in bytes 1..4 of the sea
 ALTER TABLE store_generation DROP CONSTRAINT store_generation_id_check;
 ALTER TABLE store_generation ADD CONSTRAINT store_generation_id_check CHECK (id IN (1, 2));
 )sql",
+    // 14: SQLite's migration 14 makes version changes move its cache's generation; nothing
+    // caches on PostgreSQL. The version moves with SQLite's, as the schemas do.
+    R"sql(
+COMMENT ON TABLE store_generation IS 'the embedded store''s cache generations, copied along';
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

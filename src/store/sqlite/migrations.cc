@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/ids.h"
+#include "store/sqlite/generation_triggers.h"
 
 namespace coffer::store {
 namespace {
@@ -347,12 +348,18 @@ DROP INDEX audit_checkouts;
     // before. The table is made again for its CHECK, and the triggers with it
     // (GenerationTriggers(true)).
     "",
+    // 14: a change to a version's row moves the secrets' generation too, for the cache of
+    // pinned versions' sealed bytes (SqliteStore::GetPinnedVersions): a destroy, a re-wrap
+    // under a new key, a delete (VersionGenerationTriggers()). An insert does not: it changes
+    // no version read before, and its secret's row changes with it.
+    "",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
 constexpr int kGenerationMigration = 10;
 constexpr int kKekIdMigration = 12;
 constexpr int kTwoGenerationsMigration = 13;
+constexpr int kVersionGenerationMigration = 14;
 
 // Migration 12: kek_id dropped and added again with the cheaper expression (a VIRTUAL column
 // holds no bytes: dropping it rewrites nothing), its index and the two triggers that use it
@@ -385,47 +392,6 @@ CREATE INDEX secret_versions_by_kek ON secret_versions (kek_id);
 )sql" COFFER_LIVE_KEK_TRIGGERS;
 }
 #undef COFFER_LIVE_KEK_TRIGGERS
-
-constexpr const char* kCachedTables[] = {"tokens", "users", "project_roles", "secrets"};
-
-// Migration 10's triggers: after each insert, update and delete of a row of each table whose
-// rows a server caches, the store generation moves; with `two` (migration 13), row 2 for
-// secrets and row 1 for the others.
-std::string GenerationTriggers(bool two) {
-  std::string sql;
-  for (const std::string table : kCachedTables) {
-    const char* row = two && table == "secrets" ? "2" : "1";
-    for (const char* change : {"INSERT", "UPDATE", "DELETE"}) {
-      sql += "CREATE TRIGGER " + table + "_" + change + "_moves_generation AFTER " + change +
-             " ON " + table + " BEGIN INSERT INTO store_generation (id, value) VALUES (" + row +
-             ", 1) ON CONFLICT (id) DO UPDATE SET value = value + 1; END;\n";
-    }
-  }
-  return sql;
-}
-
-// Migration 13: the triggers of migration 10 dropped, the table made again with room for row
-// 2 (its CHECK), both rows past the value of before, and the triggers made again.
-std::string TwoGenerationsMigration() {
-  std::string sql;
-  for (const std::string table : kCachedTables) {
-    for (const char* change : {"INSERT", "UPDATE", "DELETE"}) {
-      sql += "DROP TRIGGER " + table + "_" + change + "_moves_generation;\n";
-    }
-  }
-  sql += R"sql(
-CREATE TABLE store_generation_13 (
-  id     INTEGER PRIMARY KEY CHECK (id IN (1, 2)),
-  value  INTEGER NOT NULL
-);
-INSERT INTO store_generation_13 (id, value)
-  SELECT id, COALESCE((SELECT value FROM store_generation WHERE id = 1), 0) + 1
-  FROM (SELECT 1 AS id UNION ALL SELECT 2);
-DROP TABLE store_generation;
-ALTER TABLE store_generation_13 RENAME TO store_generation;
-)sql";
-  return sql + GenerationTriggers(true);
-}
 
 }  // namespace
 
@@ -467,6 +433,7 @@ Status MigrateSqlite(Db& db, int up_to) {
     if (v == kGenerationMigration) sql += GenerationTriggers(false);
     if (v == kKekIdMigration) sql += KekIdMigration();
     if (v == kTwoGenerationsMigration) sql += TwoGenerationsMigration();
+    if (v == kVersionGenerationMigration) sql += VersionGenerationTriggers();
     Status s = db.Exec(sql.c_str());
     if (s.ok()) {
       Stmt check(db, "PRAGMA foreign_key_check");

@@ -4,7 +4,8 @@
 // The generation is a counter in the database (table store_generation) that triggers move on
 // every change to a row of the tables the caches read (tokens, users, project_roles,
 // secrets: migration 10; since migration 13 one counter for the first three and one for
-// secrets), in the change's own transaction, whoever makes it (`coffer admin` writes the same
+// secrets, which since migration 14 updates and deletes of secret_versions rows move too),
+// in the change's own transaction, whoever makes it (`coffer admin` writes the same
 // file as the server). A reader reads the counter first:
 // an entry read at that same generation is what the database holds now, so a revoked token
 // or a tightened policy is refused on the very next request. (SqliteStore reads the counter's
@@ -26,8 +27,9 @@ namespace coffer::store {
 
 // The store's two generations, each a row of store_generation (migration 13): `identity`
 // moved by changes to tokens, users and project roles (the token holders' cache), `secrets`
-// by changes to secrets (the caches of secrets' metadata and of jobs' resolved names), so
-// that a secret's write leaves the callers' tokens cached.
+// by changes to secrets and to their versions' rows (the caches of secrets' metadata, of
+// jobs' resolved names and of pinned versions' sealed bytes), so that a secret's write
+// leaves the callers' tokens cached.
 struct Generations {
   int64_t identity = 0;
   int64_t secrets = 0;

@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -54,6 +55,20 @@ struct TwoHandles {
   }
 };
 
+// org1's secret `id` at `version`, sealed as "sealed".
+SecretRow OrgSecret(const std::string& id, const std::string& name, int64_t version) {
+  SecretRow r;
+  r.meta.id = id;
+  r.meta.org_id = "org1";
+  r.meta.scope = domain::Scope::kOrganization;
+  r.meta.name = name;
+  r.meta.create_time = 1;
+  r.meta.update_time = version;
+  r.meta.version = version;
+  r.sealed = "sealed";
+  return r;
+}
+
 // Within one request (BeginRequest) the cached reads check the store generation once, at
 // the first: a change another handle makes meanwhile is not seen by the request's later
 // cached reads (it is by the next request's, and by the request's own reads of rows that
@@ -88,18 +103,7 @@ TEST(SqliteReadCache, ASecretWriteLeavesTheTokensCachedAndATokenChangeTheSecrets
   SqliteStore& s = *h.store;
   h.AddToken("t1");
   h.AddToken("t2");
-  auto secret = [](const std::string& id, const std::string& name, int64_t version) {
-    SecretRow r;
-    r.meta.id = id;
-    r.meta.org_id = "org1";
-    r.meta.scope = domain::Scope::kOrganization;
-    r.meta.name = name;
-    r.meta.create_time = 1;
-    r.meta.update_time = version;
-    r.meta.version = version;
-    r.sealed = "sealed";
-    return r;
-  };
+  auto secret = OrgSecret;
   ASSERT_TRUE(s.CreateSecret(secret("s1", "one", 1), FillEvent("create")).ok());
   auto meta = [&] {
     return s.GetSecretMeta("org1", domain::Scope::kOrganization, "", SecretKey::kId, "s1");
@@ -119,6 +123,38 @@ TEST(SqliteReadCache, ASecretWriteLeavesTheTokensCachedAndATokenChangeTheSecrets
   EXPECT_EQ(s.CacheMisses(), misses) << "a token's change emptied the secrets' cache";
   ASSERT_TRUE(h.other->DeleteToken("org1", "t1", FillEvent("revoke")).ok());
   EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
+}
+
+// A job's pinned versions are served from the cache until a version's row changes, by any
+// connection: a re-wrap's new bytes and a destroy are read on the next checkout (migration
+// 14's triggers), while a job's open or a token's change leaves them cached.
+TEST(SqliteReadCache, APinnedVersionIsReadAgainOnceItsRowChanges) {
+  TwoHandles h;
+  SqliteStore& s = *h.store;
+  ASSERT_TRUE(s.CreateSecret(OrgSecret("s1", "one", 1), FillEvent("create")).ok());
+  domain::JobSecret pin;
+  pin.name = "one";
+  pin.secret_id = "s1";
+  pin.version = 1;
+  auto sealed = [&]() -> std::optional<std::string> {
+    auto got = s.GetPinnedVersions({&pin, 1});
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() ? (*got)[0] : std::nullopt;
+  };
+  ASSERT_EQ(sealed(), "sealed");
+  uint64_t misses = s.CacheMisses();
+  ASSERT_EQ(sealed(), "sealed");
+  EXPECT_EQ(s.CacheMisses(), misses) << "the second read was not a hit";
+  h.AddToken("t1");  // another generation's change
+  ASSERT_EQ(sealed(), "sealed");
+  EXPECT_EQ(s.CacheMisses(), misses);
+  auto raw = Db::OpenAnother(h.path);
+  ASSERT_TRUE(raw.ok()) << raw.status().ToString();
+  ASSERT_TRUE(
+      raw->Exec("UPDATE secret_versions SET sealed = 'rewrapped' WHERE secret_id = 's1'").ok());
+  EXPECT_EQ(sealed(), "rewrapped");
+  ASSERT_TRUE(raw->Exec("UPDATE secret_versions SET destroyed_at = 5 WHERE secret_id = 's1'").ok());
+  EXPECT_EQ(sealed(), std::nullopt);
 }
 
 // A thread reads the generation row only when the WAL-index header has moved since its last

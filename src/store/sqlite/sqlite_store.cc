@@ -368,4 +368,38 @@ Result<std::vector<domain::SecretMeta>> SqliteStore::FindJobSecrets(
   });
 }
 
+Result<std::vector<std::optional<std::string>>> SqliteStore::GetPinnedVersions(
+    std::span<const domain::JobSecret> pinned) {
+  // As ReadCached, a version at a time: the hits from the cache, the rest in one read.
+  COFFER_ASSIGN_OR_RETURN(Generations at, RequestGeneration());
+  auto key = [](const domain::JobSecret& p) {
+    return p.secret_id + '\0' + std::to_string(p.version);  // an id holds no NUL
+  };
+  std::vector<std::optional<std::string>> out(pinned.size());
+  std::vector<domain::JobSecret> missing;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < pinned.size(); ++i) {
+    if (auto hit = pinned_versions_.Find(key(pinned[i]), at.secrets)) {
+      out[i] = *hit;
+    } else {
+      missing.push_back(pinned[i]);
+      where.push_back(i);
+    }
+  }
+  if (missing.empty()) return out;
+  cache_misses_.fetch_add(1, std::memory_order_relaxed);
+  COFFER_ASSIGN_OR_RETURN(auto read, sql::SqlStore<SqliteStore>::GetPinnedVersions(missing));
+  // Only what was found is kept: a version put back without its secret's row changing (no
+  // trigger moves the generation on an insert) is never answered from the cache as missing.
+  auto after = ReadGeneration();
+  const bool keep = after.ok() && after->secrets == at.secrets;
+  for (size_t j = 0; j < missing.size(); ++j) {
+    if (keep && read[j] && read[j]->size() <= kMaxCachedSealed) {
+      pinned_versions_.Put(key(missing[j]), at.secrets, *read[j]);
+    }
+    out[where[j]] = std::move(read[j]);
+  }
+  return out;
+}
+
 }  // namespace coffer::store

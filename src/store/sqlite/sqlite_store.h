@@ -7,8 +7,9 @@
 // does not undo another — with synchronous=FULL, then tells each write its outcome. When a
 // write method returns OK, the change (and its audit event) is on disk: one fsync per batch.
 // A write method waits for its outcome; RecordCheckoutAsync
-// returns at once and its callback runs on the committer thread, so a caller that must not
-// wait (an HTTP I/O thread) can still have its checkout durably audited.
+// returns at once and its callback runs on the committer thread (or, posted, on the calling
+// thread's Resumer: common/resumer.h), so a caller that must not wait (an HTTP I/O thread)
+// can still have its checkout durably audited.
 // secure_delete is on, so a deleted secret's sealed bytes are overwritten in the file.
 // Checkpoints (copying the WAL into the database file, with its fsyncs) run on a thread of
 // their own with a connection of their own, never inside a commit: SQLite's automatic
@@ -77,6 +78,13 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Result<std::vector<domain::SecretMeta>> FindJobSecrets(
       const std::string& org_id, const std::string& project_id,
       std::span<const std::string> names) override;
+  // And the sealed bytes of a job's pinned versions, each cached by secret id and version (a
+  // checkout's reads of them were a fifth of its work), where a version's bytes are at most
+  // kMaxCachedSealed: they are the file's bytes, encrypted. Since migration 14 a change to a
+  // version's row (a destroy, a re-wrap under a new key) moves the secrets' generation too.
+  Result<std::vector<std::optional<std::string>>> GetPinnedVersions(
+      std::span<const domain::JobSecret> pinned) override;
+  static constexpr size_t kMaxCachedSealed = 16 * 1024;
 
   // TargetStore: sql::SqlTargets and sql::SqlDeployments (sql/sql_targets_impl.h and
   // sql/sql_deployments_impl.h, shared with the other SQL backend).
@@ -206,6 +214,7 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   GenerationCache<TokenHolder> token_holders_{10000};  // by token hash
   GenerationCache<domain::SecretMeta> secret_metas_{20000};              // by place and key
   GenerationCache<std::vector<domain::SecretMeta>> job_secrets_{10000};  // by project and names
+  GenerationCache<std::string> pinned_versions_{2048};  // sealed bytes, by secret and version
   std::unique_ptr<Conn> checkpointer_db_;
   int wal_restart_frames_ = kWalRestartFrames;
   std::mutex checkpoint_mu_;
