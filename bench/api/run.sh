@@ -746,7 +746,7 @@ durable writes (POST, PATCH) run at ${WRITE_CONNECTIONS} connections (\`-c${WRIT
 beside the same request on one connection (\`-t1 -c1\`). wrk, the server and anything else running share the machine's
 $(nproc) cores. nginx runs ${NGINX_WORKERS} worker processes (one per core, what \`auto\` gives);
 coffer runs ${IO_THREADS} I/O threads (\`--threads\`) and 32 workers (\`--workers\`):
-handlers that may write run on a worker, but on SQLite a job's open, checkout and finish run on the I/O thread and hand their write to the committer, which answers once it is durable; postgres reads on \`--pool-size\` reader threads; SQLite reads and \`/healthz\` on the I/O thread that read them. The data:
+handlers that may write run on a worker, but on SQLite a job's open, checkout and finish run on the I/O thread, hand their write to the committer and answer once it is durable (the committer posts the outcome back); postgres reads on \`--pool-size\` reader threads; SQLite reads and \`/healthz\` on the I/O thread that read them. The data:
 one org secret (2 env vars, a 1.6 KB file), one project secret (1 env var); the job reads both.
 A second job reads 5 secrets (3 org, 2 project: 10 env vars, a 3 KiB file). ${STORE_NOTE}
 

@@ -2,6 +2,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/resumer.h"
 #include "store/sql/sql_audit_rows.h"
 #include "store/sql/sql_checkout.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -91,8 +92,11 @@ Status SqliteStore::FinishOpenJob(const std::string& org_id, const std::string& 
 Status SqliteStore::RecordCheckout(const std::string& org_id, const std::string& job_id,
                                    int64_t now, const std::vector<AuditRecord>& checkouts) {
   sql::WriteOutcome outcome;
-  RecordCheckoutAsync(org_id, job_id, now, checkouts,
-                      [&outcome](Status s) { outcome.Tell(std::move(s)); });
+  {
+    NoResumer here_waits;  // told on the committer: this thread waits for it
+    RecordCheckoutAsync(org_id, job_id, now, checkouts,
+                        [&outcome](Status s) { outcome.Tell(std::move(s)); });
+  }
   return outcome.Wait();
 }
 
