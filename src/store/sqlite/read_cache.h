@@ -40,9 +40,15 @@ class GenerationCache {
  public:
   explicit GenerationCache(size_t max_entries) : max_entries_(max_entries) {}
 
-  // The entry for `key` read at `generation`, or null.
-  std::shared_ptr<const Value> Find(const std::string& key, int64_t generation) const {
+  // The entry for `key` read at `generation`, or null. A newer generation drops every older
+  // entry at once (a destroyed version's bytes do not wait for the next Put to go).
+  std::shared_ptr<const Value> Find(const std::string& key, int64_t generation) {
     std::lock_guard<std::mutex> lock(mu_);
+    if (generation > generation_) {
+      entries_.clear();
+      generation_ = generation;
+      return nullptr;
+    }
     if (generation != generation_) return nullptr;
     auto it = entries_.find(key);
     return it == entries_.end() ? nullptr : it->second;
@@ -64,7 +70,7 @@ class GenerationCache {
 
  private:
   const size_t max_entries_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   int64_t generation_ = -1;  // under mu_: the generation every entry was read at
   std::unordered_map<std::string, std::shared_ptr<const Value>> entries_;  // under mu_
 };

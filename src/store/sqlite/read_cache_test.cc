@@ -125,6 +125,21 @@ TEST(SqliteReadCache, ASecretWriteLeavesTheTokensCachedAndATokenChangeTheSecrets
   EXPECT_EQ(s.FindTokenHolder("hash-t1").status().code(), Status::Code::kNotFound);
 }
 
+// An entry is served at the generation it was read at only; the first look at a newer one
+// drops them all, and nothing read at an older one is kept after it.
+TEST(GenerationCache, ANewerGenerationDropsEveryOlderEntry) {
+  GenerationCache<std::string> cache(10);
+  cache.Put("k", 1, "v");
+  ASSERT_NE(cache.Find("k", 1), nullptr);
+  EXPECT_EQ(cache.Find("k", 2), nullptr);
+  EXPECT_EQ(cache.Find("k", 1), nullptr) << "the entry outlived a look at a newer generation";
+  cache.Put("k", 1, "v");
+  EXPECT_EQ(cache.Find("k", 1), nullptr) << "kept what was read at an older generation";
+  cache.Put("k", 2, "w");
+  ASSERT_NE(cache.Find("k", 2), nullptr);
+  EXPECT_EQ(*cache.Find("k", 2), "w");
+}
+
 // A job's pinned versions are served from the cache until a version's row changes, by any
 // connection: a re-wrap's new bytes and a destroy are read on the next checkout (migration
 // 14's triggers), while a job's open or a token's change leaves them cached.
