@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "common/ids.h"
+#include "crypto/hash.h"
 #include "service/auth_service.h"
 #include "service/data_dir.h"
 #include "service/service_set.h"
@@ -323,6 +325,48 @@ TEST_F(UseCaseTest, AJobFinishedByAnotherServerIsRefusedAtTheNextCheckout) {
   EXPECT_EQ(s_->jobs.Checkout(third->token.view(), "self", "ip", "rq").status().code(),
             Status::Code::kFailedPrecondition);
   EXPECT_EQ(count_checkouts(), 3);
+}
+
+// A job token carries its opening's stamp, which is part of the key its row is found by: the
+// same random part under another stamp is no token. A job opened before tokens had stamps
+// (its key the bare SHA-256) still checks out.
+TEST_F(UseCaseTest, AJobTokenIsFoundByItsStampAndHashAndAnOlderTokenStillWorks) {
+  Secret("k", "K", "v");
+  auto job = s_->jobs.Open(ci_, Job({"k"}));
+  ASSERT_TRUE(job.ok() && job->refusals.empty());
+  const std::string token(job->token.view());
+  ASSERT_EQ(token.size(), 4u + 8u + 43u);
+  EXPECT_EQ(job->job.token_hash.size(), 6u + 32u);
+  EXPECT_EQ(job->job.token_hash.substr(6), crypto::Sha256(token));
+  auto bad = [&](const std::string& t) {
+    return s_->jobs.Checkout(t, "self", "ip", "rq").status().code() ==
+           Status::Code::kUnauthenticated;
+  };
+  std::string restamped = token;
+  restamped.replace(4, 8, token.substr(4, 8) == "AAAAAAAA" ? "AAAAAAAB" : "AAAAAAAA");
+  EXPECT_TRUE(bad(restamped));
+  std::string changed = token;
+  changed.back() = changed.back() == 'A' ? 'B' : 'A';
+  EXPECT_TRUE(bad(changed));
+  EXPECT_TRUE(bad(token.substr(0, token.size() - 1)));
+  EXPECT_TRUE(bad(token + "A"));
+  EXPECT_TRUE(bad("cjt_" + token.substr(12)));  // no stamp: a different (old-style) key
+  EXPECT_TRUE(s_->jobs.Checkout(token, "self", "ip", "rq").ok());
+
+  const std::string older = "cjt_" + std::string(43, 'Q');
+  domain::Job before = job->job;
+  before.id = NewUuid();
+  before.token_hash = crypto::Sha256(older);
+  store::AuditRecord opened;
+  opened.id = NewUuid();
+  opened.org_id = before.org_id;
+  opened.action = "job.open";
+  opened.resource_type = "job";
+  opened.resource_id = before.id;
+  ASSERT_TRUE(dd_.store->CreateJob(before, opened, nullptr).ok());
+  auto out = s_->jobs.Checkout(older, "self", "ip", "rq");
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->job_id, before.id);
 }
 
 }  // namespace

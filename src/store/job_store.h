@@ -26,7 +26,8 @@ class JobStore {
   // same transaction, as TargetStore::AppendDeployment does. Durable on return.
   virtual Status CreateJob(const JobRecord& job, const AuditRecord& audit,
                            const DeploymentRecord* deployment) = 0;
-  // The job whose token hashes to `token_hash`, finished or not; NotFound if none.
+  // The job whose token has the key `token_hash` (its stamp and SHA-256), finished or not;
+  // NotFound if none.
   virtual Result<JobRecord> FindJobByToken(const std::string& token_hash) = 0;
   // The org's job with id `id`; NotFound if none.
   virtual Result<JobRecord> GetJob(const std::string& org_id, const std::string& id) = 0;

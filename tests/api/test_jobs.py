@@ -215,6 +215,8 @@ class Jobs(ServerTest):
         self.assertEqual(self.checkout(self.token, a["job_id"]).status, 401)
         # A forged token of the right shape.
         self.assertEqual(self.checkout("cjt_" + "A" * 43).status, 401)
+        self.assertEqual(self.checkout("cjt_" + "A" * 51).status, 401)  # with a stamp
+        self.assertEqual(self.checkout("cjt_AAAAAAAA" + a["token"][12:]).status, 401)  # restamped
         # After finish, the token is dead.
         self.assertEqual(self.checkout(a["token"]).status, 200)
         self.assertEqual(self.api("POST", f"/api/v1alpha/jobs/{a['job_id']}/finish", token=self.ci).status, 200)
