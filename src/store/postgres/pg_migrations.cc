@@ -299,6 +299,11 @@ ALTER TABLE store_generation ADD CONSTRAINT store_generation_id_check CHECK (id 
     R"sql(
 COMMENT ON TABLE store_generation IS 'the embedded store''s cache generations, copied along';
 )sql",
+    // 15: an audit_uses entry covers rows seq..seq+span (SQLite's migration 15); the entries
+    // PostgreSQL writes cover their own row.
+    R"sql(
+ALTER TABLE audit_uses ADD COLUMN span BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -49,10 +49,10 @@ Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::s
     sql = std::string("SELECT * FROM (SELECT ") + kAuditCols + " FROM audit a WHERE a.org_id = ?" +
           from_seq + " AND a.resource_id = ?" + others +
           " ORDER BY a.seq LIMIT ?) AS plain UNION ALL SELECT * FROM (SELECT " + kAuditCols +
-          " FROM audit_uses u JOIN audit a ON a.seq = u.seq WHERE u.secret_id = ?" +
-          (after.part >= 0 ? " AND u.seq >= ?" : " AND u.seq > ?") +
+          " FROM audit_uses u JOIN audit a " + kUsedRows +
+          " WHERE u.secret_id = ? AND u.seq >= ? AND u.seq + u.span >= ?" + from_seq +
           " AND a.org_id = ? AND a.resource_type = '" + std::string(kCheckoutRowType) + "'" +
-          others + " ORDER BY u.seq LIMIT ?) AS listed ORDER BY seq LIMIT ?";
+          others + " ORDER BY u.seq, a.seq LIMIT ?) AS listed ORDER BY seq LIMIT ?";
   }
   const int64_t rows = static_cast<int64_t>(limit) + 1;
   return self().Read([&](typename Backend::SqlDb& db) -> Result<std::vector<AuditRecord>> {
@@ -68,7 +68,11 @@ Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::s
     bind_others();
     bind(rows);
     if (!filter.resource_id.empty()) {
+      bind(ListedPattern(filter.resource_id));
       bind(filter.resource_id);
+      bind(filter.resource_id);
+      bind(after.seq - kMaxUseSpan);  // an entry that starts before the cursor may reach it
+      bind(after.seq);
       bind(after.seq);
       bind(org_id);
       bind_others();

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <iterator>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,15 +52,87 @@ inline bool NeedsUses(const AuditRecord& row) {
   return IsCheckoutRow(row) || row.action == "secret.checkout";
 }
 
+// (secret_id, seq): one secret listed by one stored row.
+using AuditUses = std::vector<std::pair<std::string, int64_t>>;
+
+// How `audit a` joins `audit_uses u`: the rows an entry covers, of which a run's (span > 0)
+// keeps the checkout rows whose list may name the secret and the secret's own plain
+// `secret.checkout` rows (parameters: ListedPattern, then the secret's id). A row so kept
+// names it (AppendRowEvents finds its events), so a LIMIT on these rows still bounds the
+// events. Runs and entries of one secret never overlap: every entry of one transaction is
+// in its runs.
+inline constexpr const char* kUsedRows =
+    "ON a.seq BETWEEN u.seq AND u.seq + u.span AND (u.span = 0 OR (a.resource_type = 'secrets' "
+    "AND a.resource_name LIKE ? ESCAPE '\\') OR (a.action = 'secret.checkout' AND "
+    "a.resource_id = ?))";
+
+// The LIKE pattern of a checkout row's list that names `secret_id` (a JSON string in it).
+inline std::string ListedPattern(std::string_view secret_id) {
+  std::string p = "%\"";
+  for (char c : secret_id) {
+    if (c == '%' || c == '_' || c == '\\') p += '\\';
+    p += c;
+  }
+  return p + "\"%";
+}
+
+// The most rows one audit_uses entry covers past its own (its span, migration 15): readers
+// look this far back for an entry that may reach their cursor.
+inline constexpr int64_t kMaxUseSpan = 4096;
+
+// The uses as audit_uses entries, one a run: each secret's uses sorted, and a run of one
+// secret's uses within kMaxUseSpan rows of its first made one entry (secret_id, seq, span)
+// that covers rows seq..seq+span. A reader keeps of those rows only the checkout rows that
+// list the secret (ReadUsage, ListAudit), so a run may cover rows of other writes. One write
+// transaction's checkouts of the same secrets are then one entry a secret rather than one a
+// checkout: a batch of checkouts writes each secret's last leaf once, and seldom splits it.
+// Empties `uses`.
+template <class Stmt, class Db>
+Status InsertUseRuns(Db& db, AuditUses& uses) {
+  std::sort(uses.begin(), uses.end());
+  struct Run {
+    const std::string* secret;
+    int64_t seq;
+    int64_t span;
+  };
+  std::vector<Run> runs;
+  for (const auto& [secret, seq] : uses) {
+    if (!runs.empty() && *runs.back().secret == secret && seq - runs.back().seq <= kMaxUseSpan) {
+      runs.back().span = seq - runs.back().seq;
+    } else {
+      runs.push_back({&secret, seq, 0});
+    }
+  }
+  constexpr size_t kRunsAStatement = 300;  // 3 parameters each
+  for (size_t from = 0; from < runs.size(); from += kRunsAStatement) {
+    const size_t n = std::min(kRunsAStatement, runs.size() - from);
+    std::string insert = "INSERT INTO audit_uses (secret_id, seq, span) VALUES ";
+    for (size_t i = 0; i < n; ++i) insert += i == 0 ? "(?,?,?)" : ",(?,?,?)";
+    insert += " ON CONFLICT DO NOTHING";
+    Stmt q(db, insert.c_str());
+    int k = 0;
+    for (size_t i = from; i < from + n; ++i) {
+      q.BindRef(++k, *runs[i].secret);
+      q.Bind(++k, runs[i].seq);
+      q.Bind(++k, runs[i].span);
+    }
+    COFFER_RETURN_IF_ERROR(q.Run());
+  }
+  uses.clear();
+  return Status::Ok();
+}
+
 // The audit_uses entries of the checkout events among `rows` (checkout_audit.h UsesOf), once
 // the INSERT has numbered them: `numbered` is each inserted row's (id, seq), matched by id
 // (an event's id is a fresh UUID; RETURNING promises no order). When `rows` is the one row
 // CheckoutRow made of `made_from`, its secrets are theirs, not read back from the row's list.
+// With `defer`, the uses are appended there for the caller to write with the rest of its
+// transaction's (InsertUseRuns); without, each is an entry of its own.
 template <class Stmt, class Db>
 Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
                        const std::vector<std::pair<std::string, int64_t>>& numbered,
-                       std::span<const AuditRecord> made_from) {
-  std::vector<std::pair<std::string, int64_t>> uses;  // (secret_id, seq)
+                       std::span<const AuditRecord> made_from, AuditUses* defer) {
+  AuditUses uses;
   for (const AuditRecord& row : rows) {
     if (!NeedsUses(row)) continue;
     auto it = std::find_if(numbered.begin(), numbered.end(),
@@ -69,6 +144,11 @@ Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
     }
     COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets, UsesOf(row));
     for (std::string& id : secrets) uses.emplace_back(std::move(id), it->second);
+  }
+  if (defer != nullptr) {
+    defer->insert(defer->end(), std::make_move_iterator(uses.begin()),
+                  std::make_move_iterator(uses.end()));
+    return Status::Ok();
   }
   constexpr size_t kUsesAStatement = 500;  // 2 parameters each
   for (size_t from = 0; from < uses.size(); from += kUsesAStatement) {
@@ -90,10 +170,10 @@ Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
 // `count` audit rows of one write in one INSERT, in order (their seq follows it): every
 // audit row either backend writes goes through here. On PostgreSQL the caller has taken the
 // org's audit lock first. `made_from`: the events a single checkout row was made of, if the
-// caller has them (InsertAuditUses).
+// caller has them (InsertAuditUses). `defer`: as InsertAuditUses's.
 template <class Stmt, class Db>
 Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
-                       std::span<const AuditRecord> made_from = {}) {
+                       std::span<const AuditRecord> made_from = {}, AuditUses* defer = nullptr) {
   if (count == 0) return Status::Ok();
   std::string insert =
       "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
@@ -132,7 +212,7 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
   std::vector<std::pair<std::string, int64_t>> numbered;
   while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
   COFFER_RETURN_IF_ERROR(rows.status());
-  return InsertAuditUses<Stmt>(db, all, numbered, made_from);
+  return InsertAuditUses<Stmt>(db, all, numbered, made_from, defer);
 }
 
 }  // namespace coffer::store::sql

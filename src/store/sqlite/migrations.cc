@@ -353,6 +353,12 @@ DROP INDEX audit_checkouts;
     // under a new key, a delete (VersionGenerationTriggers()). An insert does not: it changes
     // no version read before, and its secret's row changes with it.
     "",
+    // 15: an audit_uses entry covers rows seq..seq+span (sql_audit_rows.h InsertUseRuns): the
+    // checkouts one transaction commits make one entry a secret. An entry of before covers
+    // its own row.
+    R"sql(
+ALTER TABLE audit_uses ADD COLUMN span INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

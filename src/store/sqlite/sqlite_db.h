@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -37,6 +39,12 @@ class Db {
   Status Exec(const char* sql);
   sqlite3* raw() const { return db_; }
   Status Error(const char* what) const;
+
+  // Where the audit rows written on this connection leave their audit_uses entries, (secret
+  // id, seq) each, for the transaction to write at its end (sql_audit_rows.h InsertUseRuns),
+  // or null: then each is written at once. Set by SqliteStore::CommitBatch for its batch
+  // only; not moved.
+  std::vector<std::pair<std::string, int64_t>>* deferred_uses = nullptr;
 
  private:
   friend class Stmt;

@@ -81,7 +81,9 @@ std::vector<std::string> ListFromJson(const std::string& text) {
   return out;
 }
 
-Status InsertAudit(Db& db, const AuditRecord& a) { return sql::InsertAuditRows<Stmt>(db, &a, 1); }
+Status InsertAudit(Db& db, const AuditRecord& a) {
+  return sql::InsertAuditRows<Stmt>(db, &a, 1, {}, db.deferred_uses);
+}
 
 const char* const kSecretCols =
     "s.id, s.org_id, s.scope, s.owner_id, s.name, s.description, s.create_time, s.update_time, "

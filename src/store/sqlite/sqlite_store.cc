@@ -239,15 +239,24 @@ void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     for (const auto& w : batch) w->status = begin;
     return;
   }
+  batch_uses_.clear();
+  db.deferred_uses = &batch_uses_;
   for (const auto& w : batch) {
+    const size_t uses_before = batch_uses_.size();
     Status s = Stmt(db, "SAVEPOINT w").Run();
     if (s.ok()) s = w->fn(db);
-    if (!s.ok()) Stmt(db, "ROLLBACK TO w").Run().ok();
+    if (!s.ok()) {
+      Stmt(db, "ROLLBACK TO w").Run().ok();
+      batch_uses_.resize(uses_before);
+    }
     Stmt(db, "RELEASE w").Run().ok();
     w->status = s;
   }
   auto commit_start = std::chrono::steady_clock::now();
-  Status commit = Stmt(db, "COMMIT").Run();
+  db.deferred_uses = nullptr;
+  Status commit = sql::InsertUseRuns<Stmt>(db, batch_uses_);
+  batch_uses_.clear();
+  if (commit.ok()) commit = Stmt(db, "COMMIT").Run();
   GlobalStoreMetrics().ObserveBatch(
       batch.size(),
       std::chrono::duration<double>(std::chrono::steady_clock::now() - commit_start).count());

@@ -11,11 +11,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
+#include "store/checkout_audit.h"
+#include "store/sql/sql_audit_rows.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_rows.h"
@@ -291,6 +294,93 @@ TEST(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
       EXPECT_EQ((*store)->ListUsage("org1", "s1", 10).status().code(), Status::Code::kCorruption)
           << list;
     }
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
+// The checkouts of one transaction leave one audit_uses entry a secret (a run over the rows
+// of its first to its last use), and reading through runs finds each secret's events exactly:
+// not the rows of other secrets' checkouts or the secret's other events inside its run, in
+// order, page by page.
+TEST(SqliteCheckoutRows, OneTransactionsUsesAreOneRunASecretAndReadExactly) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/coffer.db";
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    AddOpenJob(**store);
+    auto raw = Db::OpenAnother(path);
+    ASSERT_TRUE(raw.ok());
+    auto checkout = [](int time, const std::string& secret) {
+      AuditRecord a = FillEvent("checkout-" + std::to_string(time) + "-" + secret);
+      a.time = time;
+      a.actor_id = a.job_id = "j1";
+      a.action = "secret.checkout";
+      a.resource_type = "secret";
+      a.resource_id = secret;
+      a.resource_name = "name-" + secret;
+      a.scope = "ORGANIZATION";
+      a.version = 1;
+      return a;
+    };
+    // Rows 1..6 of one transaction: checkouts of {s1, s2}, {s3}, s1's update, {s1, s3}, a
+    // plain checkout event of s1, {s2}.
+    std::vector<std::vector<AuditRecord>> rows = {
+        {checkout(1, "s1"), checkout(1, "s2")}, {checkout(2, "s3")}, {FillEvent("update")},
+        {checkout(4, "s1"), checkout(4, "s3")}, {checkout(5, "s1")}, {checkout(6, "s2")}};
+    rows[2][0].time = 3;
+    rows[2][0].action = "secret.update";
+    rows[2][0].resource_type = "secret";
+    rows[2][0].resource_id = "s1";
+    sql::AuditUses uses;
+    ASSERT_TRUE(raw->Exec("BEGIN IMMEDIATE").ok());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::optional<AuditRecord> one = i == 4 ? std::nullopt : CheckoutRow(rows[i]);
+      Status s = one ? sql::InsertAuditRows<Stmt>(*raw, &*one, 1, rows[i], &uses)
+                     : sql::InsertAuditRows<Stmt>(*raw, rows[i].data(), rows[i].size(), {}, &uses);
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+    EXPECT_EQ(uses.size(), 7u);
+    ASSERT_TRUE(sql::InsertUseRuns<Stmt>(*raw, uses).ok());
+    ASSERT_TRUE(raw->Exec("COMMIT").ok());
+    Stmt entries(*raw, "SELECT secret_id, span FROM audit_uses ORDER BY secret_id");
+    std::vector<std::pair<std::string, int64_t>> got;
+    while (entries.Step()) got.emplace_back(entries.Text(0), entries.Int(1));
+    EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{{"s1", 4}, {"s2", 5}, {"s3", 2}}));
+
+    auto times = [](const auto& events) {
+      std::vector<int64_t> out;
+      for (const auto& e : events) out.push_back(e.time);
+      return out;
+    };
+    const std::pair<const char*, std::vector<int64_t>> usage[] = {
+        {"s1", {5, 4, 1}}, {"s2", {6, 1}}, {"s3", {4, 2}}};
+    for (const auto& [secret, newest_first] : usage) {
+      auto u = (*store)->ListUsage("org1", secret, 10);
+      ASSERT_TRUE(u.ok()) << u.status().ToString();
+      EXPECT_EQ(times(*u), newest_first) << secret;
+      for (const auto& e : *u) EXPECT_EQ(e.secret_id, secret);
+      auto first = (*store)->ListUsage("org1", secret, 1);
+      ASSERT_TRUE(first.ok());
+      EXPECT_EQ(times(*first), std::vector<int64_t>{newest_first[0]}) << secret;
+    }
+    // s1's events in the log, one a page: its checkouts and its update, none of the others.
+    std::vector<int64_t> paged;
+    AuditCursor after;
+    for (int page = 0; page < 10; ++page) {
+      auto events = (*store)->ListAudit("org1", AuditFilter{"s1", "", ""}, after, 1);
+      ASSERT_TRUE(events.ok()) << events.status().ToString();
+      if (events->empty()) break;
+      EXPECT_EQ((*events)[0].resource_id, "s1");
+      paged.push_back((*events)[0].time);
+      after = AuditCursor::After(events->back());
+    }
+    EXPECT_EQ(paged, (std::vector<int64_t>{1, 3, 4, 5}));
+    auto all = (*store)->ListAudit("org1", AuditFilter{"s2", "", ""}, 0, 10);
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(times(*all), (std::vector<int64_t>{1, 6}));
   }
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   rmdir(dir.c_str());
