@@ -5,9 +5,10 @@
 // into three B-trees a checkout of five secrets, and about 2.5 KB on disk (the checkout was
 // the busiest write there is). So the store keeps them as one row whose resource_type is
 // kCheckoutRowType and whose resource_name holds each secret's [id, name, scope, version]
-// as JSON, plus an `audit_uses (secret_id, seq, span)` entry a secret, which finds a secret's
-// checkouts (on SQLite one entry covers a commit's checkouts of the secret: sql_audit_rows.h). Read back, the row is its N events again, in order: event i has the row's
-// fields, the i-th secret's, the id "<row id>.<i>" and part i, by which a page may end
+// as JSON, plus an `audit_uses (secret_id, seq, span)` entry a secret, which finds a
+// secret's checkouts (on SQLite one entry covers a commit's checkouts of the secret:
+// sql_audit_rows.h). Read back, the row is its N events again, in order: event i has the
+// row's fields, the i-th secret's, the id "<row id>.<i>" and part i, by which a page may end
 // inside the row (AuditCursor). Rows written before this (one a secret) read as they are, and
 // have their audit_uses entries too (migration 11).
 // Internal to the SQL backends; storage-format.md has the layout.
