@@ -170,6 +170,38 @@ TEST(Keyring, RotationKeepsOldRecordsReadable) {
 
 // Rotation's building block: a v2 record moves to another KEK with its payload bytes
 // untouched (the value is never decrypted), and opens under the new KEK only.
+// The keyring keeps the data keys it unwrapped (Keyring::FindDek), and a kept key opens
+// nothing it would not have opened unwrapped again: not a changed record, not the record in
+// another place, not once its KEK left the keyring, not with another keyring's KEK of the same
+// id; and past kMaxDeks records, every one still opens.
+TEST(Envelope, AKeptDataKeyOpensNothingElse) {
+  RingFixture f;
+  std::string sealed = *SealRecord(f.ring, Ctx(), "the payload");
+  ASSERT_EQ(OpenRecord(f.ring, Ctx(), sealed)->view(), "the payload");
+  for (size_t i = 0; i < sealed.size(); ++i) {
+    std::string bad = sealed;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    EXPECT_EQ(OpenRecord(f.ring, Ctx(), bad).status().code(), Status::Code::kCorruption) << i;
+  }
+  RecordContext elsewhere = Ctx();
+  elsewhere.version = 4;
+  EXPECT_EQ(OpenRecord(f.ring, elsewhere, sealed).status().code(), Status::Code::kCorruption);
+  RingFixture stranger;  // its own KEK 1
+  EXPECT_EQ(OpenRecord(stranger.ring, Ctx(), sealed).status().code(), Status::Code::kCorruption);
+  std::vector<std::string> many;
+  for (size_t i = 0; i <= Keyring::kMaxDeks; ++i) {
+    many.push_back(*SealRecord(f.ring, Ctx(), "value " + std::to_string(i)));
+    ASSERT_TRUE(OpenRecord(f.ring, Ctx(), many.back()).ok());
+  }
+  for (size_t i = 0; i < many.size(); i += 512) {
+    EXPECT_EQ(OpenRecord(f.ring, Ctx(), many[i])->view(), "value " + std::to_string(i));
+  }
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), sealed)->view(), "the payload");
+  f.keks.push_back(*Keyring::NewKek(f.master, 2));
+  ASSERT_TRUE(f.ring.Refresh({f.keks[1]}).ok());
+  EXPECT_EQ(OpenRecord(f.ring, Ctx(), sealed).status().code(), Status::Code::kCorruption);
+}
+
 TEST(EnvelopeV2, RewrapKeepsPayloadBytesIdentical) {
   RingFixture f;
   std::string sealed = *SealRecord(f.ring, Ctx(), "the payload");

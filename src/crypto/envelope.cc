@@ -1,5 +1,7 @@
 #include "crypto/envelope.h"
 
+#include <memory>
+
 #include "common/ids.h"
 
 namespace coffer::crypto {
@@ -54,14 +56,23 @@ std::string PayloadAad(const Parts& p, const std::string& context) {
   return std::string(1, static_cast<char>(p.format)) + context;
 }
 
-Result<SecretBytes> UnwrapDek(const Keyring& ring, const Parts& p, const std::string& context) {
+// The record's data key: the keyring's copy when it unwrapped this one before (FindDek: the
+// same header, context and wrapped bytes), else unwrapped now and kept.
+Result<std::shared_ptr<const SecretBytes>> UnwrapDek(const Keyring& ring, const Parts& p,
+                                                      const std::string& context) {
   // An unknown key id is either a tampered header or a keyring that lost a key; both
   // mean the record cannot be trusted to open.
   auto kek = ring.Find(p.kek_id);
   if (kek == nullptr) return Status::Corruption("decryption failed");
-  auto dek = AesGcmAead().Open(*kek, p.wrapped, DekAad(p, context));
+  std::string aad = DekAad(p, context);
+  std::string inputs = aad;
+  inputs += p.wrapped;
+  if (auto kept = ring.FindDek(inputs)) return kept;
+  auto dek = AesGcmAead().Open(*kek, p.wrapped, aad);
   if (!dek.ok()) return Status::Corruption("decryption failed");
-  return dek;
+  auto kept = std::make_shared<const SecretBytes>(std::move(dek).value());
+  ring.KeepDek(std::move(inputs), kept);
+  return kept;
 }
 
 Result<std::string> Seal(const Keyring& ring, uint8_t format, const RecordContext& ctx,
@@ -129,8 +140,8 @@ Result<SecretBytes> OpenRecord(const Keyring& ring, const RecordContext& ctx,
   auto p = Split(sealed);
   if (!p.ok()) return Status::Corruption("decryption failed");
   std::string context = ctx.Encode();
-  COFFER_ASSIGN_OR_RETURN(SecretBytes dek, UnwrapDek(ring, *p, context));
-  auto plain = AesGcmAead().Open(dek, p->payload, PayloadAad(*p, context));
+  COFFER_ASSIGN_OR_RETURN(auto dek, UnwrapDek(ring, *p, context));
+  auto plain = AesGcmAead().Open(*dek, p->payload, PayloadAad(*p, context));
   if (!plain.ok()) return Status::Corruption("decryption failed");
   return plain;
 }
@@ -152,9 +163,10 @@ Result<std::string> RewrapRecord(const Keyring& ring, uint32_t to_kek, const Rec
   auto kek = ring.Find(to_kek);
   if (kek == nullptr) return Status::FailedPrecondition("the target key is not in the keyring");
   std::string context = ctx.Encode();
-  COFFER_ASSIGN_OR_RETURN(SecretBytes dek, UnwrapDek(ring, *p, context));
+  COFFER_ASSIGN_OR_RETURN(auto dek, UnwrapDek(ring, *p, context));
   std::string out = Header(kEnvelopeVersion, to_kek);
-  COFFER_ASSIGN_OR_RETURN(std::string wrapped, AesGcmAead().Seal(*kek, dek.view(), out + context));
+  COFFER_ASSIGN_OR_RETURN(std::string wrapped,
+                          AesGcmAead().Seal(*kek, dek->view(), out + context));
   out += wrapped;
   out += p->payload;
   return out;

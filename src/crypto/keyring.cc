@@ -100,6 +100,8 @@ Status Keyring::Refresh(const std::vector<WrappedKek>& keks) {
   }
   std::unique_lock lock(s_->mu);
   s_->keks = std::move(next);
+  std::unique_lock deks(s_->dek_mu);
+  s_->deks.clear();
   return Status::Ok();
 }
 
@@ -138,6 +140,18 @@ std::shared_ptr<const SecretBytes> Keyring::Find(uint32_t id) const {
   std::shared_lock lock(s_->mu);
   auto it = s_->keks.find(id);
   return it == s_->keks.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const SecretBytes> Keyring::FindDek(std::string_view inputs) const {
+  std::shared_lock lock(s_->dek_mu);
+  auto it = s_->deks.find(inputs);
+  return it == s_->deks.end() ? nullptr : it->second;
+}
+
+void Keyring::KeepDek(std::string inputs, std::shared_ptr<const SecretBytes> dek) const {
+  std::unique_lock lock(s_->dek_mu);
+  if (s_->deks.size() >= kMaxDeks) s_->deks.clear();
+  s_->deks.insert_or_assign(std::move(inputs), std::move(dek));
 }
 
 void Keyring::SetFingerprintKey(SecretBytes key) {

@@ -18,6 +18,8 @@
 #include <memory>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "common/secret_bytes.h"
@@ -72,6 +74,16 @@ class Keyring {
   // The KEK with `id`, or nullptr when the keyring has none.
   std::shared_ptr<const SecretBytes> Find(uint32_t id) const;
 
+  // Data keys this keyring unwrapped (envelope.cc), by everything their unwrapping read:
+  // the record's header (format and KEK id), its context and its wrapped key. The same
+  // inputs open to the same key under the same KEK, so an entry is never stale; Refresh
+  // empties the cache, and a caller finds the KEK before it looks here, so a record whose KEK
+  // left the keyring still does not open. At most kMaxDeks entries (then it starts over), in
+  // the secure heap like the KEKs, which open every one of them anyway.
+  static constexpr size_t kMaxDeks = 4096;
+  std::shared_ptr<const SecretBytes> FindDek(std::string_view inputs) const;
+  void KeepDek(std::string inputs, std::shared_ptr<const SecretBytes> dek) const;
+
   // The key of keyed fingerprints (see service/sealed_secrets.h), when set.
   void SetFingerprintKey(SecretBytes key);
   std::shared_ptr<const SecretBytes> fingerprint_key() const;
@@ -82,6 +94,13 @@ class Keyring {
     SecretBytes master;
     std::map<uint32_t, std::shared_ptr<const SecretBytes>> keks;
     std::shared_ptr<const SecretBytes> fingerprint;
+    struct Hash {  // looked up by string_view: a hit builds no key string
+      using is_transparent = void;
+      size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+    };
+    mutable std::shared_mutex dek_mu;
+    std::unordered_map<std::string, std::shared_ptr<const SecretBytes>, Hash, std::equal_to<>>
+        deks;  // under dek_mu
   };
   std::unique_ptr<State> s_;
 };
