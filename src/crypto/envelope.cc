@@ -59,7 +59,7 @@ std::string PayloadAad(const Parts& p, const std::string& context) {
 // The record's data key: the keyring's copy when it unwrapped this one before (FindDek: the
 // same header, context and wrapped bytes), else unwrapped now and kept.
 Result<std::shared_ptr<const SecretBytes>> UnwrapDek(const Keyring& ring, const Parts& p,
-                                                      const std::string& context) {
+                                                     const std::string& context) {
   // An unknown key id is either a tampered header or a keyring that lost a key; both
   // mean the record cannot be trusted to open.
   auto kek = ring.Find(p.kek_id);
@@ -165,8 +165,7 @@ Result<std::string> RewrapRecord(const Keyring& ring, uint32_t to_kek, const Rec
   std::string context = ctx.Encode();
   COFFER_ASSIGN_OR_RETURN(auto dek, UnwrapDek(ring, *p, context));
   std::string out = Header(kEnvelopeVersion, to_kek);
-  COFFER_ASSIGN_OR_RETURN(std::string wrapped,
-                          AesGcmAead().Seal(*kek, dek->view(), out + context));
+  COFFER_ASSIGN_OR_RETURN(std::string wrapped, AesGcmAead().Seal(*kek, dek->view(), out + context));
   out += wrapped;
   out += p->payload;
   return out;
