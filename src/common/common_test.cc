@@ -121,6 +121,50 @@ TEST(Json, EscapesEveryByteAsJsonWants) {
   }
 }
 
+// Long strings are scanned sixteen bytes a step: every byte value at every place of a 41-byte
+// string (three steps and a tail), and one string of every byte, read as one byte at a time.
+TEST(Json, EveryByteAtEveryPlaceOfALongString) {
+  auto reference = [](std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (char ch : s) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c == '"') {
+        out += "\\\"";
+      } else if (c == '\\') {
+        out += "\\\\";
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\r') {
+        out += "\\r";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else if (c < 0x20 || c == 0x7f) {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  };
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 41; ++at) {
+      std::string s(41, 'a');
+      s[at] = static_cast<char>(c);
+      std::string out;
+      AppendJsonEscaped(&out, s);
+      ASSERT_EQ(out, reference(s)) << "byte " << c << " at " << at;
+    }
+  }
+  std::string every;
+  for (int c = 0; c < 256; ++c) every += static_cast<char>(c);
+  std::string out;
+  AppendJsonEscaped(&out, every + every);
+  EXPECT_EQ(out, reference(every + every));
+}
+
 // Every length's tail (none, one byte, two bytes) and every byte value, both alphabets.
 TEST(Base64, EveryLengthAndByteRoundTrips) {
   std::string bytes;

@@ -4,6 +4,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace coffer {
 namespace {
 
@@ -121,12 +125,45 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
   return Decode(text, t, false);
 }
 
+namespace {
+
+// Whether the byte is written escaped (a control character, DEL, '"' or '\\').
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == 0x7f || c == '"' || c == '\\'; }
+
+// The index of the first byte of s[from, end) that needs an escape, or s.size(). Sixteen
+// bytes a step where SSE2 is there (every x86-64): a checkout's answer and audit row escape
+// some 55 strings, and a byte at a time was 17k instructions of each checkout.
+size_t NextEscape(std::string_view s, size_t from) {
+  size_t i = from;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i del = _mm_set1_epi8(0x7f);
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // A control character, v <= 0x1f unsigned: min(v, 0x1f) == v.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, last_control), v);
+    const __m128i hit =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, del), control));
+    const int mask = _mm_movemask_epi8(hit);
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(s[i]))) return i;
+  }
+  return s.size();
+}
+
+}  // namespace
+
 void AppendJsonEscaped(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   size_t run = 0;  // s[run, i) needs no escape: appended in one piece
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = NextEscape(s, 0); i < s.size(); i = NextEscape(s, i + 1)) {
     const auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != 0x7f && c != '"' && c != '\\') continue;
     out->append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {

@@ -144,7 +144,9 @@ SecretBytes::SecretBytes(std::string_view bytes) : data_(bytes.begin(), bytes.en
 
 SecretBytes::SecretBytes(size_t size) : data_(size, 0) {}
 
-SecretBytes::~SecretBytes() { Wipe(); }
+// The secure heap wipes every block it takes back (Heap::Deallocate, the whole block): a wipe
+// here first would write the same bytes twice.
+SecretBytes::~SecretBytes() = default;
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(std::move(other.data_)) {
   other.data_.clear();

@@ -72,6 +72,21 @@ TEST(SecureMemory, FreedBlockIsWipedBeforeReuse) {
   secure_memory::Deallocate(b, 100);
 }
 
+// A SecretBytes going out of scope leaves zeros: its block goes back to the heap, which wipes
+// it whole (the destructor does not wipe first).
+TEST(SecureMemory, ADestroyedSecretLeavesOnlyZeros) {
+  const void* was = nullptr;
+  {
+    SecretBytes s(std::string(100, 'v'));
+    was = s.data();
+  }
+  void* again = secure_memory::Allocate(100);
+  ASSERT_EQ(again, was);
+  const auto* bytes = static_cast<const unsigned char*>(again);
+  for (size_t i = 0; i < 128; ++i) ASSERT_EQ(bytes[i], 0) << "byte " << i;
+  secure_memory::Deallocate(again, 100);
+}
+
 TEST(SecureMemory, LargeBlocksAreUnmappedWhenFreed) {
   size_t before = secure_memory::GetStats().mapped_bytes;
   {
