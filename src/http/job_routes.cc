@@ -31,7 +31,7 @@ void AddJobRoutes(RouteTable& t, const Services& s) {
             for (auto kind : job->refusal_kinds) GlobalMetrics().CountJobRefusal(kind);
             return done(JobRefusedResponse(job->refusals));
           }
-          Response r = JsonResponse(OpenedJobToJson(*job));
+          Response r = JsonTextResponse(OpenedJobToJson(*job));
           r.sensitive = true;  // carries the job token
           done(std::move(r));
         });

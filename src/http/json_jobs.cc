@@ -71,19 +71,33 @@ Result<service::JobRequest> JobRequestFromJson(const json::value& body) {
   return r;
 }
 
-json::object OpenedJobToJson(const service::OpenedJob& j) {
-  json::array secrets;
-  for (const auto& s : j.job.secrets) {
-    secrets.push_back(json::object{{"name", s.name},
-                                   {"scope", domain::ScopeName(s.scope)},
-                                   {"id", s.secret_id},
-                                   {"version", s.version}});
+std::string OpenedJobToJson(const service::OpenedJob& j) {
+  std::string out;
+  out.reserve(160 + 6 * (j.job.id.size() + j.token.size() + j.job.deployment_target_id.size()) +
+              j.job.secrets.size() * 160);  // no reallocation: no stray copy of the token
+  out.append("{\"job_id\":");
+  AppendJsonString(&out, j.job.id);
+  out.append(",\"token\":");
+  AppendJsonString(&out, j.token.view());
+  out.append(",\"expires_at\":");
+  AppendJsonString(&out, Str(j.job.expires_at));
+  out.append(",\"deployment_target_id\":");
+  AppendJsonString(&out, j.job.deployment_target_id);
+  out.append(",\"secrets\":[");
+  for (size_t i = 0; i < j.job.secrets.size(); ++i) {
+    const auto& s = j.job.secrets[i];
+    out.append(i ? ",{\"name\":" : "{\"name\":");
+    AppendJsonString(&out, s.name);
+    out.append(",\"scope\":");
+    AppendJsonString(&out, domain::ScopeName(s.scope));
+    out.append(",\"id\":");
+    AppendJsonString(&out, s.secret_id);
+    out.append(",\"version\":");
+    out.append(std::to_string(s.version));
+    out.push_back('}');
   }
-  return json::object{{"job_id", j.job.id},
-                      {"token", std::string(j.token.view())},
-                      {"expires_at", Str(j.job.expires_at)},
-                      {"deployment_target_id", j.job.deployment_target_id},
-                      {"secrets", std::move(secrets)}};
+  out.append("]}");
+  return out;
 }
 
 json::object UsageToJson(const domain::SecretUsage& u) {

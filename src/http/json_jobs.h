@@ -14,7 +14,9 @@ namespace coffer::http {
 namespace json = boost::json;
 
 Result<service::JobRequest> JobRequestFromJson(const json::value& body);
-json::object OpenedJobToJson(const service::OpenedJob& job);
+// The job's answer as JSON text, written directly: the token is in no other buffer than this
+// one, which the caller wipes once sent (Response::sensitive).
+std::string OpenedJobToJson(const service::OpenedJob& job);
 json::object UsageToJson(const domain::SecretUsage& u);
 
 }  // namespace coffer::http

@@ -97,6 +97,13 @@ class Jobs(ServerTest):
         self.assertEqual(r.status, 200, r)
         job = r.json
         self.assertTrue(job["token"].startswith("cjt_"))
+        self.assertEqual(set(job), {"job_id", "token", "expires_at", "deployment_target_id",
+                                    "secrets"})
+        self.assertTrue(job["expires_at"].isdigit())
+        self.assertEqual(job["deployment_target_id"], dt["id"])
+        for s in job["secrets"]:
+            self.assertEqual(set(s), {"name", "scope", "id", "version"})
+            self.assertIsInstance(s["version"], int)
         self.assertEqual([(s["name"], s["scope"]) for s in job["secrets"]],
                          [("awskey", "PROJECT"), ("sshkeys", "ORGANIZATION"),
                           ("prod", "DEPLOYMENT_TARGET")])
