@@ -185,7 +185,11 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
   }
   const std::span<const AuditRecord> all(audits, count);
   const bool checkouts = std::any_of(all.begin(), all.end(), NeedsUses);
-  if (checkouts) insert += " RETURNING id, seq";
+  // One row's seq is the connection's last rowid where the backend tells it (SQLite: a
+  // RETURNING clause costs an ephemeral table, 22k instructions a checkout's row).
+  constexpr bool kKnowsRowid = requires(Db& d) { d.LastInsertRowid(); };
+  const bool by_rowid = kKnowsRowid && count == 1;
+  if (checkouts && !by_rowid) insert += " RETURNING id, seq";
   Stmt rows(db, insert.c_str());
   int n = 0;
   for (const AuditRecord& a : all) {
@@ -210,8 +214,16 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
   }
   if (!checkouts) return rows.Run();
   std::vector<std::pair<std::string, int64_t>> numbered;
-  while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
-  COFFER_RETURN_IF_ERROR(rows.status());
+  if constexpr (kKnowsRowid) {
+    if (by_rowid) {
+      COFFER_RETURN_IF_ERROR(rows.Run());
+      numbered.emplace_back(all[0].id, db.LastInsertRowid());
+    }
+  }
+  if (!by_rowid) {
+    while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
+    COFFER_RETURN_IF_ERROR(rows.status());
+  }
   return InsertAuditUses<Stmt>(db, all, numbered, made_from, defer);
 }
 

@@ -38,6 +38,8 @@ class Db {
 
   Status Exec(const char* sql);
   sqlite3* raw() const { return db_; }
+  // The rowid the last INSERT on this connection gave its (last) row.
+  int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   Status Error(const char* what) const;
 
   // Where the audit rows written on this connection leave their audit_uses entries, (secret
