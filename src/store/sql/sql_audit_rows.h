@@ -187,7 +187,7 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
   const bool checkouts = std::any_of(all.begin(), all.end(), NeedsUses);
   // One row's seq is the connection's last rowid where the backend tells it (SQLite: a
   // RETURNING clause costs an ephemeral table, 22k instructions a checkout's row).
-  constexpr bool kKnowsRowid = requires(Db& d) { d.LastInsertRowid(); };
+  constexpr bool kKnowsRowid = requires(Db & d) { d.LastInsertRowid(); };
   const bool by_rowid = kKnowsRowid && count == 1;
   if (checkouts && !by_rowid) insert += " RETURNING id, seq";
   Stmt rows(db, insert.c_str());
