@@ -122,34 +122,77 @@ Status InsertUseRuns(Db& db, AuditUses& uses) {
   return Status::Ok();
 }
 
-// The audit_uses entries of the checkout events among `rows` (checkout_audit.h UsesOf), once
-// the INSERT has numbered them: `numbered` is each inserted row's (id, seq), matched by id
-// (an event's id is a fresh UUID; RETURNING promises no order). When `rows` is the one row
-// CheckoutRow made of `made_from`, its secrets are theirs, not read back from the row's list.
-// With `defer`, the uses are appended there for the caller to write with the rest of its
-// transaction's (InsertUseRuns); without, each is an entry of its own.
+// The secrets whose audit_uses entries the stored row makes (checkout_audit.h UsesOf): when
+// `row` is the one row CheckoutRow made of `made_from`, theirs, not read back from its list.
+inline Result<std::vector<std::string>> SecretsUsedBy(const AuditRecord& row, size_t count,
+                                                      std::span<const AuditRecord> made_from) {
+  if (!NeedsUses(row)) return std::vector<std::string>{};
+  if (count == 1 && !made_from.empty()) {
+    std::vector<std::string> out;
+    out.reserve(made_from.size());
+    for (const AuditRecord& e : made_from) out.push_back(e.resource_id);
+    return out;
+  }
+  return UsesOf(row);
+}
+
+// Audit rows a transaction writes at its end, in its writes' order (SqliteStore::CommitBatch:
+// InsertDeferredAudit), each with the secrets of its audit_uses entries: one INSERT of many
+// rows rather than one a write, whose statement, AUTOINCREMENT step and index descent were
+// most of a row's cost.
+struct DeferredAudit {
+  std::vector<AuditRecord> rows;
+  std::vector<std::vector<std::string>> uses;  // by row
+  size_t size() const { return rows.size(); }
+  void Truncate(size_t n) {  // what a write that was undone had added
+    rows.resize(n);
+    uses.resize(n);
+  }
+};
+
+// The INSERT of `count` rows (18 columns each); `returning` asks for (id, seq).
+inline std::string AuditInsertSql(size_t count, bool returning) {
+  std::string insert =
+      "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
+      "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
+      "job_id, pipeline_id, workflow_id) VALUES ";
+  for (size_t i = 0; i < count; ++i) {
+    insert +=
+        i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  }
+  if (returning) insert += " RETURNING id, seq";
+  return insert;
+}
+
+// Binds AuditInsertSql's parameters to `rows`.
+template <class Stmt>
+void BindAuditRows(Stmt& q, std::span<const AuditRecord> rows) {
+  int n = 0;
+  for (const AuditRecord& a : rows) {
+    q.BindRef(++n, a.id);
+    q.Bind(++n, a.time);
+    q.BindRef(++n, a.org_id);
+    q.BindRef(++n, a.actor_id);
+    q.BindRef(++n, a.actor_name);
+    q.BindRef(++n, a.medium);
+    q.BindRef(++n, a.ip);
+    q.BindRef(++n, a.request_id);
+    q.BindRef(++n, a.action);
+    q.BindRef(++n, a.resource_type);
+    q.BindRef(++n, a.resource_id);
+    q.BindRef(++n, a.resource_name);
+    q.BindRef(++n, a.scope);
+    q.BindRef(++n, a.owner_id);
+    q.Bind(++n, a.version);
+    q.BindRef(++n, a.job_id);
+    q.BindRef(++n, a.pipeline_id);
+    q.BindRef(++n, a.workflow_id);
+  }
+}
+
+// One audit_uses entry a (secret, seq), each its own (span 0).
 template <class Stmt, class Db>
-Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
-                       const std::vector<std::pair<std::string, int64_t>>& numbered,
-                       std::span<const AuditRecord> made_from, AuditUses* defer) {
-  AuditUses uses;
-  for (const AuditRecord& row : rows) {
-    if (!NeedsUses(row)) continue;
-    auto it = std::find_if(numbered.begin(), numbered.end(),
-                           [&](const auto& n) { return n.first == row.id; });
-    if (it == numbered.end()) return Status::Internal("an audit row was not numbered");
-    if (rows.size() == 1 && !made_from.empty()) {
-      for (const AuditRecord& e : made_from) uses.emplace_back(e.resource_id, it->second);
-      continue;
-    }
-    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets, UsesOf(row));
-    for (std::string& id : secrets) uses.emplace_back(std::move(id), it->second);
-  }
-  if (defer != nullptr) {
-    defer->insert(defer->end(), std::make_move_iterator(uses.begin()),
-                  std::make_move_iterator(uses.end()));
-    return Status::Ok();
-  }
+Status InsertAuditUses(Db& db, const AuditUses& uses) {
   constexpr size_t kUsesAStatement = 500;  // 2 parameters each
   for (size_t from = 0; from < uses.size(); from += kUsesAStatement) {
     size_t n = std::min(kUsesAStatement, uses.size() - from);
@@ -167,53 +210,35 @@ Status InsertAuditUses(Db& db, std::span<const AuditRecord> rows,
   return Status::Ok();
 }
 
-// `count` audit rows of one write in one INSERT, in order (their seq follows it): every
-// audit row either backend writes goes through here. On PostgreSQL the caller has taken the
-// org's audit lock first. `made_from`: the events a single checkout row was made of, if the
-// caller has them (InsertAuditUses). `defer`: as InsertAuditUses's.
+// `count` audit rows of one write in one INSERT, in order (their seq follows it), with their
+// audit_uses entries: every audit row either backend writes goes through here. On PostgreSQL
+// the caller has taken the org's audit lock first. `made_from`: the events a single checkout
+// row was made of, if the caller has them (SecretsUsedBy). With `defer`, the rows are added
+// there, for the transaction to write at its end (InsertDeferredAudit).
 template <class Stmt, class Db>
 Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
-                       std::span<const AuditRecord> made_from = {}, AuditUses* defer = nullptr) {
+                       std::span<const AuditRecord> made_from = {},
+                       DeferredAudit* defer = nullptr) {
   if (count == 0) return Status::Ok();
-  std::string insert =
-      "INSERT INTO audit (id, time, org_id, actor_id, actor_name, medium, ip, request_id, "
-      "action, resource_type, resource_id, resource_name, scope, owner_id, version, "
-      "job_id, pipeline_id, workflow_id) VALUES ";
-  for (size_t i = 0; i < count; ++i) {
-    insert +=
-        i == 0 ? "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" : ",(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
-  }
   const std::span<const AuditRecord> all(audits, count);
+  if (defer != nullptr) {
+    for (const AuditRecord& row : all) {
+      COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets,
+                              SecretsUsedBy(row, count, made_from));
+      defer->rows.push_back(row);
+      defer->uses.push_back(std::move(secrets));
+    }
+    return Status::Ok();
+  }
   const bool checkouts = std::any_of(all.begin(), all.end(), NeedsUses);
   // One row's seq is the connection's last rowid where the backend tells it (SQLite: a
   // RETURNING clause costs an ephemeral table, 22k instructions a checkout's row).
   constexpr bool kKnowsRowid = requires(Db & d) { d.LastInsertRowid(); };
   const bool by_rowid = kKnowsRowid && count == 1;
-  if (checkouts && !by_rowid) insert += " RETURNING id, seq";
-  Stmt rows(db, insert.c_str());
-  int n = 0;
-  for (const AuditRecord& a : all) {
-    rows.BindRef(++n, a.id);
-    rows.Bind(++n, a.time);
-    rows.BindRef(++n, a.org_id);
-    rows.BindRef(++n, a.actor_id);
-    rows.BindRef(++n, a.actor_name);
-    rows.BindRef(++n, a.medium);
-    rows.BindRef(++n, a.ip);
-    rows.BindRef(++n, a.request_id);
-    rows.BindRef(++n, a.action);
-    rows.BindRef(++n, a.resource_type);
-    rows.BindRef(++n, a.resource_id);
-    rows.BindRef(++n, a.resource_name);
-    rows.BindRef(++n, a.scope);
-    rows.BindRef(++n, a.owner_id);
-    rows.Bind(++n, a.version);
-    rows.BindRef(++n, a.job_id);
-    rows.BindRef(++n, a.pipeline_id);
-    rows.BindRef(++n, a.workflow_id);
-  }
+  Stmt rows(db, AuditInsertSql(count, checkouts && !by_rowid).c_str());
+  BindAuditRows(rows, all);
   if (!checkouts) return rows.Run();
-  std::vector<std::pair<std::string, int64_t>> numbered;
+  std::vector<std::pair<std::string, int64_t>> numbered;  // (id, seq)
   if constexpr (kKnowsRowid) {
     if (by_rowid) {
       COFFER_RETURN_IF_ERROR(rows.Run());
@@ -224,7 +249,41 @@ Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
     while (rows.Step()) numbered.emplace_back(rows.Text(0), rows.Int(1));
     COFFER_RETURN_IF_ERROR(rows.status());
   }
-  return InsertAuditUses<Stmt>(db, all, numbered, made_from, defer);
+  AuditUses uses;
+  for (const AuditRecord& row : all) {
+    if (!NeedsUses(row)) continue;
+    // Matched by id: an event's id is a fresh UUID, and RETURNING promises no order.
+    auto it = std::find_if(numbered.begin(), numbered.end(),
+                           [&](const auto& n) { return n.first == row.id; });
+    if (it == numbered.end()) return Status::Internal("an audit row was not numbered");
+    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets, SecretsUsedBy(row, count, made_from));
+    for (std::string& id : secrets) uses.emplace_back(std::move(id), it->second);
+  }
+  return InsertAuditUses<Stmt>(db, uses);
+}
+
+// The rows `deferred` holds, in order, 64 to an INSERT, and their audit_uses entries as runs
+// (InsertUseRuns); empties it. SQLite's alone: a statement's rows take consecutive seqs
+// (one writer; AUTOINCREMENT gives each the next), the last of them the connection's last
+// rowid.
+template <class Stmt, class Db>
+Status InsertDeferredAudit(Db& db, DeferredAudit& deferred) {
+  constexpr size_t kRowsAStatement = 64;  // 18 parameters a row
+  AuditUses uses;
+  for (size_t from = 0; from < deferred.size(); from += kRowsAStatement) {
+    const size_t n = std::min(kRowsAStatement, deferred.size() - from);
+    Stmt rows(db, AuditInsertSql(n, false).c_str());
+    BindAuditRows(rows, std::span<const AuditRecord>(deferred.rows.data() + from, n));
+    COFFER_RETURN_IF_ERROR(rows.Run());
+    const int64_t first = db.LastInsertRowid() - static_cast<int64_t>(n) + 1;
+    for (size_t i = 0; i < n; ++i) {
+      for (std::string& id : deferred.uses[from + i]) {
+        uses.emplace_back(std::move(id), first + static_cast<int64_t>(i));
+      }
+    }
+  }
+  deferred.Truncate(0);
+  return InsertUseRuns<Stmt>(db, uses);
 }
 
 }  // namespace coffer::store::sql

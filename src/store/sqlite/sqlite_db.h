@@ -12,12 +12,14 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <utility>
-#include <vector>
 
 #include "common/status.h"
 
 namespace coffer::store {
+
+namespace sql {
+struct DeferredAudit;
+}
 
 class Db {
  public:
@@ -42,11 +44,10 @@ class Db {
   int64_t LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
   Status Error(const char* what) const;
 
-  // Where the audit rows written on this connection leave their audit_uses entries, (secret
-  // id, seq) each, for the transaction to write at its end (sql_audit_rows.h InsertUseRuns),
-  // or null: then each is written at once. Set by SqliteStore::CommitBatch for its batch
-  // only; not moved.
-  std::vector<std::pair<std::string, int64_t>>* deferred_uses = nullptr;
+  // Where the audit rows written on this connection go, for the transaction to write at its
+  // end (sql_audit_rows.h InsertDeferredAudit), or null: then each is written at once. Set
+  // by SqliteStore::CommitBatch for its batch only; not moved.
+  sql::DeferredAudit* deferred_audit = nullptr;
 
  private:
   friend class Stmt;

@@ -82,7 +82,7 @@ std::vector<std::string> ListFromJson(const std::string& text) {
 }
 
 Status InsertAudit(Db& db, const AuditRecord& a) {
-  return sql::InsertAuditRows<Stmt>(db, &a, 1, {}, db.deferred_uses);
+  return sql::InsertAuditRows<Stmt>(db, &a, 1, {}, db.deferred_audit);
 }
 
 const char* const kSecretCols =

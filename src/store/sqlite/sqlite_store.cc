@@ -239,23 +239,23 @@ void SqliteStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     for (const auto& w : batch) w->status = begin;
     return;
   }
-  batch_uses_.clear();
-  db.deferred_uses = &batch_uses_;
+  batch_audit_.Truncate(0);
+  db.deferred_audit = &batch_audit_;
   for (const auto& w : batch) {
-    const size_t uses_before = batch_uses_.size();
+    const size_t audit_before = batch_audit_.size();
     Status s = Stmt(db, "SAVEPOINT w").Run();
     if (s.ok()) s = w->fn(db);
     if (!s.ok()) {
       Stmt(db, "ROLLBACK TO w").Run().ok();
-      batch_uses_.resize(uses_before);
+      batch_audit_.Truncate(audit_before);
     }
     Stmt(db, "RELEASE w").Run().ok();
     w->status = s;
   }
   auto commit_start = std::chrono::steady_clock::now();
-  db.deferred_uses = nullptr;
-  Status commit = sql::InsertUseRuns<Stmt>(db, batch_uses_);
-  batch_uses_.clear();
+  db.deferred_audit = nullptr;
+  Status commit = sql::InsertDeferredAudit<Stmt>(db, batch_audit_);
+  batch_audit_.Truncate(0);
   if (commit.ok()) commit = Stmt(db, "COMMIT").Run();
   GlobalStoreMetrics().ObserveBatch(
       batch.size(),

@@ -181,8 +181,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   Result<Value> ReadCached(GenerationCache<Value>& cache, int64_t Generations::*which,
                            const std::string& key, ReadFn&& read);
   // Commits one batch of the group commit (sql/group_commit.h) on the writer, each write in
-  // a savepoint of its own, in one transaction, with the audit_uses its writes left in
-  // batch_uses_ (those of a write undone are dropped with it).
+  // a savepoint of its own, in one transaction, ending with the audit rows (and their
+  // audit_uses) its writes left in batch_audit_ (those of a write undone are dropped).
   void CommitBatch(const sql::GroupCommit<Db>::Batch& batch);
   // The checkpointer thread: a passive checkpoint whenever the writer's commits have put
   // kCheckpointPages more pages in the WAL since the last one (the WAL hook tells it), until
@@ -212,9 +212,9 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   std::mutex dedicated_mu_;
   std::vector<std::unique_ptr<Conn>> dedicated_;  // under dedicated_mu_; never shrinks
   sql::CheckoutStamps checkout_stamps_;           // RecordCheckout's stamps already committed
-  // The audit_uses of the batch CommitBatch is writing, which it writes as runs before its
-  // commit (sql::InsertUseRuns); the committer's alone.
-  sql::AuditUses batch_uses_;
+  // The audit rows of the batch CommitBatch is writing, which it writes before its commit
+  // (sql::InsertDeferredAudit); the committer's alone.
+  sql::DeferredAudit batch_audit_;
   GenerationCache<TokenHolder> token_holders_{10000};                    // by token hash
   GenerationCache<domain::SecretMeta> secret_metas_{20000};              // by place and key
   GenerationCache<std::vector<domain::SecretMeta>> job_secrets_{10000};  // by project and names

@@ -116,10 +116,10 @@ void SqliteStore::RecordCheckoutAsync(std::string org_id, std::string job_id, in
           return Status::FailedPrecondition("job finished or expired");
         }
         COFFER_RETURN_IF_ERROR((sql::WriteCheckoutStamps<Stmt>(db, *events, checkout_stamps_)));
-        // The uses go with the batch's (CommitBatch): one entry a secret a batch.
-        return *row ? sql::InsertAuditRows<Stmt>(db, &**row, 1, *events, db.deferred_uses)
+        // Written with the batch's other audit rows (CommitBatch).
+        return *row ? sql::InsertAuditRows<Stmt>(db, &**row, 1, *events, db.deferred_audit)
                     : sql::InsertAuditRows<Stmt>(db, events->data(), events->size(), {},
-                                                 db.deferred_uses);
+                                                 db.deferred_audit);
       },
       [this, events, done = std::move(done)](Status s) {
         if (s.ok()) checkout_stamps_.Committed(*events);

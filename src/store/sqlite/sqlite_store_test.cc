@@ -299,8 +299,9 @@ TEST(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
   rmdir(dir.c_str());
 }
 
-// The checkouts of one transaction leave one audit_uses entry a secret (a run over the rows
-// of its first to its last use), and reading through runs finds each secret's events exactly:
+// The audit rows of one transaction are written at its end, in order, and its checkouts leave
+// one audit_uses entry a secret (a run over the rows of its first to its last use); reading
+// through runs finds each secret's events exactly:
 // not the rows of other secrets' checkouts or the secret's other events inside its run, in
 // order, page by page.
 TEST(SqliteCheckoutRows, OneTransactionsUsesAreOneRunASecretAndReadExactly) {
@@ -334,16 +335,21 @@ TEST(SqliteCheckoutRows, OneTransactionsUsesAreOneRunASecretAndReadExactly) {
     rows[2][0].action = "secret.update";
     rows[2][0].resource_type = "secret";
     rows[2][0].resource_id = "s1";
-    sql::AuditUses uses;
+    sql::DeferredAudit deferred;
     ASSERT_TRUE(raw->Exec("BEGIN IMMEDIATE").ok());
     for (size_t i = 0; i < rows.size(); ++i) {
       std::optional<AuditRecord> one = i == 4 ? std::nullopt : CheckoutRow(rows[i]);
-      Status s = one ? sql::InsertAuditRows<Stmt>(*raw, &*one, 1, rows[i], &uses)
-                     : sql::InsertAuditRows<Stmt>(*raw, rows[i].data(), rows[i].size(), {}, &uses);
+      Status s =
+          one ? sql::InsertAuditRows<Stmt>(*raw, &*one, 1, rows[i], &deferred)
+              : sql::InsertAuditRows<Stmt>(*raw, rows[i].data(), rows[i].size(), {}, &deferred);
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
-    EXPECT_EQ(uses.size(), 7u);
-    ASSERT_TRUE(sql::InsertUseRuns<Stmt>(*raw, uses).ok());
+    ASSERT_EQ(deferred.size(), 6u);
+    size_t uses = 0;
+    for (const auto& u : deferred.uses) uses += u.size();
+    EXPECT_EQ(uses, 7u);
+    ASSERT_TRUE(sql::InsertDeferredAudit<Stmt>(*raw, deferred).ok());
+    EXPECT_EQ(deferred.size(), 0u);
     ASSERT_TRUE(raw->Exec("COMMIT").ok());
     Stmt entries(*raw, "SELECT secret_id, span FROM audit_uses ORDER BY secret_id");
     std::vector<std::pair<std::string, int64_t>> got;
