@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
 #endif
 
 namespace coffer {
@@ -35,12 +35,59 @@ constexpr Pairs MakePairs(const char* alphabet) {
 struct Alphabet {
   const char* chars;
   Pairs pairs;
+  char last_two[2];  // the characters of 62 and 63 (the two alphabets differ only there)
 };
-constexpr Alphabet kStdAlphabet{kStd, MakePairs(kStd)};
-constexpr Alphabet kUrlAlphabet{kUrl, MakePairs(kUrl)};
+constexpr Alphabet kStdAlphabet{kStd, MakePairs(kStd), {'+', '/'}};
+constexpr Alphabet kUrlAlphabet{kUrl, MakePairs(kUrl), {'-', '_'}};
+
+#if defined(__x86_64__)
+// Sixteen characters from twelve bytes a step, with SSSE3 (W. Muła's method): each 3-byte
+// group's bytes spread over a 32-bit lane, its four 6-bit values moved into place with two
+// multiplies, and each value turned into its character by adding the offset of its range
+// (A-Z, a-z, 0-9, the last two), found by one byte shuffle. 12k instructions of a checkout's
+// 3 KiB file were the pairs table's two lookups and stores a group. Returns the input bytes
+// it took, a multiple of 12, leaving at least 4 (a step loads 16).
+__attribute__((target("ssse3"))) size_t EncodeSsse3(char* o, const uint8_t* p, size_t n,
+                                                    const Alphabet& a) {
+  const __m128i spread = _mm_set_epi8(10, 11, 9, 10, 7, 8, 6, 7, 4, 5, 3, 4, 1, 2, 0, 1);
+  const __m128i offsets =
+      _mm_setr_epi8('a' - 26, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52, '0' - 52,
+                    '0' - 52, '0' - 52, '0' - 52, static_cast<char>(a.last_two[0] - 62),
+                    static_cast<char>(a.last_two[1] - 63), 'A', 0, 0);
+  size_t done = 0;
+  for (; done + 16 <= n; done += 12, o += 16) {
+    __m128i in = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + done));
+    in = _mm_shuffle_epi8(in, spread);  // a lane: b1 b0 b2 b1
+    const __m128i c0c2 =
+        _mm_mulhi_epu16(_mm_and_si128(in, _mm_set1_epi32(0x0fc0fc00)), _mm_set1_epi32(0x04000040));
+    const __m128i c1c3 =
+        _mm_mullo_epi16(_mm_and_si128(in, _mm_set1_epi32(0x003f03f0)), _mm_set1_epi32(0x01000010));
+    const __m128i values = _mm_or_si128(c0c2, c1c3);  // a lane: c0 c1 c2 c3, each 0..63
+    // The range: 0 for a-z (26..51), 1..10 for 0-9, 11 and 12 for the last two, 13 for A-Z.
+    __m128i range = _mm_subs_epu8(values, _mm_set1_epi8(51));
+    const __m128i upper = _mm_cmpgt_epi8(_mm_set1_epi8(26), values);
+    range = _mm_or_si128(range, _mm_and_si128(upper, _mm_set1_epi8(13)));
+    const __m128i chars = _mm_add_epi8(values, _mm_shuffle_epi8(offsets, range));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o), chars);
+  }
+  return done;
+}
+
+bool HasSsse3() {
+  static const bool has = __builtin_cpu_supports("ssse3");
+  return has;
+}
+#endif
 
 // Writes the EncodedSize(in.size(), pad) characters of `in` at `o`.
 void EncodeTo(char* o, std::string_view in, const Alphabet& a, bool pad) {
+#if defined(__x86_64__)
+  if (HasSsse3()) {
+    const size_t done = EncodeSsse3(o, reinterpret_cast<const uint8_t*>(in.data()), in.size(), a);
+    o += done / 3 * 4;
+    in.remove_prefix(done);
+  }
+#endif
   const size_t whole = in.size() / 3, rest = in.size() % 3;
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
   const char* pairs = a.pairs.data();
