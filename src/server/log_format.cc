@@ -1,16 +1,22 @@
 #include "server/log_format.h"
 
+#include <fcntl.h>
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/base_sink.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace coffer::server {
 namespace {
@@ -64,9 +70,61 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
+// Standard error as a regular file: what was written is handed to the disk every 100 ms
+// (sync_file_range, SYNC_FILE_RANGE_WRITE: started, not waited for), on a thread of its own,
+// as PostgreSQL's *_flush_after settings do. Left to the kernel, the log's dirty pages were
+// written 30 s after the fact in bursts of hundreds of megabytes (the access log at 100k
+// requests/s is 20 MB/s), and the store's fdatasync waited behind them: a checkout's p99 went
+// from 4 to 38 ms in the benchmark 30 s after its read cases.
+class Writeback {
+ public:
+  explicit Writeback(int fd) : fd_(fd), thread_([this] { Run(); }) {}
+  ~Writeback() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Writeback(const Writeback&) = delete;
+  Writeback& operator=(const Writeback&) = delete;
+  // The file's offset after a write: everything before it may be written back.
+  void Wrote(off_t end) { end_.store(end, std::memory_order_relaxed); }
+
+ private:
+  void Run() {
+    off_t done = end_.load(std::memory_order_relaxed);
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; })) {
+      const off_t end = end_.load(std::memory_order_relaxed);
+      if (end < done) done = 0;  // truncated (logrotate's copytruncate)
+      if (end > done) {
+        sync_file_range(fd_, done, end - done, SYNC_FILE_RANGE_WRITE);
+        done = end;
+      }
+    }
+  }
+
+  const int fd_;
+  std::atomic<off_t> end_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once the rest is made
+};
+
+bool IsRegularFile(int fd) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  StderrSink() : tty_(isatty(STDERR_FILENO) == 1) { pending_.reserve(kBufferBytes); }
+  StderrSink() : tty_(isatty(STDERR_FILENO) == 1) {
+    pending_.reserve(kBufferBytes);
+    if (IsRegularFile(STDERR_FILENO)) writeback_ = std::make_unique<Writeback>(STDERR_FILENO);
+  }
   ~StderrSink() override { WritePending(); }
 
  protected:
@@ -91,10 +149,15 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
       done += static_cast<size_t>(n);
     }
     pending_.clear();
+    if (writeback_ != nullptr) {
+      const off_t end = lseek(STDERR_FILENO, 0, SEEK_CUR);
+      if (end > 0) writeback_->Wrote(end);
+    }
   }
 
   const bool tty_;
   std::string pending_;
+  std::unique_ptr<Writeback> writeback_;  // when stderr is a regular file
 };
 
 }  // namespace
