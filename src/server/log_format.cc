@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -70,7 +71,7 @@ class JsonFormatter final : public spdlog::formatter {
   }
 };
 
-// Standard error as a regular file: what was written is handed to the disk every 100 ms
+// A log on a regular file: what was written is handed to the disk every 100 ms
 // (sync_file_range, SYNC_FILE_RANGE_WRITE: started, not waited for), on a thread of its own,
 // as PostgreSQL's *_flush_after settings do. Left to the kernel, the log's dirty pages were
 // written 30 s after the fact in bursts of hundreds of megabytes (the access log at 100k
@@ -119,13 +120,20 @@ bool IsRegularFile(int fd) {
   return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
+// Lines to a descriptor: standard error, or a log file this sink opened (and closes).
+class FdSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  StderrSink() : tty_(isatty(STDERR_FILENO) == 1) {
+  FdSink(int fd, bool owned) : fd_(fd), owned_(owned), tty_(isatty(fd) == 1) {
     pending_.reserve(kBufferBytes);
-    if (IsRegularFile(STDERR_FILENO)) writeback_ = std::make_unique<Writeback>(STDERR_FILENO);
+    if (IsRegularFile(fd)) writeback_ = std::make_unique<Writeback>(fd);
   }
-  ~StderrSink() override { WritePending(); }
+  ~FdSink() override {
+    WritePending();
+    writeback_.reset();  // its thread uses the descriptor
+    if (owned_) close(fd_);
+  }
+  FdSink(const FdSink&) = delete;
+  FdSink& operator=(const FdSink&) = delete;
 
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -143,26 +151,39 @@ class StderrSink final : public spdlog::sinks::base_sink<std::mutex> {
   void WritePending() {
     size_t done = 0;
     while (done < pending_.size()) {
-      ssize_t n = write(STDERR_FILENO, pending_.data() + done, pending_.size() - done);
+      ssize_t n = write(fd_, pending_.data() + done, pending_.size() - done);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;  // nowhere to write: the lines are dropped, the server goes on
       done += static_cast<size_t>(n);
     }
     pending_.clear();
     if (writeback_ != nullptr) {
-      const off_t end = lseek(STDERR_FILENO, 0, SEEK_CUR);
+      const off_t end = lseek(fd_, 0, SEEK_CUR);
       if (end > 0) writeback_->Wrote(end);
     }
   }
 
+  const int fd_;
+  const bool owned_;
   const bool tty_;
   std::string pending_;
-  std::unique_ptr<Writeback> writeback_;  // when stderr is a regular file
+  std::unique_ptr<Writeback> writeback_;  // when the descriptor is a regular file
 };
 
 }  // namespace
 
-std::shared_ptr<spdlog::sinks::sink> MakeStderrSink() { return std::make_shared<StderrSink>(); }
+std::shared_ptr<spdlog::sinks::sink> MakeStderrSink() {
+  return std::make_shared<FdSink>(STDERR_FILENO, false);
+}
+
+Result<std::shared_ptr<spdlog::sinks::sink>> MakeFileSink(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    return Status::FailedPrecondition("cannot open the log file " + path + ": " +
+                                      std::strerror(errno));
+  }
+  return std::shared_ptr<spdlog::sinks::sink>(std::make_shared<FdSink>(fd, true));
+}
 
 std::unique_ptr<spdlog::formatter> MakeLogFormatter(http::LogFormat format) {
   if (format == http::LogFormat::kJson) return std::make_unique<JsonFormatter>();

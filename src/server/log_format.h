@@ -7,7 +7,9 @@
 #include <spdlog/sinks/sink.h>
 
 #include <memory>
+#include <string>
 
+#include "common/status.h"
 #include "http/access_log.h"
 
 namespace coffer::server {
@@ -20,5 +22,8 @@ std::unique_ptr<spdlog::formatter> MakeLogFormatter(http::LogFormat format);
 // request's access line costs no write(2) of its own; a SIGKILL loses at most the last
 // second's info lines.
 std::shared_ptr<spdlog::sinks::sink> MakeStderrSink();
+// The same on the file at `path`, opened for appending (made 0640 if missing). On a regular
+// file, either hands what it wrote to the disk every 100 ms (log_format.cc Writeback).
+Result<std::shared_ptr<spdlog::sinks::sink>> MakeFileSink(const std::string& path);
 
 }  // namespace coffer::server

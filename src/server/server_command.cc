@@ -1,6 +1,5 @@
 #include "server/server_command.h"
 
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/dist_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
@@ -81,13 +80,9 @@ class LogOutput {
   // Thread-safe: the distributing sink swaps its target under its own lock.
   Status Reopen() {
     if (path_.empty()) return Status::Ok();
-    try {
-      auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path_, false);
-      file->set_formatter(MakeLogFormatter(format_));
-      sink_->set_sinks({file});
-    } catch (const spdlog::spdlog_ex& e) {
-      return Status::FailedPrecondition("cannot open the log file " + path_ + ": " + e.what());
-    }
+    COFFER_ASSIGN_OR_RETURN(std::shared_ptr<spdlog::sinks::sink> file, MakeFileSink(path_));
+    file->set_formatter(MakeLogFormatter(format_));
+    sink_->set_sinks({file});
     return Status::Ok();
   }
 
