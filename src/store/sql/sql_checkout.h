@@ -155,10 +155,9 @@ Status MarkOpenJobFinished(Db& db, const std::string& org_id, const std::string&
 template <class Stmt, class Db>
 Result<std::vector<UsageRecord>> ReadUsage(Db& db, const std::string& org_id,
                                            const std::string& secret_id, int limit) {
-  Stmt q(db,
-         (std::string("SELECT ") + kAuditCols + " FROM audit_uses u JOIN audit a " + kUsedRows +
-          " WHERE u.secret_id = ? AND a.org_id = ? " + " ORDER BY u.seq DESC, a.seq DESC LIMIT ?")
-             .c_str());
+  Stmt q(db, (std::string("SELECT ") + kAuditCols + " FROM audit_uses u JOIN audit a " + kUsedRows +
+              " WHERE u.secret_id = ? AND a.org_id = ? ORDER BY u.seq DESC, a.seq DESC LIMIT ?")
+                 .c_str());
   q.Bind(1, ListedPattern(secret_id))
       .Bind(2, secret_id)
       .Bind(3, secret_id)

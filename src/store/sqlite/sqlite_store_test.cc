@@ -248,148 +248,149 @@ TEST(SqliteRows, AJobsSecretsReadBackAsWritten) {
   EXPECT_EQ(JobSecretsToJson({}), "[]");
 }
 
+// A store in a directory of its own with org1's open job j1 (AddOpenJob), removed after.
+class SqliteCheckoutRows : public testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    path_ = dir_ + "/coffer.db";
+    auto s = SqliteStore::Open(path_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    AddOpenJob(*store_);
+  }
+  void TearDown() override {
+    store_.reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path_ + suffix).c_str());
+    rmdir(dir_.c_str());
+  }
+
+  std::string dir_, path_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
 // A checkout of five secrets is one audit row and five audit_uses entries, and a checkout
 // row that cannot be read is an error to the reader, never events made up from it.
-TEST(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
-  {
-    auto store = SqliteStore::Open(path);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    AddOpenJob(**store);
-    std::vector<AuditRecord> events;
-    for (int i = 0; i < 5; ++i) {
-      AuditRecord a = FillEvent("checkout");
-      a.time = 10;
-      a.actor_id = a.job_id = "j1";
-      a.action = "secret.checkout";
-      a.resource_type = "secret";
-      a.resource_id = "s" + std::to_string(i);
-      a.resource_name = "NAME_\"" + std::to_string(i);  // escaped in the row, read back
-      a.scope = "ORGANIZATION";
-      a.version = i + 1;
-      events.push_back(a);
-    }
-    ASSERT_TRUE((*store)->RecordCheckout("org1", "j1", 10, events).ok());
-    auto raw = Db::OpenAnother(path);
-    ASSERT_TRUE(raw.ok());
-    auto count = [&](const char* sql) {
-      Stmt q(*raw, sql);
-      return q.Step() ? q.Int(0) : -1;
-    };
-    EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'secret.checkout'"), 1);
-    EXPECT_EQ(count("SELECT count(*) FROM audit_uses"), 5);
-    auto listed = (*store)->ListAudit("org1", AuditFilter{"s3", "", ""}, 0, 10);
-    ASSERT_TRUE(listed.ok()) << listed.status().ToString();
-    ASSERT_EQ(listed->size(), 1u);
-    EXPECT_EQ((*listed)[0].resource_name, "NAME_\"3");
-    EXPECT_EQ((*listed)[0].version, 4);
-    for (const char* list : {"not json", "[]", "[[\"s1\", \"n\", \"ORGANIZATION\"]]",
-                             "[[\"s1\", \"n\", \"ORGANIZATION\", \"1\"]]", "{}"}) {
-      Stmt u(*raw, "UPDATE audit SET resource_name = ? WHERE resource_type = 'secrets'");
-      ASSERT_TRUE(u.Bind(1, list).Run().ok());
-      EXPECT_EQ((*store)->ListAudit("org1", 0, 10).status().code(), Status::Code::kCorruption)
-          << list;
-      EXPECT_EQ((*store)->ListUsage("org1", "s1", 10).status().code(), Status::Code::kCorruption)
-          << list;
-    }
+TEST_F(SqliteCheckoutRows, ACheckoutIsOneRowAndAnUnreadableOneIsAnError) {
+  std::vector<AuditRecord> events;
+  for (int i = 0; i < 5; ++i) {
+    AuditRecord a = FillEvent("checkout");
+    a.time = 10;
+    a.actor_id = a.job_id = "j1";
+    a.action = "secret.checkout";
+    a.resource_type = "secret";
+    a.resource_id = "s" + std::to_string(i);
+    a.resource_name = "NAME_\"" + std::to_string(i);  // escaped in the row, read back
+    a.scope = "ORGANIZATION";
+    a.version = i + 1;
+    events.push_back(a);
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
+  ASSERT_TRUE(store_->RecordCheckout("org1", "j1", 10, events).ok());
+  auto raw = Db::OpenAnother(path_);
+  ASSERT_TRUE(raw.ok());
+  auto count = [&](const char* sql) {
+    Stmt q(*raw, sql);
+    return q.Step() ? q.Int(0) : -1;
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM audit WHERE action = 'secret.checkout'"), 1);
+  EXPECT_EQ(count("SELECT count(*) FROM audit_uses"), 5);
+  auto listed = store_->ListAudit("org1", AuditFilter{"s3", "", ""}, 0, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].resource_name, "NAME_\"3");
+  EXPECT_EQ((*listed)[0].version, 4);
+  for (const char* list : {"not json", "[]", "[[\"s1\", \"n\", \"ORGANIZATION\"]]",
+                           "[[\"s1\", \"n\", \"ORGANIZATION\", \"1\"]]", "{}"}) {
+    Stmt u(*raw, "UPDATE audit SET resource_name = ? WHERE resource_type = 'secrets'");
+    ASSERT_TRUE(u.Bind(1, list).Run().ok());
+    EXPECT_EQ(store_->ListAudit("org1", 0, 10).status().code(), Status::Code::kCorruption) << list;
+    EXPECT_EQ(store_->ListUsage("org1", "s1", 10).status().code(), Status::Code::kCorruption)
+        << list;
+  }
 }
 
 // The audit rows of one transaction are written at its end, in order, and its checkouts leave
 // one audit_uses entry a secret (a run over the rows of its first to its last use); reading
-// through runs finds each secret's events exactly:
-// not the rows of other secrets' checkouts or the secret's other events inside its run, in
-// order, page by page.
-TEST(SqliteCheckoutRows, OneTransactionsUsesAreOneRunASecretAndReadExactly) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
-  {
-    auto store = SqliteStore::Open(path);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    AddOpenJob(**store);
-    auto raw = Db::OpenAnother(path);
-    ASSERT_TRUE(raw.ok());
-    auto checkout = [](int time, const std::string& secret) {
-      AuditRecord a = FillEvent("checkout-" + std::to_string(time) + "-" + secret);
-      a.time = time;
-      a.actor_id = a.job_id = "j1";
-      a.action = "secret.checkout";
-      a.resource_type = "secret";
-      a.resource_id = secret;
-      a.resource_name = "name-" + secret;
-      a.scope = "ORGANIZATION";
-      a.version = 1;
-      return a;
-    };
-    // Rows 1..6 of one transaction: checkouts of {s1, s2}, {s3}, s1's update, {s1, s3}, a
-    // plain checkout event of s1, {s2}.
-    std::vector<std::vector<AuditRecord>> rows = {
-        {checkout(1, "s1"), checkout(1, "s2")}, {checkout(2, "s3")}, {FillEvent("update")},
-        {checkout(4, "s1"), checkout(4, "s3")}, {checkout(5, "s1")}, {checkout(6, "s2")}};
-    rows[2][0].time = 3;
-    rows[2][0].action = "secret.update";
-    rows[2][0].resource_type = "secret";
-    rows[2][0].resource_id = "s1";
-    sql::DeferredAudit deferred;
-    ASSERT_TRUE(raw->Exec("BEGIN IMMEDIATE").ok());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      std::optional<AuditRecord> one = i == 4 ? std::nullopt : CheckoutRow(rows[i]);
-      Status s =
-          one ? sql::InsertAuditRows<Stmt>(*raw, &*one, 1, rows[i], &deferred)
-              : sql::InsertAuditRows<Stmt>(*raw, rows[i].data(), rows[i].size(), {}, &deferred);
-      ASSERT_TRUE(s.ok()) << s.ToString();
-    }
-    ASSERT_EQ(deferred.size(), 6u);
-    size_t uses = 0;
-    for (const auto& u : deferred.uses) uses += u.size();
-    EXPECT_EQ(uses, 7u);
-    ASSERT_TRUE(sql::InsertDeferredAudit<Stmt>(*raw, deferred).ok());
-    EXPECT_EQ(deferred.size(), 0u);
-    ASSERT_TRUE(raw->Exec("COMMIT").ok());
-    Stmt entries(*raw, "SELECT secret_id, span FROM audit_uses ORDER BY secret_id");
-    std::vector<std::pair<std::string, int64_t>> got;
-    while (entries.Step()) got.emplace_back(entries.Text(0), entries.Int(1));
-    EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{{"s1", 4}, {"s2", 5}, {"s3", 2}}));
-
-    auto times = [](const auto& events) {
-      std::vector<int64_t> out;
-      for (const auto& e : events) out.push_back(e.time);
-      return out;
-    };
-    const std::pair<const char*, std::vector<int64_t>> usage[] = {
-        {"s1", {5, 4, 1}}, {"s2", {6, 1}}, {"s3", {4, 2}}};
-    for (const auto& [secret, newest_first] : usage) {
-      auto u = (*store)->ListUsage("org1", secret, 10);
-      ASSERT_TRUE(u.ok()) << u.status().ToString();
-      EXPECT_EQ(times(*u), newest_first) << secret;
-      for (const auto& e : *u) EXPECT_EQ(e.secret_id, secret);
-      auto first = (*store)->ListUsage("org1", secret, 1);
-      ASSERT_TRUE(first.ok());
-      EXPECT_EQ(times(*first), std::vector<int64_t>{newest_first[0]}) << secret;
-    }
-    // s1's events in the log, one a page: its checkouts and its update, none of the others.
-    std::vector<int64_t> paged;
-    AuditCursor after;
-    for (int page = 0; page < 10; ++page) {
-      auto events = (*store)->ListAudit("org1", AuditFilter{"s1", "", ""}, after, 1);
-      ASSERT_TRUE(events.ok()) << events.status().ToString();
-      if (events->empty()) break;
-      EXPECT_EQ((*events)[0].resource_id, "s1");
-      paged.push_back((*events)[0].time);
-      after = AuditCursor::After(events->back());
-    }
-    EXPECT_EQ(paged, (std::vector<int64_t>{1, 3, 4, 5}));
-    auto all = (*store)->ListAudit("org1", AuditFilter{"s2", "", ""}, 0, 10);
-    ASSERT_TRUE(all.ok());
-    EXPECT_EQ(times(*all), (std::vector<int64_t>{1, 6}));
+// through runs finds each secret's events exactly: not the rows of other secrets' checkouts or
+// the secret's other events inside its run, in order, page by page.
+TEST_F(SqliteCheckoutRows, OneTransactionsUsesAreOneRunASecretAndReadExactly) {
+  auto raw = Db::OpenAnother(path_);
+  ASSERT_TRUE(raw.ok());
+  auto checkout = [](int time, const std::string& secret) {
+    AuditRecord a = FillEvent("checkout-" + std::to_string(time) + "-" + secret);
+    a.time = time;
+    a.actor_id = a.job_id = "j1";
+    a.action = "secret.checkout";
+    a.resource_type = "secret";
+    a.resource_id = secret;
+    a.resource_name = "name-" + secret;
+    a.scope = "ORGANIZATION";
+    a.version = 1;
+    return a;
+  };
+  // Rows 1..6 of one transaction: checkouts of {s1, s2}, {s3}, s1's update, {s1, s3}, a
+  // plain checkout event of s1, {s2}.
+  std::vector<std::vector<AuditRecord>> rows = {
+      {checkout(1, "s1"), checkout(1, "s2")}, {checkout(2, "s3")}, {FillEvent("update")},
+      {checkout(4, "s1"), checkout(4, "s3")}, {checkout(5, "s1")}, {checkout(6, "s2")}};
+  rows[2][0].time = 3;
+  rows[2][0].action = "secret.update";
+  rows[2][0].resource_type = "secret";
+  rows[2][0].resource_id = "s1";
+  sql::DeferredAudit deferred;
+  ASSERT_TRUE(raw->Exec("BEGIN IMMEDIATE").ok());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    std::optional<AuditRecord> one = i == 4 ? std::nullopt : CheckoutRow(rows[i]);
+    Status s =
+        one ? sql::InsertAuditRows<Stmt>(*raw, &*one, 1, rows[i], &deferred)
+            : sql::InsertAuditRows<Stmt>(*raw, rows[i].data(), rows[i].size(), {}, &deferred);
+    ASSERT_TRUE(s.ok()) << s.ToString();
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
+  ASSERT_EQ(deferred.size(), 6u);
+  size_t uses = 0;
+  for (const auto& u : deferred.uses) uses += u.size();
+  EXPECT_EQ(uses, 7u);
+  ASSERT_TRUE(sql::InsertDeferredAudit<Stmt>(*raw, deferred).ok());
+  EXPECT_EQ(deferred.size(), 0u);
+  ASSERT_TRUE(raw->Exec("COMMIT").ok());
+  Stmt entries(*raw, "SELECT secret_id, span FROM audit_uses ORDER BY secret_id");
+  std::vector<std::pair<std::string, int64_t>> got;
+  while (entries.Step()) got.emplace_back(entries.Text(0), entries.Int(1));
+  EXPECT_EQ(got, (std::vector<std::pair<std::string, int64_t>>{{"s1", 4}, {"s2", 5}, {"s3", 2}}));
+
+  auto times = [](const auto& events) {
+    std::vector<int64_t> out;
+    for (const auto& e : events) out.push_back(e.time);
+    return out;
+  };
+  const std::pair<const char*, std::vector<int64_t>> usage[] = {
+      {"s1", {5, 4, 1}}, {"s2", {6, 1}}, {"s3", {4, 2}}};
+  for (const auto& [secret, newest_first] : usage) {
+    auto u = store_->ListUsage("org1", secret, 10);
+    ASSERT_TRUE(u.ok()) << u.status().ToString();
+    EXPECT_EQ(times(*u), newest_first) << secret;
+    for (const auto& e : *u) EXPECT_EQ(e.secret_id, secret);
+    auto first = store_->ListUsage("org1", secret, 1);
+    ASSERT_TRUE(first.ok());
+    EXPECT_EQ(times(*first), std::vector<int64_t>{newest_first[0]}) << secret;
+  }
+  // s1's events in the log, one a page: its checkouts and its update, none of the others.
+  std::vector<int64_t> paged;
+  AuditCursor after;
+  for (int page = 0; page < 10; ++page) {
+    auto events = store_->ListAudit("org1", AuditFilter{"s1", "", ""}, after, 1);
+    ASSERT_TRUE(events.ok()) << events.status().ToString();
+    if (events->empty()) break;
+    EXPECT_EQ((*events)[0].resource_id, "s1");
+    paged.push_back((*events)[0].time);
+    after = AuditCursor::After(events->back());
+  }
+  EXPECT_EQ(paged, (std::vector<int64_t>{1, 3, 4, 5}));
+  auto all = store_->ListAudit("org1", AuditFilter{"s2", "", ""}, 0, 10);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(times(*all), (std::vector<int64_t>{1, 6}));
 }
 
 }  // namespace
