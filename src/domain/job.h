@@ -23,7 +23,7 @@ struct Job {
   std::string org_id;
   std::string project_id;
   std::string deployment_target_id;  // "" when none
-  std::string token_hash;            // the token's key: its stamp, then its SHA-256 (job_service.cc)
+  std::string token_hash;            // the token's key: stamp, then SHA-256 (job_service.cc)
   int64_t create_time = 0;
   int64_t expires_at = 0;
   bool finished = false;
