@@ -3,6 +3,7 @@ copied as it is into PostgreSQL — every checkout returns the same values befor
 old tokens (user and job) still work, the audit log is the same, the database holds no
 plaintext value, and a second run refuses to overwrite."""
 import base64
+import concurrent.futures
 import os
 import shutil
 import subprocess
@@ -31,6 +32,18 @@ class Migrate(unittest.TestCase):
         env = sorted((e["name"], e["value"], e["secret"]) for e in r.json["env_vars"])
         files = sorted((f["path"], f["content"]) for f in r.json["files"])
         return env, files
+
+    def events_of(self, url, token, resource_id):
+        """Every audit event of `resource_id`, page by page (ten a page)."""
+        events, page = [], ""
+        while True:
+            r = call(url, "GET", f"/api/v1alpha/audit?resource_id={resource_id}&page_size=10"
+                     f"&page_token={page}", token)
+            self.assertEqual(r.status, 200, r)
+            events += r.json["events"]
+            page = r.json["next_page_token"]
+            if not page:
+                return events
 
     def open_job(self, url, ci):
         body = {"project_id_or_name": "p-migrate", "secrets": ["orgkey", "projkey"],
@@ -73,6 +86,16 @@ class Migrate(unittest.TestCase):
                 self.assertEqual(r.status, 200, r)
                 job = self.open_job(s.url, ci)
                 before = self.checkout(s.url, job)
+                # Checkouts at once, so that commits hold several (one audit_uses run a
+                # secret a commit on SQLite, one entry a use on PostgreSQL).
+                with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                    for _ in pool.map(lambda _: self.checkout(s.url, job), range(64)):
+                        pass
+                org_id = call(s.url, "GET", "/api/v1beta/secrets/orgkey", t).json["metadata"]["id"]
+                usage_before = call(s.url, "GET", "/api/v1beta/secrets/orgkey/usage", t).json
+                used_before = self.events_of(s.url, t, org_id)
+                self.assertEqual(len(usage_before["usage"]), 65)
+                self.assertEqual(sum(e["action"] == "secret.checkout" for e in used_before), 65)
                 audit_before = call(s.url, "GET", "/api/v1alpha/audit?page_size=100", t).json["events"]
                 secrets_before = call(s.url, "GET", "/api/v1beta/secrets", t).json
             self.assertEqual({e[1] for e in before[0]}, set(VALUES[:3]))
@@ -103,6 +126,10 @@ class Migrate(unittest.TestCase):
                 self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets", t).json, secrets_before)
                 events = call(s.url, "GET", "/api/v1alpha/audit?page_size=100", t).json["events"]
                 self.assertEqual(events[:len(audit_before)], audit_before)
+                # A secret's usage and its events, run or not in the SQLite file.
+                self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets/orgkey/usage", t).json,
+                                 usage_before)
+                self.assertEqual(self.events_of(s.url, t, org_id), used_before)
                 self.assertEqual(call(s.url, "GET", "/api/v1beta/secrets", member).status, 200)
                 # ...and the same job token checks out the same values; so does a new job.
                 self.assertEqual(self.checkout(s.url, job), before)

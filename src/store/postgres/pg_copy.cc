@@ -76,8 +76,19 @@ Result<int64_t> CopyTable(store::Db& lite, Db& pg, const std::string& table) {
     list += (i ? ", " : "") + cols[i].name;
     marks += (i ? ",?" : "?");
   }
-  // Names come from PostgreSQL's catalog of our own schema, never from input.
+  // Names come from PostgreSQL's catalog of our own schema, never from input. A run of
+  // SQLite's audit_uses (span > 0: sql_audit_rows.h InsertUseRuns) becomes an entry for each
+  // row of it that names its secret, as PostgreSQL writes them (span 0: PgStore reads them
+  // with the plain join).
   std::string select = "SELECT " + list + " FROM " + table;
+  if (table == "audit_uses") {
+    select = "SELECT " + list +
+             " FROM (SELECT u.secret_id AS secret_id, a.seq AS seq, 0 AS span "
+             "FROM audit_uses u JOIN audit a ON a.seq BETWEEN u.seq AND u.seq + u.span "
+             "AND (u.span = 0 OR (a.resource_type = 'secrets' AND "
+             "instr(a.resource_name, '\"' || u.secret_id || '\"') > 0) OR "
+             "(a.action = 'secret.checkout' AND a.resource_id = u.secret_id)))";
+  }
   std::string insert = "INSERT INTO " + table + " (" + list + ") VALUES (" + marks + ")";
   store::Stmt rows(lite, select.c_str());
   int64_t n = 0;

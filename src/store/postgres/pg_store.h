@@ -95,6 +95,8 @@ class PgStore final : public sql::SqlStore<PgStore> {
   static constexpr const char* kLockKeyRow = " FOR UPDATE";
   // The SQL for empty bytes: a retired key's and a destroyed version's sealed bytes.
   static constexpr const char* kEmptyBytes = "''::bytea";
+  // Every audit_uses entry is its own row (span 0): the plain join (sql::UsedRowsJoin).
+  static constexpr bool kAuditUseRuns = false;
   static Status LockKeyring(Db& db) {
     return db.Exec("LOCK TABLE keyring, named_keys IN SHARE ROW EXCLUSIVE MODE");
   }

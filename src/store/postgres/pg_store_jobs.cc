@@ -85,7 +85,8 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
 
 Result<std::vector<UsageRecord>> PgStore::ListUsage(const std::string& org_id,
                                                     const std::string& secret_id, int limit) {
-  return Read([&](Db& db) { return sql::ReadUsage<Stmt>(db, org_id, secret_id, limit); });
+  return Read(
+      [&](Db& db) { return sql::ReadUsage<Stmt>(db, kAuditUseRuns, org_id, secret_id, limit); });
 }
 
 }  // namespace coffer::store::pg

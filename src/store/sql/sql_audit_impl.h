@@ -49,7 +49,7 @@ Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::s
     sql = std::string("SELECT * FROM (SELECT ") + kAuditCols + " FROM audit a WHERE a.org_id = ?" +
           from_seq + " AND a.resource_id = ?" + others +
           " ORDER BY a.seq LIMIT ?) AS plain UNION ALL SELECT * FROM (SELECT " + kAuditCols +
-          " FROM audit_uses u JOIN audit a " + kUsedRows +
+          " FROM audit_uses u JOIN audit a " + UsedRowsJoin(Backend::kAuditUseRuns) +
           " WHERE u.secret_id = ? AND u.seq >= ? AND u.seq + u.span >= ?" + from_seq +
           " AND a.org_id = ? AND a.resource_type = '" + std::string(kCheckoutRowType) + "'" +
           others + " ORDER BY u.seq, a.seq LIMIT ?) AS listed ORDER BY seq LIMIT ?";
@@ -68,10 +68,10 @@ Result<std::vector<AuditRecord>> SqlAudit<Backend, Base>::ListAudit(const std::s
     bind_others();
     bind(rows);
     if (!filter.resource_id.empty()) {
-      bind(ListedPattern(filter.resource_id));
+      BindUsedRows(Backend::kAuditUseRuns, filter.resource_id, bind);
       bind(filter.resource_id);
-      bind(filter.resource_id);
-      bind(after.seq - kMaxUseSpan);  // an entry that starts before the cursor may reach it
+      // An entry that starts before the cursor may reach it (a run: at most kMaxUseSpan).
+      bind(after.seq - (Backend::kAuditUseRuns ? kMaxUseSpan : 0));
       bind(after.seq);
       bind(after.seq);
       bind(org_id);

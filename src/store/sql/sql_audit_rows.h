@@ -54,16 +54,21 @@ inline bool NeedsUses(const AuditRecord& row) {
 // (secret_id, seq): one secret listed by one stored row.
 using AuditUses = std::vector<std::pair<std::string, int64_t>>;
 
-// How `audit a` joins `audit_uses u`: the rows an entry covers, of which a run's (span > 0)
-// keeps the checkout rows whose list may name the secret and the secret's own plain
-// `secret.checkout` rows (parameters: ListedPattern, then the secret's id). A row so kept
-// names it (AppendRowEvents finds its events), so a LIMIT on these rows still bounds the
-// events. Runs and entries of one secret never overlap: every entry of one transaction is
-// in its runs.
-inline constexpr const char* kUsedRows =
-    "ON a.seq BETWEEN u.seq AND u.seq + u.span AND (u.span = 0 OR (a.resource_type = 'secrets' "
-    "AND a.resource_name LIKE ? ESCAPE '\\') OR (a.action = 'secret.checkout' AND "
-    "a.resource_id = ?))";
+// How `audit a` joins `audit_uses u` where entries may be runs (span > 0: SQLite): the rows
+// an entry covers, of which a run keeps the checkout rows whose list may name the secret and
+// the secret's own plain `secret.checkout` rows (BindUsedRows binds the two parameters). A row
+// so kept names it (AppendRowEvents finds its events), so a LIMIT on these rows still bounds
+// the events. Runs and entries of one secret never overlap: every entry of one transaction is
+// in its runs. Where every entry is its own row (PostgreSQL), the join is the plain equality:
+// a range join has no hash or merge plan, and planned on a table's stale statistics (a large
+// insert before autovacuum's ANALYZE) it was a nested loop over every row, 114 s for a
+// secret's usage over 88k entries.
+inline const char* UsedRowsJoin(bool runs) {
+  return runs ? "ON a.seq BETWEEN u.seq AND u.seq + u.span AND (u.span = 0 OR "
+                "(a.resource_type = 'secrets' AND a.resource_name LIKE ? ESCAPE '\\') OR "
+                "(a.action = 'secret.checkout' AND a.resource_id = ?))"
+              : "ON a.seq = u.seq";
+}
 
 // The LIKE pattern of a checkout row's list that names `secret_id` (a JSON string in it).
 inline std::string ListedPattern(std::string_view secret_id) {
@@ -73,6 +78,14 @@ inline std::string ListedPattern(std::string_view secret_id) {
     p += c;
   }
   return p + "\"%";
+}
+
+// Binds UsedRowsJoin(runs)'s parameters for `secret_id` through `bind` (none without runs).
+template <class Bind>
+void BindUsedRows(bool runs, const std::string& secret_id, Bind&& bind) {
+  if (!runs) return;
+  bind(ListedPattern(secret_id));
+  bind(secret_id);
 }
 
 // The most rows one audit_uses entry covers past its own (its span, migration 15): readers

@@ -153,16 +153,18 @@ Status MarkOpenJobFinished(Db& db, const std::string& org_id, const std::string&
 // (resource_id the secret, owner_id the job's project): audit_uses finds the checkout rows
 // that list it (checkout_audit.h) and the one-secret rows of before them.
 template <class Stmt, class Db>
-Result<std::vector<UsageRecord>> ReadUsage(Db& db, const std::string& org_id,
+Result<std::vector<UsageRecord>> ReadUsage(Db& db, bool runs, const std::string& org_id,
                                            const std::string& secret_id, int limit) {
-  Stmt q(db, (std::string("SELECT ") + kAuditCols + " FROM audit_uses u JOIN audit a " + kUsedRows +
+  Stmt q(db, (std::string("SELECT ") + kAuditCols + " FROM audit_uses u JOIN audit a " +
+              UsedRowsJoin(runs) +
               " WHERE u.secret_id = ? AND a.org_id = ? ORDER BY u.seq DESC, a.seq DESC LIMIT ?")
                  .c_str());
-  q.Bind(1, ListedPattern(secret_id))
-      .Bind(2, secret_id)
-      .Bind(3, secret_id)
-      .Bind(4, org_id)
-      .Bind(5, static_cast<int64_t>(limit));
+  int i = 0;
+  auto bind = [&](const auto& v) { q.Bind(++i, v); };
+  BindUsedRows(runs, secret_id, bind);
+  bind(secret_id);
+  bind(org_id);
+  bind(static_cast<int64_t>(limit));
   std::vector<AuditRecord> events;
   while (q.Step()) {
     const size_t before = events.size();

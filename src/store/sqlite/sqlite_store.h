@@ -152,6 +152,8 @@ class SqliteStore final : public sql::SqlStore<SqliteStore> {
   // The SQL for empty bytes: a retired key's and a destroyed version's sealed bytes.
   static constexpr const char* kEmptyBytes = "X''";
   static Status LockKeyring(Db&) { return Status::Ok(); }
+  // A commit's checkouts of one secret are one audit_uses run (CommitBatch).
+  static constexpr bool kAuditUseRuns = true;
   struct Conn {
     std::mutex mu;
     Db db;

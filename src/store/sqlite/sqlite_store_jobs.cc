@@ -135,7 +135,8 @@ void SqliteStore::WriteJobAsync(JobWrite write, std::function<void(Status)> done
 
 Result<std::vector<UsageRecord>> SqliteStore::ListUsage(const std::string& org_id,
                                                         const std::string& secret_id, int limit) {
-  return Read([&](Db& db) { return sql::ReadUsage<Stmt>(db, org_id, secret_id, limit); });
+  return Read(
+      [&](Db& db) { return sql::ReadUsage<Stmt>(db, kAuditUseRuns, org_id, secret_id, limit); });
 }
 
 }  // namespace coffer::store
