@@ -47,7 +47,9 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     if (!lease.ok()) return fail_all(lease.status());
     Db& db = lease->db();
     db.audit_queue.clear();
-    Status begin = db.Exec("BEGIN");
+    // A batch's first savepoint goes with its BEGIN, and each later one with the release of
+    // the one before (one round trip a write, not two; the last is released by COMMIT).
+    Status begin = db.Exec(savepoints ? "BEGIN; SAVEPOINT w" : "BEGIN");
     if (!begin.ok()) {
       if (db.broken() && !last) continue;  // a pooled connection that died while idle
       return fail_all(begin);
@@ -55,9 +57,14 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     // Nothing is committed until COMMIT: a lost connection, a serialization failure or a
     // deadlock in any write starts the whole batch again on a fresh transaction.
     bool again = false;
-    for (const auto& w : batch) {
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const auto& w = batch[i];
       const size_t events_before = db.audit_queue.size();
-      Status s = savepoints ? db.Exec("SAVEPOINT w") : Status::Ok();
+      Status s = savepoints && i > 0 ? db.Exec("RELEASE SAVEPOINT w; SAVEPOINT w") : Status::Ok();
+      if (!s.ok() && !db.broken() && !Retryable(db)) {
+        db.Exec("ROLLBACK").ok();
+        return fail_all(s);
+      }
       if (s.ok()) s = w->fn(db);
       // A refused write leaves no event. (Each write queues its event last today, so this
       // only keeps a later one that fails after queueing from leaving one.)
@@ -76,7 +83,6 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
       }
       // A refused write is undone alone; the others of the batch go on.
       Status end = s.ok() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
-      if (end.ok()) end = db.Exec("RELEASE SAVEPOINT w");
       if (!end.ok()) {
         if (db.broken() || Retryable(db)) {
           again = true;
