@@ -21,11 +21,69 @@ std::string WithDefaults(const std::string& conninfo) {
 
 }  // namespace
 
-Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, int pool_size) {
+Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, int pool_size,
+                                               FirstAnalyze first_analyze) {
   std::unique_ptr<PgStore> s(new PgStore(WithDefaults(conninfo), pool_size < 1 ? 1 : pool_size));
-  COFFER_ASSIGN_OR_RETURN(auto lease, s->pool_.Acquire());
-  COFFER_RETURN_IF_ERROR(Migrate(lease.db()));
+  {
+    COFFER_ASSIGN_OR_RETURN(auto lease, s->pool_.Acquire());
+    COFFER_RETURN_IF_ERROR(Migrate(lease.db()));
+  }
+  s->analyzer_ = std::thread([p = s.get(), first_analyze] { p->RunFirstAnalyze(first_analyze); });
   return s;
+}
+
+PgStore::~PgStore() {
+  if (analyzer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(analyze_mu_);
+      closing_ = true;
+    }
+    analyze_cv_.notify_one();
+    analyzer_.join();
+  }
+}
+
+void PgStore::RunFirstAnalyze(FirstAnalyze options) {
+  // The tables the migrations make whose plans matter; a name is only ever one of these
+  // (never spliced from a query's answer).
+  static constexpr const char* kTables[] = {
+      "audit",   "audit_uses",      "deployment_targets", "deployments",
+      "jobs",    "projects",        "project_roles",      "secret_usage",
+      "secrets", "secret_versions", "sessions",           "tokens",
+      "users"};
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(analyze_mu_);
+      if (analyze_cv_.wait_for(lock, options.every, [this] { return closing_; })) return;
+    }
+    // A failure (PostgreSQL away, a lock) is tried again at the next turn.
+    auto due = Read([&](Db& db) -> Result<std::vector<const char*>> {
+      Stmt q(db,
+             "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
+             "AND last_analyze IS NULL AND last_autoanalyze IS NULL "
+             "AND n_mod_since_analyze >= ?");
+      q.Bind(1, options.min_changes);
+      std::vector<const char*> tables;
+      while (q.Step()) {
+        const std::string name = q.Text(0);
+        for (const char* t : kTables) {
+          if (name == t) tables.push_back(t);
+        }
+      }
+      COFFER_RETURN_IF_ERROR(q.status());
+      return tables;
+    });
+    if (!due.ok()) continue;
+    for (const char* table : *due) {
+      // SKIP_LOCKED: another server's analyzer (or autovacuum) on it already is enough.
+      const std::string sql = std::string("ANALYZE (SKIP_LOCKED) ") + table;
+      Status s = Read([&](Db& db) -> Result<bool> {
+                   COFFER_RETURN_IF_ERROR(db.Exec(sql.c_str()));
+                   return true;
+                 }).status();
+      if (s.ok()) analyzed_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
 }
 
 namespace {

@@ -23,9 +23,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/postgres/pg_db.h"
@@ -36,11 +41,30 @@
 
 namespace coffer::store::pg {
 
+// A table's first statistics (PgStore's analyzer). Every statement is prepared once a
+// connection and PostgreSQL keeps the generic plan it made; made on a table no ANALYZE has
+// seen (a new database: its indexes were built empty and say 0 rows), a plan may walk an
+// index that fits none of its keys. Autovacuum's first ANALYZE of it comes up to a minute
+// later (autovacuum_naptime); meanwhile a PATCH's UPDATE of a secret by id walked its org's
+// live names, 9 ms at 28k secrets (docs/benchmarks.md, seventeenth round). So the store
+// runs that first ANALYZE itself: every `every`, each of its tables never analyzed (by
+// anyone) that has seen `min_changes` rows inserted, updated or deleted since its creation.
+// After that, autovacuum's own thresholds (a share of the table) keep the statistics.
+struct FirstAnalyze {
+  std::chrono::milliseconds every{5000};
+  int64_t min_changes = 1000;
+};
+
 class PgStore final : public sql::SqlStore<PgStore> {
  public:
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
-  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, int pool_size = 8);
+  static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, int pool_size = 8,
+                                               FirstAnalyze first_analyze = {});
+  ~PgStore() override;
+
+  // How many tables this store's analyzer has analyzed (for the tests).
+  int Analyzed() const { return analyzed_.load(std::memory_order_relaxed); }
 
   // KeyStore: sql::SqlKeys (sql/sql_keys_impl.h, shared with the other SQL backend).
 
@@ -119,7 +143,16 @@ class PgStore final : public sql::SqlStore<PgStore> {
   // rest is for reads.
   static constexpr int kCommitters = 4;
 
+  // The analyzer thread (FirstAnalyze): until the store closes, ANALYZE each table of the
+  // schema that needs its first statistics.
+  void RunFirstAnalyze(FirstAnalyze options);
+
   Pool pool_;
+  std::mutex analyze_mu_;
+  std::condition_variable analyze_cv_;
+  bool closing_ = false;  // under analyze_mu_
+  std::atomic<int> analyzed_{0};
+  std::thread analyzer_;                 // started by Open, joined first by the destructor
   sql::CheckoutStamps checkout_stamps_;  // RecordCheckout's stamps already committed
   // Last: its committer thread uses the members above, and it goes first (committing what
   // is queued) when the store closes.

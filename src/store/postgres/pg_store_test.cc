@@ -165,6 +165,65 @@ TEST(PgStore, AuditTailedWhileWrittenMissesNoEvent) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kWriters * kEach));
 }
 
+// A new database's tables get their first statistics from the store (FirstAnalyze), not a
+// minute later from autovacuum (off for `secrets` here, so only the store can): before them,
+// the generic plan of an update of a secret by id walked the org's live names (the
+// secrets_live_name index, on org_id) instead of the primary key.
+TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKey) {
+  ASSERT_TRUE(cluster->CreateDatabase("stats").ok());
+  auto opened = PgStore::Open(cluster->Url("stats"), 4, {std::chrono::milliseconds(100), 300});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  PgStore& store = **opened;
+  auto admin = Db::Connect(cluster->Url("stats"));
+  ASSERT_TRUE(admin.ok());
+  Db& db = **admin;
+  ASSERT_TRUE(db.Exec("ALTER TABLE secrets SET (autovacuum_enabled = off)").ok());
+  ASSERT_TRUE(store.CreateOrg({"o1", "acme", 1}).ok());
+  auto create = [&store](const std::string& name) {
+    SecretRow r;
+    r.meta.id = "id-" + name;
+    r.meta.org_id = "o1";
+    r.meta.name = name;
+    r.meta.version = 1;
+    r.sealed = "sealed";
+    AuditRecord a;
+    a.id = "e-" + name;
+    a.org_id = "o1";
+    a.action = "secret.create";
+    return store.CreateSecret(r, a);
+  };
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 8; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 50; ++i) EXPECT_TRUE(create("s" + std::to_string(w * 50 + i)).ok());
+    });
+  }
+  for (auto& t : writers) t.join();
+  // A backend reports its counts to pg_stat at most once a second (or when idle for ten):
+  // writes go on meanwhile, each a chance to report.
+  auto analyzed = [&db] {
+    Stmt q(db,
+           "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'secrets'");
+    return q.Step() && q.Int(0) == 1;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int i = 0; !analyzed() && std::chrono::steady_clock::now() < deadline; ++i) {
+    ASSERT_TRUE(create("more" + std::to_string(i)).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(analyzed());
+  EXPECT_GE(store.Analyzed(), 1);
+  ASSERT_TRUE(db.Exec("SET plan_cache_mode = force_generic_plan").ok());
+  ASSERT_TRUE(db.Exec("PREPARE u(text, text, bigint) AS UPDATE secrets SET update_time = 2 "
+                      "WHERE org_id = $1 AND id = $2 AND version = $3 AND deleted_at = 0")
+                  .ok());
+  Stmt plan(db, "EXPLAIN EXECUTE u('o1', 'id-s7', 1)");
+  std::string text;
+  while (plan.Step()) text += plan.Text(0) + "\n";
+  ASSERT_TRUE(plan.status().ok()) << plan.status().ToString();
+  EXPECT_NE(text.find("secrets_pkey"), std::string::npos) << text;
+}
+
 TEST(PgStore, AnUnreachableServerIsUnavailable) {
   // A loopback port nobody listens on (the cluster's port + 1 is not ours to promise, so
   // use port 1, which needs root to listen on and which nothing here does).
