@@ -115,6 +115,12 @@ Status Db::Error(PGresult* res, const char* what) {
 }
 
 Status Db::Exec(const char* sql) {
+  if (savepoint_pending_) {
+    savepoint_pending_ = false;
+    if (std::strcmp(sql, "ROLLBACK") != 0) {
+      return Exec(("RELEASE SAVEPOINT w; SAVEPOINT w; " + std::string(sql)).c_str());
+    }
+  }
   PGresult* res = PQexec(conn_, sql);
   ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   Status s = (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? Status::Ok() : Error(res, "exec");
@@ -135,6 +141,50 @@ Result<std::string> Db::Prepared(const std::string& sql, const std::vector<Oid>&
   if (!s.ok()) return s;
   prepared_.emplace(sql, name);
   return name;
+}
+
+PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
+                           const int* formats) {
+  if (!savepoint_pending_) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  savepoint_pending_ = false;
+  if (PQenterPipelineMode(conn_) != 1) {
+    poisoned_ = true;
+    return nullptr;
+  }
+  bool sent =
+      PQsendQueryParams(conn_, "RELEASE SAVEPOINT w", 0, nullptr, nullptr, nullptr, nullptr, 0) ==
+          1 &&
+      PQsendQueryParams(conn_, "SAVEPOINT w", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
+      PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1) == 1 &&
+      PQpipelineSync(conn_) == 1;
+  // Each query's result, then its end (a null); then the sync's. The first failure is the
+  // answer: a query after it in the pipeline is only aborted.
+  PGresult* failed = nullptr;
+  PGresult* answer = nullptr;
+  for (int i = 0; sent && i < 3 && !broken(); ++i) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) break;
+    while (PGresult* more = PQgetResult(conn_)) PQclear(more);
+    const ExecStatusType t = PQresultStatus(r);
+    if (i == 2) {
+      answer = r;
+    } else if (failed == nullptr && t != PGRES_COMMAND_OK) {
+      failed = r;
+    } else {
+      PQclear(r);
+    }
+  }
+  if (sent && !broken()) {
+    if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);
+  }
+  // A savepoint that could not be made leaves the transaction in no known state: the
+  // connection goes (its batch runs again on another).
+  if (PQexitPipelineMode(conn_) != 1 || failed != nullptr) poisoned_ = true;
+  if (failed != nullptr) {
+    PQclear(answer);
+    return failed;
+  }
+  return answer;
 }
 
 Stmt::Stmt(Db& db, const char* sql) : db_(db) {
@@ -199,8 +249,7 @@ bool Stmt::Step() {
       lengths[i] = static_cast<int>(params_[i].value.size());
       formats[i] = params_[i].binary ? 1 : 0;
     }
-    res_ = PQexecPrepared(db_.conn_, name->c_str(), nparams_, values.data(), lengths.data(),
-                          formats.data(), 1);
+    res_ = db_.ExecPrepared(name->c_str(), nparams_, values.data(), lengths.data(), formats.data());
     ExecStatusType t = res_ ? PQresultStatus(res_) : PGRES_FATAL_ERROR;
     if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
       status_ = db_.Error(res_, "query");

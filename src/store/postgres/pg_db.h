@@ -41,7 +41,17 @@ class Db {
   // Runs SQL text without parameters (may hold several statements).
   Status Exec(const char* sql);
   // Whether the connection is lost (it is then discarded, not reused).
-  bool broken() const { return PQstatus(conn_) != CONNECTION_OK; }
+  bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
+
+  // In a transaction whose savepoint `w` is open: the next statement on this connection is
+  // preceded by RELEASE SAVEPOINT w and SAVEPOINT w, sent with it in one round trip (libpq's
+  // pipeline mode; PgStore::CommitBatch gives each write of a batch its savepoint so). A
+  // failure of either is that statement's. Exec("ROLLBACK") drops the request (the
+  // transaction ends); any other Exec sends the two first.
+  void SavepointBeforeNext() { savepoint_pending_ = true; }
+  // Whether the savepoint asked for is still to be made: no statement has run since.
+  bool savepoint_pending() const { return savepoint_pending_; }
+  void ClearPendingSavepoint() { savepoint_pending_ = false; }
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }
@@ -58,8 +68,13 @@ class Db {
   // The name of the prepared statement for `sql` ($N placeholders), preparing it on first use.
   // `types` are the parameters' type OIDs (0: inferred from the SQL).
   Result<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
+  // PQexecPrepared, preceded in the same round trip by the savepoint asked for, if any.
+  PGresult* ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
+                         const int* formats);
 
   PGconn* conn_ = nullptr;
+  bool savepoint_pending_ = false;
+  bool poisoned_ = false;  // a pipeline left in a state it could not leave: never reused
   std::unordered_map<std::string, std::string> prepared_;
   std::string last_sqlstate_;
 };

@@ -105,11 +105,14 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     if (!lease.ok()) return fail_all(lease.status());
     Db& db = lease->db();
     db.audit_queue.clear();
-    // A batch's first savepoint goes with its BEGIN, and each later one with the release of
-    // the one before (one round trip a write, not two; the last is released by COMMIT).
+    db.ClearPendingSavepoint();
+    // A batch's first savepoint goes with its BEGIN, and each later one, with the release of
+    // the one before, ahead of the write's first statement in its round trip
+    // (Db::SavepointBeforeNext); the last is released by COMMIT.
     Status begin = db.Exec(savepoints ? "BEGIN; SAVEPOINT w" : "BEGIN");
     if (!begin.ok()) {
       if (db.broken() && !last) continue;  // a pooled connection that died while idle
+      if (!db.broken()) db.Exec("ROLLBACK").ok();
       return fail_all(begin);
     }
     // Nothing is committed until COMMIT: a lost connection, a serialization failure or a
@@ -118,12 +121,8 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     for (size_t i = 0; i < batch.size(); ++i) {
       const auto& w = batch[i];
       const size_t events_before = db.audit_queue.size();
-      Status s = savepoints && i > 0 ? db.Exec("RELEASE SAVEPOINT w; SAVEPOINT w") : Status::Ok();
-      if (!s.ok() && !db.broken() && !Retryable(db)) {
-        db.Exec("ROLLBACK").ok();
-        return fail_all(s);
-      }
-      if (s.ok()) s = w->fn(db);
+      if (savepoints && i > 0) db.SavepointBeforeNext();
+      Status s = w->fn(db);
       // A refused write leaves no event. (Each write queues its event last today, so this
       // only keeps a later one that fails after queueing from leaving one.)
       if (!s.ok()) db.audit_queue.resize(events_before);
@@ -139,8 +138,10 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
         }
         continue;
       }
-      // A refused write is undone alone; the others of the batch go on.
-      Status end = s.ok() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
+      // A refused write is undone alone; the others of the batch go on. One that sent no
+      // statement has nothing to undo (and its savepoint is still to be made).
+      Status end =
+          s.ok() || db.savepoint_pending() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
       if (!end.ok()) {
         if (db.broken() || Retryable(db)) {
           again = true;
