@@ -80,9 +80,11 @@ void Metrics::ObserveRequest(const std::string& method, const std::string& route
     if (status == 403) jobs_refused_++;
   }
   std::lock_guard<std::mutex> lock(mu_);
-  auto key = std::make_pair(method, route);
-  requests_[key][StatusClass(status)]++;
-  Histogram& h = latency_[key];
+  const std::pair<std::string_view, std::string_view> key(method, route);
+  auto it = routes_.find(key);
+  if (it == routes_.end()) it = routes_.emplace(std::make_pair(method, route), RouteCounts{}).first;
+  it->second.by_class[std::clamp(status / 100, 0, 9)]++;
+  Histogram& h = it->second.latency;
   for (size_t i = 0; i < std::size(kBuckets); ++i) {
     if (seconds <= kBuckets[i]) h.counts[i]++;
   }
@@ -96,16 +98,19 @@ std::string Metrics::Render() const {
   out +=
       "# HELP coffer_http_requests_total Answered requests by route template and status class.\n"
       "# TYPE coffer_http_requests_total counter\n";
-  for (const auto& [key, by_class] : requests_) {
-    for (const auto& [cls, n] : by_class) {
-      out += "coffer_http_requests_total{" + Labels(key) + ",code=\"" + cls + "\"} " +
-             std::to_string(n) + "\n";
+  for (const auto& [key, counts] : routes_) {
+    for (int cls = 0; cls < 10; ++cls) {
+      const uint64_t n = counts.by_class[cls];
+      if (n == 0) continue;
+      out += "coffer_http_requests_total{" + Labels(key) + ",code=\"" + StatusClass(cls * 100) +
+             "\"} " + std::to_string(n) + "\n";
     }
   }
   out +=
       "# HELP coffer_http_request_duration_seconds Request latency by route template.\n"
       "# TYPE coffer_http_request_duration_seconds histogram\n";
-  for (const auto& [key, h] : latency_) {
+  for (const auto& [key, counts] : routes_) {
+    const Histogram& h = counts.latency;
     std::string l = Labels(key);
     for (size_t i = 0; i < std::size(kBuckets); ++i) {
       out += "coffer_http_request_duration_seconds_bucket{" + l + ",le=\"" + Num(kBuckets[i]) +

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,9 +42,23 @@ class Metrics {
     uint64_t count = 0;
     double sum = 0;
   };
+  // One (method, route template)'s answers: counts by status class (status / 100) and
+  // latencies.
+  struct RouteCounts {
+    uint64_t by_class[10] = {};
+    Histogram latency;
+  };
+  // Orders (method, route) keys, and finds one from string views without copying them.
+  struct KeyLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const std::string_view a1 = a.first, b1 = b.first;
+      return a1 != b1 ? a1 < b1 : std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
   mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::map<std::string, uint64_t>> requests_;
-  std::map<std::pair<std::string, std::string>, Histogram> latency_;
+  std::map<std::pair<std::string, std::string>, RouteCounts, KeyLess> routes_;
   std::function<size_t()> open_connections_;
   std::map<service::RefusalKind, uint64_t> refusals_by_kind_;
   std::atomic<uint64_t> auth_failures_{0}, lockouts_{0}, refused_at_cap_{0}, checkouts_{0},

@@ -386,19 +386,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   void Send(Response r, unsigned version, bool keep_alive, bool head) {
     bool sensitive = r.sensitive;
     keep_alive = keep_alive && !stopping_;
-    auto wire =
-        std::make_shared<std::string>(SerializeResponse(std::move(r), version, keep_alive, head));
+    SerializeResponseInto(&wire_, std::move(r), version, keep_alive, head);
     state_ = State::kWriting;
     Lowest().expires_after(shared_->options.request_timeout);
-    asio::async_write(stream_, asio::buffer(*wire),
-                      [self = this->shared_from_this(), wire, keep_alive, sensitive](
-                          beast::error_code ec, size_t) {
-                        if (sensitive) OPENSSL_cleanse(wire->data(), wire->size());
-                        if (ec) return self->CloseNow();
-                        if (self->drain_) return self->DrainRefusedBody();
-                        if (!keep_alive) return self->CloseGracefully();
-                        self->WaitForRequest();
-                      });
+    asio::async_write(
+        stream_, asio::buffer(wire_),
+        [self = this->shared_from_this(), keep_alive, sensitive](beast::error_code ec, size_t) {
+          if (sensitive) OPENSSL_cleanse(self->wire_.data(), self->wire_.size());
+          // The room of a large answer is not kept.
+          if (self->wire_.capacity() > kWireRoom) std::string().swap(self->wire_);
+          if (ec) return self->CloseNow();
+          if (self->drain_) return self->DrainRefusedBody();
+          if (!keep_alive) return self->CloseGracefully();
+          self->WaitForRequest();
+        });
   }
 
   // After our last answer: tell the client (FIN or close_notify), and read until it closes
@@ -456,6 +457,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   bool drain_ = false;
   Clock::time_point read_deadline_;
   size_t unwiped_ = 0;  // bytes consumed from buffer_ since it was last wiped
+  // The answer being written, whose room the next answer reuses (up to kWireRoom bytes).
+  std::string wire_;
+  static constexpr size_t kWireRoom = 16 * 1024;
   size_t drained_ = 0;
   std::array<char, 16384> scratch_;
 };
