@@ -22,13 +22,13 @@ std::string WithDefaults(const std::string& conninfo) {
 }  // namespace
 
 Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, int pool_size,
-                                               FirstAnalyze first_analyze) {
+                                               AnalyzeOptions analyze) {
   std::unique_ptr<PgStore> s(new PgStore(WithDefaults(conninfo), pool_size < 1 ? 1 : pool_size));
   {
     COFFER_ASSIGN_OR_RETURN(auto lease, s->pool_.Acquire());
     COFFER_RETURN_IF_ERROR(Migrate(lease.db()));
   }
-  s->analyzer_ = std::thread([p = s.get(), first_analyze] { p->RunFirstAnalyze(first_analyze); });
+  s->analyzer_ = std::thread([p = s.get(), analyze] { p->RunAnalyzer(analyze); });
   return s;
 }
 
@@ -43,7 +43,7 @@ PgStore::~PgStore() {
   }
 }
 
-void PgStore::RunFirstAnalyze(FirstAnalyze options) {
+void PgStore::RunAnalyzer(AnalyzeOptions options) {
   // The tables the migrations make whose plans matter; a name is only ever one of these
   // (never spliced from a query's answer).
   static constexpr const char* kTables[] = {
@@ -58,10 +58,11 @@ void PgStore::RunFirstAnalyze(FirstAnalyze options) {
     }
     // A failure (PostgreSQL away, a lock) is tried again at the next turn.
     auto due = Read([&](Db& db) -> Result<std::vector<const char*>> {
+      // reltuples: the rows its last ANALYZE counted (-1: none yet).
       Stmt q(db,
-             "SELECT relname FROM pg_stat_user_tables WHERE schemaname = current_schema() "
-             "AND last_analyze IS NULL AND last_autoanalyze IS NULL "
-             "AND n_mod_since_analyze >= ?");
+             "SELECT s.relname FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+             "WHERE s.schemaname = current_schema() "
+             "AND s.n_mod_since_analyze >= GREATEST(?, c.reltuples)");
       q.Bind(1, options.min_changes);
       std::vector<const char*> tables;
       while (q.Step()) {

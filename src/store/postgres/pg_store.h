@@ -41,16 +41,18 @@
 
 namespace coffer::store::pg {
 
-// A table's first statistics (PgStore's analyzer). Every statement is prepared once a
-// connection and PostgreSQL keeps the generic plan it made; made on a table no ANALYZE has
-// seen (a new database: its indexes were built empty and say 0 rows), a plan may walk an
-// index that fits none of its keys. Autovacuum's first ANALYZE of it comes up to a minute
-// later (autovacuum_naptime); meanwhile a PATCH's UPDATE of a secret by id walked its org's
-// live names, 9 ms at 28k secrets (docs/benchmarks.md, seventeenth round). So the store
-// runs that first ANALYZE itself: every `every`, each of its tables never analyzed (by
-// anyone) that has seen `min_changes` rows inserted, updated or deleted since its creation.
-// After that, autovacuum's own thresholds (a share of the table) keep the statistics.
-struct FirstAnalyze {
+// Statistics that keep up with a burst (PgStore's analyzer). Every statement is prepared
+// once a connection and PostgreSQL keeps the generic plan it made, so the plans are only as
+// good as the statistics they were made on. Autovacuum analyzes a table once a tenth of it
+// has changed, but looks at most once a minute (autovacuum_naptime): a new database's tables
+// (whose indexes were built empty and say 0 rows), or a table last analyzed at 80 rows that
+// takes 50k creates in that minute, are planned as tiny. A PATCH's UPDATE of a secret by id
+// then walked its org's live names (9 ms at 28k secrets), and its read of the secret by name
+// took 3 ms (docs/benchmarks.md, seventeenth round). So every `every` the store analyzes each
+// of its tables that has had at least `min_changes` rows inserted, updated or deleted since
+// its last ANALYZE, and at least as many as that ANALYZE counted: one never analyzed, or one
+// that has doubled. In a steady state autovacuum gets there long before.
+struct AnalyzeOptions {
   std::chrono::milliseconds every{5000};
   int64_t min_changes = 1000;
 };
@@ -60,7 +62,7 @@ class PgStore final : public sql::SqlStore<PgStore> {
   // Connects to `conninfo` (postgres://USER@HOST:PORT/DB or libpq key=value pairs), with
   // at most `pool_size` connections, and migrates the schema.
   static Result<std::unique_ptr<PgStore>> Open(const std::string& conninfo, int pool_size = 8,
-                                               FirstAnalyze first_analyze = {});
+                                               AnalyzeOptions analyze = {});
   ~PgStore() override;
 
   // How many tables this store's analyzer has analyzed (for the tests).
@@ -143,9 +145,9 @@ class PgStore final : public sql::SqlStore<PgStore> {
   // rest is for reads.
   static constexpr int kCommitters = 4;
 
-  // The analyzer thread (FirstAnalyze): until the store closes, ANALYZE each table of the
-  // schema that needs its first statistics.
-  void RunFirstAnalyze(FirstAnalyze options);
+  // The analyzer thread (AnalyzeOptions): until the store closes, ANALYZE each table of
+  // the schema whose statistics a burst has left behind.
+  void RunAnalyzer(AnalyzeOptions options);
 
   Pool pool_;
   std::mutex analyze_mu_;

@@ -165,11 +165,12 @@ TEST(PgStore, AuditTailedWhileWrittenMissesNoEvent) {
   EXPECT_EQ(seen.size(), static_cast<size_t>(kWriters * kEach));
 }
 
-// A new database's tables get their first statistics from the store (FirstAnalyze), not a
-// minute later from autovacuum (off for `secrets` here, so only the store can): before them,
-// the generic plan of an update of a secret by id walked the org's live names (the
-// secrets_live_name index, on org_id) instead of the primary key.
-TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKey) {
+// A new database's tables get their statistics from the store (AnalyzeOptions), not a minute
+// later from autovacuum (off for `secrets` here, so only the store can): before them, the
+// generic plan of an update of a secret by id walked the org's live names (the
+// secrets_live_name index, on org_id) instead of the primary key. And a table that doubles
+// since its last ANALYZE is analyzed again.
+TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKeyAndAgainOnceItDoubles) {
   ASSERT_TRUE(cluster->CreateDatabase("stats").ok());
   auto opened = PgStore::Open(cluster->Url("stats"), 4, {std::chrono::milliseconds(100), 300});
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
@@ -201,17 +202,19 @@ TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKey) {
   for (auto& t : writers) t.join();
   // A backend reports its counts to pg_stat at most once a second (or when idle for ten):
   // writes go on meanwhile, each a chance to report.
-  auto analyzed = [&db] {
-    Stmt q(db,
-           "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'secrets'");
-    return q.Step() && q.Int(0) == 1;
+  auto analyses = [&db] {
+    Stmt q(db, "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'secrets'");
+    return q.Step() ? q.Int(0) : -1;
   };
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  for (int i = 0; !analyzed() && std::chrono::steady_clock::now() < deadline; ++i) {
-    ASSERT_TRUE(create("more" + std::to_string(i)).ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  ASSERT_TRUE(analyzed());
+  auto wait_for_analysis = [&](int64_t count, const std::string& prefix) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    for (int i = 0; analyses() < count && std::chrono::steady_clock::now() < deadline; ++i) {
+      ASSERT_TRUE(create(prefix + std::to_string(i)).ok());
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  };
+  wait_for_analysis(1, "more");
+  ASSERT_GE(analyses(), 1);
   EXPECT_GE(store.Analyzed(), 1);
   ASSERT_TRUE(db.Exec("SET plan_cache_mode = force_generic_plan").ok());
   ASSERT_TRUE(db.Exec("PREPARE u(text, text, bigint) AS UPDATE secrets SET update_time = 2 "
@@ -222,6 +225,18 @@ TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKey) {
   while (plan.Step()) text += plan.Text(0) + "\n";
   ASSERT_TRUE(plan.status().ok()) << plan.status().ToString();
   EXPECT_NE(text.find("secrets_pkey"), std::string::npos) << text;
+
+  // As many creates again as the table had rows: a second ANALYZE.
+  const int64_t after_first = analyses();
+  std::vector<std::thread> again;
+  for (int w = 0; w < 8; ++w) {
+    again.emplace_back([&, w] {
+      for (int i = 0; i < 60; ++i) EXPECT_TRUE(create("g" + std::to_string(w * 60 + i)).ok());
+    });
+  }
+  for (auto& t : again) t.join();
+  wait_for_analysis(after_first + 1, "later");
+  EXPECT_GT(analyses(), after_first);
 }
 
 TEST(PgStore, AnUnreachableServerIsUnavailable) {
