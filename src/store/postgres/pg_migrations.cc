@@ -304,17 +304,6 @@ COMMENT ON TABLE store_generation IS 'the embedded store''s cache generations, c
     R"sql(
 ALTER TABLE audit_uses ADD COLUMN span BIGINT NOT NULL DEFAULT 0;
 )sql",
-    // 16: a secret's row is updated in place (a PATCH's new version, a checkout's stamp), so
-    // its page keeps room for the new row version: an update that fits on the page and
-    // changes no indexed column is a HOT update, which adds no entry to the table's four
-    // indexes. On full pages (a new database after a burst of creates) every PATCH added
-    // one to each, and a lookup of a much-updated secret by name walked all its old ones
-    // until a vacuum: 3 ms a read of its sealed version after 10 s of PATCHes
-    // (docs/benchmarks.md, seventeenth round). Pages filled from here on keep 15% free
-    // (pages filled before keep what they have, until a VACUUM FULL).
-    R"sql(
-ALTER TABLE secrets SET (fillfactor = 85);
-)sql",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);

@@ -359,10 +359,6 @@ DROP INDEX audit_checkouts;
     R"sql(
 ALTER TABLE audit_uses ADD COLUMN span INTEGER NOT NULL DEFAULT 0;
 )sql",
-    // 16: PostgreSQL's secrets table keeps room on its pages for updates (pg_migrations.cc);
-    // nothing here, where a change rewrites its page anyway. The version moves with
-    // PostgreSQL's, as the schemas do.
-    "",
 };
 
 constexpr int kLatest = sizeof(kMigrations) / sizeof(kMigrations[0]);
