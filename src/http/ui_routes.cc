@@ -104,6 +104,7 @@ void AddSessionRoutes(RouteTable& t, const Services& s, bool secure_cookies) {
     int64_t max_age = std::max<int64_t>(0, session.expires_at - NowSeconds());
     Response r = JsonResponse(SessionJson(session.principal, session.csrf_token));
     r.headers.emplace_back("Set-Cookie", CookieHeader(secure_cookies, session.id.view(), max_age));
+    r.sensitive = true;  // its bytes carry the session id and the CSRF token: wiped once sent
     return r;
   });
   t.Add("GET", path, kSession, [=](const Call& c) -> Result<Response> {
