@@ -114,11 +114,30 @@ Status Db::Error(PGresult* res, const char* what) {
   return s;
 }
 
+std::vector<const char*> Db::PreludeStatements(Prelude p) {
+  switch (p) {
+    case kNone:
+      return {};
+    case kBegin:
+      return {"BEGIN"};
+    case kBeginSavepoint:
+      return {"BEGIN", "SAVEPOINT w"};
+    case kNextSavepoint:
+      return {"RELEASE SAVEPOINT w", "SAVEPOINT w"};
+  }
+  return {};
+}
+
 Status Db::Exec(const char* sql) {
-  if (savepoint_pending_) {
-    savepoint_pending_ = false;
-    if (std::strcmp(sql, "ROLLBACK") != 0) {
-      return Exec(("RELEASE SAVEPOINT w; SAVEPOINT w; " + std::string(sql)).c_str());
+  if (prelude_ != kNone) {
+    const Prelude p = prelude_;
+    prelude_ = kNone;
+    if (std::strcmp(sql, "ROLLBACK") == 0) {
+      if (p == kBegin || p == kBeginSavepoint) return Status::Ok();  // nothing was begun
+    } else {
+      std::string all;
+      for (const char* q : PreludeStatements(p)) (all += q) += "; ";
+      return Exec((all + sql).c_str());
     }
   }
   PGresult* res = PQexec(conn_, sql);
@@ -145,28 +164,30 @@ Result<std::string> Db::Prepared(const std::string& sql, const std::vector<Oid>&
 
 PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                            const int* formats) {
-  if (!savepoint_pending_) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
-  savepoint_pending_ = false;
+  if (prelude_ == kNone) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  const std::vector<const char*> prelude = PreludeStatements(prelude_);
+  prelude_ = kNone;
   if (PQenterPipelineMode(conn_) != 1) {
     poisoned_ = true;
     return nullptr;
   }
-  bool sent =
-      PQsendQueryParams(conn_, "RELEASE SAVEPOINT w", 0, nullptr, nullptr, nullptr, nullptr, 0) ==
-          1 &&
-      PQsendQueryParams(conn_, "SAVEPOINT w", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1 &&
-      PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1) == 1 &&
-      PQpipelineSync(conn_) == 1;
+  bool sent = true;
+  for (const char* q : prelude) {
+    sent = sent && PQsendQueryParams(conn_, q, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  sent = sent && PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1) == 1 &&
+         PQpipelineSync(conn_) == 1;
   // Each query's result, then its end (a null); then the sync's. The first failure is the
   // answer: a query after it in the pipeline is only aborted.
+  const int queries = static_cast<int>(prelude.size()) + 1;
   PGresult* failed = nullptr;
   PGresult* answer = nullptr;
-  for (int i = 0; sent && i < 3 && !broken(); ++i) {
+  for (int i = 0; sent && i < queries && !broken(); ++i) {
     PGresult* r = PQgetResult(conn_);
     if (r == nullptr) break;
     while (PGresult* more = PQgetResult(conn_)) PQclear(more);
     const ExecStatusType t = PQresultStatus(r);
-    if (i == 2) {
+    if (i == queries - 1) {
       answer = r;
     } else if (failed == nullptr && t != PGRES_COMMAND_OK) {
       failed = r;
@@ -177,8 +198,8 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
   if (sent && !broken()) {
     if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);
   }
-  // A savepoint that could not be made leaves the transaction in no known state: the
-  // connection goes (its batch runs again on another).
+  // A prelude that failed leaves the transaction in no known state: the connection goes
+  // (its batch runs again on another).
   if (PQexitPipelineMode(conn_) != 1 || failed != nullptr) poisoned_ = true;
   if (failed != nullptr) {
     PQclear(answer);

@@ -43,15 +43,20 @@ class Db {
   // Whether the connection is lost (it is then discarded, not reused).
   bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
 
-  // In a transaction whose savepoint `w` is open: the next statement on this connection is
-  // preceded by RELEASE SAVEPOINT w and SAVEPOINT w, sent with it in one round trip (libpq's
-  // pipeline mode; PgStore::CommitBatch gives each write of a batch its savepoint so). A
-  // failure of either is that statement's. Exec("ROLLBACK") drops the request (the
-  // transaction ends); any other Exec sends the two first.
-  void SavepointBeforeNext() { savepoint_pending_ = true; }
-  // Whether the savepoint asked for is still to be made: no statement has run since.
-  bool savepoint_pending() const { return savepoint_pending_; }
-  void ClearPendingSavepoint() { savepoint_pending_ = false; }
+  // What the next statement on this connection is preceded by, sent with it in one round
+  // trip (libpq's pipeline mode): PgStore::CommitBatch begins its transaction so (BEGIN, and
+  // SAVEPOINT w when the batch has several writes), and gives each later write its savepoint
+  // so (RELEASE SAVEPOINT w, SAVEPOINT w: asked for while a BEGIN is still to be sent, it is
+  // that one's). A failure of any is that statement's, and drops the connection.
+  // Exec("ROLLBACK") drops what is asked for (with a BEGIN still to be sent, it sends
+  // nothing); any other Exec sends it first.
+  void BeginBeforeNext(bool savepoint) { prelude_ = savepoint ? kBeginSavepoint : kBegin; }
+  void SavepointBeforeNext() {
+    if (prelude_ == kNone) prelude_ = kNextSavepoint;
+  }
+  // Whether what was asked for is still to be sent: no statement has run since.
+  bool prelude_pending() const { return prelude_ != kNone; }
+  void ClearPrelude() { prelude_ = kNone; }
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }
@@ -68,12 +73,15 @@ class Db {
   // The name of the prepared statement for `sql` ($N placeholders), preparing it on first use.
   // `types` are the parameters' type OIDs (0: inferred from the SQL).
   Result<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
-  // PQexecPrepared, preceded in the same round trip by the savepoint asked for, if any.
+  // PQexecPrepared, preceded in the same round trip by the prelude asked for, if any.
   PGresult* ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                          const int* formats);
 
   PGconn* conn_ = nullptr;
-  bool savepoint_pending_ = false;
+  enum Prelude { kNone, kBegin, kBeginSavepoint, kNextSavepoint };
+  // The statements of a prelude, in order (at most two).
+  static std::vector<const char*> PreludeStatements(Prelude p);
+  Prelude prelude_ = kNone;
   bool poisoned_ = false;  // a pipeline left in a state it could not leave: never reused
   std::unordered_map<std::string, std::string> prepared_;
   std::string last_sqlstate_;

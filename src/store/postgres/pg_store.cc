@@ -106,16 +106,12 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
     if (!lease.ok()) return fail_all(lease.status());
     Db& db = lease->db();
     db.audit_queue.clear();
-    db.ClearPendingSavepoint();
-    // A batch's first savepoint goes with its BEGIN, and each later one, with the release of
-    // the one before, ahead of the write's first statement in its round trip
-    // (Db::SavepointBeforeNext); the last is released by COMMIT.
-    Status begin = db.Exec(savepoints ? "BEGIN; SAVEPOINT w" : "BEGIN");
-    if (!begin.ok()) {
-      if (db.broken() && !last) continue;  // a pooled connection that died while idle
-      if (!db.broken()) db.Exec("ROLLBACK").ok();
-      return fail_all(begin);
-    }
+    // The BEGIN and the first savepoint go ahead of the first write's first statement, in
+    // its round trip, and each later savepoint, with the release of the one before, ahead of
+    // its write's (Db::BeginBeforeNext, SavepointBeforeNext); the last is released by
+    // COMMIT. A pooled connection that died while idle fails the first statement: the batch
+    // runs again on another.
+    db.BeginBeforeNext(savepoints);
     // Nothing is committed until COMMIT: a lost connection, a serialization failure or a
     // deadlock in any write starts the whole batch again on a fresh transaction.
     bool again = false;
@@ -140,9 +136,9 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
         continue;
       }
       // A refused write is undone alone; the others of the batch go on. One that sent no
-      // statement has nothing to undo (and its savepoint is still to be made).
+      // statement has nothing to undo (and its savepoint, or the BEGIN, is still to be sent).
       Status end =
-          s.ok() || db.savepoint_pending() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
+          s.ok() || db.prelude_pending() ? Status::Ok() : db.Exec("ROLLBACK TO SAVEPOINT w");
       if (!end.ok()) {
         if (db.broken() || Retryable(db)) {
           again = true;
