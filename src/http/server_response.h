@@ -67,6 +67,7 @@ inline void SerializeResponseInto(std::string* out, Response r, unsigned version
   out->resize(size);
   char* p = out->data();
   auto put = [&p](std::string_view piece) {
+    if (piece.empty()) return;  // an empty view's data() may be null, which memcpy may not take
     std::memcpy(p, piece.data(), piece.size());
     p += piece.size();
   };

@@ -47,7 +47,8 @@ class Db {
   // trip (libpq's pipeline mode): PgStore::CommitBatch begins its transaction so (BEGIN, and
   // SAVEPOINT w when the batch has several writes), and gives each later write its savepoint
   // so (RELEASE SAVEPOINT w, SAVEPOINT w: asked for while a BEGIN is still to be sent, it is
-  // that one's). A failure of any is that statement's, and drops the connection.
+  // that one's). A failure of any is that statement's (and, ahead of a prepared statement,
+  // drops the connection).
   // Exec("ROLLBACK") drops what is asked for (with a BEGIN still to be sent, it sends
   // nothing); any other Exec sends it first.
   void BeginBeforeNext(bool savepoint) { prelude_ = savepoint ? kBeginSavepoint : kBegin; }
@@ -56,7 +57,6 @@ class Db {
   }
   // Whether what was asked for is still to be sent: no statement has run since.
   bool prelude_pending() const { return prelude_ != kNone; }
-  void ClearPrelude() { prelude_ = kNone; }
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }

@@ -47,11 +47,11 @@ namespace coffer::store::pg {
 // has changed, but looks at most once a minute (autovacuum_naptime): a new database's tables
 // (whose indexes were built empty and say 0 rows), or a table last analyzed at 80 rows that
 // takes 50k creates in that minute, are planned as tiny. A PATCH's UPDATE of a secret by id
-// then walked its org's live names (9 ms at 28k secrets), and its read of the secret by name
-// took 3 ms (docs/benchmarks.md, seventeenth round). So every `every` the store analyzes each
-// of its tables that has had at least `min_changes` rows inserted, updated or deleted since
-// its last ANALYZE, and at least as many as that ANALYZE counted: one never analyzed, or one
-// that has doubled. In a steady state autovacuum gets there long before.
+// then walked its org's live names (9 ms at 28k secrets); after that early ANALYZE at 80
+// rows, its read of the secret by name took 3 ms (docs/benchmarks.md, seventeenth round). So every
+// `every` the store analyzes each of its tables that has had at least `min_changes` rows inserted,
+// updated or deleted since its last ANALYZE, and at least as many as that ANALYZE counted: one
+// never analyzed, or one that has doubled. In a steady state autovacuum gets there long before.
 struct AnalyzeOptions {
   std::chrono::milliseconds every{5000};
   int64_t min_changes = 1000;
