@@ -128,7 +128,26 @@ std::vector<const char*> Db::PreludeStatements(Prelude p) {
   return {};
 }
 
+namespace {
+
+constexpr const char* kOrgLockSql = "SELECT pg_advisory_xact_lock(1, hashtext($1))";
+
+}  // namespace
+
 Status Db::Exec(const char* sql) {
+  if (!lock_orgs_.empty()) {
+    // Not sent ahead of an Exec (its text may hold several statements): each on its own.
+    std::vector<std::string> orgs = std::move(lock_orgs_);
+    lock_orgs_.clear();
+    for (const std::string& org : orgs) {
+      const char* value = org.c_str();
+      PGresult* res = PQexecParams(conn_, kOrgLockSql, 1, nullptr, &value, nullptr, nullptr, 0);
+      const bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+      Status s = ok ? Status::Ok() : Error(res, "lock");
+      PQclear(res);
+      if (!s.ok()) return s;
+    }
+  }
   if (prelude_ != kNone) {
     const Prelude p = prelude_;
     prelude_ = kNone;
@@ -164,9 +183,13 @@ Result<std::string> Db::Prepared(const std::string& sql, const std::vector<Oid>&
 
 PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                            const int* formats) {
-  if (prelude_ == kNone) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  if (prelude_ == kNone && lock_orgs_.empty()) {
+    return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  }
   const std::vector<const char*> prelude = PreludeStatements(prelude_);
+  const std::vector<std::string> orgs = std::move(lock_orgs_);
   prelude_ = kNone;
+  lock_orgs_.clear();
   if (PQenterPipelineMode(conn_) != 1) {
     poisoned_ = true;
     return nullptr;
@@ -175,11 +198,16 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
   for (const char* q : prelude) {
     sent = sent && PQsendQueryParams(conn_, q, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   }
+  for (const std::string& org : orgs) {
+    const char* value = org.c_str();
+    sent =
+        sent && PQsendQueryParams(conn_, kOrgLockSql, 1, nullptr, &value, nullptr, nullptr, 0) == 1;
+  }
   sent = sent && PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1) == 1 &&
          PQpipelineSync(conn_) == 1;
   // Each query's result, then its end (a null); then the sync's. The first failure is the
   // answer: a query after it in the pipeline is only aborted.
-  const int queries = static_cast<int>(prelude.size()) + 1;
+  const int queries = static_cast<int>(prelude.size() + orgs.size()) + 1;
   PGresult* failed = nullptr;
   PGresult* answer = nullptr;
   for (int i = 0; sent && i < queries && !broken(); ++i) {
@@ -189,7 +217,7 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
     const ExecStatusType t = PQresultStatus(r);
     if (i == queries - 1) {
       answer = r;
-    } else if (failed == nullptr && t != PGRES_COMMAND_OK) {
+    } else if (failed == nullptr && t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
       failed = r;
     } else {
       PQclear(r);
@@ -198,8 +226,8 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
   if (sent && !broken()) {
     if (PGresult* sync = PQgetResult(conn_)) PQclear(sync);
   }
-  // A prelude that failed leaves the transaction in no known state: the connection goes
-  // (its batch runs again on another).
+  // A prelude (or a lock) that failed leaves the transaction in no known state: the
+  // connection goes (its batch runs again on another).
   if (PQexitPipelineMode(conn_) != 1 || failed != nullptr) poisoned_ = true;
   if (failed != nullptr) {
     PQclear(answer);

@@ -55,8 +55,11 @@ class Db {
   void SavepointBeforeNext() {
     if (prelude_ == kNone) prelude_ = kNextSavepoint;
   }
+  // The audit lock of each org (pg_advisory_xact_lock(1, hashtext(org)), in the order
+  // given), after that and before the next statement, in its round trip too.
+  void LockOrgsBeforeNext(std::vector<std::string> orgs) { lock_orgs_ = std::move(orgs); }
   // Whether what was asked for is still to be sent: no statement has run since.
-  bool prelude_pending() const { return prelude_ != kNone; }
+  bool prelude_pending() const { return prelude_ != kNone || !lock_orgs_.empty(); }
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }
@@ -82,6 +85,7 @@ class Db {
   // The statements of a prelude, in order (at most two).
   static std::vector<const char*> PreludeStatements(Prelude p);
   Prelude prelude_ = kNone;
+  std::vector<std::string> lock_orgs_;
   bool poisoned_ = false;  // a pipeline left in a state it could not leave: never reused
   std::unordered_map<std::string, std::string> prepared_;
   std::string last_sqlstate_;

@@ -14,15 +14,13 @@ Status InsertAudit(Db& db, const AuditRecord& a) {
 Status InsertQueuedAudit(Db& db) {
   auto& events = db.audit_queue;
   if (events.empty()) return Status::Ok();
-  // Each org's lock, in one order (no two committers wait for each other), held to commit.
+  // Each org's lock, in one order (no two committers wait for each other), held to commit:
+  // taken in the round trip of the first insert, just ahead of it (Db::LockOrgsBeforeNext).
   std::vector<std::string> orgs;
   for (const auto& a : events) orgs.push_back(a.org_id);
   std::sort(orgs.begin(), orgs.end());
   orgs.erase(std::unique(orgs.begin(), orgs.end()), orgs.end());
-  for (const auto& org : orgs) {
-    COFFER_RETURN_IF_ERROR(
-        Stmt(db, "SELECT pg_advisory_xact_lock(1, hashtext(?))").Bind(1, org).Run());
-  }
+  db.LockOrgsBeforeNext(std::move(orgs));
   constexpr size_t kRowsAStatement = 64;  // 18 parameters a row, far below PostgreSQL's 65,535
   for (size_t from = 0; from < events.size(); from += kRowsAStatement) {
     COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(
