@@ -135,9 +135,22 @@ constexpr const char* kOrgLockSql = "SELECT pg_advisory_xact_lock(1, hashtext($1
 }  // namespace
 
 Status Db::Exec(const char* sql) {
+  if (std::strcmp(sql, "ROLLBACK") == 0) {
+    // What was asked for ends with the transaction (with a BEGIN still to be sent, nothing
+    // was begun).
+    const bool begun = prelude_ != kBegin && prelude_ != kBeginSavepoint;
+    prelude_ = kNone;
+    lock_orgs_.clear();
+    if (!begun) return Status::Ok();
+  }
+  std::string text;
+  for (const char* q : PreludeStatements(prelude_)) (text += q) += "; ";
+  prelude_ = kNone;
   if (!lock_orgs_.empty()) {
-    // Not sent ahead of an Exec (its text may hold several statements): each on its own.
-    std::vector<std::string> orgs = std::move(lock_orgs_);
+    // A lock takes a parameter, so not in the text: the prelude first, then each lock.
+    if (!text.empty()) COFFER_RETURN_IF_ERROR(ExecText(text.c_str()));
+    text.clear();
+    const std::vector<std::string> orgs = std::move(lock_orgs_);
     lock_orgs_.clear();
     for (const std::string& org : orgs) {
       const char* value = org.c_str();
@@ -148,17 +161,10 @@ Status Db::Exec(const char* sql) {
       if (!s.ok()) return s;
     }
   }
-  if (prelude_ != kNone) {
-    const Prelude p = prelude_;
-    prelude_ = kNone;
-    if (std::strcmp(sql, "ROLLBACK") == 0) {
-      if (p == kBegin || p == kBeginSavepoint) return Status::Ok();  // nothing was begun
-    } else {
-      std::string all;
-      for (const char* q : PreludeStatements(p)) (all += q) += "; ";
-      return Exec((all + sql).c_str());
-    }
-  }
+  return ExecText((text + sql).c_str());
+}
+
+Status Db::ExecText(const char* sql) {
   PGresult* res = PQexec(conn_, sql);
   ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   Status s = (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? Status::Ok() : Error(res, "exec");

@@ -50,7 +50,7 @@ class Db {
   // that one's). A failure of any is that statement's (and, ahead of a prepared statement,
   // drops the connection).
   // Exec("ROLLBACK") drops what is asked for (with a BEGIN still to be sent, it sends
-  // nothing); any other Exec sends it first.
+  // nothing); any other Exec sends it first, in order.
   void BeginBeforeNext(bool savepoint) { prelude_ = savepoint ? kBeginSavepoint : kBegin; }
   void SavepointBeforeNext() {
     if (prelude_ == kNone) prelude_ = kNextSavepoint;
@@ -71,6 +71,8 @@ class Db {
  private:
   friend class Stmt;
   explicit Db(PGconn* c) : conn_(c) {}
+  // Runs `sql` as it is (Exec, once what was asked for is in it or sent).
+  Status ExecText(const char* sql);
   // Maps a failed result (or a lost connection) to a Status and remembers its SQLSTATE.
   Status Error(PGresult* res, const char* what);
   // The name of the prepared statement for `sql` ($N placeholders), preparing it on first use.
