@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 
 #include "common/store_metrics.h"
 
@@ -143,25 +144,16 @@ Status Db::Exec(const char* sql) {
     lock_orgs_.clear();
     if (!begun) return Status::Ok();
   }
-  std::string text;
-  for (const char* q : PreludeStatements(prelude_)) (text += q) += "; ";
-  prelude_ = kNone;
-  if (!lock_orgs_.empty()) {
-    // A lock takes a parameter, so not in the text: the prelude first, then each lock.
-    if (!text.empty()) COFFER_RETURN_IF_ERROR(ExecText(text.c_str()));
-    text.clear();
-    const std::vector<std::string> orgs = std::move(lock_orgs_);
-    lock_orgs_.clear();
-    for (const std::string& org : orgs) {
-      const char* value = org.c_str();
-      PGresult* res = PQexecParams(conn_, kOrgLockSql, 1, nullptr, &value, nullptr, nullptr, 0);
-      const bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
-      Status s = ok ? Status::Ok() : Error(res, "lock");
-      PQclear(res);
-      if (!s.ok()) return s;
-    }
-  }
-  return ExecText((text + sql).c_str());
+  if (!prelude_pending()) return ExecText(sql);
+  // After what was asked for, in its pipeline: one statement, then (an extended-protocol
+  // query holds one).
+  PGresult* res = Pipelined(
+      [&] { return PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0); });
+  ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  Status s = (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? Status::Ok() : Error(res, "exec");
+  if (s.ok()) last_sqlstate_.clear();
+  PQclear(res);
+  return s;
 }
 
 Status Db::ExecText(const char* sql) {
@@ -189,9 +181,12 @@ Result<std::string> Db::Prepared(const std::string& sql, const std::vector<Oid>&
 
 PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                            const int* formats) {
-  if (prelude_ == kNone && lock_orgs_.empty()) {
-    return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
-  }
+  if (!prelude_pending()) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  return Pipelined(
+      [&] { return PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1); });
+}
+
+PGresult* Db::Pipelined(const std::function<int()>& send_last) {
   const std::vector<const char*> prelude = PreludeStatements(prelude_);
   const std::vector<std::string> orgs = std::move(lock_orgs_);
   prelude_ = kNone;
@@ -209,8 +204,7 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
     sent =
         sent && PQsendQueryParams(conn_, kOrgLockSql, 1, nullptr, &value, nullptr, nullptr, 0) == 1;
   }
-  sent = sent && PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1) == 1 &&
-         PQpipelineSync(conn_) == 1;
+  sent = sent && send_last() == 1 && PQpipelineSync(conn_) == 1;
   // Each query's result, then its end (a null); then the sync's. The first failure is the
   // answer: a query after it in the pipeline is only aborted.
   const int queries = static_cast<int>(prelude.size() + orgs.size()) + 1;

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,7 +39,8 @@ class Db {
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;
 
-  // Runs SQL text without parameters (may hold several statements).
+  // Runs SQL text without parameters (may hold several statements, unless something is
+  // asked for below).
   Status Exec(const char* sql);
   // Whether the connection is lost (it is then discarded, not reused).
   bool broken() const { return poisoned_ || PQstatus(conn_) != CONNECTION_OK; }
@@ -50,7 +52,8 @@ class Db {
   // that one's). A failure of any is that statement's (and, ahead of a prepared statement,
   // drops the connection).
   // Exec("ROLLBACK") drops what is asked for (with a BEGIN still to be sent, it sends
-  // nothing); any other Exec sends it first, in order.
+  // nothing); any other Exec sends it first, in the same pipeline (its text is then one
+  // statement).
   void BeginBeforeNext(bool savepoint) { prelude_ = savepoint ? kBeginSavepoint : kBegin; }
   void SavepointBeforeNext() {
     if (prelude_ == kNone) prelude_ = kNextSavepoint;
@@ -71,7 +74,7 @@ class Db {
  private:
   friend class Stmt;
   explicit Db(PGconn* c) : conn_(c) {}
-  // Runs `sql` as it is (Exec, once what was asked for is in it or sent).
+  // Runs `sql` as it is (Exec with nothing asked for).
   Status ExecText(const char* sql);
   // Maps a failed result (or a lost connection) to a Status and remembers its SQLSTATE.
   Status Error(PGresult* res, const char* what);
@@ -81,6 +84,9 @@ class Db {
   // PQexecPrepared, preceded in the same round trip by the prelude asked for, if any.
   PGresult* ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                          const int* formats);
+  // What was asked for, then the query `send_last` sends, in one pipeline: the last one's
+  // result, or the first failure's (null when nothing could be sent).
+  PGresult* Pipelined(const std::function<int()>& send_last);
 
   PGconn* conn_ = nullptr;
   enum Prelude { kNone, kBegin, kBeginSavepoint, kNextSavepoint };
