@@ -54,40 +54,6 @@ domain::SecretMeta ReadSecretMeta(const Stmt& q) {
   return m;
 }
 
-Status InsertVersion(Db& db, const SecretRow& row) {
-  COFFER_RETURN_IF_ERROR(Stmt(db,
-                              "INSERT INTO secret_versions (secret_id, version, create_time, "
-                              "sealed, created_by, env_names, file_paths, copied_from) "
-                              "VALUES (?,?,?,?,?,?,?,?)")
-                             .Bind(1, row.meta.id)
-                             .Bind(2, row.meta.version)
-                             .Bind(3, row.meta.update_time)
-                             .BindBlob(4, row.sealed)
-                             .Bind(5, row.author)
-                             .Bind(6, ListToJson(row.meta.env_names))
-                             .Bind(7, ListToJson(row.meta.file_paths))
-                             .Bind(8, row.copied_from)
-                             .Run());
-  // The org's max_versions newest versions keep their sealed bytes; older ones lose them.
-  // A first version has none before it (max_versions is at least 1).
-  if (row.meta.version <= 1) return Status::Ok();
-  int64_t max_versions = HistorySettings::kDefaultMaxVersions;
-  {
-    Stmt q(db, "SELECT max_versions FROM org_settings WHERE org_id = ?");
-    q.Bind(1, row.meta.org_id);
-    if (q.Step()) max_versions = q.Int(0);
-    COFFER_RETURN_IF_ERROR(q.status());
-  }
-  return Stmt(db,
-              "UPDATE secret_versions SET sealed = ?, destroyed_at = ? "
-              "WHERE secret_id = ? AND version <= ? AND destroyed_at = 0")
-      .BindBlob(1, "")
-      .Bind(2, std::max<int64_t>(row.meta.update_time, 1))
-      .Bind(3, row.meta.id)
-      .Bind(4, row.meta.version - max_versions)
-      .Run();
-}
-
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,
                               const std::string& key, bool with_sealed) {
@@ -105,13 +71,18 @@ Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::strin
   return Status::NotFound("secret not found");
 }
 
+// One statement, so one round trip, for the secret's row and its version's (a new secret
+// has no older version to lose its sealed bytes).
 Status InsertSecret(Db& db, const SecretRow& row) {
   const auto& m = row.meta;
   return Stmt(db,
-              "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
+              "WITH s AS (INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
               "create_time, update_time, checkout_at, version, env_names, file_paths, "
               "projects_access, project_ids, debug_allowed, attach_allowed) "
-              "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) RETURNING id) "
+              "INSERT INTO secret_versions (secret_id, version, create_time, sealed, "
+              "created_by, env_names, file_paths, copied_from) "
+              "SELECT id, ?10, ?8, ?17, ?18, ?11, ?12, ?19 FROM s")
       .Bind(1, m.id)
       .Bind(2, m.org_id)
       .Bind(3, domain::ScopeName(m.scope))
@@ -128,16 +99,30 @@ Status InsertSecret(Db& db, const SecretRow& row) {
       .Bind(14, ListToJson(m.policy.project_ids))
       .Bind(15, static_cast<int64_t>(m.policy.debug_allowed))
       .Bind(16, static_cast<int64_t>(m.policy.attach_allowed))
+      .BindBlob(17, row.sealed)
+      .Bind(18, row.author)
+      .Bind(19, row.copied_from)
       .Run();
 }
 
+// One statement, as InsertSecret: the row's update, the new version, and the sealed bytes
+// of the versions more than the org's max_versions behind it destroyed (as SQLite's
+// InsertVersion does). Its parts see the rows as they were before it: the new version is not among
+// those the last part looks at, and none of it happens unless the row was at expected_version.
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
   const auto& m = row.meta;
   Stmt u(db,
-         "UPDATE secrets SET name = ?, description = ?, update_time = ?, version = ?, "
-         "env_names = ?, file_paths = ?, projects_access = ?, project_ids = ?, "
-         "debug_allowed = ?, attach_allowed = ? "
-         "WHERE org_id = ? AND id = ? AND version = ? AND deleted_at = 0");
+         "WITH u AS (UPDATE secrets SET name = ?1, description = ?2, update_time = ?3, "
+         "version = ?4, env_names = ?5, file_paths = ?6, projects_access = ?7, "
+         "project_ids = ?8, debug_allowed = ?9, attach_allowed = ?10 "
+         "WHERE org_id = ?11 AND id = ?12 AND version = ?13 AND deleted_at = 0 RETURNING id), "
+         "v AS (INSERT INTO secret_versions (secret_id, version, create_time, sealed, "
+         "created_by, env_names, file_paths, copied_from) "
+         "SELECT id, ?4, ?3, ?14, ?15, ?5, ?6, ?16 FROM u), "
+         "d AS (UPDATE secret_versions SET sealed = ?17, destroyed_at = ?18 "
+         "WHERE secret_id IN (SELECT id FROM u) AND destroyed_at = 0 AND version <= ?4 - "
+         "COALESCE((SELECT max_versions FROM org_settings WHERE org_id = ?11), ?19)) "
+         "SELECT count(*) FROM u");
   u.Bind(1, m.name)
       .Bind(2, m.description)
       .Bind(3, m.update_time)
@@ -150,20 +135,25 @@ Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version) {
       .Bind(10, static_cast<int64_t>(m.policy.attach_allowed))
       .Bind(11, m.org_id)
       .Bind(12, m.id)
-      .Bind(13, expected_version);
-  Status s = u.Run();
+      .Bind(13, expected_version)
+      .BindBlob(14, row.sealed)
+      .Bind(15, row.author)
+      .Bind(16, row.copied_from)
+      .BindBlob(17, "")
+      .Bind(18, std::max<int64_t>(m.update_time, 1))
+      .Bind(19, HistorySettings::kDefaultMaxVersions);
+  const bool updated = u.Step() && u.Int(0) == 1;
+  Status s = u.status();
   if (s.Is(Status::Code::kAlreadyExists)) {
     return Status::AlreadyExists("a secret named " + m.name + " already exists");
   }
   COFFER_RETURN_IF_ERROR(s);
-  if (u.Changes() == 0) {
-    Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ? AND deleted_at = 0");
-    e.Bind(1, m.org_id).Bind(2, m.id);
-    if (e.Step()) return Status::Conflict("the secret was changed by someone else meanwhile");
-    COFFER_RETURN_IF_ERROR(e.status());
-    return Status::NotFound("secret not found");
-  }
-  return InsertVersion(db, row);
+  if (updated) return Status::Ok();
+  Stmt e(db, "SELECT 1 FROM secrets WHERE org_id = ? AND id = ? AND deleted_at = 0");
+  e.Bind(1, m.org_id).Bind(2, m.id);
+  if (e.Step()) return Status::Conflict("the secret was changed by someone else meanwhile");
+  COFFER_RETURN_IF_ERROR(e.status());
+  return Status::NotFound("secret not found");
 }
 
 }  // namespace coffer::store::pg

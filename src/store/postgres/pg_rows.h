@@ -23,8 +23,8 @@ Status InsertQueuedAudit(Db& db);
 Status InsertDeployment(Db& db, const DeploymentRecord& d);
 
 domain::SecretMeta ReadSecretMeta(const Stmt& q);
+// As sqlite_rows.h's, each in one statement.
 Status InsertSecret(Db& db, const SecretRow& row);
-Status InsertVersion(Db& db, const SecretRow& row);
 Status UpdateSecretRow(Db& db, const SecretRow& row, int64_t expected_version);
 Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::string& org_id,
                               domain::Scope scope, const std::string& owner_id,

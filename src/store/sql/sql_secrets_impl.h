@@ -23,7 +23,6 @@ Status SqlSecrets<Backend, Base>::CreateSecretIn(Db& db, const SecretRow& row,
     return Status::AlreadyExists("a secret named " + row.meta.name + " already exists");
   }
   COFFER_RETURN_IF_ERROR(s);
-  COFFER_RETURN_IF_ERROR(InsertVersion(db, row));
   return InsertAudit(db, audit);
 }
 

@@ -4,8 +4,8 @@
 // - SqlDb and SqlStmt: its connection and statement types (same interface: sqlite_db.h,
 //   postgres/pg_db.h);
 // - Write(fn) and Read(fn), running fn(SqlDb&) in a transaction / on a reader;
-// - InsertAudit, InsertSecret, InsertVersion and UpdateSecretRow over its SqlDb (found by
-//   argument-dependent lookup).
+// - InsertAudit, InsertSecret (a secret with its version) and UpdateSecretRow over its SqlDb
+//   (found by argument-dependent lookup).
 // The definitions are in sql_targets_impl.h, explicitly instantiated by each backend's
 // *_store_targets.cc.
 #pragma once

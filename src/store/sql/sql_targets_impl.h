@@ -116,7 +116,6 @@ Status SqlTargets<Backend, Base>::CreateDeploymentTarget(const DeploymentTarget&
     Stmt ins(db, sql.c_str());
     COFFER_RETURN_IF_ERROR(TargetNameClash(BindTarget(ins, dt).Run(), dt.name));
     COFFER_RETURN_IF_ERROR(InsertSecret(db, credentials));
-    COFFER_RETURN_IF_ERROR(InsertVersion(db, credentials));
     return InsertAudit(db, audit);
   });
 }

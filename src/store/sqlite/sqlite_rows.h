@@ -30,6 +30,8 @@ Status InsertDeployment(Db& db, const DeploymentRecord& d);
 extern const char* const kSecretCols;
 domain::Scope ParseScope(const std::string& s);
 domain::SecretMeta ReadSecretMeta(const Stmt& q);
+// Inserts a new secret's row and its version row.meta.version (InsertVersion). AlreadyExists
+// when a live secret of its place has its name.
 Status InsertSecret(Db& db, const SecretRow& row);
 // Inserts the version row.meta.version with its metadata, and destroys the sealed bytes
 // of the versions more than the org's max_versions behind it.
