@@ -60,9 +60,11 @@ Status PgStore::RecordCheckout(const std::string& org_id, const std::string& job
                                const std::vector<AuditRecord>& checkouts) {
   const std::optional<AuditRecord> row = CheckoutRow(checkouts);
   Status s = Write([&](Db& db) {
-    // The job row is locked to commit: a finish that committed first wins, and a finish
-    // that comes later waits for this checkout.
-    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ? FOR UPDATE");
+    // The job row is share-locked to commit: a finish that committed first wins, and a
+    // finish that comes later (its UPDATE) waits for this checkout; checkouts of one job
+    // do not wait for each other (FOR UPDATE made a job's batches on the committers take
+    // turns at its row).
+    Stmt job(db, "SELECT finished, expires_at FROM jobs WHERE org_id = ? AND id = ? FOR SHARE");
     job.Bind(1, org_id).Bind(2, job_id);
     bool found = job.Step();
     COFFER_RETURN_IF_ERROR(job.status());  // a lost connection is not a finished job

@@ -6,10 +6,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <memory>
 #include <set>
 #include <thread>
 
+#include "common/ids.h"
 #include "store/postgres/pg_db.h"
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_test_cluster.h"
@@ -237,6 +239,83 @@ TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKeyAndAgainOnceItDo
   for (auto& t : again) t.join();
   wait_for_analysis(after_first + 1, "later");
   EXPECT_GT(analyses(), after_first);
+}
+
+// A checkout share-locks its job's row to its commit: a finish in flight (its UPDATE of the
+// row, not committed yet) holds the checkout up, and once it commits the checkout is refused;
+// another checkout of the same job in flight holds nothing up.
+TEST(PgStore, ACheckoutWaitsForAFinishInFlightButNotForAnotherCheckout) {
+  ASSERT_TRUE(cluster->CreateDatabase("jobs").ok());
+  auto opened = PgStore::Open(cluster->Url("jobs"), 4);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  PgStore& store = **opened;
+  auto event = [](const std::string& action) {
+    AuditRecord a;
+    a.id = NewUuid();
+    a.org_id = "o1";
+    a.action = action;
+    return a;
+  };
+  ASSERT_TRUE(store.CreateOrg({"o1", "acme", 1}).ok());
+  ProjectRecord p{"p1", "o1", "web", "", "", {}, {}, 1, 1};
+  ASSERT_TRUE(store.CreateProject(p, event("project.create")).ok());
+  SecretRow r;
+  r.meta.id = "s1";
+  r.meta.org_id = "o1";
+  r.meta.name = "aws";
+  r.meta.version = 1;
+  r.sealed = "sealed";
+  ASSERT_TRUE(store.CreateSecret(r, event("secret.create")).ok());
+  JobRecord job;
+  job.id = "j1";
+  job.org_id = "o1";
+  job.project_id = "p1";
+  job.token_hash = "hash-j1";
+  job.expires_at = 5000;
+  ASSERT_TRUE(store.CreateJob(job, event("job.open"), nullptr).ok());
+  auto checkout = [&] {
+    AuditRecord a = event("secret.checkout");
+    a.time = 2000;
+    a.actor_id = "j1";
+    a.resource_type = "secret";
+    a.resource_id = "s1";
+    a.version = 1;
+    a.job_id = "j1";
+    return store.RecordCheckout("o1", "j1", 2000, {a});
+  };
+  auto other = Db::Connect(cluster->Url("jobs"));
+  auto watch = Db::Connect(cluster->Url("jobs"));
+  ASSERT_TRUE(other.ok() && watch.ok());
+  Db& db = **other;
+  // Backends waiting for a lock (from a connection of its own: a transaction sees one
+  // snapshot of pg_stat_activity).
+  auto lock_waiters = [&watch] {
+    Stmt q(**watch, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'");
+    return q.Step() ? q.Int(0) : -1;
+  };
+  constexpr auto kPatience = std::chrono::seconds(30);
+
+  // Another checkout's share lock, held: this checkout goes through meanwhile.
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  ASSERT_TRUE(db.Exec("SELECT 1 FROM jobs WHERE id = 'j1' FOR SHARE").ok());
+  auto beside = std::async(std::launch::async, checkout);
+  const bool went_through = beside.wait_for(kPatience) == std::future_status::ready;
+  ASSERT_TRUE(db.Exec("ROLLBACK").ok());
+  ASSERT_TRUE(went_through) << "a checkout waited for another of its job";
+  EXPECT_TRUE(beside.get().ok());
+
+  // A finish not committed yet: the checkout waits for it, then is refused.
+  ASSERT_TRUE(db.Exec("BEGIN").ok());
+  ASSERT_TRUE(db.Exec("UPDATE jobs SET finished = 1 WHERE id = 'j1'").ok());
+  auto after = std::async(std::launch::async, checkout);
+  const auto deadline = std::chrono::steady_clock::now() + kPatience;
+  while (lock_waiters() < 1 && std::chrono::steady_clock::now() < deadline &&
+         after.wait_for(std::chrono::milliseconds(10)) != std::future_status::ready) {
+  }
+  const bool waited = after.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  ASSERT_TRUE(db.Exec("COMMIT").ok());
+  EXPECT_TRUE(waited) << "the checkout did not wait for the finish in flight";
+  EXPECT_EQ(after.get().code(), Status::Code::kFailedPrecondition);
 }
 
 TEST(PgStore, AnUnreachableServerIsUnavailable) {
