@@ -1,12 +1,11 @@
 #include "agent/checkout.h"
 
-#include <openssl/crypto.h>
-
 #include <boost/json.hpp>
 #include <vector>
 
 #include "client/http_client.h"
 #include "common/encoding.h"
+#include "common/secret_bytes.h"
 #include "domain/validation.h"
 #include "wire/checkout_json.h"
 
@@ -75,7 +74,7 @@ Result<JobSecrets> FetchJobSecrets(const CheckoutOptions& options) {
       client.Send("GET", "/api/v1alpha/jobs/" + client::UrlEncode(options.job_id) + "/secrets"));
   struct Wipe {
     std::string& s;
-    ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+    ~Wipe() { WipeBytes(s.data(), s.size()); }
   } wipe{res.body};
   if (res.status != 200) {
     std::string message = ErrorMessage(res);

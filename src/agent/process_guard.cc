@@ -1,7 +1,6 @@
 #include "agent/process_guard.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <sstream>
 #include <string_view>
 #include <vector>
+
+#include "common/secret_bytes.h"
 
 extern char** environ;
 
@@ -57,16 +58,16 @@ SecretBytes ScrubEnvironment() {
   for (char* c : copies) {
     if (c != nullptr) putenv(c);
   }
-  for (char* o : originals) OPENSSL_cleanse(o, std::strlen(o));
+  for (char* o : originals) WipeBytes(o, std::strlen(o));
   uintptr_t start = 0, end = 0;
   if (EnvironmentBlock(&start, &end)) {
-    OPENSSL_cleanse(reinterpret_cast<void*>(start), end - start);
+    WipeBytes(reinterpret_cast<void*>(start), end - start);
   }
   return token;
 }
 
 void ScrubArgument(char* arg) {
-  if (arg != nullptr) OPENSSL_cleanse(arg, std::strlen(arg));
+  if (arg != nullptr) WipeBytes(arg, std::strlen(arg));
 }
 
 Status MakeUndumpable() {

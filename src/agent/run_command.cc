@@ -1,7 +1,6 @@
 #include "agent/run_command.h"
 
 #include <fcntl.h>
-#include <openssl/crypto.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +16,7 @@
 #include "agent/checkout.h"
 #include "agent/files.h"
 #include "agent/process_guard.h"
+#include "common/secret_bytes.h"
 #include "mask/mask_patterns.h"
 #include "mask/pump.h"
 #include "mask/variants.h"
@@ -177,7 +177,7 @@ int RunJob(Args& args, JobSecrets& secrets, std::vector<std::string>* written) {
   for (const auto& e : secrets.env_vars) {
     std::string value(e.value.view());
     setenv(e.name.c_str(), value.c_str(), 1);
-    OPENSSL_cleanse(value.data(), value.size());
+    WipeBytes(value.data(), value.size());
     names += (names.empty() ? "" : ", ") + e.name + " (" + e.secret + ")";
   }
   std::fprintf(stderr, "coffer run: job %s: env vars: %s\n", secrets.job_id.c_str(),

@@ -6,10 +6,15 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <unordered_map>
 
 namespace coffer {
+
+void WipeBytes(void* p, size_t n) noexcept {
+  if (n > 0) explicit_bzero(p, n);
+}
 
 namespace secure_memory {
 namespace {
@@ -69,7 +74,7 @@ class Heap {
     if (bytes == 0) bytes = 1;
     if (bytes > kMaxSmallBlock) {
       size_t len = PageRound(bytes);
-      OPENSSL_cleanse(p, len);
+      WipeBytes(p, len);
       bool locked = false;
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -84,7 +89,7 @@ class Heap {
       return;
     }
     int c = ClassOf(bytes);
-    OPENSSL_cleanse(p, ClassSize(c));
+    WipeBytes(p, ClassSize(c));
     std::lock_guard<std::mutex> lock(mu_);
     auto* b = static_cast<FreeBlock*>(p);
     b->next = free_[c];
@@ -180,7 +185,7 @@ void SecretBytes::Append(std::string_view bytes) {
 }
 
 void SecretBytes::Wipe() {
-  if (data_.capacity() > 0) OPENSSL_cleanse(data_.data(), data_.capacity());
+  if (data_.capacity() > 0) WipeBytes(data_.data(), data_.capacity());
   data_.clear();
 }
 

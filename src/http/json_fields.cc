@@ -1,8 +1,7 @@
 #include "http/json_fields.h"
 
-#include <openssl/crypto.h>
-
 #include "common/decimal.h"
+#include "common/secret_bytes.h"
 
 namespace coffer::http {
 
@@ -14,7 +13,7 @@ void* WipingMemoryResource::do_allocate(size_t bytes, size_t align) {
 }
 
 void WipingMemoryResource::do_deallocate(void* p, size_t bytes, size_t align) {
-  OPENSSL_cleanse(p, bytes);
+  WipeBytes(p, bytes);
   upstream_->deallocate(p, bytes, align);
 }
 

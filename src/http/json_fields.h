@@ -20,7 +20,7 @@ namespace coffer::http {
 
 namespace json = boost::json;
 
-// A memory resource that overwrites every block with zeros (OPENSSL_cleanse) before handing
+// A memory resource that overwrites every block with zeros (WipeBytes) before handing
 // it back to `upstream` (Boost.JSON's default, new/delete, when null). Stateless beyond
 // `upstream`: thread-safe when `upstream` is.
 class WipingMemoryResource : public json::memory_resource {

@@ -1,7 +1,8 @@
 #include "http/message.h"
 
-#include <openssl/crypto.h>
 #include <strings.h>
+
+#include "common/secret_bytes.h"
 
 namespace coffer::http {
 
@@ -13,7 +14,7 @@ std::string Request::Header(std::string_view name) const {
 }
 
 void Response::WipeIfSensitive() {
-  if (sensitive) OPENSSL_cleanse(body.data(), body.size());
+  if (sensitive) WipeBytes(body.data(), body.size());
 }
 
 }  // namespace coffer::http

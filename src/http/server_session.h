@@ -6,7 +6,6 @@
 // translation unit); split out only so that each file stays readable.
 #pragma once
 
-#include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
@@ -23,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/secret_bytes.h"
 #include "http/server.h"
 #include "http/server_response.h"
 
@@ -56,7 +56,7 @@ struct WipingAllocator {
   WipingAllocator(const WipingAllocator<U>&) {}  // NOLINT: allocator rebinding
   T* allocate(size_t n) { return std::allocator<T>{}.allocate(n); }
   void deallocate(T* p, size_t n) {
-    OPENSSL_cleanse(p, n * sizeof(T));
+    WipeBytes(p, n * sizeof(T));
     std::allocator<T>{}.deallocate(p, n);
   }
   template <class U>
@@ -304,7 +304,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     bool keep_alive = msg.keep_alive();
     bool head = msg.method() == bhttp::verb::head;
     // Short bodies sit inside the parser (small-string buffer), which is reused: wipe them.
-    OPENSSL_cleanse(msg.body().data(), msg.body().size());
+    WipeBytes(msg.body().data(), msg.body().size());
     parser_.reset();
     state_ = State::kHandling;
     if (RunsInline(req)) return Handle(req, version, keep_alive, head);  // on this thread
@@ -364,8 +364,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     pending->keep_alive = keep_alive;
     pending->head = head;
     shared_->handler(req, [pending](Response res) { pending->Give(std::move(res)); });
-    OPENSSL_cleanse(req.body.data(), req.body.size());
-    for (auto& [k, v] : req.headers) OPENSSL_cleanse(v.data(), v.size());
+    WipeBytes(req.body.data(), req.body.size());
+    for (auto& [k, v] : req.headers) WipeBytes(v.data(), v.size());
   }
 
   // The read buffer held the request (a token, maybe secret values): wipe it in place and
@@ -379,7 +379,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (buffer_.size() != 0) return;
     buffer_.clear();
     auto room = buffer_.prepare(buffer_.capacity());
-    OPENSSL_cleanse(room.data(), std::min(room.size(), unwiped_));
+    WipeBytes(room.data(), std::min(room.size(), unwiped_));
     unwiped_ = 0;
   }
 
@@ -392,7 +392,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     asio::async_write(
         stream_, asio::buffer(wire_),
         [self = this->shared_from_this(), keep_alive, sensitive](beast::error_code ec, size_t) {
-          if (sensitive) OPENSSL_cleanse(self->wire_.data(), self->wire_.size());
+          if (sensitive) WipeBytes(self->wire_.data(), self->wire_.size());
           // The room of a large answer is not kept.
           if (self->wire_.capacity() > kWireRoom) std::string().swap(self->wire_);
           if (ec) return self->CloseNow();

@@ -1,7 +1,5 @@
 #include "mask/mask_patterns.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -28,7 +26,7 @@ void WipingFree(void* ptr) {
   auto* p = static_cast<unsigned char*>(ptr) - kHeader;
   size_t size;
   std::memcpy(&size, p, sizeof(size));
-  OPENSSL_cleanse(p, size + kHeader);
+  WipeBytes(p, size + kHeader);
   std::free(p);
 }
 

@@ -1,9 +1,9 @@
 #include "mask/masker.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <string>
+
+#include "common/secret_bytes.h"
 
 namespace coffer::mask {
 namespace {
@@ -32,7 +32,7 @@ Masker::~Masker() {
   // Closing without scratch reports nothing; literals have no end-of-stream matches anyway.
   if (stream_ != nullptr) hs_close_stream(stream_, nullptr, nullptr, nullptr);
   if (scratch_ != nullptr) hs_free_scratch(scratch_);
-  if (!tail_.empty()) OPENSSL_cleanse(tail_.data(), tail_.size());
+  if (!tail_.empty()) WipeBytes(tail_.data(), tail_.size());
 }
 
 int Masker::OnMatch(unsigned id, unsigned long long /*from*/, unsigned long long to,
@@ -118,7 +118,7 @@ Status Masker::Finish(std::vector<std::string_view>* out) {
   MergeMatches();
   EmitUpTo(consumed_, out);
   live_from_ = consumed_;
-  if (!tail_.empty()) OPENSSL_cleanse(tail_.data(), tail_.size());
+  if (!tail_.empty()) WipeBytes(tail_.data(), tail_.size());
   tail_.clear();
   return Status::Ok();
 }

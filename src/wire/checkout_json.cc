@@ -1,11 +1,10 @@
 #include "wire/checkout_json.h"
 
-#include <openssl/crypto.h>
-
 #include <boost/json.hpp>
 #include <vector>
 
 #include "common/encoding.h"
+#include "common/secret_bytes.h"
 
 namespace coffer::wire {
 namespace {
@@ -96,7 +95,7 @@ Result<domain::Checkout> CheckoutFromJson(std::string_view body) {
         if (ok) {
           out.files.push_back({std::string(Field(f.as_object(), "path")), SecretBytes(*bytes),
                                std::string(Field(f.as_object(), "secret"))});
-          OPENSSL_cleanse(bytes->data(), bytes->size());
+          WipeBytes(bytes->data(), bytes->size());
         }
       }
       if (ok) {
@@ -106,7 +105,7 @@ Result<domain::Checkout> CheckoutFromJson(std::string_view body) {
       }
     }
   }
-  OPENSSL_cleanse(arena.data(), arena.size());
+  WipeBytes(arena.data(), arena.size());
   return result;
 }
 
