@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "common/store_metrics.h"
 
@@ -142,16 +143,18 @@ Status Db::Exec(const char* sql) {
     const bool begun = prelude_ != kBegin && prelude_ != kBeginSavepoint;
     prelude_ = kNone;
     lock_orgs_.clear();
+    commit_after_ = false;
+    commit_.reset();
     if (!begun) return Status::Ok();
   }
-  if (!prelude_pending()) return ExecText(sql);
+  if (!prelude_pending() && !commit_after_) return ExecText(sql);
   // After what was asked for, in its pipeline: one statement, then (an extended-protocol
   // query holds one).
   PGresult* res = Pipelined(
       [&] { return PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0); });
   ExecStatusType t = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   Status s = (t == PGRES_COMMAND_OK || t == PGRES_TUPLES_OK) ? Status::Ok() : Error(res, "exec");
-  if (s.ok()) last_sqlstate_.clear();
+  if (s.ok() && (!commit_ || commit_->ok())) last_sqlstate_.clear();  // a failed COMMIT's stays
   PQclear(res);
   return s;
 }
@@ -181,7 +184,9 @@ Result<std::string> Db::Prepared(const std::string& sql, const std::vector<Oid>&
 
 PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                            const int* formats) {
-  if (!prelude_pending()) return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  if (!prelude_pending() && !commit_after_) {
+    return PQexecPrepared(conn_, name, n, values, lengths, formats, 1);
+  }
   return Pipelined(
       [&] { return PQsendQueryPrepared(conn_, name, n, values, lengths, formats, 1); });
 }
@@ -189,8 +194,12 @@ PGresult* Db::ExecPrepared(const char* name, int n, const char* const* values, c
 PGresult* Db::Pipelined(const std::function<int()>& send_last) {
   const std::vector<const char*> prelude = PreludeStatements(prelude_);
   const std::vector<std::string> orgs = std::move(lock_orgs_);
+  const bool commit = std::exchange(commit_after_, false);
   prelude_ = kNone;
   lock_orgs_.clear();
+  // Told otherwise below once the COMMIT's own result is read.
+  if (commit)
+    commit_ = Status::Unavailable("the connection to PostgreSQL was lost during a commit");
   if (PQenterPipelineMode(conn_) != 1) {
     poisoned_ = true;
     return nullptr;
@@ -204,10 +213,16 @@ PGresult* Db::Pipelined(const std::function<int()>& send_last) {
     sent =
         sent && PQsendQueryParams(conn_, kOrgLockSql, 1, nullptr, &value, nullptr, nullptr, 0) == 1;
   }
-  sent = sent && send_last() == 1 && PQpipelineSync(conn_) == 1;
+  sent = sent && send_last() == 1;
+  if (commit) {
+    sent =
+        sent && PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
+  }
+  sent = sent && PQpipelineSync(conn_) == 1;
   // Each query's result, then its end (a null); then the sync's. The first failure is the
   // answer: a query after it in the pipeline is only aborted.
-  const int queries = static_cast<int>(prelude.size() + orgs.size()) + 1;
+  const int last = static_cast<int>(prelude.size() + orgs.size());
+  const int queries = last + 1 + (commit ? 1 : 0);
   PGresult* failed = nullptr;
   PGresult* answer = nullptr;
   for (int i = 0; sent && i < queries && !broken(); ++i) {
@@ -215,8 +230,18 @@ PGresult* Db::Pipelined(const std::function<int()>& send_last) {
     if (r == nullptr) break;
     while (PGresult* more = PQgetResult(conn_)) PQclear(more);
     const ExecStatusType t = PQresultStatus(r);
-    if (i == queries - 1) {
+    if (i == last) {
       answer = r;
+    } else if (i > last) {
+      // The COMMIT: aborted when a query before it failed (that one's failure is the answer).
+      if (t == PGRES_COMMAND_OK) {
+        commit_ = Status::Ok();
+      } else if (t == PGRES_PIPELINE_ABORTED) {
+        commit_ = Status::Internal("not committed: a statement before the commit failed");
+      } else {
+        commit_ = Error(r, "commit");
+      }
+      PQclear(r);
     } else if (failed == nullptr && t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK) {
       failed = r;
     } else {

@@ -20,9 +20,11 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -63,6 +65,12 @@ class Db {
   void LockOrgsBeforeNext(std::vector<std::string> orgs) { lock_orgs_ = std::move(orgs); }
   // Whether what was asked for is still to be sent: no statement has run since.
   bool prelude_pending() const { return prelude_ != kNone || !lock_orgs_.empty(); }
+  // COMMIT after the next statement, in its round trip too (PgStore::CommitBatch asks for
+  // it ahead of its events' last insert). A statement that fails leaves it undone (the
+  // transaction is then to be rolled back), and Exec("ROLLBACK") drops it (and its outcome).
+  void CommitAfterNext() { commit_after_ = true; }
+  // How the COMMIT a statement carried went (then forgotten); nullopt when none did.
+  std::optional<Status> TakeCommit() { return std::exchange(commit_, std::nullopt); }
   // The SQLSTATE of the last failed statement ("" if none or no server answer).
   const std::string& last_sqlstate() const { return last_sqlstate_; }
   PGconn* raw() const { return conn_; }
@@ -84,8 +92,9 @@ class Db {
   // PQexecPrepared, preceded in the same round trip by the prelude asked for, if any.
   PGresult* ExecPrepared(const char* name, int n, const char* const* values, const int* lengths,
                          const int* formats);
-  // What was asked for, then the query `send_last` sends, in one pipeline: the last one's
-  // result, or the first failure's (null when nothing could be sent).
+  // What was asked for, then the query `send_last` sends (and the COMMIT asked for after
+  // it), in one pipeline: that query's result, or the first failure's before it (null when
+  // nothing could be sent); the COMMIT's outcome goes to commit_.
   PGresult* Pipelined(const std::function<int()>& send_last);
 
   PGconn* conn_ = nullptr;
@@ -94,6 +103,8 @@ class Db {
   static std::vector<const char*> PreludeStatements(Prelude p);
   Prelude prelude_ = kNone;
   std::vector<std::string> lock_orgs_;
+  bool commit_after_ = false;
+  std::optional<Status> commit_;
   bool poisoned_ = false;  // a pipeline left in a state it could not leave: never reused
   std::unordered_map<std::string, std::string> prepared_;
   std::string last_sqlstate_;

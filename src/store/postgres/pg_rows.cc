@@ -1,6 +1,9 @@
 #include "store/postgres/pg_rows.h"
 
 #include <algorithm>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "store/sql/sql_audit_rows.h"
 
@@ -11,7 +14,58 @@ Status InsertAudit(Db& db, const AuditRecord& a) {
   return Status::Ok();
 }
 
-Status InsertQueuedAudit(Db& db) {
+namespace {
+
+// A PostgreSQL array literal of `items` (text[]): each in double quotes, `"` and `\`
+// escaped.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// `rows` and their audit_uses entries in one statement: the insert of the rows returns each
+// one's seq, and each entry takes its row's by the row's id (an event's id is a fresh UUID,
+// and RETURNING promises no order). Its text depends on the number of rows only (the
+// entries are two arrays), so a connection prepares at most 64 of these.
+Status InsertAuditChunk(Db& db, std::span<const AuditRecord> rows) {
+  std::vector<std::string> row_ids, secret_ids;  // an entry each
+  for (const AuditRecord& row : rows) {
+    COFFER_ASSIGN_OR_RETURN(std::vector<std::string> secrets,
+                            sql::SecretsUsedBy(row, rows.size(), {}));
+    for (std::string& id : secrets) {
+      row_ids.push_back(row.id);
+      secret_ids.push_back(std::move(id));
+    }
+  }
+  const bool uses = !secret_ids.empty();
+  std::string insert = sql::AuditInsertSql(rows.size(), uses);
+  if (uses) {
+    insert = "WITH r AS (" + insert +
+             ") INSERT INTO audit_uses (secret_id, seq) SELECT u.secret_id, r.seq FROM r "
+             "JOIN unnest(?::text[], ?::text[]) AS u (audit_id, secret_id) ON u.audit_id = r.id "
+             "ON CONFLICT DO NOTHING";  // a secret listed twice is one use
+  }
+  Stmt q(db, insert);
+  sql::BindAuditRows(q, rows);
+  if (uses) {
+    const int n = static_cast<int>(rows.size()) * 18;  // AuditInsertSql's parameters
+    q.Bind(n + 1, TextArray(row_ids)).Bind(n + 2, TextArray(secret_ids));
+  }
+  return q.Run();
+}
+
+}  // namespace
+
+Status InsertQueuedAudit(Db& db, bool then_commit) {
   auto& events = db.audit_queue;
   if (events.empty()) return Status::Ok();
   // Each org's lock, in one order (no two committers wait for each other), held to commit:
@@ -23,8 +77,10 @@ Status InsertQueuedAudit(Db& db) {
   db.LockOrgsBeforeNext(std::move(orgs));
   constexpr size_t kRowsAStatement = 64;  // 18 parameters a row, far below PostgreSQL's 65,535
   for (size_t from = 0; from < events.size(); from += kRowsAStatement) {
-    COFFER_RETURN_IF_ERROR(sql::InsertAuditRows<Stmt>(
-        db, events.data() + from, std::min(kRowsAStatement, events.size() - from)));
+    const size_t n = std::min(kRowsAStatement, events.size() - from);
+    if (then_commit && from + n == events.size()) db.CommitAfterNext();
+    COFFER_RETURN_IF_ERROR(
+        InsertAuditChunk(db, std::span<const AuditRecord>(events.data() + from, n)));
   }
   events.clear();
   return Status::Ok();

@@ -16,8 +16,10 @@ namespace coffer::store::pg {
 // pg_store.h).
 Status InsertAudit(Db& db, const AuditRecord& a);
 // Takes the lock of each org in db.audit_queue (in one order, held to commit), inserts the
-// queue's events in their order, and empties it.
-Status InsertQueuedAudit(Db& db);
+// queue's events in their order with their audit_uses entries (one statement for up to 64),
+// and empties it. With `then_commit`, the last statement carries the COMMIT too
+// (Db::CommitAfterNext: Db::TakeCommit tells; nothing carries it when the queue is empty).
+Status InsertQueuedAudit(Db& db, bool then_commit);
 // Inserts a deployment attempt at a time later than every other of its target's; in
 // pg_store_deployments.cc.
 Status InsertDeployment(Db& db, const DeploymentRecord& d);

@@ -241,6 +241,52 @@ TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKeyAndAgainOnceItDo
   EXPECT_GT(analyses(), after_first);
 }
 
+// A batch's COMMIT goes in the round trip of its events' insert (Db::CommitAfterNext): a
+// COMMIT that fails there (here a deferred check the test adds, run at commit) fails every
+// write of the batch, leaves nothing behind, and the connection serves the next batch.
+TEST(PgStore, ACommitThatFailsFailsItsWritesAndLeavesNothing) {
+  ASSERT_TRUE(cluster->CreateDatabase("commit").ok());
+  auto opened = PgStore::Open(cluster->Url("commit"), 1);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  PgStore& store = **opened;
+  auto admin = Db::Connect(cluster->Url("commit"));
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)
+                  ->Exec("CREATE FUNCTION refuse_boom() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                         "BEGIN RAISE EXCEPTION 'refused at commit'; END $$")
+                  .ok());
+  ASSERT_TRUE((*admin)
+                  ->Exec("CREATE CONSTRAINT TRIGGER audit_boom AFTER INSERT ON audit "
+                         "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+                         "WHEN (NEW.action = 'boom') EXECUTE FUNCTION refuse_boom()")
+                  .ok());
+  ASSERT_TRUE(store.CreateOrg({"o1", "acme", 1}).ok());
+  auto create = [&store](const std::string& name, const std::string& action) {
+    SecretRow r;
+    r.meta.id = "id-" + name;
+    r.meta.org_id = "o1";
+    r.meta.name = name;
+    r.meta.version = 1;
+    r.sealed = "sealed";
+    AuditRecord a;
+    a.id = NewUuid();
+    a.org_id = "o1";
+    a.action = action;
+    return store.CreateSecret(r, a);
+  };
+  Status refused = create("a", "boom");
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("refused at commit"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(store.GetSecretById("o1", domain::Scope::kOrganization, "", "id-a").status().code(),
+            Status::Code::kNotFound);
+  ASSERT_TRUE(create("b", "secret.create").ok());
+  EXPECT_TRUE(store.GetSecretById("o1", domain::Scope::kOrganization, "", "id-b").ok());
+  auto events = store.ListAudit("o1", 0, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 1u);
+  EXPECT_EQ((*events)[0].action, "secret.create");
+}
+
 // A checkout share-locks its job's row to its commit: a finish in flight (its UPDATE of the
 // row, not committed yet) holds the checkout up, and once it commits the checkout is refused;
 // another checkout of the same job in flight holds nothing up.
