@@ -787,10 +787,9 @@ EOF
     cat <<EOF
 - Group commit (sqlite): POST at ${WRITE_CONNECTIONS} connections made ${RPS[sqlite.post]} durable writes/s, **${GROUP_GAIN[sqlite]}x** the
   ${RPS[sqlite.post1]}/s of one connection; PATCH ${RPS[sqlite.patch]}/s, **${PATCH_GAIN[sqlite]}x** the ${RPS[sqlite.patch1]}/s of one
-  connection. ${SYNC_LINE} A POST or PATCH holds a worker
-  (32, \`--workers\`) until its batch is committed, so a batch holds at most 32 of them; a
-  checkout holds none (its I/O thread sends its answer once the committer posts the outcome back), and its batches are bounded
-  by the 64 writes a transaction takes.
+  connection. ${SYNC_LINE} A POST, a PATCH or a
+  checkout holds no thread while it waits (the I/O thread that read it sends its answer once the committer posts the outcome back), and the
+  batches are bounded by the 64 writes a transaction takes.
 EOF
   fi
   if [[ -n $HAS_PG ]]; then
