@@ -130,31 +130,14 @@ Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::strin
 // One statement, so one round trip, for the secret's row and its version's (a new secret
 // has no older version to lose its sealed bytes).
 Status InsertSecret(Db& db, const SecretRow& row) {
-  const auto& m = row.meta;
-  return Stmt(db,
-              "WITH s AS (INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
-              "create_time, update_time, checkout_at, version, env_names, file_paths, "
-              "projects_access, project_ids, debug_allowed, attach_allowed) "
-              "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) RETURNING id) "
-              "INSERT INTO secret_versions (secret_id, version, create_time, sealed, "
-              "created_by, env_names, file_paths, copied_from) "
-              "SELECT id, ?10, ?8, ?17, ?18, ?11, ?12, ?19 FROM s")
-      .Bind(1, m.id)
-      .Bind(2, m.org_id)
-      .Bind(3, domain::ScopeName(m.scope))
-      .Bind(4, m.owner_id)
-      .Bind(5, m.name)
-      .Bind(6, m.description)
-      .Bind(7, m.create_time)
-      .Bind(8, m.update_time)
-      .Bind(9, m.checkout_at)
-      .Bind(10, m.version)
-      .Bind(11, ListToJson(m.env_names))
-      .Bind(12, ListToJson(m.file_paths))
-      .Bind(13, domain::ProjectsAccessName(m.policy.projects_access))
-      .Bind(14, ListToJson(m.policy.project_ids))
-      .Bind(15, static_cast<int64_t>(m.policy.debug_allowed))
-      .Bind(16, static_cast<int64_t>(m.policy.attach_allowed))
+  static const std::string sql =
+      std::string("WITH s AS (INSERT INTO secrets (") + kSecretInsertCols +
+      ") VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16) RETURNING id) "
+      "INSERT INTO secret_versions (secret_id, version, create_time, sealed, "
+      "created_by, env_names, file_paths, copied_from) "
+      "SELECT id, ?10, ?8, ?17, ?18, ?11, ?12, ?19 FROM s";
+  Stmt q(db, sql);
+  return BindSecretInsert(q, row.meta)
       .BindBlob(17, row.sealed)
       .Bind(18, row.author)
       .Bind(19, row.copied_from)

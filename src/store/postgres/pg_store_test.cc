@@ -37,6 +37,22 @@ class ClusterEnvironment : public testing::Environment {
 [[maybe_unused]] testing::Environment* const kEnv =
     testing::AddGlobalTestEnvironment(new ClusterEnvironment);
 
+// Secret `name` of org o1 (id "id-<name>"), created with an event of `action`.
+Status CreateSecret(PgStore& store, const std::string& name,
+                    const std::string& action = "secret.create") {
+  SecretRow r;
+  r.meta.id = "id-" + name;
+  r.meta.org_id = "o1";
+  r.meta.name = name;
+  r.meta.version = 1;
+  r.sealed = "sealed";
+  AuditRecord a;
+  a.id = NewUuid();
+  a.org_id = "o1";
+  a.action = action;
+  return store.CreateSecret(r, a);
+}
+
 // The pool serves first come, first served: a connection given back goes to the thread
 // that waited for it, not to the thread that gave it back and asks again at once (which,
 // with more threads than connections, could keep a waiter waiting without end).
@@ -182,19 +198,7 @@ TEST(PgStore, ANewTableIsAnalyzedSoAnUpdateByIdUsesThePrimaryKeyAndAgainOnceItDo
   Db& db = **admin;
   ASSERT_TRUE(db.Exec("ALTER TABLE secrets SET (autovacuum_enabled = off)").ok());
   ASSERT_TRUE(store.CreateOrg({"o1", "acme", 1}).ok());
-  auto create = [&store](const std::string& name) {
-    SecretRow r;
-    r.meta.id = "id-" + name;
-    r.meta.org_id = "o1";
-    r.meta.name = name;
-    r.meta.version = 1;
-    r.sealed = "sealed";
-    AuditRecord a;
-    a.id = "e-" + name;
-    a.org_id = "o1";
-    a.action = "secret.create";
-    return store.CreateSecret(r, a);
-  };
+  auto create = [&store](const std::string& name) { return CreateSecret(store, name); };
   std::vector<std::thread> writers;
   for (int w = 0; w < 8; ++w) {
     writers.emplace_back([&, w] {
@@ -262,17 +266,7 @@ TEST(PgStore, ACommitThatFailsFailsItsWritesAndLeavesNothing) {
                   .ok());
   ASSERT_TRUE(store.CreateOrg({"o1", "acme", 1}).ok());
   auto create = [&store](const std::string& name, const std::string& action) {
-    SecretRow r;
-    r.meta.id = "id-" + name;
-    r.meta.org_id = "o1";
-    r.meta.name = name;
-    r.meta.version = 1;
-    r.sealed = "sealed";
-    AuditRecord a;
-    a.id = NewUuid();
-    a.org_id = "o1";
-    a.action = action;
-    return store.CreateSecret(r, a);
+    return CreateSecret(store, name, action);
   };
   Status refused = create("a", "boom");
   EXPECT_FALSE(refused.ok());

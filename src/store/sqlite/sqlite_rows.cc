@@ -171,30 +171,10 @@ Result<SecretRow> QuerySecret(Db& db, const std::string& where, const std::strin
 }
 
 Status InsertSecret(Db& db, const SecretRow& row) {
-  const auto& m = row.meta;
-  COFFER_RETURN_IF_ERROR(
-      Stmt(db,
-           "INSERT INTO secrets (id, org_id, scope, owner_id, name, description, "
-           "create_time, update_time, checkout_at, version, env_names, file_paths, "
-           "projects_access, project_ids, debug_allowed, attach_allowed) "
-           "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-          .Bind(1, m.id)
-          .Bind(2, m.org_id)
-          .Bind(3, domain::ScopeName(m.scope))
-          .Bind(4, m.owner_id)
-          .Bind(5, m.name)
-          .Bind(6, m.description)
-          .Bind(7, m.create_time)
-          .Bind(8, m.update_time)
-          .Bind(9, m.checkout_at)
-          .Bind(10, m.version)
-          .Bind(11, ListToJson(m.env_names))
-          .Bind(12, ListToJson(m.file_paths))
-          .Bind(13, domain::ProjectsAccessName(m.policy.projects_access))
-          .Bind(14, ListToJson(m.policy.project_ids))
-          .Bind(15, static_cast<int64_t>(m.policy.debug_allowed))
-          .Bind(16, static_cast<int64_t>(m.policy.attach_allowed))
-          .Run());
+  static const std::string sql = std::string("INSERT INTO secrets (") + kSecretInsertCols +
+                                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+  Stmt q(db, sql.c_str());
+  COFFER_RETURN_IF_ERROR(BindSecretInsert(q, row.meta).Run());
   return InsertVersion(db, row);
 }
 

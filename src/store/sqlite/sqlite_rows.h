@@ -26,6 +26,31 @@ Status InsertAudit(Db& db, const AuditRecord& a);
 // (TargetStore::AppendDeployment); in sqlite_store_deployments.cc.
 Status InsertDeployment(Db& db, const DeploymentRecord& d);
 
+// The 16 columns of a new secret's row, in kSecretInsertCols' order, bound as ?1..?16 on
+// either backend's Stmt.
+inline constexpr const char* kSecretInsertCols =
+    "id, org_id, scope, owner_id, name, description, create_time, update_time, checkout_at, "
+    "version, env_names, file_paths, projects_access, project_ids, debug_allowed, attach_allowed";
+template <class S>
+S& BindSecretInsert(S& q, const domain::SecretMeta& m) {
+  return q.Bind(1, m.id)
+      .Bind(2, m.org_id)
+      .Bind(3, domain::ScopeName(m.scope))
+      .Bind(4, m.owner_id)
+      .Bind(5, m.name)
+      .Bind(6, m.description)
+      .Bind(7, m.create_time)
+      .Bind(8, m.update_time)
+      .Bind(9, m.checkout_at)
+      .Bind(10, m.version)
+      .Bind(11, ListToJson(m.env_names))
+      .Bind(12, ListToJson(m.file_paths))
+      .Bind(13, domain::ProjectsAccessName(m.policy.projects_access))
+      .Bind(14, ListToJson(m.policy.project_ids))
+      .Bind(15, static_cast<int64_t>(m.policy.debug_allowed))
+      .Bind(16, static_cast<int64_t>(m.policy.attach_allowed));
+}
+
 // Columns of `secrets s`, in the order ReadSecretMeta reads them (18 columns).
 extern const char* const kSecretCols;
 domain::Scope ParseScope(const std::string& s);
