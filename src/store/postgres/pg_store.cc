@@ -149,6 +149,7 @@ void PgStore::CommitBatch(const sql::GroupCommit<Db>::Batch& batch) {
         return fail_all(end);
       }
     }
+    // The commit's time (the metric) counts the events' insert, whose round trip it shares.
     auto start = std::chrono::steady_clock::now();
     if (!again) {
       // The batch's events, under their orgs' locks from here to the commit: the only part

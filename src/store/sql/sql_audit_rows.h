@@ -223,10 +223,10 @@ Status InsertAuditUses(Db& db, const AuditUses& uses) {
 }
 
 // `count` audit rows of one write in one INSERT, in order (their seq follows it), with their
-// audit_uses entries: every audit row either backend writes goes through here. On PostgreSQL
-// the caller has taken the org's audit lock first. `made_from`: the events a single checkout
-// row was made of, if the caller has them (SecretsUsedBy). With `defer`, the rows are added
-// there, for the transaction to write at its end (InsertDeferredAudit).
+// audit_uses entries: SQLite's audit rows go through here (PostgreSQL's batches insert theirs
+// and their entries in one statement: pg_rows.cc InsertQueuedAudit). `made_from`: the events a
+// single checkout row was made of, if the caller has them (SecretsUsedBy). With `defer`, the rows
+// are added there, for the transaction to write at its end (InsertDeferredAudit).
 template <class Stmt, class Db>
 Status InsertAuditRows(Db& db, const AuditRecord* audits, size_t count,
                        std::span<const AuditRecord> made_from = {},
