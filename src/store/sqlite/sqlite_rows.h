@@ -26,8 +26,8 @@ Status InsertAudit(Db& db, const AuditRecord& a);
 // (TargetStore::AppendDeployment); in sqlite_store_deployments.cc.
 Status InsertDeployment(Db& db, const DeploymentRecord& d);
 
-// The 16 columns of a new secret's row, in kSecretInsertCols' order, bound as ?1..?16 on
-// either backend's Stmt.
+// The 16 columns of a new secret's row, which BindSecretInsert binds as ?1..?16 on either
+// backend's Stmt.
 inline constexpr const char* kSecretInsertCols =
     "id, org_id, scope, owner_id, name, description, create_time, update_time, checkout_at, "
     "version, env_names, file_paths, projects_access, project_ids, debug_allowed, attach_allowed";
