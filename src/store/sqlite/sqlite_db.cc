@@ -67,7 +67,7 @@ Status SqliteStatus(sqlite3* db, int rc, const char* what) {
   }
 }
 
-Result<Db> Db::Open(const std::string& path, bool read_only) {
+Result<Db> Db::Open(const std::string& path, bool read_only, const char* vfs) {
   // Memory statistics take a process-wide lock on every SQLite allocation; Coffer reads
   // none. Must precede SQLite's initialisation (the first open); harmless if too late.
   static std::once_flag once;
@@ -76,18 +76,18 @@ Result<Db> Db::Open(const std::string& path, bool read_only) {
     Status s = CreatePrivate(path);
     if (!s.ok()) return s;
   }
-  return OpenWith(path,
-                  (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE));
+  return OpenWith(
+      path, (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE), vfs);
 }
 
 Result<Db> Db::OpenAnother(const std::string& path) {
   return OpenWith(path, SQLITE_OPEN_READWRITE);
 }
 
-Result<Db> Db::OpenWith(const std::string& path, int open_flags) {
+Result<Db> Db::OpenWith(const std::string& path, int open_flags, const char* vfs) {
   sqlite3* raw = nullptr;
   int flags = open_flags | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);
   Db db(raw);
   if (rc != SQLITE_OK) return SqliteStatus(raw, rc, "open database");
   sqlite3_busy_timeout(raw, 10000);

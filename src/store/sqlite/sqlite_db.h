@@ -25,8 +25,8 @@ class Db {
  public:
   // Opens (read-write: creates) the database at `path`. A database opened read-write is
   // made private first: the file, and so the -wal and -shm files SQLite derives from it,
-  // are mode 0600.
-  static Result<Db> Open(const std::string& path, bool read_only);
+  // are mode 0600. `vfs`: the name of the SQLite VFS to open it with, null for the default.
+  static Result<Db> Open(const std::string& path, bool read_only, const char* vfs = nullptr);
   // Another read-write connection to a database that this process has open already. Unlike
   // Open it opens no descriptor of the file itself: closing one would drop every POSIX lock
   // this process holds on the file, and another process would then take the database for
@@ -52,7 +52,7 @@ class Db {
  private:
   friend class Stmt;
   explicit Db(sqlite3* db) : db_(db) {}
-  static Result<Db> OpenWith(const std::string& path, int open_flags);
+  static Result<Db> OpenWith(const std::string& path, int open_flags, const char* vfs = nullptr);
   void FinalizeCache();
   sqlite3* db_ = nullptr;
   // Prepared statements by SQL text, reused: compiling SQL is most of a simple query's cost.

@@ -6,6 +6,7 @@
 
 #include "common/store_metrics.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/wal_write_buffer.h"
 
 namespace coffer::store {
 
@@ -132,8 +133,14 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, 
   std::unique_ptr<SqliteStore> s(new SqliteStore());
   s->path_ = path;
   s->wal_restart_frames_ = wal_restart_frames;
-  COFFER_ASSIGN_OR_RETURN(Db w, Db::Open(path, false));
+  // The writer's WAL writes go to the file a run at a time (wal_write_buffer.h), which needs
+  // every commit synced.
+  COFFER_ASSIGN_OR_RETURN(Db w, Db::Open(path, false, WalWriteBufferVfs()));
   COFFER_RETURN_IF_ERROR(Configure(w, true));
+  {
+    Stmt sync(w, "PRAGMA synchronous");
+    if (!sync.Step() || sync.Int(0) < 2) return Status::Internal("the writer must sync");
+  }
   COFFER_RETURN_IF_ERROR(MigrateSqlite(w));
   s->writer_ = std::make_unique<Conn>(std::move(w));
   s->wal_index_ = MapWalIndex(s->writer_->db);
