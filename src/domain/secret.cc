@@ -101,6 +101,13 @@ Status KeepStoredValues(const SecretData& prev, SecretData* next) {
   return Status::Ok();
 }
 
+bool KeepsStoredValues(const SecretData& next) {
+  return std::any_of(next.env_vars.begin(), next.env_vars.end(),
+                     [](const auto& e) { return e.value.empty(); }) ||
+         std::any_of(next.files.begin(), next.files.end(),
+                     [](const auto& f) { return f.content.empty(); });
+}
+
 void FillShape(SecretMeta* meta, const SecretData& data) {
   meta->env_names.clear();
   meta->file_paths.clear();

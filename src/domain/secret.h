@@ -72,6 +72,9 @@ struct SecretData {
 // `prev` with the same env var name or file path. InvalidArgument (naming the field) when
 // an empty value has nothing stored to keep.
 Status KeepStoredValues(const SecretData& prev, SecretData* next);
+// True when `next` has an empty value or content, which KeepStoredValues fills from the
+// stored version: otherwise an update replaces every value and needs no stored one opened.
+bool KeepsStoredValues(const SecretData& next);
 
 // A secret's metadata: everything but the values.
 struct SecretMeta {

@@ -399,16 +399,19 @@ Result<SecretService::PreparedWrite> SecretService::PrepareUpdate(const RequestC
     }
     COFFER_ASSIGN_OR_RETURN(meta.policy, ChangePolicy(ctx, old.policy, *in.policy));
   }
-  COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
   domain::SecretData data;
   if (in.data) {
     data = in.data->Clone();  // a retry (Update) starts from the request again
     COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
-    // Stored paths are normalised since it was introduced; older ones are matched too.
-    (void)domain::NormalizeFilePaths(&prev);
-    COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
+    // The stored version is opened only for the values the request leaves empty.
+    if (domain::KeepsStoredValues(data)) {
+      COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
+      // Stored paths are normalised since it was introduced; older ones are matched too.
+      (void)domain::NormalizeFilePaths(&prev);
+      COFFER_RETURN_IF_ERROR(domain::KeepStoredValues(prev, &data));
+    }
   } else {
-    data = std::move(prev);
+    COFFER_ASSIGN_OR_RETURN(data, sealed_.Open(row));
   }
   COFFER_RETURN_IF_ERROR(domain::ValidateSecretData(data));
   meta.version = old.version + 1;

@@ -81,6 +81,20 @@ class SecretServiceTest : public testing::Test {
     return in;
   }
 
+  // Runs SQL on the data directory's database from a connection of its own, as another
+  // process would (to reach states the service cannot produce, or make a write fail).
+  void Sql(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ + "/coffer.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 10000);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    std::string why = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << why;
+  }
+
   domain::SecretData Stored(const std::string& name) {
     auto row = dd_.store->GetSecretByName(owner_.principal.org_id, Scope::kOrganization, "", name);
     return *sealed_->Open(*row);
@@ -186,6 +200,25 @@ TEST_F(SecretServiceTest, PatchKeepsEmptyRemovesMissingReplacesGiven) {
   EXPECT_EQ(secrets_->Get(owner_, org, "k")->version, 2);
 }
 
+// An update that gives every value opens no stored version: one whose sealed bytes no longer
+// open (here their last byte, of the tag, changed) is replaced by it, while one that keeps a
+// value needs the stored version and fails.
+TEST_F(SecretServiceTest, AnUpdateOpensTheStoredVersionOnlyForTheValuesItKeeps) {
+  SecretScope org;
+  ASSERT_TRUE(secrets_->Create(owner_, org, Input("k", {{"A", "a1"}, {"B", "b1"}})).ok());
+  Sql("UPDATE secret_versions SET sealed = substr(sealed, 1, length(sealed) - 1) || "
+      "CASE WHEN substr(sealed, -1) = X'00' THEN X'01' ELSE X'00' END");
+  auto keep = secrets_->Update(owner_, org, "k", Input("k", {{"A", ""}, {"B", "b2"}}));
+  EXPECT_FALSE(keep.ok());
+  auto v2 = secrets_->Update(owner_, org, "k", Input("k", {{"A", "a2"}, {"B", "b2"}}));
+  ASSERT_TRUE(v2.ok()) << v2.status().ToString();
+  EXPECT_EQ(v2->version, 2);
+  domain::SecretData d = Stored("k");
+  ASSERT_EQ(d.env_vars.size(), 2u);
+  EXPECT_EQ(d.env_vars[0].value.view(), "a2");
+  EXPECT_EQ(d.env_vars[1].value.view(), "b2");
+}
+
 TEST_F(SecretServiceTest, StaleUpdateIsAConflict) {
   SecretScope org;
   auto v1 = secrets_->Create(owner_, org, Input("k", {{"A", "a1"}}));
@@ -245,20 +278,6 @@ class TokenTest : public SecretServiceTest {
   void SetUp() override {
     SecretServiceTest::SetUp();
     auth_ = std::make_unique<AuthService>(*dd_.store);
-  }
-
-  // Runs SQL on the data directory's database from a connection of its own, as another
-  // process would (to reach states the service cannot produce, or make a write fail).
-  void Sql(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ + "/coffer.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 10000);
-    char* err = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-    std::string why = err ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    ASSERT_EQ(rc, SQLITE_OK) << why;
   }
 
   // The listed token with `description` in the caller's org.
