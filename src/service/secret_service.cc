@@ -377,7 +377,15 @@ Result<SecretService::PreparedWrite> SecretService::PrepareUpdate(const RequestC
                                                                   const Place& place,
                                                                   const std::string& id_or_name,
                                                                   const SecretInput& in) {
-  COFFER_ASSIGN_OR_RETURN(store::SecretRow row, Find(ctx, where, place, id_or_name));
+  // The stored version is read and opened only for the values the request leaves empty (or
+  // all of them, when it gives no data).
+  const bool keeps = !in.data || domain::KeepsStoredValues(*in.data);
+  store::SecretRow row;
+  if (keeps) {
+    COFFER_ASSIGN_OR_RETURN(row, Find(ctx, where, place, id_or_name));
+  } else {
+    COFFER_ASSIGN_OR_RETURN(row.meta, FindMeta(ctx, where, place, id_or_name));
+  }
   const domain::SecretMeta& old = row.meta;
   if ((in.expected_update_time && *in.expected_update_time != old.update_time) ||
       (in.expected_version && *in.expected_version != old.version)) {
@@ -403,8 +411,7 @@ Result<SecretService::PreparedWrite> SecretService::PrepareUpdate(const RequestC
   if (in.data) {
     data = in.data->Clone();  // a retry (Update) starts from the request again
     COFFER_RETURN_IF_ERROR(domain::NormalizeFilePaths(&data));
-    // The stored version is opened only for the values the request leaves empty.
-    if (domain::KeepsStoredValues(data)) {
+    if (keeps) {
       COFFER_ASSIGN_OR_RETURN(domain::SecretData prev, sealed_.Open(row));
       // Stored paths are normalised since it was introduced; older ones are matched too.
       (void)domain::NormalizeFilePaths(&prev);
