@@ -1,5 +1,5 @@
 // SecretService: the history of secrets — versions, rollback, destroying a version, soft
-// delete's other half (list deleted, restore, purge) and the org's history settings.
+// delete (delete, list deleted, restore, purge) and the org's history settings.
 #include <algorithm>
 #include <map>
 #include <system_error>
@@ -289,6 +289,54 @@ Result<store::HistorySettings> SecretService::SetSettings(const RequestContext& 
       MakeAudit(ctx, "org.settings.update", "organization", ctx.principal.org_id, "");
   COFFER_RETURN_IF_ERROR(store_.SetHistorySettings(ctx.principal.org_id, s, audit));
   return s;
+}
+
+Status SecretService::Delete(const RequestContext& ctx, const SecretScope& where,
+                             const std::string& id_or_name, bool destroy) {
+  if (where.scope == Scope::kDeploymentTarget) {
+    return Status::InvalidArgument("a deployment target's credentials go with the target");
+  }
+  auto place = Authorize(ctx, where, true);
+  if (!place.ok()) return HideDenied(place.status());
+  auto found = Find(ctx, where, *place, id_or_name);
+  domain::SecretMeta meta;
+  if (found.ok()) {
+    meta = std::move(found->meta);
+  } else if (destroy && found.status().Is(Status::Code::kNotFound)) {
+    // ?destroy=true also finishes off a secret deleted before.
+    COFFER_ASSIGN_OR_RETURN(auto deleted, ListDeleted(ctx, where));
+    auto it = std::find_if(deleted.begin(), deleted.end(), [&](const DeletedSecret& d) {
+      return IsUuid(id_or_name) ? d.meta.id == id_or_name : d.meta.name == id_or_name;
+    });
+    if (it == deleted.end()) return found.status();
+    meta = it->meta;
+  } else {
+    return found.status();
+  }
+  if (domain::IsRestricted(meta.policy) &&
+      !HasPermission(ctx.principal, Permission::kOrgSecretsPolicyManage)) {
+    return Status::PermissionDenied(
+        "deleting a secret with an access policy needs "
+        "organization.secrets_policy_settings.manage");
+  }
+  domain::AuditEvent audit =
+      MakeAudit(ctx, destroy ? "secret.destroy" : "secret.delete", "secret", meta.id, meta.name);
+  audit.scope = domain::ScopeName(meta.scope);
+  audit.owner_id = meta.owner_id;
+  audit.version = meta.version;
+  if (!destroy) {
+    // A retention period of 0 keeps nothing: the delete is a destroy.
+    COFFER_ASSIGN_OR_RETURN(store::HistorySettings hs, store_.GetHistorySettings(meta.org_id));
+    destroy = hs.retention_seconds == 0;
+  }
+  if (destroy) {
+    audit.action = "secret.destroy";
+    return store_.DestroySecret(meta.org_id, meta.id, 0, audit);
+  }
+  COFFER_RETURN_IF_ERROR(
+      store_.DeleteSecret(meta.org_id, meta.id, audit.time, ctx.principal.user_id, audit));
+  MaybePurge();
+  return Status::Ok();
 }
 
 }  // namespace coffer::service
