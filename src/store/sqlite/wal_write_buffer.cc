@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <vector>
 
 namespace coffer::store {
@@ -30,10 +31,11 @@ File* Of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
 sqlite3_file* RealFile(sqlite3_file* f) { return Of(f)->real; }
 const sqlite3_io_methods* M(sqlite3_file* f) { return RealFile(f)->pMethods; }
 
-// Writes the run held to the file, kChunk bytes a call of the default VFS: it writes at most
-// 128 KiB - 1 bytes a pwrite, and a call whose rest is a multiple of 128 KiB it fails (it
-// masks the length to 17 bits; it never writes more than a page itself). Either way the run
-// is let go: on a failure SQLite fails the commit, and writes those frames again in the next.
+// Writes the run held to the file, kChunk bytes a call of the default VFS. That VFS masks a
+// write's length to 17 bits (it never writes more than a page itself), so a call of 128 KiB
+// or more fails with SQLITE_FULL once what is left of it is a multiple of 128 KiB. Either way
+// the run is let go: on a failure SQLite fails the commit, and writes those frames again in
+// the next.
 constexpr size_t kChunk = 64 << 10;
 int Flush(sqlite3_file* f) {
   File* file = Of(f);
@@ -67,16 +69,25 @@ int Write(sqlite3_file* f, const void* in, int n, sqlite3_int64 at) {
   std::vector<unsigned char>& run = *file->run;
   const auto* bytes = static_cast<const unsigned char*>(in);
   const size_t size = static_cast<size_t>(n);
+  // No exception may cross back into SQLite: a run that cannot grow goes to the file, and
+  // this write after it.
   if (!run.empty() && at == file->run_offset + static_cast<sqlite3_int64>(run.size()) &&
       run.size() + size <= kMaxRun) {
-    run.insert(run.end(), bytes, bytes + size);
-    return SQLITE_OK;
+    try {
+      run.insert(run.end(), bytes, bytes + size);
+      return SQLITE_OK;
+    } catch (const std::bad_alloc&) {
+    }
   }
   int rc = Flush(f);
   if (rc != SQLITE_OK) return rc;
   if (size > kChunk) return M(f)->xWrite(file->real, in, n, at);  // not SQLite's
+  try {
+    run.assign(bytes, bytes + size);
+  } catch (const std::bad_alloc&) {
+    return M(f)->xWrite(file->real, in, n, at);
+  }
   file->run_offset = at;
-  run.assign(bytes, bytes + size);
   return SQLITE_OK;
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
@@ -157,7 +168,8 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, in
     file->real->pMethods->xClose(file->real);
     return SQLITE_CANTOPEN;
   }
-  if ((flags & SQLITE_OPEN_WAL) != 0) file->run = new std::vector<unsigned char>();
+  // Without memory for a run, the WAL's writes go straight to the file.
+  if ((flags & SQLITE_OPEN_WAL) != 0) file->run = new (std::nothrow) std::vector<unsigned char>();
   f->pMethods = &kMethods;
   return SQLITE_OK;
 }
