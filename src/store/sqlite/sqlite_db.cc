@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 
 #include "common/store_metrics.h"
 
@@ -67,11 +66,15 @@ Status SqliteStatus(sqlite3* db, int rc, const char* what) {
   }
 }
 
+int InitializeSqlite() {
+  static const int rc = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // refused once SQLite is initialised
+    return sqlite3_initialize();
+  }();
+  return rc;
+}
+
 Result<Db> Db::Open(const std::string& path, bool read_only, const char* vfs) {
-  // Memory statistics take a process-wide lock on every SQLite allocation; Coffer reads
-  // none. Must precede SQLite's initialisation (the first open); harmless if too late.
-  static std::once_flag once;
-  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   if (!read_only && path != ":memory:") {
     Status s = CreatePrivate(path);
     if (!s.ok()) return s;
@@ -85,6 +88,9 @@ Result<Db> Db::OpenAnother(const std::string& path) {
 }
 
 Result<Db> Db::OpenWith(const std::string& path, int open_flags, const char* vfs) {
+  if (int rc = InitializeSqlite(); rc != SQLITE_OK) {
+    return Status::Internal("initialise SQLite: " + std::string(sqlite3_errstr(rc)));
+  }
   sqlite3* raw = nullptr;
   int flags = open_flags | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, vfs);

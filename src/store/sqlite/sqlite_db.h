@@ -21,6 +21,12 @@ namespace sql {
 struct DeferredAudit;
 }
 
+// Initialises SQLite for this process once, first setting what must precede initialisation:
+// no memory statistics, which would take a process-wide lock around every SQLite allocation
+// and free (Coffer reads none). Every open, and anything else that would initialise SQLite
+// (registering a VFS), goes through here first. Returns SQLite's result code.
+int InitializeSqlite();
+
 class Db {
  public:
   // Opens (read-write: creates) the database at `path`. A database opened read-write is

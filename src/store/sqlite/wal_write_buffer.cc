@@ -9,6 +9,8 @@
 #include <new>
 #include <vector>
 
+#include "store/sqlite/sqlite_db.h"
+
 namespace coffer::store {
 
 namespace {
@@ -211,7 +213,7 @@ const char* WalWriteBufferVfs() {
   static sqlite3_vfs vfs;
   static bool registered = false;
   std::call_once(once, [] {
-    if (sqlite3_initialize() != SQLITE_OK) return;
+    if (InitializeSqlite() != SQLITE_OK) return;
     sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
     if (real == nullptr || real->iVersion < 2) return;
     std::memset(&vfs, 0, sizeof vfs);
