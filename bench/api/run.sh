@@ -20,7 +20,8 @@
 #             flight (with one connection, request k updates secret k mod 32): a new version,
 #             a durable write (WRITE_CONNECTIONS connections)
 #   patch1    the same with one connection
-#   jobcycle  open, checkout, finish a job        coffer-bench-jobcycle (bench/jobcycle.cc), CONNECTIONS threads
+#   jobcycle  open, checkout, finish a job        coffer-bench-jobcycle (bench/jobcycle.cc),
+#             CONNECTIONS connections on 2 threads
 # and prints requests/s, p50/p99 latency, the ratio to nginx's requests/s, the CPU the server
 # used per request, and how busy the machine was; fails if any request failed (wrk's
 # socket errors and status >= 400). Then rewrites its section of docs/benchmarks.md, between
@@ -817,11 +818,11 @@ EOF
 EOF
   for B in $BACKENDS; do
     cat <<EOF
-- A job's whole life on ${B} (\`coffer-bench-jobcycle\`, \`bench/jobcycle.cc\`: ${CONNECTIONS} threads of a
-  C++ client, each on its own keep-alive connection: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
+- A job's whole life on ${B} (\`coffer-bench-jobcycle\`, \`bench/jobcycle.cc\`: a C++ client
+  of ${CONNECTIONS} keep-alive connections, asynchronous on 2 threads as wrk's are: \`POST /api/v1alpha/jobs\` with the 5 secrets, their checkout with the
   job's token, \`POST .../finish\`): **${CYC_RATE[$B]} jobs/s**, a cycle's p50 $(fmt_us "${CYC_P50[$B]}"),
   p99 $(fmt_us "${CYC_P99[$B]}"), ${CYC_CPU[$B]} µs of server CPU per job; the client used ${CYC_CLIENT[$B]} s of
-  CPU in ${DURATION} s (near ${DURATION} would mean the client, not the server, is the limit).
+  CPU in ${DURATION} s (its 2 threads could use twice that; near it, the client, not the server, would be the limit).
 EOF
   done
   errs_cycle=""
