@@ -3,7 +3,6 @@
 // binary of its own, because the setting is the process's and holds from its first open.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
