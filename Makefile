@@ -40,7 +40,8 @@ asan:
 	@$(MAKE) --no-print-directory test BUILD=build-asan BUILD_TYPE=Asan
 
 bench: build
-	bench/run.sh $(BUILD) && bench/api/run.sh $(BUILD) && bench/api/scale.py $(BUILD) && bench/seal.sh $(BUILD)
+	bench/run.sh $(BUILD) && BACKENDS="$${BACKENDS:-sqlite postgres}" bench/api/run.sh $(BUILD) && \
+	  bench/api/scale.py $(BUILD) && bench/seal.sh $(BUILD)
 
 format:
 	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -188,29 +188,8 @@ wait_http() {
 mkdir -p "$TMP/nginx"
 for _ in 1 2 3 4 5; do
   NGINX_PORT=$(free_port)
-  cat >"$TMP/nginx/nginx.conf" <<EOF
-worker_processes ${NGINX_WORKERS};
-daemon off;
-pid ${TMP}/nginx/nginx.pid;
-error_log ${TMP}/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path ${TMP}/nginx/body;
-  proxy_temp_path ${TMP}/nginx/proxy;
-  fastcgi_temp_path ${TMP}/nginx/fastcgi;
-  uwsgi_temp_path ${TMP}/nginx/uwsgi;
-  scgi_temp_path ${TMP}/nginx/scgi;
-  server {
-    listen 127.0.0.1:${NGINX_PORT};
-    location = /healthz {
-      default_type application/json;
-      return 200 '{"status":"ok"}';
-    }
-  }
-}
-EOF
+  sed -e "s|@WORKERS@|${NGINX_WORKERS}|g" -e "s|@DIR@|${TMP}/nginx|g" -e "s|@PORT@|${NGINX_PORT}|g" \
+    "$ROOT/bench/api/nginx.conf.in" >"$TMP/nginx/nginx.conf"
   "$NGINX" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" -e "$TMP/nginx/error.log" &
   NGINX_PID=$!
   NGINX_URL=http://127.0.0.1:$NGINX_PORT

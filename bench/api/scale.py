@@ -7,11 +7,16 @@ One data directory (SQLite) grows through the sizes: at each, `coffer-bench-load
 it to that many project secrets over SIZE/100 projects (at least 100; 10,000 at a million),
 then a fresh `coffer server` starts on it and the script measures:
   - start-up: from exec to the first 200 of /readyz, and the server's idle RSS then;
+  - nginx:     the reference, GET /healthz of an nginx serving a static {"status":"ok"}
+               (bench/api/nginx.conf.in, as bench/api/run.sh; one for the whole run, measured
+               again at each size, right before that size's cases);
+  - healthz:   coffer's GET /healthz;
   - get:       GET one project secret's metadata with an API token (wrk, fixed URL);
   - list:      GET a page of 100 of a project's secrets (wrk, fixed URL);
   - checkout:  the checkout of a job of 5 of those secrets (10 env vars and a 3 KiB file
                across them), every checkout audited durably before its answer;
-  - RSS under load: the server's RSS right after the checkout case.
+  - RSS under load: the server's RSS right after the checkout case;
+and each of healthz, get and checkout as a ratio to that size's nginx figure.
 Each wrk case: DURATION s (default 5) of `wrk -t2 -cCONNECTIONS` (default 64), with
 bench/api/wrk.lua's WRKRESULT line. Then prints a table, draws docs/img/bench-scale.png
 (requests/s and p99 against store size; python3-matplotlib from Debian, installed if
@@ -65,9 +70,9 @@ def rss_kib(pid):
 
 
 def wrk(url, token, duration, conns):
-    out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--latency", "-s", LUA,
-                          "-H", "Authorization: Token " + token, url],
-                         capture_output=True, text=True, check=True).stdout
+    auth = ["-H", "Authorization: Token " + token] if token else []
+    out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{duration}s", "--latency", "-s", LUA]
+                         + auth + [url], capture_output=True, text=True, check=True).stdout
     m = re.search(r"^WRKRESULT (.*)$", out, re.M)
     kv = dict(x.split("=") for x in m.group(1).split())
     errors = sum(int(kv[k]) for k in ("connect", "read", "write", "status", "timeout"))
@@ -75,6 +80,47 @@ def wrk(url, token, duration, conns):
         raise RuntimeError(f"{url}: {errors} failed requests")
     return {"rps": int(kv["requests"]) / (int(kv["duration_us"]) / 1e6),
             "p50_us": float(kv["p50_us"]), "p99_us": float(kv["p99_us"])}
+
+
+def wait_ok(url, proc, what, timeout_s):
+    """Until url answers 200; fails when proc exits first or timeout_s passes."""
+    t0 = time.monotonic()
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() - t0 > timeout_s:
+            raise RuntimeError(what + " did not become ready")
+        time.sleep(0.002)
+
+
+class Nginx:
+    """The reference: nginx with bench/api/nginx.conf.in, in a directory of its own."""
+
+    def __init__(self, work):
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.dir = os.path.join(work, "nginx")
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        conf = open(os.path.join(ROOT, "bench", "api", "nginx.conf.in")).read()
+        for key, value in (("@WORKERS@", str(os.cpu_count())), ("@DIR@", self.dir),
+                           ("@PORT@", str(self.port))):
+            conf = conf.replace(key, value)
+        path = os.path.join(self.dir, "nginx.conf")
+        with open(path, "w") as f:
+            f.write(conf)
+        self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", path, "-e",
+                                      os.path.join(self.dir, "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ok(self.url + "/healthz", self.proc, "nginx", 10)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
 
 
 class Server:
@@ -86,16 +132,7 @@ class Server:
         self.proc = subprocess.Popen([coffer, "server", "--data-dir", data_dir, "--listen",
                                       f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL,
                                      stderr=self.log)
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=1) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() - t0 > 60:
-                raise RuntimeError("coffer server did not become ready")
-            time.sleep(0.002)
+        wait_ok(self.url + "/readyz", self.proc, "coffer server", 60)
         self.startup_ms = (time.monotonic() - t0) * 1000
         self.idle_rss_mib = rss_kib(self.proc.pid) / 1024
 
@@ -118,8 +155,8 @@ def main():
     # the old store code); a no-op when it is current.
     subprocess.run(["cmake", "--build", build, "-j2", "--target", "coffer_bench_load"],
                    check=True, stdout=subprocess.DEVNULL)
-    for tool, pkg in (("wrk", "wrk"),):
-        if shutil.which(tool) is None:
+    for tool, pkg in (("wrk", "wrk"), ("nginx", "nginx-light")):
+        if shutil.which(tool) is None and not os.path.exists("/usr/sbin/" + tool):
             subprocess.run(["apt-get", "install", "-y", "-qq", pkg], check=True)
     keep = os.environ.get("KEEP")
     work = keep or tempfile.mkdtemp(prefix="coffer-scale.", dir="/var/tmp")
@@ -127,7 +164,9 @@ def main():
     data = os.path.join(work, "data")
     token_file = os.path.join(work, "admin.token")
     rows = []
+    nginx = None
     try:
+        nginx = Nginx(work)
         for size in sizes:
             projects = max(100, min(10000, size // 100))
             t0 = time.monotonic()
@@ -173,6 +212,8 @@ def main():
                 row = {"size": size, "projects": projects, "load_s": load_s, "db_mib": db_mib,
                        "startup_ms": srv.startup_ms, "idle_rss_mib": srv.idle_rss_mib,
                        "loadavg": os.getloadavg()[0]}
+                row["nginx"] = wrk(nginx.url + "/healthz", None, duration, conns)
+                row["healthz"] = wrk(u + "/healthz", None, duration, conns)
                 row["get"] = wrk(f"{u}/api/v1/projects/p1/secrets/s{1 + 2 * projects}", admin,
                                  duration, conns)
                 row["list"] = wrk(f"{u}/api/v1/projects/p1/secrets?page_size=100", admin,
@@ -187,12 +228,22 @@ def main():
                   f"{load_s:.0f} s): start-up {row['startup_ms']:.0f} ms, idle RSS "
                   f"{row['idle_rss_mib']:.1f} MiB, RSS after load {row['load_rss_mib']:.1f} MiB; "
                   + "; ".join(f"{k} {row[k]['rps']:.0f}/s p99 {row[k]['p99_us'] / 1000:.2f} ms"
-                              for k in ("get", "list", "checkout")), flush=True)
+                              for k in ("nginx", "healthz", "get", "list", "checkout"))
+                  + "; " + ", ".join(f"{k} {ratio(row, k):.2f}x" for k in RATIOS), flush=True)
     finally:
+        if nginx is not None:
+            nginx.stop()
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
     plot(rows)
     write_section(rows, duration, conns)
+
+
+RATIOS = ("healthz", "get", "checkout")  # the cases given as a ratio to nginx
+
+
+def ratio(row, key):
+    return row[key]["rps"] / row["nginx"]["rps"]
 
 
 def plot(rows):
@@ -232,6 +283,14 @@ def write_section(rows, duration, conns):
             f"{r['startup_ms']:.0f} ms | {r['idle_rss_mib']:.1f} MiB | {r['load_rss_mib']:.1f} MiB | "
             + " | ".join(f"{r[k]['rps']:.0f} | {r[k]['p99_us'] / 1000:.2f} ms"
                          for k in ("get", "list", "checkout")) + f" | {r['loadavg']:.2f} |")
+    lines += ["", "The same run as ratios to the reference, nginx serving a static `{\"status\":\"ok\"}` "
+              "(`bench/api/nginx.conf.in`, as in the HTTP API section), measured at each size "
+              f"right before that size's cases with the same `wrk -t2 -c{conns}`:", "",
+              "| secrets | nginx /s | healthz /s | healthz | get | checkout |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        lines.append(f"| {r['size']:,} | {r['nginx']['rps']:.0f} | {r['healthz']['rps']:.0f} | "
+                     + " | ".join(f"{ratio(r, k):.2f}x" for k in RATIOS) + " |")
     lines += ["", "![requests/s and p99 against store size](img/bench-scale.png)", "",
               f"Machine: {cpu}, {os.cpu_count()} cores, Linux {os.uname().release}. Commit "
               f"{commit}, run {time.strftime('%Y-%m-%d', time.gmtime())}; 1-minute load "
