@@ -41,7 +41,7 @@ asan:
 
 bench: build
 	bench/run.sh $(BUILD) && BACKENDS="$${BACKENDS:-sqlite postgres}" bench/api/run.sh $(BUILD) && \
-	  bench/api/scale.py $(BUILD) && bench/seal.sh $(BUILD)
+	  bench/seal.sh $(BUILD) && bench/api/scale.py $(BUILD)
 
 format:
 	@find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
