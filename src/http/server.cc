@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/resumer.h"
+#include "common/thread_name.h"
 #include "http/metrics.h"
 #include "http/server_session.h"  // Boost.Beast and Asio, for this translation unit only
 
@@ -254,6 +255,8 @@ void HttpServer::Run() {
   std::vector<std::thread> pool;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
     pool.emplace_back([c = impl_->contexts[i].get(), r = impl_->resumers[i], &start] {
+      NameThisThread(
+          "coffer-io");  // the process's own thread, the first I/O thread, keeps its name
       SetThreadResumer(r);
       if (start) start();
       c->run();

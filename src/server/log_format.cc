@@ -19,6 +19,8 @@
 #include <string>
 #include <thread>
 
+#include "common/thread_name.h"
+
 namespace coffer::server {
 namespace {
 
@@ -95,6 +97,7 @@ class Writeback {
 
  private:
   void Run() {
+    NameThisThread("coffer-logflush");
     off_t done = end_.load(std::memory_order_relaxed);
     std::unique_lock<std::mutex> lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stop_; })) {

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "common/ids.h"
+#include "common/thread_name.h"
 #include "crypto/envelope.h"
 #include "service/audit.h"
 
@@ -228,6 +229,7 @@ Result<RotationProgress> KeyRotation::RunInBackground(
   }
   if (on_batch) on_batch(p);
   thread_ = std::thread([this, options, p, on_batch = std::move(on_batch)]() mutable {
+    NameThisThread("coffer-rotate");
     coffer::Status s = RewrapAll(options, &p, on_batch);
     p.finish_time = NowSeconds();
     p.state = s.ok() ? RotationProgress::State::kFinished : RotationProgress::State::kFailed;

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "common/ids.h"
+#include "common/thread_name.h"
 #include "domain/validation.h"
 #include "service/audit.h"
 #include "service/secret_service.h"
@@ -219,6 +220,7 @@ void SecretService::MaybePurge() {
   purging_ = true;
   try {
     purge_thread_ = std::thread([this, now] {
+      NameThisThread("coffer-purge");
       (void)PurgeExpired(now);  // a failure is retried at the next chance
       purging_ = false;
     });

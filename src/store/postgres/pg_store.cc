@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "common/store_metrics.h"
+#include "common/thread_name.h"
 #include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_rows.h"
 
@@ -29,7 +30,10 @@ Result<std::unique_ptr<PgStore>> PgStore::Open(const std::string& conninfo, int 
     COFFER_ASSIGN_OR_RETURN(auto lease, s->pool_.Acquire());
     COFFER_RETURN_IF_ERROR(Migrate(lease.db()));
   }
-  s->analyzer_ = std::thread([p = s.get(), analyze] { p->RunAnalyzer(analyze); });
+  s->analyzer_ = std::thread([p = s.get(), analyze] {
+    NameThisThread("coffer-analyze");
+    p->RunAnalyzer(analyze);
+  });
   return s;
 }
 

@@ -24,6 +24,7 @@
 
 #include "common/resumer.h"
 #include "common/status.h"
+#include "common/thread_name.h"
 
 namespace coffer::store::sql {
 
@@ -126,6 +127,7 @@ class GroupCommit {
   // Commits what is queued, a batch at a time, then runs the batch's callbacks; sleeps while
   // nothing is queued; once closing, commits what is still queued and returns.
   void Run() {
+    NameThisThread("coffer-commit");
     Batch batch;
     std::unique_lock<std::mutex> lock(mu_);
     for (;;) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/store_metrics.h"
+#include "common/thread_name.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/wal_write_buffer.h"
 
@@ -199,6 +200,7 @@ int SqliteStore::OnWalCommit(void* self, sqlite3*, const char*, int pages) {
 }
 
 void SqliteStore::RunCheckpoints() {
+  NameThisThread("coffer-ckpt");
   std::unique_lock<std::mutex> lock(checkpoint_mu_);
   for (;;) {
     checkpoint_cv_.wait(lock, [&] { return checkpoint_due_ || closing_; });

@@ -2,14 +2,17 @@
 // reader connections a thread may have of its own, and the committer thread.
 #include "store/sqlite/sqlite_store.h"
 
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/thread_name.h"
 #include "store/checkout_audit.h"
 #include "store/sql/sql_audit_rows.h"
 #include "store/sqlite/sqlite_backup.h"
@@ -193,7 +197,7 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   ASSERT_NE(mkdtemp(tmpl), nullptr);
   const std::string dir = tmpl, path = dir + "/coffer.db";
   constexpr int kCheckouts = 200;
-  std::atomic<int> ok{0}, on_caller{0};
+  std::atomic<int> ok{0}, on_caller{0}, on_committer{0};
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -211,17 +215,58 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
       (*store)->RecordCheckoutAsync("org1", "j1", 10 + i, {a}, [&, caller](Status s) {
         if (s.ok()) ++ok;
         if (std::this_thread::get_id() == caller) ++on_caller;
+        if (ThisThreadName() == "coffer-commit") ++on_committer;  // named for ps and perf
       });
     }
   }  // closing, not waiting: the committer commits the rest before it stops
   EXPECT_EQ(ok.load(), kCheckouts);
   EXPECT_EQ(on_caller.load(), 0);
+  EXPECT_EQ(on_committer.load(), kCheckouts);
   auto reopened = SqliteStore::Open(path);
   ASSERT_TRUE(reopened.ok());
   auto usage = (*reopened)->ListUsage("org1", "s1", 1000);
   ASSERT_TRUE(usage.ok());
   EXPECT_EQ(usage->size(), static_cast<size_t>(kCheckouts));
   reopened->reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  rmdir(dir.c_str());
+}
+
+// The names of this process's threads, as ps, top -H and perf show them.
+std::vector<std::string> ThreadNames() {
+  std::vector<std::string> names;
+  DIR* d = opendir("/proc/self/task");
+  if (d == nullptr) return names;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream f(std::string("/proc/self/task/") + e->d_name + "/comm");
+    std::string name;
+    if (std::getline(f, name)) names.push_back(name);
+  }
+  closedir(d);
+  return names;
+}
+
+TEST(SqliteStoreThreads, TheCommitterAndTheCheckpointerAreNamed) {
+  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl, path = dir + "/coffer.db";
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto count = [](const std::vector<std::string>& names, const std::string& name) {
+      return std::count(names.begin(), names.end(), name);
+    };
+    std::vector<std::string> names;
+    // Each thread names itself as it starts: give them a moment.
+    for (int i = 0; i < 200; ++i) {
+      names = ThreadNames();
+      if (count(names, "coffer-commit") == 1 && count(names, "coffer-ckpt") == 1) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(count(names, "coffer-commit"), 1);
+    EXPECT_EQ(count(names, "coffer-ckpt"), 1);
+  }
   for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
   rmdir(dir.c_str());
 }
