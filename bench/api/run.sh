@@ -47,7 +47,11 @@
 # measuring, fill the store with that many project secrets over that many projects
 # (bench/api/populate.py, through the API on parallel connections; a few thousand a second).
 #
-# Needs wrk, nginx (nginx-light) and curl; installs the missing ones with apt-get (Debian
+# Then, on sqlite, `perf record` of the server under checkout5, post and patch (PROFILE_S=5
+# seconds each, a run of its own after the measured one; 0 skips it; bench/api/profile.sh): the
+# section's "What the profile showed", by thread and by function.
+#
+# Needs wrk, nginx (nginx-light), curl and perf (linux-perf); installs the missing ones with apt-get (Debian
 # 12). Only the benchmark needs them, not the build. Note: on a machine whose services start
 # on install, Debian's nginx package also starts the system nginx on port 80; this script
 # neither uses nor stops it.
@@ -99,6 +103,7 @@ missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
 command -v curl >/dev/null || missing+=(curl)
+command -v perf >/dev/null || missing+=(linux-perf)
 if ((${#missing[@]})); then
   sudo=""
   [[ $(id -u) -eq 0 ]] || sudo=sudo
@@ -283,14 +288,16 @@ echo "disk: fdatasync after a 64 KiB append, $sync_n in 5 s: p50 ${sync_p50_us} 
 
 # --- measure ---------------------------------------------------------------------------------
 HZ=$(getconf CLK_TCK)
-# With perf (optional, not installed by this script), count the server's fsync/fdatasync
-# calls in each case: SQLite commits once per sync, so requests per sync is the batch size.
+# With perf (installed above; it may still be refused the server, by perf_event_paranoid),
+# count the server's fsync/fdatasync calls in each case: SQLite commits once per sync, so
+# requests per sync is the batch size; and profile three cases (bench/api/profile.sh).
 SYNC_EVENTS=syscalls:sys_enter_fdatasync,syscalls:sys_enter_fsync
 PERF=""
 if command -v perf >/dev/null &&
   perf stat -x, -e "$SYNC_EVENTS" -p "$NGINX_PID" -o /dev/null -- sleep 0.1 >/dev/null 2>&1; then
   PERF=perf
 fi
+source "$ROOT/bench/api/profile.sh"  # profile_case, for the section's profile (with perf)
 # proc_ticks PID...: user + system CPU ticks of these processes (all their threads)
 proc_ticks() {
   local p t=0 v
@@ -535,6 +542,15 @@ bench_backend() {
     run_case "$B.patch" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
   WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
     run_case "$B.patch1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
+  if [[ $B == sqlite && -n $PERF ]]; then  # what the two cases furthest from their targets cost
+    echo "profiling $B (perf record, ${PROFILE_S} s a case) ..."
+    profile_case "$B.checkout5" "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
+      -H "Authorization: Token $JOB5_TOKEN"
+    WRK_POST_PATH=/api/v1beta/secrets WRK_NAME_PREFIX=f \
+      profile_case "$B.post" "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets" "${AUTH[@]}"
+    WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
+      profile_case "$B.patch" "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
+  fi
   # A job's whole life: open (orchestrator), checkout (5 secrets), finish (job token).
   c0=$(proc_ticks $(server_pids coffer))
   CYCLE=$("$JOBCYCLE" "$COFFER_URL" "$CI_TOKEN" bench \
@@ -814,6 +830,13 @@ Machine: ${CPU_MODEL}, $(nproc) cores, Linux $(uname -r), data on ${DATA_FS}; ng
 wrk ${WRK_VERSION}, SQLite ${SQLITE_VERSION}${PG_VERSION:+, PostgreSQL ${PG_VERSION}}. Commit ${COMMIT}${DIRTY}, \`${BUILD_ARG}/coffer\` built ${BINARY_TIME},
 run $(date -u +%Y-%m-%d). Command: \`${COMMAND}\`.
 ${LOAD_NOTE}
+
+What the profile showed in this run, on sqlite (by this script: \`perf record -F 999\` of the
+server for ${PROFILE_S} s of each case, a run of its own after the measured one, at the same
+connections; self time, by thread and by function; SQLite's own functions without symbols
+show as addresses in libsqlite3):
+
+$(if [[ -s $TMP/profile.md ]]; then cat "$TMP/profile.md"; else echo "(Not profiled: perf is not installed or may not profile the server, or PROFILE_S=0.)"; fi)
 
 Where the time goes on sqlite (by hand, not by this script: \`valgrind --tool=callgrind\` of the
 server, serial requests, which do not depend on the machine's load; 2026-12-02, eighth and
