@@ -255,8 +255,8 @@ void HttpServer::Run() {
   std::vector<std::thread> pool;
   for (size_t i = 1; i < impl_->contexts.size(); ++i) {
     pool.emplace_back([c = impl_->contexts[i].get(), r = impl_->resumers[i], &start] {
-      NameThisThread(
-          "coffer-io");  // the process's own thread, the first I/O thread, keeps its name
+      // The process's own thread, which runs the first I/O context, keeps the program's name.
+      NameThisThread("coffer-io");
       SetThreadResumer(r);
       if (start) start();
       c->run();
