@@ -17,7 +17,8 @@ then a fresh `coffer server` starts on it and the script measures:
                across them), every checkout audited durably before its answer;
   - RSS under load: the server's RSS right after the checkout case;
 and each of healthz, get and checkout as a ratio to that size's nginx figure.
-Each wrk case: DURATION s (default 5) of `wrk -t2 -cCONNECTIONS` (default 64), with
+The loader's writes are flushed (sync) before the server starts. Each wrk case: DURATION s
+(default 5) of `wrk -t2 -cCONNECTIONS` (default 64), with
 bench/api/wrk.lua's WRKRESULT line. Then prints a table, draws docs/img/bench-scale.png
 (requests/s and p99 against store size; python3-matplotlib from Debian, installed if
 missing) and rewrites docs/benchmarks.md between <!-- scale-bench:begin --> and
@@ -177,6 +178,9 @@ def main():
             if load.returncode != 0:
                 raise RuntimeError("coffer-bench-load: " + load.stderr)
             load_s = time.monotonic() - t0
+            # The loader's writes still in the page cache would go to the disk during the
+            # cases (the kernel's writeback), where a checkout's sync waits behind them.
+            os.sync()
             db_mib = os.path.getsize(os.path.join(data, "coffer.db")) / 2**20
             admin = open(token_file).read().strip()
             srv = Server(coffer, data)
