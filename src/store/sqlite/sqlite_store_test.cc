@@ -36,6 +36,29 @@ off_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_size : -1;
 }
 
+// A directory of its own for a test's store, and the database's path in it. The database's
+// files and the directory go with it.
+class TempStoreDir {
+ public:
+  TempStoreDir() {
+    char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
+    if (mkdtemp(tmpl) != nullptr) dir_ = tmpl;
+    path_ = dir_ + "/coffer.db";
+  }
+  ~TempStoreDir() {
+    if (dir_.empty()) return;
+    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path_ + suffix).c_str());
+    rmdir(dir_.c_str());
+  }
+  TempStoreDir(const TempStoreDir&) = delete;
+  TempStoreDir& operator=(const TempStoreDir&) = delete;
+  bool ok() const { return !dir_.empty(); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string dir_, path_;
+};
+
 // Org org1, its project p1 and p1's open job j1 (token hash "hash-j1"), in `store`.
 void AddOpenJob(SqliteStore& store) {
   ASSERT_TRUE(store.CreateOrg({"org1", "acme", 1}).ok());
@@ -56,9 +79,9 @@ void AddOpenJob(SqliteStore& store) {
 // the migrations while the WAL grew without end. It runs once for each 1,000 frames written,
 // not after every commit once the WAL holds 1,000.
 TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFileOffTheCommitPath) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
+  TempStoreDir tmp;
+  ASSERT_TRUE(tmp.ok());
+  const std::string& path = tmp.path();
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -83,8 +106,6 @@ TEST(SqliteCheckpointer, CopiesTheWalIntoTheDatabaseFileOffTheCommitPath) {
     ASSERT_TRUE(events.ok());
     EXPECT_EQ(events->size(), 1200u);
   }  // closing joins the checkpointer
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
 // The WAL header's checkpoint sequence number (SQLite's file format: a big-endian 32-bit
@@ -108,9 +129,9 @@ uint32_t WalCheckpointSequence(const std::string& wal) {
 // over meanwhile (18 or 19 times in 5 runs, the WAL ending near 4.5 MB; without the wait, 0
 // times and 82 MB; without holding the committer off, 0 to 14 times).
 TEST(SqliteCheckpointer, StartsTheWalOverUnderReadsThatNeverPause) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
+  TempStoreDir tmp;
+  ASSERT_TRUE(tmp.ok());
+  const std::string& path = tmp.path();
   {
     auto store = SqliteStore::Open(path, 2, /*wal_restart_frames=*/1000);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -151,8 +172,6 @@ TEST(SqliteCheckpointer, StartsTheWalOverUnderReadsThatNeverPause) {
     ASSERT_TRUE(events.ok());
     EXPECT_EQ(events->size(), 10u);
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
 // A thread given a reader of its own (as the HTTP server's I/O threads are) sees every commit
@@ -193,9 +212,9 @@ TEST(SqliteDedicatedReader, SeesEveryCommitAndBelongsToItsStoreAlone) {
 // there, never on the caller's thread; and a store that closes with writes still queued
 // commits them and tells their callbacks first, so none is lost or left untold.
 TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClosing) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
+  TempStoreDir tmp;
+  ASSERT_TRUE(tmp.ok());
+  const std::string& path = tmp.path();
   constexpr int kCheckouts = 200;
   std::atomic<int> ok{0}, on_caller{0}, on_committer{0};
   {
@@ -228,8 +247,6 @@ TEST(SqliteCommitter, TellsAsyncCheckoutsOnItsOwnThreadAndCommitsTheQueueWhenClo
   ASSERT_TRUE(usage.ok());
   EXPECT_EQ(usage->size(), static_cast<size_t>(kCheckouts));
   reopened->reset();
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
 // The names of this process's threads, as ps, top -H and perf show them.
@@ -248,9 +265,9 @@ std::vector<std::string> ThreadNames() {
 }
 
 TEST(SqliteStoreThreads, TheCommitterAndTheCheckpointerAreNamed) {
-  char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-  ASSERT_NE(mkdtemp(tmpl), nullptr);
-  const std::string dir = tmpl, path = dir + "/coffer.db";
+  TempStoreDir tmp;
+  ASSERT_TRUE(tmp.ok());
+  const std::string& path = tmp.path();
   {
     auto store = SqliteStore::Open(path);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
@@ -267,8 +284,6 @@ TEST(SqliteStoreThreads, TheCommitterAndTheCheckpointerAreNamed) {
     EXPECT_EQ(count(names, "coffer-commit"), 1);
     EXPECT_EQ(count(names, "coffer-ckpt"), 1);
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) unlink((path + suffix).c_str());
-  rmdir(dir.c_str());
 }
 
 // A job's secrets as stored (jobs.secrets): read back as written, whatever their text.
@@ -297,22 +312,17 @@ TEST(SqliteRows, AJobsSecretsReadBackAsWritten) {
 class SqliteCheckoutRows : public testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/coffer-sqlite-test-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    path_ = dir_ + "/coffer.db";
+    ASSERT_TRUE(tmp_.ok());
+    path_ = tmp_.path();
     auto s = SqliteStore::Open(path_);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
     AddOpenJob(*store_);
   }
-  void TearDown() override {
-    store_.reset();
-    for (const char* suffix : {"", "-wal", "-shm"}) unlink((path_ + suffix).c_str());
-    rmdir(dir_.c_str());
-  }
+  void TearDown() override { store_.reset(); }
 
-  std::string dir_, path_;
+  TempStoreDir tmp_;  // first: it goes after the store
+  std::string path_;
   std::unique_ptr<SqliteStore> store_;
 };
 
