@@ -267,23 +267,20 @@ std::vector<std::string> ThreadNames() {
 TEST(SqliteStoreThreads, TheCommitterAndTheCheckpointerAreNamed) {
   TempStoreDir tmp;
   ASSERT_TRUE(tmp.ok());
-  const std::string& path = tmp.path();
-  {
-    auto store = SqliteStore::Open(path);
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    auto count = [](const std::vector<std::string>& names, const std::string& name) {
-      return std::count(names.begin(), names.end(), name);
-    };
-    std::vector<std::string> names;
-    // Each thread names itself as it starts: give them a moment.
-    for (int i = 0; i < 200; ++i) {
-      names = ThreadNames();
-      if (count(names, "coffer-commit") == 1 && count(names, "coffer-ckpt") == 1) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    EXPECT_EQ(count(names, "coffer-commit"), 1);
-    EXPECT_EQ(count(names, "coffer-ckpt"), 1);
+  auto store = SqliteStore::Open(tmp.path());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto count = [](const std::vector<std::string>& names, const std::string& name) {
+    return std::count(names.begin(), names.end(), name);
+  };
+  std::vector<std::string> names;
+  // Each thread names itself as it starts: give them a moment.
+  for (int i = 0; i < 200; ++i) {
+    names = ThreadNames();
+    if (count(names, "coffer-commit") == 1 && count(names, "coffer-ckpt") == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
+  EXPECT_EQ(count(names, "coffer-commit"), 1);
+  EXPECT_EQ(count(names, "coffer-ckpt"), 1);
 }
 
 // A job's secrets as stored (jobs.secrets): read back as written, whatever their text.
