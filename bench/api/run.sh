@@ -542,7 +542,7 @@ bench_backend() {
     run_case "$B.patch" coffer "$WRK_THREADS" "$WRITE_CONNECTIONS" "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
   WRK_PATCH_PATH=/api/v1beta/secrets/ WRK_PATCH_COUNT=$PATCH_SECRETS \
     run_case "$B.patch1" coffer 1 1 "$COFFER_URL/api/v1beta/secrets/bench-w0" "${AUTH[@]}"
-  if [[ $B == sqlite && -n $PERF ]]; then  # what the two cases furthest from their targets cost
+  if [[ $B == sqlite && -n $PERF ]]; then  # the cases furthest from their targets
     echo "profiling $B (perf record, ${PROFILE_S} s a case) ..."
     profile_case "$B.checkout5" "$WRK_THREADS" "$CONNECTIONS" "$COFFER_URL/api/v1alpha/jobs/self/secrets" \
       -H "Authorization: Token $JOB5_TOKEN"

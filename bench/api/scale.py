@@ -117,7 +117,12 @@ class Nginx:
         self.proc = subprocess.Popen([nginx, "-p", self.dir, "-c", path, "-e",
                                       os.path.join(self.dir, "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ok(self.url + "/healthz", self.proc, "nginx", 10)
+        try:
+            wait_ok(self.url + "/healthz", self.proc, "nginx", 10)
+        except RuntimeError:
+            self.proc.kill()
+            self.proc.wait()
+            raise
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
