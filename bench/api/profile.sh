@@ -14,7 +14,7 @@ PROFILE_S=${PROFILE_S:-5}
 # profile_shares DATA KEY: one line "name share, name share, ..." of `perf report --sort KEY`
 profile_shares() {
   perf report -i "$1" --stdio --no-children --sort "$2" --percent-limit 0.5 -q 2>/dev/null |
-    awk '$1 ~ /%$/ && NF >= 2 { printf "%s%s %s", (n++ ? ", " : ""), $2, $1 } END { print "" }'
+    awk '$1 ~ /%$/ && NF >= 2 { printf "%s%s %s", (n++ ? ", " : ""), $2, $1 } END { print "" }' || true
 }
 
 profile_case() {
@@ -45,7 +45,7 @@ profile_case() {
         if (length(sym) > 70) sym = substr(sym, 1, 67) "..."
         gsub(/\|/, "\\|", sym)
         if (++n <= 15) printf "  | %s | `%s` | %s |\n", pct, sym, dso
-      }'
+      }' || true
     echo
   } >>"$TMP/profile.md"
 }
